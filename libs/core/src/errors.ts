@@ -71,3 +71,6 @@ export class DataFileError extends PixsedError {
     super(`${file}${field ? ` (${field})` : ''}: ${problem}`);
   }
 }
+
+/** PSF preparation, matching-kernel or convolution inputs are invalid (e.g. target PSF narrower than source). */
+export class PsfMatchingError extends PixsedError {}

@@ -1,1 +1,3 @@
 export * from './data-dir.js';
+export * from './arrow-ipc-sink.js';
+export * from './load-pipeline.js';

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { RecordBatch } from 'apache-arrow';
+import { withMetadata } from './batch.js';
+
+/** Schema-metadata key holding the JSON list of stages a batch went through. */
+export const PROVENANCE_KEY = 'pixsed.provenance';
+
+export interface ProvenanceEntry {
+  stage: string;
+  version: string;
+  configHash: string;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** SHA-256 (first 16 hex digits) of the config with keys sorted: equal configs hash equal. */
+export function configHash(config: unknown): string {
+  return createHash('sha256').update(JSON.stringify(canonical(config ?? null))).digest('hex').slice(0, 16);
+}
+
+export function readProvenance(batch: RecordBatch): ProvenanceEntry[] {
+  const raw = batch.schema.metadata.get(PROVENANCE_KEY);
+  return raw ? (JSON.parse(raw) as ProvenanceEntry[]) : [];
+}
+
+/** The batch with `entry` appended to its provenance list. */
+export function appendProvenance(batch: RecordBatch, entry: ProvenanceEntry): RecordBatch {
+  return withMetadata(batch, { [PROVENANCE_KEY]: JSON.stringify([...readProvenance(batch), entry]) });
+}

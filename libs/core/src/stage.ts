@@ -1,0 +1,97 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { z } from 'zod';
+import type { FlagDefinition, FlagRegistry } from './flags.js';
+import type { RunStats } from './run-stats.js';
+
+/** What every stage, source and sink receives when it is created. */
+export interface InitContext {
+  /** Folder of the pipeline YAML: relative input paths resolve against it. */
+  readonly pipelineDir: string;
+  /** Output folder of the run (`--out`): sinks write here. */
+  readonly outDir: string;
+  readonly flags: FlagRegistry;
+  readonly stats: RunStats;
+  readonly signal: AbortSignal;
+  readonly log: (message: string) => void;
+}
+
+/** What a kernel receives with each batch. */
+export interface StageContext extends InitContext {
+  /** Name of this stage instance in the pipeline. */
+  readonly stageName: string;
+}
+
+/** A pure transform: one batch in, one batch out (rows may be removed if counted in `ctx.stats`). */
+export type StageKernel = (batch: RecordBatch, ctx: StageContext) => RecordBatch | Promise<RecordBatch>;
+
+export interface StageInstance {
+  kernel: StageKernel;
+  /** Called once the input is exhausted; extra batches it returns go downstream (e.g. last galaxies). */
+  flush?: (ctx: StageContext) => RecordBatch[] | Promise<RecordBatch[]>;
+  /** Release resources (model sessions, caches). */
+  close?: () => void | Promise<void>;
+}
+
+type AnyObjectSchema = z.ZodObject<any>;
+
+interface PluginBase<S extends AnyObjectSchema> {
+  /** Registry name used as `type:` in the pipeline YAML (kebab-case). */
+  readonly name: string;
+  /** Semantic version recorded in the provenance metadata. */
+  readonly version: string;
+  readonly description: string;
+  /** zod schema of the config keys (without `type`/`name`); unknown keys are rejected. */
+  readonly configSchema: S;
+  /** Quality bits this plugin sets. */
+  readonly flags?: readonly FlagDefinition[];
+}
+
+export interface StageDefinition<S extends AnyObjectSchema = AnyObjectSchema> extends PluginBase<S> {
+  readonly kind: 'stage';
+  /** Batches processed concurrently (output order preserved). Default 1. */
+  readonly concurrency?: number;
+  create(config: z.infer<S>, init: InitContext): StageInstance | Promise<StageInstance>;
+}
+
+/**
+ * A pull-driven batch source. The runner asks for the next batch only while the number of
+ * batches in flight is below the high-water mark; `close` (or the iterator's `return`) must
+ * release files.
+ */
+export interface BatchSource extends AsyncIterable<RecordBatch> {
+  /** Total pixels the source will produce, if known (for progress and ETA). */
+  readonly totalRows?: number;
+  readonly totalBatches?: number;
+  close?(): Promise<void>;
+}
+
+export interface SourceDefinition<S extends AnyObjectSchema = AnyObjectSchema> extends PluginBase<S> {
+  readonly kind: 'source';
+  create(config: z.infer<S>, init: InitContext): BatchSource | Promise<BatchSource>;
+}
+
+export interface Sink {
+  write(batch: RecordBatch): void | Promise<void>;
+  /** Finish files; returns the paths written. */
+  close(): string[] | Promise<string[]>;
+  /** Abort: remove or leave partial files, but release handles. */
+  abort?(): void | Promise<void>;
+}
+
+export interface SinkDefinition<S extends AnyObjectSchema = AnyObjectSchema> extends PluginBase<S> {
+  readonly kind: 'sink';
+  create(config: z.infer<S>, init: InitContext): Sink | Promise<Sink>;
+}
+
+export type PluginDefinition = StageDefinition | SourceDefinition | SinkDefinition;
+
+/** Identity helpers that keep the config type inferred from the schema. */
+export function defineStage<S extends AnyObjectSchema>(def: Omit<StageDefinition<S>, 'kind'>): StageDefinition<S> {
+  return { kind: 'stage', ...def };
+}
+export function defineSource<S extends AnyObjectSchema>(def: Omit<SourceDefinition<S>, 'kind'>): SourceDefinition<S> {
+  return { kind: 'source', ...def };
+}
+export function defineSink<S extends AnyObjectSchema>(def: Omit<SinkDefinition<S>, 'kind'>): SinkDefinition<S> {
+  return { kind: 'sink', ...def };
+}
