@@ -1,1 +1,11 @@
-export {};
+export * from './fits-card.js';
+export * from './fits-header.js';
+export * from './parse-header.js';
+export * from './format-header.js';
+export * from './hdu-layout.js';
+export * from './decode-pixels.js';
+export * from './sip-distortion.js';
+export * from './wcs.js';
+export * from './check-grids.js';
+export * from './flux-to-njy-factor.js';
+export * from './error-plane-to-sigma-njy.js';
