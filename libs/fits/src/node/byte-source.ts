@@ -1,0 +1,152 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { FitsFormatError, PixsedError } from '@pixsed/core';
+
+/**
+ * Random-access view of a FITS file's bytes (internal).
+ * Plain files use positioned reads (`FileHandle.read` at an offset): nothing else is loaded.
+ * Gzip files (detected by the 1f 8b magic bytes, not the file name) are decompressed as a stream:
+ * reads must move forward to be cheap; a read before the current position restarts decompression
+ * from the start of the file. Memory stays O(bytes requested) either way.
+ */
+export interface ByteSource {
+  readonly file: string;
+  readonly gzip: boolean;
+  /** Total (uncompressed) size when known: always for plain files, after reaching EOF for gzip. */
+  readonly size: number | undefined;
+  /** Reads `len` bytes at uncompressed offset `pos`; returns fewer only at end of file. */
+  read(pos: number, len: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+class PlainSource implements ByteSource {
+  readonly gzip = false;
+  private closed = false;
+  constructor(
+    readonly file: string,
+    private readonly fh: FileHandle,
+    readonly size: number,
+  ) {}
+
+  async read(pos: number, len: number): Promise<Uint8Array> {
+    if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
+    const n = Math.max(0, Math.min(len, this.size - pos));
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await this.fh.read(buf, got, n - got, pos + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close();
+  }
+}
+
+class GzipSource implements ByteSource {
+  readonly gzip = true;
+  size: number | undefined;
+  private iter: AsyncIterator<Buffer> | undefined;
+  private stream: NodeJS.ReadableStream & { destroy(): void } | undefined;
+  private pending: Buffer | undefined;
+  private cursor = 0;
+  private closed = false;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  private restart(): void {
+    this.stream?.destroy();
+    const gz = pipeline(createReadStream(this.file), createGunzip(), () => undefined);
+    this.stream = gz;
+    this.iter = gz[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    this.pending = undefined;
+    this.cursor = 0;
+  }
+
+  private async next(): Promise<Buffer | undefined> {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = undefined;
+      return p;
+    }
+    try {
+      const r = await (this.iter as AsyncIterator<Buffer>).next();
+      if (r.done) {
+        this.size = this.cursor;
+        return undefined;
+      }
+      return r.value;
+    } catch (e) {
+      if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
+      const msg = (e as Error).message;
+      throw new FitsFormatError(this.file, undefined, `gzip decompression failed at uncompressed byte ${this.cursor}: ${msg}${/unexpected end/i.test(msg) ? ' (truncated .gz file)' : ''}`);
+    }
+  }
+
+  read(pos: number, len: number): Promise<Uint8Array> {
+    const run = this.lock.then(() => this.readNow(pos, len));
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readNow(pos: number, len: number): Promise<Uint8Array> {
+    if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
+    if (!this.iter || pos < this.cursor) this.restart();
+    while (this.cursor < pos) {
+      const chunk = await this.next();
+      if (!chunk) return new Uint8Array(0);
+      const need = pos - this.cursor;
+      if (chunk.length <= need) this.cursor += chunk.length;
+      else {
+        this.pending = chunk.subarray(need);
+        this.cursor = pos;
+      }
+    }
+    const out = Buffer.allocUnsafe(len);
+    let filled = 0;
+    while (filled < len) {
+      const chunk = await this.next();
+      if (!chunk) break;
+      const take = Math.min(chunk.length, len - filled);
+      chunk.copy(out, filled, 0, take);
+      if (take < chunk.length) this.pending = chunk.subarray(take);
+      this.cursor += take;
+      filled += take;
+    }
+    return out.subarray(0, filled);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stream?.destroy();
+    this.iter = undefined;
+    this.pending = undefined;
+  }
+}
+
+/** Opens a FITS file (plain or gzip) as a `ByteSource`. The caller must `close()` it. */
+export async function openByteSource(file: string): Promise<ByteSource> {
+  const fh = await open(file, 'r');
+  try {
+    const { size } = await fh.stat();
+    const magic = Buffer.alloc(2);
+    if (size >= 2) await fh.read(magic, 0, 2, 0);
+    if (magic[0] === 0x1f && magic[1] === 0x8b) {
+      await fh.close();
+      return new GzipSource(file);
+    }
+    return new PlainSource(file, fh, size);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './open-fits-image.js';
+export * from './read-fits-image.js';
+export * from './write-fits-image.js';
+export * from './list-hdus.js';
+export * from './fits-info.js';

@@ -1,0 +1,159 @@
+import { FitsFormatError, PixsedError } from '@pixsed/core';
+import { allocPixels, decodePixels, type PixelArray } from '../decode-pixels.js';
+import type { FitsHeader } from '../fits-header.js';
+import type { HduLayout } from '../hdu-layout.js';
+import { openByteSource, type ByteSource } from './byte-source.js';
+import { truncated, walkHdus, type HduLocation } from './walk-hdus.js';
+
+/** Options for opening an image HDU. */
+export interface FitsImageOptions {
+  /**
+   * 0-based HDU index. Default: the primary HDU, or, when the primary has no data (NAXIS = 0),
+   * the first IMAGE extension with data.
+   */
+  hdu?: number;
+}
+
+/** An open image HDU read strip by strip. Call `close()` when done (also to cancel). */
+export interface FitsImageReader {
+  readonly file: string;
+  /** 0-based index of the HDU being read. */
+  readonly hdu: number;
+  readonly header: FitsHeader;
+  readonly layout: HduLayout;
+  /** NAXIS1 (pixels per row). */
+  readonly width: number;
+  /** NAXIS2 (rows; 1 for a 1-D image). */
+  readonly height: number;
+  readonly bitpix: number;
+  /** True when the file is gzip-compressed (rows are then decompressed sequentially). */
+  readonly gzip: boolean;
+  /**
+   * Rows [y0, y1) (0-based, y = FITS NAXIS2 index − 1) as physical values, row-major,
+   * `width × (y1 − y0)` values: BZERO + BSCALE × stored, BLANK → NaN. Float32Array for
+   * BITPIX 8, 16, −32; Float64Array for 32, 64, −64.
+   */
+  readRows(y0: number, y1: number): Promise<PixelArray>;
+  /** Releases the file handle / decompression stream; later reads throw. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Checks that an HDU holds a 2-D image we can read; returns (width, height). */
+export function imageGeometry(file: string, loc: HduLocation): { width: number; height: number } {
+  const { layout, header, index } = loc;
+  if (layout.xtension !== 'PRIMARY' && layout.xtension !== 'IMAGE') {
+    const z = header.get('ZIMAGE') === true ? ' (a tile-compressed image: decompress it first, e.g. with funpack or astropy)' : '';
+    throw new FitsFormatError(file, 'XTENSION', `HDU ${index} is a ${layout.xtension} extension, not an image${z}`);
+  }
+  if (layout.naxis.length === 0 || layout.dataBytes === 0) {
+    throw new FitsFormatError(file, 'NAXIS', `HDU ${index} has no image data (NAXIS = ${layout.naxis.length}${layout.naxis.length ? `, size ${layout.naxis.join('x')}` : ''})`);
+  }
+  if (layout.xtension === 'PRIMARY' && header.get('GROUPS') === true && layout.naxis[0] === 0) {
+    throw new FitsFormatError(file, 'GROUPS', `HDU ${index} uses random groups, which are not supported`);
+  }
+  for (let i = 2; i < layout.naxis.length; i++) {
+    if (layout.naxis[i] !== 1) {
+      throw new FitsFormatError(file, `NAXIS${i + 1}`, `HDU ${index} is ${layout.naxis.length}-D (NAXIS${i + 1} = ${layout.naxis[i]}); only 2-D images (extra axes of length 1) are supported`);
+    }
+  }
+  return { width: layout.naxis[0], height: layout.naxis[1] ?? 1 };
+}
+
+/** Finds HDU `hdu` (or the default image HDU) in an open source. */
+export async function locateImageHdu(src: ByteSource, hdu: number | undefined): Promise<HduLocation> {
+  if (hdu !== undefined && !(Number.isInteger(hdu) && hdu >= 0)) {
+    throw new RangeError(`${src.file}: hdu must be a non-negative integer, got ${hdu}`);
+  }
+  let found: HduLocation | undefined;
+  let count = 0;
+  await walkHdus(src, (loc) => {
+    count = loc.index + 1;
+    if (hdu !== undefined) {
+      if (loc.index === hdu) found = loc;
+    } else if (loc.layout.dataBytes > 0 && (loc.index === 0 || loc.layout.xtension === 'IMAGE')) {
+      found = loc;
+    } else if (loc.index === 0 && loc.layout.naxis.length > 0) {
+      found = loc; // primary with a zero-length axis: report it rather than searching on
+    }
+    return found !== undefined;
+  });
+  if (!found) {
+    throw new FitsFormatError(
+      src.file,
+      undefined,
+      hdu !== undefined ? `HDU ${hdu} requested but the file has ${count} HDU${count === 1 ? '' : 's'} (0-${count - 1})` : `no image HDU with data among ${count} HDUs`,
+    );
+  }
+  return found;
+}
+
+/**
+ * Opens an image HDU for strip reads. Plain files are read with positioned reads
+ * (`FileHandle.read` at the strip's offset): only the requested rows are ever in memory, so files
+ * larger than RAM work. **Gzip files** (`.fits.gz`, detected by content) cannot be read at an offset:
+ * they are decompressed as a stream; reading strips top to bottom costs one pass, while a strip above
+ * the last one read restarts decompression from the start of the file.
+ * Nothing is read after `close()`; a pending read may reject.
+ */
+export async function openFitsImage(path: string, opts: FitsImageOptions = {}): Promise<FitsImageReader> {
+  const src = await openByteSource(path);
+  try {
+    const loc = await locateImageHdu(src, opts.hdu);
+    const { width, height } = imageGeometry(path, loc);
+    return new HduImageReader(src, loc, width, height);
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+}
+
+class HduImageReader implements FitsImageReader {
+  readonly file: string;
+  readonly hdu: number;
+  readonly header: FitsHeader;
+  readonly layout: HduLayout;
+  readonly bitpix: number;
+  readonly gzip: boolean;
+  private closed = false;
+
+  constructor(
+    private readonly src: ByteSource,
+    private readonly loc: HduLocation,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.file = src.file;
+    this.hdu = loc.index;
+    this.header = loc.header;
+    this.layout = loc.layout;
+    this.bitpix = loc.layout.bitpix;
+    this.gzip = src.gzip;
+  }
+
+  async readRows(y0: number, y1: number): Promise<PixelArray> {
+    if (this.closed) throw new PixsedError(`${this.file}: readRows after close()`);
+    if (!Number.isInteger(y0) || !Number.isInteger(y1) || y0 < 0 || y1 < y0 || y1 > this.height) {
+      throw new RangeError(`${this.file}: readRows(${y0}, ${y1}) outside rows [0, ${this.height}]`);
+    }
+    const bpp = Math.abs(this.bitpix) / 8;
+    const rowBytes = this.width * bpp;
+    const out = allocPixels(this.bitpix, this.width * (y1 - y0));
+    // Read in pieces of at most ~16 MiB so a large strip never needs two full-size buffers.
+    const rowsPerRead = Math.max(1, Math.floor((16 * 1024 * 1024) / Math.max(1, rowBytes)));
+    for (let y = y0; y < y1; y += rowsPerRead) {
+      const ye = Math.min(y1, y + rowsPerRead);
+      const len = (ye - y) * rowBytes;
+      const bytes = await this.src.read(this.loc.dataStart + y * rowBytes, len);
+      if (this.closed) throw new PixsedError(`${this.file}: readRows cancelled by close()`);
+      if (bytes.length < len) throw truncated(this.src, this.loc, this.loc.dataStart + y * rowBytes + bytes.length);
+      decodePixels(bytes, this.layout, out, (y - y0) * this.width);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.src.close();
+  }
+}
