@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ConfigError, PixsedError } from '@pixsed/core';
+import { runCommand } from './commands/run.js';
+import { validateConfigCommand } from './commands/validate-config.js';
+import { schemaCommand } from './commands/schema.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { demoPipeline } from './paths.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const program = new Command()
+  .name('pixsed')
+  .description('Streaming pixel-by-pixel inference of galaxy stellar populations from JWST/HST imaging')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+const setOption = () => new Option('--set <key=value>', 'override a config value, e.g. stages.psf.targetBand=f444w (repeatable)').argParser(collect).default([]);
+
+program
+  .command('run')
+  .description('run a pipeline YAML end to end')
+  .argument('<pipeline.yaml>', 'pipeline file')
+  .option('--out <dir>', 'output folder', 'out')
+  .addOption(setOption())
+  .option('--json', 'print the run summary as JSON')
+  .option('--quiet', 'no progress output')
+  .action(async (file: string, opts) => {
+    await runCommand(file, opts);
+  });
+
+program
+  .command('validate-config')
+  .description('validate a pipeline YAML without running it')
+  .argument('<pipeline.yaml>', 'pipeline file')
+  .addOption(setOption())
+  .action(async (file: string, opts) => {
+    await validateConfigCommand(file, opts);
+  });
+
+program
+  .command('demo')
+  .description('run the demo pipeline (pipelines/demo.yaml) on the embedded test data')
+  .option('--out <dir>', 'output folder', 'out/demo')
+  .addOption(setOption())
+  .option('--json', 'print the run summary as JSON')
+  .action(async (opts) => {
+    await runCommand(demoPipeline, opts);
+  });
+
+program
+  .command('schema')
+  .description('print (or write) the JSON Schema of the pipeline YAML format')
+  .option('--out <file>', 'write to this file instead of stdout')
+  .action(schemaCommand);
+
+program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(2);
+  }
+  if (err instanceof PixsedError) {
+    process.stderr.write(`error: ${err.name}: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,7 @@
+import { identityStage, PluginRegistry, syntheticSource } from '@pixsed/core';
+import { arrowIpcSink } from '@pixsed/core/node';
+
+/** Every plug-in the `pixsed` binary knows. New stages, sources and sinks register here. */
+export function createRegistry(): PluginRegistry {
+  return new PluginRegistry().register(syntheticSource, identityStage, arrowIpcSink);
+}
