@@ -1,0 +1,3 @@
+export * from './survey-schema.js';
+export * from './builtin-surveys.js';
+export * from './survey-registry.js';
