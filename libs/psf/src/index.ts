@@ -1,1 +1,16 @@
-export {};
+export * from './types.js';
+export * from './gaussian-psf.js';
+export * from './psf-centroid.js';
+export * from './fourier-shift.js';
+export * from './resample-psf.js';
+export * from './pad-crop-odd.js';
+export * from './prepare-psf.js';
+export * from './psf-fwhm.js';
+export * from './encircled-energy.js';
+export * from './matching-window.js';
+export * from './psf-matching-kernel.js';
+export * from './kernel-quality.js';
+export * from './variance-kernel.js';
+export * from './create-strip-convolver.js';
+export * from './convolve-image.js';
+export * from './nan-footprint-mask.js';
