@@ -1,0 +1,186 @@
+import type { PhotometryEngine } from './photometry-engine.js';
+import type { NoiseTables } from './noise-model.js';
+import { noisyFlux } from './noise-model.js';
+import { createPrng, type Prng } from './prng.js';
+import type { Sfh } from './sfh.js';
+import { delayedTauSfh } from './sfh-delayed-tau.js';
+import { continuitySfh, dirichletSfh } from './sfh-piecewise.js';
+import { sfhSummary, sspAgeBinEdges, sspMassFractions } from './sfh-summary.js';
+import { metallicityBracket } from './ssp-grid.js';
+import type { SimulatorConfig } from './simulator-config.js';
+
+/** A simulated catalogue: one typed-array column per quantity, all of length n. */
+export interface Catalog {
+  n: number;
+  bands: string[];
+  /** Column names in output order. */
+  columnNames: string[];
+  columns: Record<string, Float64Array | Float32Array>;
+  /** Units / meaning per column (for the .json sidecar and docs). */
+  units: Record<string, string>;
+  seed: number;
+}
+
+/** Rows per independently seeded chunk: results do not depend on how chunks are spread over workers. */
+export const CATALOG_CHUNK_ROWS = 4096;
+
+/** Seed of chunk c for a catalogue seed (splitmix-style mixing). */
+export function chunkSeed(seed: number, chunk: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(chunk + 1, 0x85ebca6b)) | 0;
+}
+
+export interface GenerateCatalogOptions {
+  engine: PhotometryEngine;
+  config: SimulatorConfig;
+  n: number;
+  seed: number;
+  /** Needed unless config.noise.mode is 'none'; band order must contain every engine band. */
+  noise?: NoiseTables;
+  /** Only rows [rowStart, rowStart + n) of the full catalogue with this seed (for workers); default 0. */
+  rowStart?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Parameter column names (before the per-band flux columns). */
+export const PARAMETER_COLUMNS = ['log_mstar', 'log_sfr100', 'log_sfr10', 'log_age_mw', 't50_gyr', 'metallicity', 'av', 'z'] as const;
+
+const UNITS: Record<string, string> = {
+  log_mstar: 'log10 surviving stellar mass (living + remnants) [Msun]',
+  log_sfr100: 'log10 SFR averaged over the last 100 Myr [Msun/yr] (floored at logSfrFloor)',
+  log_sfr10: 'log10 SFR averaged over the last 10 Myr [Msun/yr] (floored at logSfrFloor)',
+  log_age_mw: 'log10 formed-mass-weighted lookback age [yr]',
+  t50_gyr: 'lookback time at which half the stellar mass had formed [Gyr]',
+  metallicity: '[Z/H] = log10(Z/Zsun) of stars and gas',
+  av: 'Calzetti (2000) V-band attenuation [mag]',
+  z: 'redshift',
+};
+
+/**
+ * Draw n objects from the priors in `config`, compute noiseless and noisy photometry. Deterministic for a given
+ * (seed, rowStart, n): row r always uses chunk ⌊r / 4096⌋'s PRNG stream.
+ */
+export function generateCatalog(o: GenerateCatalogOptions): Catalog {
+  const { engine, config, n, seed } = o;
+  const rowStart = o.rowStart ?? 0;
+  const grid = engine.grid;
+  const cosmo = engine.cosmology;
+  const bands = engine.bands;
+  const nB = bands.length;
+  const nA = grid.ageGyr.length;
+  const noiseMode = config.noise.mode;
+  let noiseIndex: Int32Array | undefined;
+  if (noiseMode !== 'none') {
+    if (!o.noise) throw new RangeError(`noise mode '${noiseMode}' needs noise tables`);
+    const nt = o.noise;
+    noiseIndex = Int32Array.from(bands, (b) => {
+      const i = nt.bands.indexOf(b);
+      if (i < 0) throw new RangeError(`band ${b} has no noise statistics (tables have ${nt.bands.join(', ')})`);
+      return i;
+    });
+  }
+  const columns: Record<string, Float64Array | Float32Array> = {};
+  const names: string[] = [...PARAMETER_COLUMNS];
+  for (const c of PARAMETER_COLUMNS) columns[c] = new Float64Array(n);
+  const units: Record<string, string> = { ...UNITS };
+  const flux: Float32Array[] = [];
+  const err: Float32Array[] = [];
+  const tru: Float32Array[] = [];
+  for (const b of bands) {
+    const f = `flux_${b}_njy`;
+    const e = `flux_${b}_err_njy`;
+    const t = `flux_${b}_true_njy`;
+    names.push(f, e, t);
+    flux.push((columns[f] = new Float32Array(n)));
+    err.push((columns[e] = new Float32Array(n)));
+    tru.push((columns[t] = new Float32Array(n)));
+    units[f] = `observed (noisy) flux density in ${b} [nJy]; NaN = band missing`;
+    units[e] = `1-sigma flux error in ${b} [nJy]; NaN = band missing`;
+    units[t] = `noiseless flux density in ${b} [nJy]`;
+  }
+
+  const zMin = 'fixed' in config.redshift ? config.redshift.fixed : config.redshift.min;
+  const zMax = 'fixed' in config.redshift ? config.redshift.fixed : config.redshift.max;
+  // age of the universe on a fine z table (linear interpolation; relative error < 1e-7)
+  const dzAge = 0.001;
+  const nAgeTab = Math.ceil(zMax / dzAge) + 2;
+  const ageTab = Float64Array.from({ length: nAgeTab }, (_, i) => cosmo.ageGyr(i * dzAge));
+  const ageAt = (z: number): number => {
+    const x = z / dzAge;
+    const i = Math.min(Math.floor(x), nAgeTab - 2);
+    const u = x - i;
+    return ageTab[i] * (1 - u) + ageTab[i + 1] * u;
+  };
+  const zGrid0 = grid.metallicityLogZsol[0];
+  const zGrid1 = grid.metallicityLogZsol[grid.metallicityLogZsol.length - 1];
+  const mLo = Math.max(config.metallicity.min, zGrid0);
+  const mHi = Math.min(config.metallicity.max, zGrid1);
+  if (mHi < mLo) throw new RangeError(`metallicity prior [${config.metallicity.min}, ${config.metallicity.max}] does not overlap the grid [${zGrid0}, ${zGrid1}]`);
+  const edges = sspAgeBinEdges(grid.ageGyr);
+  const frac = new Float64Array(nA);
+  const mass = new Float64Array(nA);
+  const surv = new Float64Array(nA);
+  const fluxes = new Float64Array(nB);
+  const sfhPrior = config.sfh;
+  const floor = config.logSfrFloor;
+  const pMissing = config.noise.missingBandProbability;
+
+  let prng: Prng = createPrng(chunkSeed(seed, Math.floor(rowStart / CATALOG_CHUNK_ROWS)));
+  // advance to rowStart inside its chunk is not possible cheaply: require chunk-aligned starts
+  if (rowStart % CATALOG_CHUNK_ROWS !== 0) throw new RangeError(`rowStart must be a multiple of ${CATALOG_CHUNK_ROWS}`);
+  for (let r = 0; r < n; r++) {
+    const row = rowStart + r;
+    if (row % CATALOG_CHUNK_ROWS === 0) prng = createPrng(chunkSeed(seed, row / CATALOG_CHUNK_ROWS));
+    const z = zMax === zMin ? zMax : zMax - (zMax - zMin) * prng.uniform(); // (zMin, zMax]
+    const tUniv = ageAt(z);
+    const metal = prng.uniformIn(mLo, mHi);
+    const av = prng.uniformIn(config.avMag.min, config.avMag.max);
+    const logM = prng.uniformIn(config.logMstar.min, config.logMstar.max);
+    let sfh: Sfh;
+    if (sfhPrior.type === 'delayed-tau') {
+      const tau = Math.pow(10, prng.uniformIn(sfhPrior.logTauGyr.min, sfhPrior.logTauGyr.max));
+      const minAge = Math.min(sfhPrior.minAgeGyr, tUniv);
+      const dur = Math.pow(10, prng.uniformIn(Math.log10(minAge), Math.log10(tUniv)));
+      sfh = delayedTauSfh(tau, dur);
+    } else if (sfhPrior.type === 'nonparametric-dirichlet') {
+      sfh = dirichletSfh(prng, sfhPrior.nBins, sfhPrior.alpha, tUniv);
+    } else {
+      sfh = continuitySfh(prng, sfhPrior.nBins, tUniv, sfhPrior.scale, sfhPrior.df);
+    }
+    sspMassFractions(sfh, edges, frac);
+    const { i0, i1, w1 } = metallicityBracket(grid, metal);
+    for (let j = 0; j < nA; j++) surv[j] = grid.survivingMassFraction[i0 * nA + j] * (1 - w1) + grid.survivingMassFraction[i1 * nA + j] * w1;
+    const s = sfhSummary(sfh, frac, surv);
+    const mFormed = Math.pow(10, logM) / s.survivingFraction;
+    for (let j = 0; j < nA; j++) mass[j] = frac[j] * mFormed;
+    engine.bandFluxesNjy(
+      { z, logZsol: metal, avMag: av, avBirthCloudExtraMag: av * config.birthCloudAvFactor, sspMassFormedMsun: mass },
+      fluxes,
+    );
+    columns.log_mstar[r] = logM;
+    columns.log_sfr100[r] = Math.max(floor, Math.log10(mFormed * s.sfr100PerFormed));
+    columns.log_sfr10[r] = Math.max(floor, Math.log10(mFormed * s.sfr10PerFormed));
+    columns.log_age_mw[r] = Math.log10(s.massWeightedAgeGyr * 1e9);
+    columns.t50_gyr[r] = s.t50Gyr;
+    columns.metallicity[r] = metal;
+    columns.av[r] = av;
+    columns.z[r] = z;
+    for (let b = 0; b < nB; b++) {
+      const f = fluxes[b];
+      tru[b][r] = f;
+      if (noiseMode === 'none') {
+        flux[b][r] = f;
+        err[b][r] = 0;
+      } else {
+        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode);
+        flux[b][r] = fo;
+        err[b][r] = eo;
+      }
+      if (pMissing > 0 && prng.uniform() < pMissing) {
+        flux[b][r] = Number.NaN;
+        err[b][r] = Number.NaN;
+      }
+    }
+    if (o.onProgress && ((r + 1) % 1000 === 0 || r + 1 === n)) o.onProgress(r + 1, n);
+  }
+  return { n, bands, columnNames: names, columns, units, seed };
+}

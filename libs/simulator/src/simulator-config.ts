@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const range = (min: number, max: number) =>
+  z
+    .object({ min: z.number(), max: z.number() })
+    .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' })
+    .default({ min, max });
+
+/** Uniform prior bounds (inclusive). */
+export const rangeSchema = z.object({ min: z.number(), max: z.number() }).refine((r) => r.max >= r.min, { message: 'max must be ≥ min' });
+export type Range = z.infer<typeof rangeSchema>;
+
+/** SFH prior: delayed-τ, or non-parametric with Dirichlet or continuity (Student-t) prior. */
+export const sfhPriorSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('delayed-tau'),
+    /** log10(τ/Gyr), uniform. */
+    logTauGyr: range(-1, 1),
+    /** log10 of the time since the onset of SF [Gyr], uniform between log10(minAgeGyr) and log10(age of universe at z). */
+    minAgeGyr: z.number().positive().default(0.01),
+  }),
+  z.object({
+    type: z.literal('nonparametric-dirichlet'),
+    nBins: z.number().int().min(3).max(20).default(8),
+    alpha: z.number().positive().default(1),
+  }),
+  z.object({
+    type: z.literal('nonparametric-continuity'),
+    nBins: z.number().int().min(3).max(20).default(8),
+    scale: z.number().positive().default(0.3),
+    df: z.number().positive().default(2),
+  }),
+]);
+export type SfhPrior = z.infer<typeof sfhPriorSchema>;
+
+/** Simulator configuration: priors, physics switches, noise model. All keys carry their unit. */
+export const simulatorConfigSchema = z.object({
+  /** log10 surviving stellar mass (living + remnants) [M☉]. */
+  logMstar: range(4, 12),
+  /** [M/H] = log10(Z/Z☉); the prior is intersected with the SSP grid's range. */
+  metallicity: range(-2.3, 0.4),
+  /** Calzetti A_V [mag]. */
+  avMag: range(0, 4),
+  /** Extra A_V for stars younger than 10 Myr, as a fraction of A_V (0 = none; Charlot & Fall-like 1.27 ≈ 2.27× total). */
+  birthCloudAvFactor: z.number().min(0).default(0),
+  /** Redshift: uniform range, or fixed. */
+  redshift: z.union([z.object({ fixed: z.number().positive() }), rangeSchema]).default({ min: 0, max: 7.5 }),
+  sfh: sfhPriorSchema.default({ type: 'delayed-tau', logTauGyr: { min: -1, max: 1 }, minAgeGyr: 0.01 }),
+  nebular: z
+    .object({ enabled: z.boolean().default(true), column: z.number().int().min(0).max(11).default(4) })
+    .default({ enabled: true, column: 4 }),
+  igm: z.boolean().default(true),
+  noise: z
+    .object({
+      mode: z.enum(['sbipix', 'gaussian-flux', 'none']).default('sbipix'),
+      /** Probability that a band is absent from a row (flux and error NaN), per band and row. */
+      missingBandProbability: z.number().min(0).max(1).default(0),
+    })
+    .default({ mode: 'sbipix', missingBandProbability: 0 }),
+  /** Floor for log10 SFR [M☉/yr] when no stars formed in the averaging window. */
+  logSfrFloor: z.number().default(-10),
+  /** Redshift-node spacing of the fast photometry. */
+  dz: z.number().positive().max(0.05).default(0.002),
+});
+export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
+export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
