@@ -184,8 +184,10 @@ export class Wcs {
     const ct = Math.cos(theta);
     const sdp = Math.sin(dp);
     const cdp = Math.cos(dp);
-    const ra = ap + Math.atan2(-ct * Math.sin(dphi), st * cdp - ct * sdp * Math.cos(dphi));
-    const dec = Math.asin(Math.max(-1, Math.min(1, st * sdp + ct * cdp * Math.cos(dphi))));
+    const ex = st * cdp - ct * sdp * Math.cos(dphi);
+    const ey = -ct * Math.sin(dphi);
+    const ra = ap + Math.atan2(ey, ex);
+    const dec = Math.atan2(st * sdp + ct * cdp * Math.cos(dphi), Math.hypot(ex, ey));
     let raDeg = (ra * R2D) % 360;
     if (raDeg < 0) raDeg += 360;
     return [raDeg, dec * R2D];
@@ -193,23 +195,27 @@ export class Wcs {
 
   /** (RA, Dec) in degrees → 0-based pixel (x, y). Points on the far hemisphere give NaN. */
   worldToPixel(ra: number, dec: number): [number, number] {
-    const a = ra * D2R;
     const d = dec * D2R;
-    const ap = this.crval[0] * D2R;
     const dp = this.crval[1] * D2R;
-    const sd = Math.sin(d);
+    const da = (ra - this.crval[0]) * D2R;
     const cdl = Math.cos(d);
     const sdp = Math.sin(dp);
     const cdp = Math.cos(dp);
-    const da = a - ap;
-    // Celestial → native (C&G 2002 eq. 5).
-    const phi = this.lonpole * D2R + Math.atan2(-cdl * Math.sin(da), sd * cdp - cdl * sdp * Math.cos(da));
-    const stheta = sd * sdp + cdl * cdp * Math.cos(da);
-    if (!(stheta > 0)) return [NaN, NaN];
-    const theta = Math.asin(Math.min(1, stheta));
-    const r = Math.cos(theta) / Math.sin(theta);
-    const xi = r * Math.sin(phi) * R2D;
-    const eta = -r * Math.cos(phi) * R2D;
+    const s2 = Math.sin(da / 2) ** 2;
+    // Celestial → native (C&G 2002 eq. 5) without asin (which loses ~1e-12 rad near the tangent point):
+    //   A = cos θ sin(φ − φ_p) = −cos δ sin Δα
+    //   B = cos θ cos(φ − φ_p) = sin δ cos δ_p − cos δ sin δ_p cos Δα = sin(δ − δ_p) + 2 cos δ sin δ_p sin²(Δα/2)
+    //   sin θ = sin δ sin δ_p + cos δ cos δ_p cos Δα = cos(δ − δ_p) − 2 cos δ cos δ_p sin²(Δα/2)
+    const A = -cdl * Math.sin(da);
+    const B = Math.sin(d - dp) + 2 * cdl * sdp * s2;
+    const st = Math.cos(d - dp) - 2 * cdl * cdp * s2;
+    if (!(st > 0)) return [NaN, NaN];
+    // TAN (C&G eq. 54): R_θ = cot θ, x = R_θ sin φ, y = −R_θ cos φ; with φ = φ_p + (φ − φ_p).
+    const pp = this.lonpole * D2R;
+    const sp = Math.sin(pp);
+    const cp = Math.cos(pp);
+    const xi = ((sp * B + cp * A) / st) * R2D;
+    const eta = (-(cp * B - sp * A) / st) * R2D;
     let u = this.cdInv[0][0] * xi + this.cdInv[0][1] * eta;
     let v = this.cdInv[1][0] * xi + this.cdInv[1][1] * eta;
     if (this.sip) [u, v] = this.sip.undistort(u, v);
