@@ -26,7 +26,7 @@ cat > "$dir/package.json" <<JSON
   "scripts": {
     "build": "tsc -b",
     "lint": "eslint src",
-    "test": "vitest run --config ../../vitest.config.ts --root . --passWithNoTests"
+    "test": "vitest run --config ../../vitest.config.ts --root . --passWithNoTests --reporter=default --reporter=json --outputFile.json=.test-results/vitest.json"
   },
   "dependencies": { $deps },
   "nx": { "tags": ["$tag"] }

@@ -5,6 +5,7 @@ import { runCommand } from './commands/run.js';
 import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { fitsInfoCommand } from './commands/fits-info.js';
 import { demoPipeline } from './paths.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,6 +55,15 @@ program
   .option('--out <file>', 'write to this file instead of stdout')
   .action(schemaCommand);
 
+const fits = program.command('fits').description('FITS utilities');
+fits
+  .command('info')
+  .description('print shape, unit, statistics (finite pixels), WCS and corner coordinates of an image HDU')
+  .argument('<file>', 'FITS file (.fits or .fits.gz)')
+  .option('--hdu <n>', '0-based HDU index (default: first image HDU with data)')
+  .option('--json', 'print JSON: {file, hdu, bitpix, naxis, bunit, header, stats, wcs, corners}')
+  .action(fitsInfoCommand);
+
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
@@ -65,6 +75,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`error: ${err.name}: ${err.message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // Unexpected errors: the message by default, the stack with PIXSED_DEBUG=1.
+  const detail = err instanceof Error ? (process.env.PIXSED_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`error: ${detail}\n`);
   process.exit(1);
 });

@@ -13,3 +13,4 @@ export * from './pipeline-config.js';
 export * from './run-pipeline.js';
 export * from './builtins/synthetic-source.js';
 export * from './builtins/identity-stage.js';
+export * from './strip-geometry.js';

@@ -1,0 +1,36 @@
+import type { RecordBatch } from 'apache-arrow';
+import { SchemaError } from './errors.js';
+
+/**
+ * Geometry of an image strip, stored in the batch's schema metadata (keys `pixsed.strip.*`).
+ * Rows of the batch are pixels in row-major order over `width × height`, starting at mosaic row `y0`;
+ * the first `haloTop` and last `haloBottom` rows are halo for convolution, not output pixels.
+ */
+export interface StripGeometry {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+  haloTop: number;
+  haloBottom: number;
+  mosaicWidth: number;
+  mosaicHeight: number;
+}
+
+const KEYS: (keyof StripGeometry)[] = ['x0', 'y0', 'width', 'height', 'haloTop', 'haloBottom', 'mosaicWidth', 'mosaicHeight'];
+
+export function stripMetadata(g: StripGeometry): Record<string, string> {
+  return Object.fromEntries(KEYS.map((k) => [`pixsed.strip.${k}`, String(g[k])]));
+}
+
+/** Read the strip geometry of a batch; throws a SchemaError naming the stage if absent. */
+export function stripGeometry(batch: RecordBatch, stage: string): StripGeometry {
+  const m = batch.schema.metadata;
+  const out = {} as StripGeometry;
+  for (const k of KEYS) {
+    const v = m.get(`pixsed.strip.${k}`);
+    if (v === undefined) throw new SchemaError(`${stage}: batch is not an image strip (no 'pixsed.strip.${k}' metadata); put it after the mosaic source`);
+    out[k] = Number(v);
+  }
+  return out;
+}

@@ -1,0 +1,2 @@
+export * from './read-catalog.js';
+export * from './mosaic-source.js';

@@ -1,0 +1,211 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import {
+  batchFromColumns,
+  ConfigError,
+  defineSource,
+  FLAGS_COLUMN,
+  GridMismatchError,
+  PIXELS_KEY,
+  STANDARD_FLAGS,
+  stripMetadata,
+  type BatchSource,
+  type InitContext,
+} from '@pixsed/core';
+import { checkGrids, errorPlaneToSigmaNjy, fluxConversion, type FitsHeader } from '@pixsed/fits';
+import { listHdus, openFitsImage, type FitsImageReader } from '@pixsed/fits/node';
+import { planeFileName, surveys, surveySchema, type PlaneSpec, type Survey } from '@pixsed/surveys';
+import { readCatalog, type GalaxyCatalog } from './read-catalog.js';
+
+const bandName = z.string().regex(/^[a-z0-9]+$/);
+
+export const mosaicSourceSchema = z.strictObject({
+  survey: z.union([z.string(), surveySchema]).default('jades').describe('survey name (jades, hst) or an inline survey definition'),
+  imageDir: z.string().min(1).describe('folder with the band images, relative to the pipeline file'),
+  bands: z.array(bandName).min(1).optional().describe('subset of the survey bands to read (default: all)'),
+  files: z
+    .record(bandName, z.strictObject({ sci: z.string(), err: z.string().optional() }))
+    .optional()
+    .describe('explicit file names per band, overriding the survey patterns'),
+  segmentation: z.string().min(1).describe('segmentation map FITS: integer galaxy ids, 0 = background'),
+  catalog: z.string().min(1).describe('galaxy catalogue (CSV or Parquet) with id, z and optional ra, dec [deg]'),
+  stripRows: z.number().int().min(1).default(256).describe('output rows per strip (batch)'),
+  haloRows: z.number().int().min(0).default(0).describe('extra rows above and below each strip for convolution (≥ kernel radius)'),
+  gridTolerance: z.number().positive().default(1e-6).describe('relative tolerance of the pixel-grid check across bands'),
+});
+export type MosaicSourceConfig = z.infer<typeof mosaicSourceSchema>;
+
+interface BandPlanes {
+  band: string;
+  sci: FitsImageReader;
+  err: FitsImageReader;
+  sciToNjy: number;
+  errKind: Survey['files']['errorKind'];
+}
+
+async function hduIndex(file: string, hdu: PlaneSpec['hdu']): Promise<number | undefined> {
+  if (hdu === undefined || typeof hdu === 'number') return hdu;
+  const hdus = await listHdus(file);
+  const found = hdus.find((h) => (h.extname ?? '').toUpperCase() === hdu.toUpperCase());
+  if (!found) throw new ConfigError(file, [{ path: 'survey.files', message: `no HDU with EXTNAME '${hdu}' (have: ${hdus.map((h) => h.extname ?? `#${h.index}`).join(', ')})` }]);
+  return found.index;
+}
+
+/** Resolve a data path: absolute, relative to the pipeline's imageDir, or under PIXSED_DATA_DIR. */
+function inputPath(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+/**
+ * The mosaic source: streams aligned strips of every band (science and error planes, in nJy per
+ * pixel) plus the segmentation map, with `haloRows` extra rows above/below for convolution, joined
+ * with the galaxy catalogue (`galaxy_id`, `z`). Pixels outside the segmentation or without a
+ * redshift are flagged (OUTSIDE_SEGMENTATION, NO_REDSHIFT), never dropped here. Files are read strip
+ * by strip (positioned reads), so memory is O(width × (stripRows + 2 haloRows) × planes).
+ */
+export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { survey: Survey; bands: string[]; header: FitsHeader }> {
+  const survey = surveys.resolve(config.survey as never, 'source.survey');
+  const bands = config.bands ?? survey.bands.map((b) => b.name);
+  for (const b of bands) {
+    if (!survey.bands.some((sb) => sb.name === b)) {
+      throw new ConfigError(undefined, [{ path: 'source.bands', message: `band '${b}' is not in survey '${survey.name}' (${survey.bands.map((x) => x.name).join(', ')})` }]);
+    }
+  }
+  const dir = inputPath(init.pipelineDir, config.imageDir);
+  const readers: FitsImageReader[] = [];
+  const closeAll = () => Promise.allSettled(readers.map((r) => r.close()));
+  try {
+    const planes: BandPlanes[] = [];
+    for (const band of bands) {
+      const explicit = config.files?.[band];
+      const sciFile = resolve(dir, explicit?.sci ?? planeFileName(survey.files.sci.pattern, band));
+      const errSpec = survey.files.err;
+      const errName = explicit?.err ?? (errSpec ? planeFileName(errSpec.pattern, band) : undefined);
+      if (!existsSync(sciFile)) {
+        throw new ConfigError(undefined, [{ path: `source.files.${band}.sci`, message: `science image for band ${band} not found: ${sciFile} (pattern '${survey.files.sci.pattern}')` }]);
+      }
+      if (!errName) throw new ConfigError(undefined, [{ path: `source.files.${band}.err`, message: `no error plane for band ${band}: survey '${survey.name}' has no files.err pattern` }]);
+      const errFile = resolve(dir, errName);
+      if (!existsSync(errFile)) {
+        throw new ConfigError(undefined, [{ path: `source.files.${band}.err`, message: `error image for band ${band} not found: ${errFile}` }]);
+      }
+      const sci = await openFitsImage(sciFile, { hdu: explicit ? undefined : await hduIndex(sciFile, survey.files.sci.hdu) });
+      readers.push(sci);
+      const err = await openFitsImage(errFile, { hdu: explicit ? undefined : await hduIndex(errFile, errSpec?.hdu) });
+      readers.push(err);
+      const unit = sci.header.has('BUNIT') && String(sci.header.get('BUNIT')).trim() ? undefined : survey.fluxUnit;
+      const conv = fluxConversion(sci.header, { unit, input: `${sciFile} (band ${band})` });
+      init.log(`band ${band}: ${sciFile} [${conv.unit}] ×${conv.factor.toPrecision(6)} → nJy/px (${conv.formula})`);
+      planes.push({ band, sci, err, sciToNjy: conv.factor, errKind: survey.files.errorKind });
+    }
+    const segFile = inputPath(init.pipelineDir, config.segmentation);
+    if (!existsSync(segFile)) throw new ConfigError(undefined, [{ path: 'source.segmentation', message: `segmentation map not found: ${segFile}` }]);
+    const seg = await openFitsImage(segFile);
+    readers.push(seg);
+    // Error planes of cutouts often carry no WCS: those must match the science shape exactly.
+    const sizeDiffs = planes
+      .filter((p) => p.err.width !== p.sci.width || p.err.height !== p.sci.height)
+      .map((p) => `${p.err.file} (${p.band} err): ${p.err.width}×${p.err.height} vs ${p.sci.width}×${p.sci.height} (${p.band} sci)`);
+    if (sizeDiffs.length) throw new GridMismatchError(sizeDiffs);
+    for (const p of planes) if (!p.err.header.has('CTYPE1')) init.log(`warning: ${p.err.file} (${p.band} err) has no WCS; assumed on the science grid`);
+    checkGrids(
+      [
+        ...planes.flatMap((p) => [
+          { name: `${p.sci.file} (${p.band} sci)`, header: p.sci.header },
+          ...(p.err.header.has('CTYPE1') ? [{ name: `${p.err.file} (${p.band} err)`, header: p.err.header }] : []),
+        ]),
+        { name: `${segFile} (segmentation)`, header: seg.header },
+      ],
+      config.gridTolerance,
+    );
+    const catalog: GalaxyCatalog = await readCatalog(inputPath(init.pipelineDir, config.catalog));
+    init.log(`catalogue ${catalog.file}: ${catalog.rows} galaxies`);
+    const width = seg.width;
+    const height = seg.height;
+    const { stripRows, haloRows } = config;
+    const bitOutside = 1 << STANDARD_FLAGS.find((f) => f.name === 'OUTSIDE_SEGMENTATION')!.bit;
+    const bitNoZ = 1 << STANDARD_FLAGS.find((f) => f.name === 'NO_REDSHIFT')!.bit;
+
+    return {
+      survey,
+      bands,
+      header: seg.header,
+      totalRows: width * height,
+      totalBatches: Math.ceil(height / stripRows),
+      close: async () => void (await closeAll()),
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (let c0 = 0; c0 < height; c0 += stripRows) {
+            const c1 = Math.min(height, c0 + stripRows);
+            const y0 = Math.max(0, c0 - haloRows);
+            const y1 = Math.min(height, c1 + haloRows);
+            const n = width * (y1 - y0);
+            const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
+            const x = new Int32Array(n);
+            const y = new Int32Array(n);
+            for (let r = 0, i = 0; r < y1 - y0; r++) for (let c = 0; c < width; c++, i++) (x[i] = c), (y[i] = y0 + r);
+            cols.x = x;
+            cols.y = y;
+            for (const p of planes) {
+              const sci = await p.sci.readRows(y0, y1);
+              const f = new Float32Array(n);
+              for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
+              cols[`flux_${p.band}_njy`] = f;
+              const errRaw = await p.err.readRows(y0, y1);
+              cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.sciToNjy));
+            }
+            const segRows = await seg.readRows(y0, y1);
+            const gid = new Int32Array(n);
+            const zcol = new Float32Array(n);
+            const flags = new Uint32Array(n);
+            for (let i = 0; i < n; i++) {
+              const id = Math.round(segRows[i]);
+              gid[i] = Number.isFinite(id) ? id : 0;
+              if (gid[i] <= 0) {
+                gid[i] = 0;
+                zcol[i] = NaN;
+                flags[i] |= bitOutside;
+                continue;
+              }
+              const zi = catalog.z.get(gid[i]);
+              zcol[i] = zi ?? NaN;
+              if (zi === undefined || Number.isNaN(zi)) flags[i] |= bitNoZ;
+            }
+            cols.galaxy_id = gid;
+            cols.z = zcol;
+            cols[FLAGS_COLUMN] = flags;
+            const fieldMeta: Record<string, Record<string, string>> = {};
+            for (const b of bands) {
+              fieldMeta[`flux_${b}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${b}` };
+              fieldMeta[`flux_${b}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${b}` };
+            }
+            yield batchFromColumns(
+              cols,
+              {
+                ...stripMetadata({ x0: 0, y0, width, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, mosaicWidth: width, mosaicHeight: height }),
+                [PIXELS_KEY]: String(width * (c1 - c0)),
+                'pixsed.bands': bands.join(','),
+                'pixsed.survey': survey.name,
+              },
+              fieldMeta,
+            );
+          }
+        } finally {
+          await closeAll();
+        }
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+export const mosaicSource = defineSource({
+  name: 'mosaic',
+  version: '0.1.0',
+  description: 'stream aligned strips of a multi-band mosaic (sci + err in nJy/px, segmentation, catalogue z)',
+  configSchema: mosaicSourceSchema,
+  create: (config, init) => openMosaic(config, init),
+});
