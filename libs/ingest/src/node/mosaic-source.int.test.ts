@@ -29,7 +29,12 @@ async function toyMosaic(opts: { shiftBand?: number } = {}) {
   for (let b = 0; b < 3; b++) {
     const sci = new Float32Array(W * H);
     const err = new Float32Array(W * H);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) (sci[y * W + x] = sciValue(b, x, y)), (err[y * W + x] = 0.5);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        sci[y * W + x] = sciValue(b, x, y);
+        err[y * W + x] = 0.5;
+      }
+    }
     const header = { ...wcs(opts.shiftBand === b ? 53.2 : 53.1), ...units[b] };
     await writeFitsImage(join(dir, `${bands[b]}_sci.fits`), { width: W, height: H, data: sci, header });
     await writeFitsImage(join(dir, `${bands[b]}_err.fits`), { width: W, height: H, data: err, header });
@@ -176,7 +181,11 @@ describe.skipIf(!ready)(ready ? 'real HST Frontier Fields cutout (gzip, count ra
     for await (const b of src) {
       const f = column(b, 'flux_f105w_njy');
       const e = column(b, 'flux_f105w_err_njy');
-      for (let i = 0; i < b.numRows; i++) if (Number.isFinite(f[i])) (sum += f[i]), (sumErr2 += e[i] * e[i]);
+      for (let i = 0; i < b.numRows; i++) {
+        if (!Number.isFinite(f[i])) continue;
+        sum += f[i];
+        sumErr2 += e[i] * e[i];
+      }
     }
     expect(logs.join('\n')).toMatch(/has no WCS; assumed on the science grid/);
     const py = spawnSync(

@@ -144,7 +144,12 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
             const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
             const x = new Int32Array(n);
             const y = new Int32Array(n);
-            for (let r = 0, i = 0; r < y1 - y0; r++) for (let c = 0; c < width; c++, i++) (x[i] = c), (y[i] = y0 + r);
+            for (let r = 0, i = 0; r < y1 - y0; r++) {
+              for (let c = 0; c < width; c++, i++) {
+                x[i] = c;
+                y[i] = y0 + r;
+              }
+            }
             cols.x = x;
             cols.y = y;
             for (const p of planes) {
