@@ -6,6 +6,7 @@ import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
+import { simulateCommand } from './commands/simulate.js';
 import { demoPipeline } from './paths.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -63,6 +64,17 @@ fits
   .option('--hdu <n>', '0-based HDU index (default: first image HDU with data)')
   .option('--json', 'print JSON: {file, hdu, bitpix, naxis, bunit, header, stats, wcs, corners}')
   .action(fitsInfoCommand);
+
+program
+  .command('simulate')
+  .description('simulate a training catalogue: priors → SEDs → noiseless and noisy photometry (nJy)')
+  .option('--survey <name>', 'band set: jades (19 bands) or hst', 'jades')
+  .requiredOption('--n <count>', 'number of objects')
+  .option('--seed <int>', 'random seed (same seed → same catalogue)', '0')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--config <sims.yaml>', 'simulator config (priors, SFH, noise); see libs/simulator/README.md')
+  .option('--format <fmt>', 'csv or npy (npy: float32 matrix + columns.json for the PyTorch trainer)', 'npy')
+  .action(simulateCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
