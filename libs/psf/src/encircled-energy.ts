@@ -17,37 +17,41 @@ export function encircledEnergy(img: ImageLike, radii: ArrayLike<number>, opts: 
   const cx = opts.cx ?? (w - 1) / 2;
   const cy = opts.cy ?? (h - 1) / 2;
   const s = opts.subsample ?? 8;
-  const n = w * h * s * s;
-  const d2 = new Float64Array(n);
-  const val = new Float64Array(n);
+  const rs = Float64Array.from(radii);
+  const order = Array.from(rs.keys()).sort((i, j) => rs[i] - rs[j]);
+  const sortedR2 = Float64Array.from(order, (i) => rs[i] * rs[i]);
+  // bin[k] = flux of sub-pixels with sortedR2[k-1] < d^2 <= sortedR2[k]; bin[R] = beyond the last radius
+  const bins = new Float64Array(rs.length + 1);
   let total = 0;
-  let k = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const raw = data[y * w + x];
-      const v = Number.isFinite(raw) ? raw / (s * s) : 0;
-      total += v * s * s;
+      if (!Number.isFinite(raw)) continue;
+      const v = raw / (s * s);
+      total += raw;
       for (let b = 0; b < s; b++) {
         const dy = y - 0.5 + (b + 0.5) / s - cy;
         for (let a = 0; a < s; a++) {
           const dx = x - 0.5 + (a + 0.5) / s - cx;
-          d2[k] = dx * dx + dy * dy;
-          val[k] = v;
-          k++;
+          const d2 = dx * dx + dy * dy;
+          // first k with sortedR2[k] >= d2
+          let lo = 0;
+          let hi = sortedR2.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (sortedR2[mid] < d2) lo = mid + 1;
+            else hi = mid;
+          }
+          bins[lo] += v;
         }
       }
     }
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => d2[i] - d2[j]);
-  const rs = Array.from(radii, (r, i) => ({ r2: r * r, i })).sort((a, b) => a.r2 - b.r2);
   const out = new Float64Array(rs.length);
   let acc = 0;
-  let p = 0;
-  for (const { r2, i } of rs) {
-    while (p < n && d2[order[p]] <= r2) acc += val[order[p++]];
-    out[i] = acc / total;
+  for (let k = 0; k < order.length; k++) {
+    acc += bins[k];
+    out[order[k]] = acc / total;
   }
   return out;
 }

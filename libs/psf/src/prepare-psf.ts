@@ -13,8 +13,8 @@ export interface PreparePsfOptions {
   targetPixelScaleArcsec?: number;
   /** odd output size; default: the largest odd size that the input covers */
   size?: number;
-  /** centroid window radius in output pixels (default 4) */
-  centroidRadiusPx?: number;
+  /** sigma of the Gaussian centroid window in output pixels (default 2) */
+  centroidSigmaPx?: number;
 }
 
 export interface PreparedPsf extends Image2D {
@@ -27,7 +27,7 @@ export interface PreparedPsf extends Image2D {
 }
 
 /**
- * PSF preparation: centroid (windowed first moment), sub-pixel Fourier shift (shift theorem) so the
+ * PSF preparation: centroid (Gaussian-windowed first moment), sub-pixel Fourier shift (shift theorem) so the
  * centroid falls on an output pixel centre, flux-conserving rebin to the image pixel scale, pad/crop to
  * an odd size and normalisation to unit sum (cf. Aniano et al. 2011, PASP 123, 1218, §2).
  */
@@ -55,7 +55,7 @@ export function preparePsf(psf: ImageLike, opts: PreparePsfOptions = {}): Prepar
   for (let i = 0; i < data.length; i++) data[i] /= sum;
   let img: Image2D = { width: w, height: h, data };
   // 2. centroid
-  const c = psfCentroid(img, { radiusPx: (opts.centroidRadiusPx ?? 4) * f });
+  const c = psfCentroid(img, { windowSigmaPx: (opts.centroidSigmaPx ?? 2) * f });
   // 3. shift so that the centroid sits on an output-pixel centre (integer factor) and rebin
   const fi = Math.round(f);
   let cx = c.x;

@@ -1,20 +1,21 @@
 import type { ImageLike } from './types.js';
 
 export interface CentroidOptions {
-  /** radius (pixels) of the circular window around the current estimate; default 5 */
-  radiusPx?: number;
-  /** number of re-centring iterations; default 5 */
+  /** sigma (pixels) of the Gaussian window around the current estimate; default 2 */
+  windowSigmaPx?: number;
+  /** maximum number of re-centring iterations; default 100 (stops when it moves < 1e-7 px) */
   iterations?: number;
 }
 
 /**
- * Windowed first-moment centroid x_c = sum(w I x) / sum(w I) inside a circle of `radiusPx` that is
- * re-centred on the previous estimate, starting from the brightest pixel (iterative windowed
- * centroid, cf. SExtractor XWIN/YWIN without the Gaussian weight). Non-finite pixels are ignored.
+ * Gaussian-windowed first-moment centroid, iterated to its fixed point x = sum(w I x) / sum(w I) with
+ * w = exp(-|x - x_c|^2 / 2 s^2) re-centred on the previous estimate (cf. SExtractor XWIN_IMAGE,
+ * Bertin 2010), starting from the brightest pixel. A smooth window avoids the pixel-inclusion bias of a
+ * hard aperture; for a symmetric PSF the fixed point is its centre. Non-finite pixels are ignored.
  */
 export function psfCentroid(img: ImageLike, opts: CentroidOptions = {}): { x: number; y: number } {
   const { width: w, height: h, data } = img;
-  const r = opts.radiusPx ?? 5;
+  const s = opts.windowSigmaPx ?? 2;
   let best = -Infinity;
   let cx = (w - 1) / 2;
   let cy = (h - 1) / 2;
@@ -26,9 +27,10 @@ export function psfCentroid(img: ImageLike, opts: CentroidOptions = {}): { x: nu
       cy = Math.floor(i / w);
     }
   }
-  const iters = opts.iterations ?? 5;
+  const r = 5 * s;
+  const iters = opts.iterations ?? 100;
   for (let it = 0; it < iters; it++) {
-    let s = 0;
+    let sw = 0;
     let sx = 0;
     let sy = 0;
     const y0 = Math.max(0, Math.floor(cy - r));
@@ -37,21 +39,21 @@ export function psfCentroid(img: ImageLike, opts: CentroidOptions = {}): { x: nu
     const x1 = Math.min(w - 1, Math.ceil(cx + r));
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
-        if ((x - cx) ** 2 + (y - cy) ** 2 > r * r) continue;
         const v = data[y * w + x];
         if (!Number.isFinite(v)) continue;
-        s += v;
-        sx += v * x;
-        sy += v * y;
+        const wv = v * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s));
+        sw += wv;
+        sx += wv * x;
+        sy += wv * y;
       }
     }
-    if (!(s > 0)) break;
-    const nx = sx / s;
-    const ny = sy / s;
+    if (!(sw > 0)) break;
+    const nx = sx / sw;
+    const ny = sy / sw;
     const moved = Math.hypot(nx - cx, ny - cy);
     cx = nx;
     cy = ny;
-    if (moved < 1e-6) break;
+    if (moved < 1e-7) break;
   }
   return { x: cx, y: cy };
 }
