@@ -1,0 +1,1 @@
+export * from './snr-mask-stage.js';

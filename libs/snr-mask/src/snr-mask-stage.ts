@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { Int32, type RecordBatch } from 'apache-arrow';
+import { batchFromColumns, column, defineStage, FLAGS_COLUMN, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
+
+const bandName = z.string().regex(/^[a-z0-9]+$/);
+
+export const snrMaskSchema = z.strictObject({
+  snrBands: z.array(bandName).min(1).default(['f277w', 'f356w', 'f444w']).describe('bands whose mean S/N selects pixels (JADES default F277W, F356W, F444W)'),
+  snrThreshold: z.number().default(5).describe('mean S/N threshold (Iglesias-Navarro et al. 2025: 5)'),
+  comparison: z.enum(['>', '>=']).default('>').describe("'>' keeps mean S/N strictly above the threshold (the paper's code), '>=' also keeps equality"),
+  requiredBands: z.array(bandName).optional().describe('bands that must have a finite flux and positive error (default: snrBands)'),
+});
+export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
+
+/** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
+export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
+const bitOf = (name: string) => STANDARD_FLAGS.find((f) => f.name === name)!.bit;
+const BIT = Object.fromEntries(MASK_REASONS.map((r) => [r, 1 << bitOf(r)])) as Record<(typeof MASK_REASONS)[number], number>;
+
+export interface MaskResult {
+  keep: Uint8Array;
+  /** Flags per input row with the reasons found here OR-ed into the incoming flags. */
+  flags: Uint32Array;
+  /** Removed rows by primary reason. */
+  removed: Record<string, number>;
+  /** Rows kept. */
+  kept: number;
+}
+
+/**
+ * Pixel selection of Iglesias-Navarro et al. (2025): keep pixels in a segment, with a redshift, with
+ * finite fluxes and positive errors in the required bands, and mean(f_b/σ_b) over the S/N bands
+ * above the threshold. Rows in [rowStart, rowEnd) are considered (strip halos excluded).
+ */
+export function snrMask(batch: RecordBatch, config: SnrMaskConfig, rowStart = 0, rowEnd = batch.numRows): MaskResult {
+  const stage = 'snr-mask';
+  const n = batch.numRows;
+  const inFlags = column(batch, FLAGS_COLUMN, stage);
+  const gid = column(batch, 'galaxy_id', stage);
+  const z = column(batch, 'z', stage);
+  const required = config.requiredBands ?? config.snrBands;
+  const get = (b: string, err: boolean) => column(batch, `flux_${b}${err ? '_err' : ''}_njy`, stage);
+  const snrF = config.snrBands.map((b) => get(b, false));
+  const snrE = config.snrBands.map((b) => get(b, true));
+  const reqF = required.map((b) => get(b, false));
+  const reqE = required.map((b) => get(b, true));
+  const flags = Uint32Array.from(inFlags);
+  const keep = new Uint8Array(n);
+  const removed: Record<string, number> = {};
+  const strict = config.comparison === '>';
+  const nb = snrF.length;
+  let kept = 0;
+  for (let i = rowStart; i < rowEnd; i++) {
+    let f = flags[i];
+    if (gid[i] <= 0) f |= BIT.OUTSIDE_SEGMENTATION;
+    if (!(z[i] >= 0)) f |= BIT.NO_REDSHIFT;
+    for (let b = 0; b < reqF.length; b++) {
+      if (!Number.isFinite(reqF[b][i])) f |= BIT.NONFINITE_FLUX;
+      const e = reqE[b][i];
+      if (!(e > 0) || !Number.isFinite(e)) f |= BIT.BAD_ERROR;
+    }
+    let s = 0;
+    for (let b = 0; b < nb; b++) s += snrF[b][i] / snrE[b][i];
+    const mean = s / nb;
+    const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
+    if (!pass) f |= BIT.LOW_SNR;
+    flags[i] = f;
+    const reason = MASK_REASONS.find((r) => f & BIT[r]);
+    if (reason) removed[reason] = (removed[reason] ?? 0) + 1;
+    else {
+      keep[i] = 1;
+      kept++;
+    }
+  }
+  return { keep, flags, removed, kept };
+}
+
+function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArray {
+  const out = new (values.constructor as new (n: number) => NumericArray)(kept);
+  for (let i = 0, j = 0; i < keep.length; i++) if (keep[i]) out[j++] = values[i];
+  return out;
+}
+
+function kernel(config: SnrMaskConfig) {
+  return (batch: RecordBatch, ctx: StageContext): RecordBatch => {
+    const meta = batch.schema.metadata;
+    const width = Number(meta.get('pixsed.strip.width') ?? 0);
+    const haloTop = Number(meta.get('pixsed.strip.haloTop') ?? 0);
+    const haloBottom = Number(meta.get('pixsed.strip.haloBottom') ?? 0);
+    for (const name of ['x', 'y', 'galaxy_id']) {
+      const f = batch.schema.fields.find((x) => x.name === name);
+      if (f && !(f.type instanceof Int32)) throw new SchemaError(`snr-mask: column '${name}' must be int32, got ${f.type}`);
+    }
+    // Halo rows belong to the neighbouring strips: they are neither kept nor counted here.
+    const { keep, flags, removed, kept } = snrMask(batch, config, haloTop * width, batch.numRows - haloBottom * width);
+    for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
+    const cols: Record<string, NumericArray> = {};
+    const fieldMeta: Record<string, Record<string, string>> = {};
+    for (const f of batch.schema.fields) {
+      cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
+      if (f.metadata.size) fieldMeta[f.name] = Object.fromEntries(f.metadata);
+    }
+    const outMeta = new Map(meta);
+    if (haloTop || haloBottom) {
+      outMeta.set('pixsed.strip.y0', String(Number(meta.get('pixsed.strip.y0')) + haloTop));
+      outMeta.set('pixsed.strip.height', String(Number(meta.get('pixsed.strip.height')) - haloTop - haloBottom));
+      outMeta.set('pixsed.strip.haloTop', '0');
+      outMeta.set('pixsed.strip.haloBottom', '0');
+    }
+    outMeta.set('pixsed.rows', 'pixels');
+    return batchFromColumns(cols, outMeta, fieldMeta);
+  };
+}
+
+/** The S/N-mask stage: image strip in, kept pixels out; every removed pixel is counted by reason. */
+export const snrMaskStage = defineStage({
+  name: 'snr-mask',
+  version: '0.1.0',
+  description: 'keep pixels in a segment, with z, finite fluxes, positive errors and mean S/N above the threshold',
+  configSchema: snrMaskSchema,
+  create: (config) => ({ kernel: kernel(config) }),
+});

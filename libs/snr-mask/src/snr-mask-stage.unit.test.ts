@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { batchFromColumns, column, FlagRegistry, RunStats, STANDARD_FLAGS, stripMetadata, type StageContext } from '@pixsed/core';
+import { snrMask, snrMaskSchema, snrMaskStage } from './snr-mask-stage.js';
+
+const cfg = snrMaskSchema.parse({});
+const bands = ['f277w', 'f356w', 'f444w'];
+
+function pixels(rows: { f: number[]; e?: number[]; gid?: number; z?: number }[], meta: Record<string, string> = {}) {
+  const n = rows.length;
+  const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {
+    x: Int32Array.from(rows, (_, i) => i),
+    y: new Int32Array(n),
+    galaxy_id: Int32Array.from(rows, (r) => r.gid ?? 1),
+    z: Float32Array.from(rows, (r) => r.z ?? 1),
+    flags: new Uint32Array(n),
+  };
+  bands.forEach((b, k) => {
+    cols[`flux_${b}_njy`] = Float32Array.from(rows, (r) => r.f[k]);
+    cols[`flux_${b}_err_njy`] = Float32Array.from(rows, (r) => (r.e ?? [1, 1, 1])[k]);
+  });
+  return batchFromColumns(cols, meta);
+}
+
+const ctx = (): StageContext => {
+  const flags = new FlagRegistry();
+  STANDARD_FLAGS.forEach((f) => flags.register(f));
+  return { stageName: 'snr-mask', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined };
+};
+
+describe('snr-mask', () => {
+  it('uses the mean of f/σ over the S/N bands, strictly above 5 by default', () => {
+    const b = pixels([{ f: [5, 5, 5] }, { f: [4, 5, 6.01] }, { f: [15, 0, 0] }, { f: [4.9, 5, 5] }, { f: [10, 10, 10], e: [2, 2, 2] }]);
+    expect(Array.from(snrMask(b, cfg).keep)).toEqual([0, 1, 0, 0, 0]);
+    expect(Array.from(snrMask(b, { ...cfg, comparison: '>=' }).keep)).toEqual([1, 1, 1, 0, 1]);
+  });
+
+  it('flags and counts each removal reason once, in priority order', () => {
+    const b = pixels([
+      { f: [9, 9, 9], gid: 0 },
+      { f: [9, 9, 9], z: NaN },
+      { f: [NaN, 9, 9] },
+      { f: [9, 9, 9], e: [1, 0, 1] },
+      { f: [1, 1, 1] },
+      { f: [9, 9, 9] },
+      { f: [9, 9, 9], gid: 0, z: NaN },
+    ]);
+    const r = snrMask(b, cfg);
+    expect(r.removed).toEqual({ OUTSIDE_SEGMENTATION: 2, NO_REDSHIFT: 1, NONFINITE_FLUX: 1, BAD_ERROR: 1, LOW_SNR: 1 });
+    expect(r.kept).toBe(1);
+    expect(r.flags[6]).toBe(0b11); // outside + no z (its S/N is fine)
+    expect(r.flags[2]).toBe(1 << 2 | 1 << 4); // NaN flux → non-finite, and its mean S/N is NaN → low
+  });
+
+  it('stage output holds only kept pixels and the run stats reconcile in = out + removed; halo rows are skipped', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ f: i % 3 === 0 ? [1, 1, 1] : [8, 8, 8], gid: i === 5 ? 0 : 1 }));
+    const meta = stripMetadata({ x0: 0, y0: 0, width: 3, height: 4, haloTop: 1, haloBottom: 1, mosaicWidth: 3, mosaicHeight: 10 });
+    const c = ctx();
+    const inst = await snrMaskStage.create(cfg, c);
+    const out = await inst.kernel(pixels(rows, meta), c);
+    // core rows are 3..8: i=3,6 low S/N, i=5 outside → 3 kept (4, 7, 8)
+    expect(Array.from(column(out, 'x'))).toEqual([4, 7, 8]);
+    expect(c.stats.dropped).toEqual({ LOW_SNR: 2, OUTSIDE_SEGMENTATION: 1 });
+    expect(out.numRows + c.stats.droppedTotal()).toBe(6);
+    expect(out.schema.metadata.get('pixsed.strip.y0')).toBe('1');
+    expect(out.schema.metadata.get('pixsed.strip.haloTop')).toBe('0');
+  });
+
+  it('names the missing column', async () => {
+    const c = ctx();
+    const inst = await snrMaskStage.create({ ...cfg, snrBands: ['f150w'] }, c);
+    expect(() => inst.kernel(pixels([{ f: [1, 1, 1] }]), c)).toThrow(/snr-mask: batch has no column 'flux_f150w_njy'/);
+  });
+});
