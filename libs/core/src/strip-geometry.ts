@@ -34,3 +34,25 @@ export function stripGeometry(batch: RecordBatch, stage: string): StripGeometry 
   }
   return out;
 }
+
+/**
+ * Schema-metadata key listing, as JSON `GalaxyBox[]`, the galaxies whose last segmentation row lies
+ * in this strip's core rows: downstream aggregation can flush them after this batch.
+ */
+export const GALAXIES_COMPLETE_KEY = 'pixsed.galaxies.complete';
+
+/** A segment's bounding box (inclusive, 0-based mosaic pixels) and its pixel count. */
+export interface GalaxyBox {
+  id: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  nPixels: number;
+}
+
+/** Galaxies completed by this batch (empty when the key is absent). */
+export function galaxiesComplete(batch: RecordBatch): GalaxyBox[] {
+  const raw = batch.schema.metadata.get(GALAXIES_COMPLETE_KEY);
+  return raw ? (JSON.parse(raw) as GalaxyBox[]) : [];
+}

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { column, ConfigError, GridMismatchError, stripGeometry, type RecordBatch } from '@pixsed/core';
+import { column, ConfigError, galaxiesComplete, GridMismatchError, stripGeometry, type RecordBatch } from '@pixsed/core';
 import { dataPath, hasData, missingDataMessage } from '@pixsed/core/node';
 import { readFitsImage, writeFitsImage } from '@pixsed/fits/node';
 import { openMosaic, type MosaicSourceConfig } from './mosaic-source.js';
@@ -91,6 +91,11 @@ describe('mosaic source', () => {
       covered += g.width * (g.height - g.haloTop - g.haloBottom);
     }
     expect(covered).toBe(W * H);
+    // galaxies 1 (rows 0-9), 2 (10-19), 3 (20-29) complete in the strips holding their last row
+    const done = batches.map((b) => galaxiesComplete(b).map((g) => g.id));
+    expect(done).toEqual([[], [1], [2], [], [3]]); // strips of 7 rows: last rows 9, 19, 29
+    expect(galaxiesComplete(batches[1])[0]).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100 });
+    expect(JSON.parse(batches[0].schema.metadata.get('pixsed.wcs')!).CRVAL1).toBe(53.1);
   });
 
   it('joins galaxy id and z and flags (never drops) pixels outside segments or without z', async () => {

@@ -10,6 +10,8 @@ import {
   PIXELS_KEY,
   STANDARD_FLAGS,
   stripMetadata,
+  GALAXIES_COMPLETE_KEY,
+  type GalaxyBox,
   type BatchSource,
   type InitContext,
 } from '@pixsed/core';
@@ -124,6 +126,17 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     const width = seg.width;
     const height = seg.height;
     const { stripRows, haloRows } = config;
+    const boxes = await segmentBoxes(seg, stripRows);
+    const completing = new Map<number, GalaxyBox[]>(); // strip index → galaxies whose last row is in it
+    for (const b of boxes.values()) {
+      const k = Math.floor(b.y1 / stripRows);
+      if (!completing.has(k)) completing.set(k, []);
+      completing.get(k)!.push(b);
+    }
+    init.log(`segmentation ${segFile}: ${boxes.size} galaxies`);
+    const wcsCards = JSON.stringify(
+      Object.fromEntries(Object.entries(seg.header.toRecord()).filter(([k]) => /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/.test(k))),
+    );
     const bitOutside = 1 << STANDARD_FLAGS.find((f) => f.name === 'OUTSIDE_SEGMENTATION')!.bit;
     const bitNoZ = 1 << STANDARD_FLAGS.find((f) => f.name === 'NO_REDSHIFT')!.bit;
 
@@ -192,6 +205,8 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
                 [PIXELS_KEY]: String(width * (c1 - c0)),
                 'pixsed.bands': bands.join(','),
                 'pixsed.survey': survey.name,
+                'pixsed.wcs': wcsCards,
+                [GALAXIES_COMPLETE_KEY]: JSON.stringify(completing.get(c0 / stripRows) ?? []),
               },
               fieldMeta,
             );
@@ -205,6 +220,31 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     await closeAll();
     throw e;
   }
+}
+
+/** Bounding boxes (inclusive, 0-based pixels) and pixel counts of every segment, in one strip-wise pass. */
+async function segmentBoxes(seg: FitsImageReader, stripRows: number): Promise<Map<number, GalaxyBox>> {
+  const boxes = new Map<number, GalaxyBox>();
+  for (let y0 = 0; y0 < seg.height; y0 += stripRows) {
+    const y1 = Math.min(seg.height, y0 + stripRows);
+    const rows = await seg.readRows(y0, y1);
+    for (let r = 0, i = 0; r < y1 - y0; r++) {
+      for (let x = 0; x < seg.width; x++, i++) {
+        const id = Math.round(rows[i]);
+        if (!(id > 0)) continue;
+        const b = boxes.get(id);
+        const y = y0 + r;
+        if (!b) boxes.set(id, { id, x0: x, x1: x, y0: y, y1: y, nPixels: 1 });
+        else {
+          if (x < b.x0) b.x0 = x;
+          if (x > b.x1) b.x1 = x;
+          b.y1 = y;
+          b.nPixels++;
+        }
+      }
+    }
+  }
+  return boxes;
 }
 
 export const mosaicSource = defineSource({
