@@ -100,8 +100,8 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
 
   const zMin = 'fixed' in config.redshift ? config.redshift.fixed : config.redshift.min;
   const zMax = 'fixed' in config.redshift ? config.redshift.fixed : config.redshift.max;
-  // age of the universe on a fine z table (linear interpolation; relative error < 1e-7)
-  const dzAge = 0.001;
+  // age of the universe on a fine z table (linear interpolation; see dzAge)
+  const dzAge = 0.01; // linear interpolation error in t(z) < 1e-5 relative
   const nAgeTab = Math.ceil(zMax / dzAge) + 2;
   const ageTab = Float64Array.from({ length: nAgeTab }, (_, i) => cosmo.ageGyr(i * dzAge));
   const ageAt = (z: number): number => {

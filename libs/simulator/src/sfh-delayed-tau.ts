@@ -3,6 +3,7 @@ import type { Sfh } from './sfh.js';
 /** Lower regularised-free incomplete gamma γ(n, x) for integer n ≥ 1 (series for small x, closed form otherwise). */
 function lowerGammaInt(n: number, x: number): number {
   if (x <= 0) return 0;
+  if (n === 2 && x > 1e-2) return -Math.expm1(-x) - x * Math.exp(-x); // γ(2,x) = 1 − e^{−x}(1 + x)
   if (x < n + 10) {
     // γ(a,x) = x^a e^{-x} Σ_k x^k / (a (a+1) ... (a+k))  (Abramowitz & Stegun 6.5.29)
     let term = 1 / n;

@@ -5,3 +5,4 @@ export * from './load-noise-tables.js';
 export * from './load-ssp-grid.js';
 export * from './simulate-catalog.js';
 export * from './write-catalog.js';
+export * from './simulate-catalog-parallel.js';

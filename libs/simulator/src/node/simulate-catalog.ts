@@ -55,8 +55,13 @@ export function parseSimulatorConfig(config: unknown, file?: string) {
  * metallicity, av, z, then flux_<band>_njy, flux_<band>_err_njy, flux_<band>_true_njy per band.
  */
 export function simulateCatalog(opts: SimulateCatalogOptions): Catalog {
+  return simulateCatalogRows({ ...opts, rowStart: 0 });
+}
+
+/** Rows [rowStart, rowStart + n) of the catalogue `simulateCatalog` would give for this seed (rowStart chunk-aligned). */
+export function simulateCatalogRows(opts: SimulateCatalogOptions & { rowStart: number }): Catalog {
   const config = parseSimulatorConfig(opts.config ?? {});
   const engine = createEngineFromData(opts.bands ?? 'jades', opts.config ?? {}, opts.sspGrid);
   const noise = config.noise.mode === 'none' ? undefined : loadJadesNoiseTables();
-  return generateCatalog({ engine, config, n: opts.n, seed: opts.seed, noise, onProgress: opts.onProgress });
+  return generateCatalog({ engine, config, n: opts.n, seed: opts.seed, noise, rowStart: opts.rowStart, onProgress: opts.onProgress });
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { hasData, missingDataMessage } from '@pixsed/core/node';
+import { simulateCatalog, createEngineFromData } from './node/simulate-catalog.js';
+import { loadJadesNoiseTables } from './node/load-noise-tables.js';
+import { writeCatalogNpy, writeCatalogCsv } from './node/write-catalog.js';
+import { noisyFlux, isNonDetection } from './noise-model.js';
+import { createPrng } from './prng.js';
+import { parseNpy } from './parse-npy.js';
+import { PHYS } from './constants.js';
+import { snrSelection } from './snr-selection.js';
+
+const need = ['ssp/maraston05/sed.krz002.rhb', 'nebular/cigale/lines_0.02.dat', 'noise/jades/mean_sigma_jades_res_bins.npy', 'filters/jades-sbipix/filters_jades_no_wfc.dat'];
+const ok = hasData(...need);
+
+describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage(...need)}`}`, () => {
+  it('is deterministic for a seed, has the documented columns and sane values', () => {
+    const a = simulateCatalog({ n: 300, seed: 11 });
+    const b = simulateCatalog({ n: 300, seed: 11 });
+    const c = simulateCatalog({ n: 300, seed: 12 });
+    expect(a.columnNames.slice(0, 8)).toEqual(['log_mstar', 'log_sfr100', 'log_sfr10', 'log_age_mw', 't50_gyr', 'metallicity', 'av', 'z']);
+    expect(a.columnNames).toContain('flux_f444w_err_njy');
+    expect(a.columnNames).toContain('flux_f435w_true_njy');
+    expect(a.columnNames.length).toBe(8 + 3 * 19);
+    for (const k of a.columnNames) expect(Array.from(b.columns[k])).toEqual(Array.from(a.columns[k]));
+    expect(Array.from(c.columns.z)).not.toEqual(Array.from(a.columns.z));
+    for (let r = 0; r < a.n; r++) {
+      expect(a.columns.z[r]).toBeGreaterThan(0);
+      expect(a.columns.z[r]).toBeLessThanOrEqual(7.5);
+      expect(a.columns.metallicity[r]).toBeGreaterThanOrEqual(-1.35);
+      expect(a.columns.flux_f444w_true_njy[r]).toBeGreaterThan(0);
+    }
+  });
+
+  it('nebular emission: Hβ luminosity = 4.757e-13 Q(H) and the lines raise F444W at z where Hα falls in it', () => {
+    const withNeb = createEngineFromData('jades', { nebular: { enabled: true } });
+    const noNeb = createEngineFromData('jades', { nebular: { enabled: false } });
+    const nA = withNeb.grid.ageGyr.length;
+    const mass = new Float64Array(nA);
+    mass[withNeb.grid.ageGyr.findIndex((a) => Math.abs(a - 0.003) < 1e-9)] = 1e6; // 3 Myr burst
+    const p = { z: 5.5, logZsol: 0, avMag: 0, sspMassFormedMsun: mass }; // Hα at 4.27 µm
+    const s = withNeb.restFrameSpectrum(p);
+    const hb = s.lineWavelengthAngstrom.findIndex((l) => Math.abs(l - 4861) < 1);
+    expect(s.lineLuminosityErgS[hb] / s.ionisingPhotonRate).toBeCloseTo(PHYS.hbetaErgPerIonisingPhoton, 20);
+    const ha = s.lineWavelengthAngstrom.findIndex((l) => Math.abs(l - 6563) < 1);
+    expect(s.lineLuminosityErgS[ha] / s.lineLuminosityErgS[hb]).toBeGreaterThan(2.7);
+    expect(s.lineLuminosityErgS[ha] / s.lineLuminosityErgS[hb]).toBeLessThan(3.1);
+    const b444 = withNeb.bands.indexOf('f444w');
+    const ratio = withNeb.bandFluxesNjy(p)[b444] / noNeb.bandFluxesNjy(p)[b444];
+    expect(ratio).toBeGreaterThan(1.5);
+  });
+
+  it('noise follows the SBIPIX rule: non-detections below the 1σ depth, σ_mag from the magnitude bins', () => {
+    const t = loadJadesNoiseTables();
+    expect(t.bands.length).toBe(19);
+    expect(t.depth1SigmaNjy[0]).toBeGreaterThan(0.05);
+    expect(t.depth1SigmaNjy[0]).toBeLessThan(0.5);
+    const prng = createPrng(5);
+    const [f0, e0] = noisyFlux(t, 0, t.depth1SigmaNjy[0] * 0.5, prng);
+    expect(f0).toBe(0);
+    expect(e0).toBe(t.depth1SigmaNjy[0]);
+    expect(isNonDetection(f0, t.depth1SigmaNjy[0])).toBe(true);
+    // a bright pixel (mag < first edge) gets σ_mag ≈ mean of bin 0 on average
+    const bright = 100; // nJy, 26.4 mag
+    let s = 0;
+    const n = 20000;
+    for (let i = 0; i < n; i++) {
+      const [f, e] = noisyFlux(t, 0, bright, prng);
+      s += e / f / (Math.LN10 / 2.5);
+    }
+    expect(Math.abs(s / n - t.meanSigmaMag[0]) / t.meanSigmaMag[0]).toBeLessThan(0.1);
+  });
+
+  it('writes npy (float32 matrix + column JSON) and csv; missing bands become NaN; S/N selection', async () => {
+    const cat = simulateCatalog({ n: 50, seed: 3, config: { noise: { mode: 'gaussian-flux', missingBandProbability: 0.3 } } });
+    const dir = mkdtempSync(join(tmpdir(), 'pixsed-sim-'));
+    const { npyPath, jsonPath } = writeCatalogNpy(cat, join(dir, 'cat'));
+    const m = parseNpy(readFileSync(npyPath));
+    expect(m.shape).toEqual([50, cat.columnNames.length]);
+    expect(JSON.parse(readFileSync(jsonPath, 'utf8')).columns).toEqual(cat.columnNames);
+    const zCol = cat.columnNames.indexOf('z');
+    expect(m.data[7 * cat.columnNames.length + zCol]).toBeCloseTo(cat.columns.z[7], 5);
+    await writeCatalogCsv(cat, join(dir, 'cat.csv'));
+    const lines = readFileSync(join(dir, 'cat.csv'), 'utf8').trim().split('\n');
+    expect(lines.length).toBe(51);
+    const nan = Array.from(cat.columns.flux_f444w_njy).filter(Number.isNaN).length;
+    expect(nan).toBeGreaterThan(0);
+    const fl = cat.bands.map((b) => cat.columns[`flux_${b}_njy`]);
+    const er = cat.bands.map((b) => cat.columns[`flux_${b}_err_njy`]);
+    const mask = snrSelection(fl, er, { snrThreshold: 5, minBands: 3 });
+    expect(mask.length).toBe(50);
+    expect(mask.reduce((a, v) => a + v, 0)).toBeLessThanOrEqual(50);
+  });
+});

@@ -1,0 +1,58 @@
+import { Worker } from 'node:worker_threads';
+import { CATALOG_CHUNK_ROWS, type Catalog } from '../generate-catalog.js';
+import type { SimulatorConfigInput } from '../simulator-config.js';
+import type { FilterSet } from './load-filter-curve.js';
+
+/** Worker body: imports this module's sibling and simulates rows [rowStart, rowStart + n). */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.moduleUrl).then(({ simulateCatalogRows }) => {
+  const cat = simulateCatalogRows(workerData.opts);
+  const cols = cat.columnNames.map((c) => cat.columns[c]);
+  parentPort.postMessage({ names: cat.columnNames, units: cat.units, bands: cat.bands, cols }, cols.map((c) => c.buffer));
+});`;
+
+/**
+ * Same catalogue as `simulateCatalog` (bit-identical: rows are seeded per 4096-row chunk), computed on `threads`
+ * worker threads. Reference data are loaded in every worker (the SSP grid from the os.tmpdir cache).
+ */
+export async function simulateCatalogParallel(opts: {
+  bands?: FilterSet;
+  n: number;
+  seed: number;
+  config?: SimulatorConfigInput;
+  threads?: number;
+}): Promise<Catalog> {
+  const threads = Math.max(1, opts.threads ?? 2);
+  const nChunks = Math.ceil(opts.n / CATALOG_CHUNK_ROWS);
+  const per = Math.ceil(nChunks / threads) * CATALOG_CHUNK_ROWS;
+  const moduleUrl = new URL('./simulate-catalog.js', import.meta.url).href;
+  const jobs: Promise<{ names: string[]; units: Record<string, string>; bands: string[]; cols: (Float64Array | Float32Array)[] }>[] = [];
+  const starts: number[] = [];
+  for (let s = 0; s < opts.n; s += per) {
+    starts.push(s);
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { moduleUrl, opts: { bands: opts.bands, seed: opts.seed, config: opts.config, rowStart: s, n: Math.min(per, opts.n - s) } },
+    });
+    jobs.push(
+      new Promise((resolve, reject) => {
+        w.once('message', (m) => {
+          resolve(m);
+          void w.terminate();
+        });
+        w.once('error', reject);
+      }),
+    );
+  }
+  const parts = await Promise.all(jobs);
+  const first = parts[0];
+  const columns: Record<string, Float64Array | Float32Array> = {};
+  first.names.forEach((name, c) => {
+    const ctor = first.cols[c] instanceof Float32Array ? Float32Array : Float64Array;
+    const out = new ctor(opts.n);
+    parts.forEach((p, k) => out.set(p.cols[c], starts[k]));
+    columns[name] = out;
+  });
+  return { n: opts.n, bands: first.bands, columnNames: first.names, columns, units: first.units, seed: opts.seed };
+}
