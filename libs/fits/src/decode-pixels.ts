@@ -8,6 +8,9 @@ export function allocPixels(bitpix: number, n: number): PixelArray {
   return bitpix === 8 || bitpix === 16 || bitpix === -32 ? new Float32Array(n) : new Float64Array(n);
 }
 
+/** True on little-endian hosts (all current Node platforms); typed arrays use host byte order. */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes big-endian FITS pixels into physical values: `physical = BZERO + BSCALE × stored`
  * (FITS 4.0 eq. 3). For integer BITPIX, a stored value equal to BLANK becomes NaN.

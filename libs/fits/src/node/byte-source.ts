@@ -18,6 +18,8 @@ export interface ByteSource {
   readonly size: number | undefined;
   /** Reads `len` bytes at uncompressed offset `pos`; returns fewer only at end of file. */
   read(pos: number, len: number): Promise<Uint8Array>;
+  /** Fills `dst` from uncompressed offset `pos`; resolves to the number of bytes read (fewer only at end of file). */
+  readInto(pos: number, dst: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,16 +33,20 @@ class PlainSource implements ByteSource {
   ) {}
 
   async read(pos: number, len: number): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(len, this.size - pos)));
+    return buf.subarray(0, await this.readInto(pos, buf));
+  }
+
+  async readInto(pos: number, dst: Uint8Array): Promise<number> {
     if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
-    const n = Math.max(0, Math.min(len, this.size - pos));
-    const buf = Buffer.allocUnsafe(n);
+    const n = Math.max(0, Math.min(dst.length, this.size - pos));
     let got = 0;
     while (got < n) {
-      const { bytesRead } = await this.fh.read(buf, got, n - got, pos + got);
+      const { bytesRead } = await this.fh.read(dst, got, n - got, pos + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    return buf.subarray(0, got);
+    return got;
   }
 
   async close(): Promise<void> {
@@ -91,18 +97,24 @@ class GzipSource implements ByteSource {
     }
   }
 
-  read(pos: number, len: number): Promise<Uint8Array> {
-    const run = this.lock.then(() => this.readNow(pos, len));
+  async read(pos: number, len: number): Promise<Uint8Array> {
+    const buf = Buffer.allocUnsafe(len);
+    return buf.subarray(0, await this.readInto(pos, buf));
+  }
+
+  readInto(pos: number, dst: Uint8Array): Promise<number> {
+    const run = this.lock.then(() => this.readNow(pos, dst));
     this.lock = run.catch(() => undefined);
     return run;
   }
 
-  private async readNow(pos: number, len: number): Promise<Uint8Array> {
+  private async readNow(pos: number, out: Uint8Array): Promise<number> {
     if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
     if (!this.iter || pos < this.cursor) this.restart();
+    const len = out.length;
     while (this.cursor < pos) {
       const chunk = await this.next();
-      if (!chunk) return new Uint8Array(0);
+      if (!chunk) return 0;
       const need = pos - this.cursor;
       if (chunk.length <= need) this.cursor += chunk.length;
       else {
@@ -110,18 +122,17 @@ class GzipSource implements ByteSource {
         this.cursor = pos;
       }
     }
-    const out = Buffer.allocUnsafe(len);
     let filled = 0;
     while (filled < len) {
       const chunk = await this.next();
       if (!chunk) break;
       const take = Math.min(chunk.length, len - filled);
-      chunk.copy(out, filled, 0, take);
+      out.set(take < chunk.length ? chunk.subarray(0, take) : chunk, filled);
       if (take < chunk.length) this.pending = chunk.subarray(take);
       this.cursor += take;
       filled += take;
     }
-    return out.subarray(0, filled);
+    return filled;
   }
 
   async close(): Promise<void> {

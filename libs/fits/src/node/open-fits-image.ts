@@ -1,5 +1,5 @@
 import { FitsFormatError, PixsedError } from '@pixsed/core';
-import { allocPixels, decodePixels, type PixelArray } from '../decode-pixels.js';
+import { allocPixels, decodePixels, LITTLE_ENDIAN_HOST, type PixelArray } from '../decode-pixels.js';
 import type { FitsHeader } from '../fits-header.js';
 import type { HduLayout } from '../hdu-layout.js';
 import { openByteSource, type ByteSource } from './byte-source.js';
@@ -115,6 +115,8 @@ class HduImageReader implements FitsImageReader {
   readonly bitpix: number;
   readonly gzip: boolean;
   private closed = false;
+  /** Float data without BSCALE/BZERO on a little-endian host: bytes go straight into the output array. */
+  private readonly direct: boolean;
 
   constructor(
     private readonly src: ByteSource,
@@ -128,6 +130,7 @@ class HduImageReader implements FitsImageReader {
     this.layout = loc.layout;
     this.bitpix = loc.layout.bitpix;
     this.gzip = src.gzip;
+    this.direct = LITTLE_ENDIAN_HOST && this.bitpix < 0 && this.layout.bscale === 1 && this.layout.bzero === 0;
   }
 
   async readRows(y0: number, y1: number): Promise<PixelArray> {
@@ -143,9 +146,20 @@ class HduImageReader implements FitsImageReader {
     for (let y = y0; y < y1; y += rowsPerRead) {
       const ye = Math.min(y1, y + rowsPerRead);
       const len = (ye - y) * rowBytes;
-      const bytes = await this.src.read(this.loc.dataStart + y * rowBytes, len);
+      const pos = this.loc.dataStart + y * rowBytes;
+      if (this.direct) {
+        // Unscaled float data on a little-endian host: read straight into the output and swap in place.
+        const dst = Buffer.from(out.buffer, out.byteOffset + (y - y0) * rowBytes, len);
+        const got = await this.src.readInto(pos, dst);
+        if (this.closed) throw new PixsedError(`${this.file}: readRows cancelled by close()`);
+        if (got < len) throw truncated(this.src, this.loc, pos + got);
+        if (bpp === 4) dst.swap32();
+        else dst.swap64();
+        continue;
+      }
+      const bytes = await this.src.read(pos, len);
       if (this.closed) throw new PixsedError(`${this.file}: readRows cancelled by close()`);
-      if (bytes.length < len) throw truncated(this.src, this.loc, this.loc.dataStart + y * rowBytes + bytes.length);
+      if (bytes.length < len) throw truncated(this.src, this.loc, pos + bytes.length);
       decodePixels(bytes, this.layout, out, (y - y0) * this.width);
     }
     return out;

@@ -36,17 +36,27 @@ function storedValues(bitpix: number, n: number): number[] {
 const W = 37;
 const H = 23;
 
-describe.each([8, 16, 32, 64, -32, -64])('BITPIX %i', (bitpix) => {
+describe.each([
+  [8, true],
+  [16, true],
+  [32, true],
+  [64, true],
+  [-32, true],
+  [-64, true],
+  [-32, false],
+  [-64, false],
+])('BITPIX %i, scaled %s', (bitpix, scaled) => {
   const stored = storedValues(bitpix, W * H);
   const blank = bitpix > 0 ? stored[5] : undefined;
-  const scaling = [card('BSCALE', '0.25'), card('BZERO', '-3.5'), ...(blank !== undefined ? [card('BLANK', String(blank))] : [])];
+  const [bscale, bzero] = scaled ? [0.25, -3.5] : [1, 0];
+  const scaling = scaled ? [card('BSCALE', '0.25'), card('BZERO', '-3.5'), ...(blank !== undefined ? [card('BLANK', String(blank))] : [])] : [];
   const bytes = Buffer.concat([header(imageCards(bitpix, W, H, scaling)), padData(encode(bitpix, bitpix === 64 ? stored.map(BigInt) : stored))]);
   const round = (v: number): number => (bitpix === 8 || bitpix === 16 || bitpix === -32 ? Math.fround(v) : v);
-  const expected = stored.map((v) => (v === blank ? NaN : round(-3.5 + 0.25 * (bitpix === -32 ? Math.fround(v) : v))));
+  const expected = stored.map((v) => (v === blank ? NaN : round(bzero + bscale * (bitpix === -32 ? Math.fround(v) : v))));
 
   for (const gz of [false, true]) {
     it(`${gz ? 'gzip' : 'plain'}: whole image = BZERO + BSCALE × stored, BLANK → NaN; strips of 1, 4, 7, H rows equal it`, async () => {
-      const path = join(dir, `b${bitpix}.fits${gz ? '.gz' : ''}`);
+      const path = join(dir, `b${bitpix}-${scaled}.fits${gz ? '.gz' : ''}`);
       writeFileSync(path, gz ? gzipSync(bytes) : bytes);
       const img = await readFitsImage(path);
       expect([img.width, img.height, img.bitpix]).toEqual([W, H, bitpix]);

@@ -6,6 +6,7 @@ import { FitsFormatError } from '@pixsed/core';
 import type { FitsValue } from '../fits-card.js';
 import { BLOCK } from '../fits-internals.js';
 import { formatHeader } from '../format-header.js';
+import { LITTLE_ENDIAN_HOST } from '../decode-pixels.js';
 
 /** An image to write: row-major float32, `width × height` values. */
 export interface FitsImageToWrite {
@@ -55,7 +56,8 @@ export async function writeFitsImage(path: string, image: FitsImageToWrite): Pro
     for (let i = 0; i < data.length; i += chunk) {
       const n = Math.min(chunk, data.length - i);
       const buf = Buffer.allocUnsafe(n * 4);
-      for (let j = 0; j < n; j++) buf.writeFloatBE(data[i + j], j * 4);
+      buf.set(new Uint8Array(data.buffer, data.byteOffset + i * 4, n * 4));
+      if (LITTLE_ENDIAN_HOST) buf.swap32(); // host order → big-endian (native swap)
       yield buf;
     }
     const pad = (BLOCK - (total % BLOCK)) % BLOCK;
