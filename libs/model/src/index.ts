@@ -1,0 +1,1 @@
+export * from './posterior-summary.js';

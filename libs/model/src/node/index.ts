@@ -1,0 +1,1 @@
+export * from './onnx-sampler.js';
