@@ -1,4 +1,4 @@
-import { Field, Float32, Float64, Int32, Uint32, Uint8, Int16, makeData, RecordBatch, Schema, Struct, type DataType } from 'apache-arrow';
+import { Field, FixedSizeList, Float32, Float64, Int32, Uint32, Uint8, Int16, makeData, RecordBatch, Schema, Struct, type DataType } from 'apache-arrow';
 import { SchemaError } from './errors.js';
 
 /** Numeric column arrays that travel between stages without copies. */
@@ -14,28 +14,44 @@ function arrowTypeOf(values: NumericArray): DataType {
   throw new SchemaError(`unsupported column array type ${(values as object).constructor.name}`);
 }
 
+/** A fixed-size-list column: `listSize` values per row (e.g. posterior samples), row-major. */
+export interface ListColumn {
+  listSize: number;
+  values: Float32Array;
+}
+
 /**
- * Build an immutable RecordBatch from typed-array columns (zero copy).
+ * Build an immutable RecordBatch from typed-array columns (zero copy); a `ListColumn` becomes
+ * an Arrow FixedSizeList<float32>.
  * `metadata` goes into the schema metadata (geometry, units, provenance).
  * `fieldMetadata` attaches per-column metadata such as `{ unit: 'nJy' }`.
  */
 export function batchFromColumns(
-  columns: Record<string, NumericArray>,
+  columns: Record<string, NumericArray | ListColumn>,
   metadata: Record<string, string> | Map<string, string> = {},
   fieldMetadata: Record<string, Record<string, string>> = {},
 ): RecordBatch {
   const names = Object.keys(columns);
-  const length = names.length ? columns[names[0]].length : 0;
+  const rowsOf = (c: NumericArray | ListColumn) => ('listSize' in c ? c.values.length / c.listSize : c.length);
+  const length = names.length ? rowsOf(columns[names[0]]) : 0;
   const fields: Field[] = [];
   const children = names.map((name) => {
-    const values = columns[name];
-    if (values.length !== length) {
-      throw new SchemaError(`column '${name}' has ${values.length} rows, expected ${length} like '${names[0]}'`);
+    const col = columns[name];
+    if (rowsOf(col) !== length) {
+      throw new SchemaError(`column '${name}' has ${rowsOf(col)} rows, expected ${length} like '${names[0]}'`);
     }
-    const type = arrowTypeOf(values);
     const fm = fieldMetadata[name];
-    fields.push(new Field(name, type, false, fm ? new Map(Object.entries(fm)) : null));
-    return makeData({ type, length, data: values } as any);
+    const meta = fm ? new Map(Object.entries(fm)) : null;
+    if ('listSize' in col) {
+      const item = new Field('item', new Float32(), false);
+      const type = new FixedSizeList(col.listSize, item);
+      fields.push(new Field(name, type, false, meta));
+      const child = makeData({ type: new Float32(), length: col.values.length, data: col.values });
+      return makeData({ type, length, nullCount: 0, child });
+    }
+    const type = arrowTypeOf(col);
+    fields.push(new Field(name, type, false, meta));
+    return makeData({ type, length, data: col } as any);
   });
   const meta = metadata instanceof Map ? new Map(metadata) : new Map(Object.entries(metadata));
   const schema = new Schema(fields, meta);
@@ -63,10 +79,23 @@ export function column<T extends NumericArray = NumericArray>(batch: RecordBatch
   return (d.values as T).subarray(d.offset, d.offset + d.length) as T;
 }
 
+/** Values of a FixedSizeList<float32> column (zero copy when the batch has one chunk). */
+export function listColumn(batch: RecordBatch, name: string, stage = 'stage'): ListColumn {
+  const vec = batch.getChild(name);
+  if (!vec || !(vec.type instanceof FixedSizeList)) {
+    throw new SchemaError(`${stage}: batch has no fixed-size-list column '${name}'`);
+  }
+  const listSize = (vec.type as FixedSizeList).listSize;
+  const d = vec.data[0];
+  const child = d.children[0];
+  const values = (child.values as Float32Array).subarray((child.offset + d.offset * listSize), child.offset + (d.offset + d.length) * listSize);
+  return { listSize, values };
+}
+
 /** Columns of a batch as a plain record of typed arrays (zero copy). */
-export function columnsOf(batch: RecordBatch): Record<string, NumericArray> {
-  const out: Record<string, NumericArray> = {};
-  for (const f of batch.schema.fields) out[f.name] = column(batch, f.name);
+export function columnsOf(batch: RecordBatch): Record<string, NumericArray | ListColumn> {
+  const out: Record<string, NumericArray | ListColumn> = {};
+  for (const f of batch.schema.fields) out[f.name] = f.type instanceof FixedSizeList ? listColumn(batch, f.name) : column(batch, f.name);
   return out;
 }
 
