@@ -160,3 +160,24 @@ describe('strip access patterns', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
   });
 });
+
+describe('cancellation', () => {
+  it.each([false, true])('gzip=%s: close() while a read is pending settles the read (no hang) and later reads throw', async (gz) => {
+    const nx = 512;
+    const ny = 512;
+    const vals = Array.from({ length: nx * ny }, (_, i) => (i * 7919) % 1000);
+    const b = Buffer.concat([header(imageCards(-32, nx, ny)), padData(encode(-32, vals))]);
+    const path = join(dir, `cancel.fits${gz ? '.gz' : ''}`);
+    writeFileSync(path, gz ? gzipSync(b) : b);
+    const r = await openFitsImage(path);
+    const pending = r.readRows(0, ny).then(
+      (v) => ({ ok: true as const, n: v.length }),
+      (e: Error) => ({ ok: false as const, msg: e.message }),
+    );
+    await r.close();
+    const outcome = await pending;
+    if (outcome.ok) expect(outcome.n).toBe(nx * ny);
+    else expect(outcome.msg).toMatch(/close\(\)/);
+    await expect(r.readRows(0, 1)).rejects.toThrow(/after close/);
+  });
+});
