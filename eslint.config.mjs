@@ -4,6 +4,7 @@
 //   scope:stage   (ingest, psf, snr-mask, inference, aggregate)
 //                                     -> shared + survey: stages never import each other
 //   scope:science (simulator, calibration) -> shared + survey
+//   scope:mock    (mocks: synthetic mosaics)  -> shared + survey + science + stage (it convolves with PSFs)
 //   scope:app     (apps/cli), scope:tool (tools/*) -> anything
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
@@ -27,8 +28,9 @@ export default [
             { sourceTag: 'scope:survey', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:stage', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey'] },
             { sourceTag: 'scope:science', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey'] },
-            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey', 'scope:stage', 'scope:science'] },
-            { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey', 'scope:stage', 'scope:science', 'scope:app'] }
+            { sourceTag: 'scope:mock', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey', 'scope:science', 'scope:stage'] },
+            { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey', 'scope:stage', 'scope:science', 'scope:mock'] },
+            { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:shared', 'scope:survey', 'scope:stage', 'scope:science', 'scope:mock', 'scope:app'] }
           ]
         }
       ]

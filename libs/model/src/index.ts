@@ -1,1 +1,2 @@
 export * from './posterior-summary.js';
+export * from './ab-mag-features.js';
