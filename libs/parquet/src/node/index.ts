@@ -1,0 +1,4 @@
+export * from './create-parquet-writer.js';
+export * from './read-parquet.js';
+export * from './parquet-sink.js';
+export * from './parquet-codec.js';

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { defineSink } from '@pixsed/core';
+import type { RecordBatch } from 'apache-arrow';
+import { z } from 'zod';
+import { PARQUET_COMPRESSIONS } from '../parquet-compressions.js';
+import { compressionAvailable } from './parquet-codec.js';
+import { createParquetWriter, type ParquetFileWriter } from './create-parquet-writer.js';
+
+export const parquetSinkSchema = z.strictObject({
+  path: z.string().min(1).default('pixels.parquet').describe('output Parquet file, relative to --out'),
+  rowGroupRows: z.number().int().min(1024).max(16_777_216).default(131_072).describe('rows per Parquet row group (batches are regrouped)'),
+  compression: z
+    .enum(PARQUET_COMPRESSIONS)
+    .default('snappy')
+    .refine(compressionAvailable, { message: `'zstd' needs Node >= 22.15; use 'snappy', 'gzip' or 'brotli'` })
+    .describe('column chunk codec; zstd needs Node >= 22.15'),
+});
+
+/**
+ * Parquet sink: streams every batch to one Parquet file (hyparquet-writer), one row group at a
+ * time, waiting for the file stream to drain. The schema, schema metadata (provenance) and
+ * per-field metadata (units) come from the first batch and are written as key-value metadata.
+ */
+export const parquetSink = defineSink({
+  name: 'parquet',
+  version: '0.1.0',
+  description: 'write all rows to a Parquet file (readable by pandas/pyarrow/DuckDB)',
+  configSchema: parquetSinkSchema,
+  async create({ path, rowGroupRows, compression }, init) {
+    const file = resolve(init.outDir, path);
+    const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression });
+    let batches = 0;
+    return {
+      async write(batch: RecordBatch) {
+        await writer.write(batch);
+        batches++;
+      },
+      async close() {
+        if (batches === 0) {
+          await writer.abort();
+          init.log(`parquet: no batches reached the sink, ${file} not written`);
+          return [];
+        }
+        await writer.close();
+        return [file];
+      },
+      async abort() {
+        await writer.abort();
+      },
+    };
+  },
+});
