@@ -7,13 +7,15 @@
  * The output region is cut into tiles of (ny - kh + 1) x (nx - kw + 1) pixels; each tile's input
  * (with its kernel margin) is zero-padded to ny x nx (powers of two), transformed with fft.js and
  * multiplied by the kernel spectrum; the circularly-wrapped part is discarded (overlap-save).
- * FFTs are column-batched radix-2 transforms (batched-fft-internals.ts); bit-reversed row orders are
- * absorbed by the fill / transpose / extract steps.
+ * 2-D FFTs: fft.js (radix-4) on every row, a cache-blocked transpose, fft.js on every row again; the
+ * spectrum stays transposed for the multiply and the inverse runs the same steps backwards (inverse
+ * row FFTs of the last step only on the rows that hold valid output).
+ * A column-batched radix-2^2 JS FFT (no per-row calls) was tried and measured no faster here
+ * (4096^2, 101^2 kernel: 1.83 s vs 1.89 s best of 4, 2048^2: 0.40 vs 0.39 s), so fft.js stays.
  * Two real tiles are packed into one complex tile (a + i b): the kernel is real, so
  * (a + i b) * K = a*K + i (b*K) and one complex 2-D FFT pair convolves both.
  */
-import { nextPowerOfTwo } from './fft-internals.js';
-import { fftColsDit, ifftColsDif, radix2Plan, transposeSplit, type Radix2Plan } from './batched-fft-internals.js';
+import { fftRows, nextPowerOfTwo, transposeComplex } from './fft-internals.js';
 
 export interface KernelGeometry {
   kh: number;
@@ -25,11 +27,8 @@ export interface KernelGeometry {
 export interface TilePlan {
   ny: number;
   nx: number;
-  py: Radix2Plan;
-  px: Radix2Plan;
-  /** kernel spectrum D[u][v] (nx rows of ny values: transposed layout), split re / im. */
-  kRe: Float64Array;
-  kIm: Float64Array;
+  /** kernel spectrum, transposed (nx rows of ny interleaved complex values) */
+  spectrumT: Float64Array;
 }
 
 /** Estimated cost of convolving an (outRows x outCols) region with ny x nx tiles. */
@@ -63,51 +62,33 @@ export function chooseTileSize(
   return { ny: best.ny, nx: best.nx };
 }
 
+/** Kernel spectrum for ny x nx tiles (kernel at the origin: plain linear convolution). */
+export function kernelSpectrum(kernel: ArrayLike<number>, kh: number, kw: number, ny: number, nx: number): TilePlan {
+  const buf = new Float64Array(2 * ny * nx);
+  for (let j = 0; j < kh; j++) for (let i = 0; i < kw; i++) buf[2 * (j * nx + i)] = kernel[j * kw + i];
+  fftRows(buf, nx, 0, kh, false);
+  const t = new Float64Array(2 * ny * nx);
+  transposeComplex(buf, t, ny, nx);
+  fftRows(t, ny, 0, nx, false);
+  return { ny, nx, spectrumT: t };
+}
+
 /** Reusable work buffers for one tile size. */
 export interface TileWork {
-  aRe: Float64Array;
-  aIm: Float64Array;
-  cRe: Float64Array;
-  cIm: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
 }
 
 export function tileWork(ny: number, nx: number): TileWork {
-  const n = ny * nx;
-  return { aRe: new Float64Array(n), aIm: new Float64Array(n), cRe: new Float64Array(n), cIm: new Float64Array(n) };
-}
-
-/** Forward 2-D FFT of the tile in w.aRe/aIm (rows stored bit-reversed); result in w.cRe/cIm as D[u][v]. */
-function forward2d(w: TileWork, py: Radix2Plan, px: Radix2Plan, c0: number, c1: number): void {
-  const ny = py.n;
-  const nx = px.n;
-  fftColsDit(w.aRe, w.aIm, py, nx, c0, c1);
-  transposeSplit(w.aRe, w.aIm, w.cRe, w.cIm, ny, nx, px.rev);
-  fftColsDit(w.cRe, w.cIm, px, ny);
-}
-
-/** Kernel spectrum for ny x nx tiles (kernel placed at the origin: plain linear convolution). */
-export function kernelSpectrum(kernel: ArrayLike<number>, kh: number, kw: number, ny: number, nx: number): TilePlan {
-  const py = radix2Plan(ny);
-  const px = radix2Plan(nx);
-  const w = tileWork(ny, nx);
-  for (let j = 0; j < kh; j++) {
-    const o = py.rev[j] * nx;
-    for (let i = 0; i < kw; i++) w.aRe[o + i] = kernel[j * kw + i];
-  }
-  forward2d(w, py, px, 0, nx);
-  return { ny, nx, py, px, kRe: w.cRe, kIm: w.cIm };
-}
-
-interface TileJob {
-  /** first output row / column of the tile, in block coordinates */
-  oy: number;
-  ox: number;
+  return { a: new Float64Array(2 * ny * nx), b: new Float64Array(2 * ny * nx) };
 }
 
 /**
  * Convolve rows [outStart, outEnd) of a block (`rows` x `width`, row-major, finite values) and write
- * them to `out` (block row `outStart` goes to `out[outOffset]`).
+ * them to `out` (block row `outStart` goes to `out[outOffset]`). Tiles are processed in pairs packed as
+ * real + imaginary parts.
  */
+
 export function convolveBlock(
   input: ArrayLike<number>,
   rows: number,
@@ -120,87 +101,59 @@ export function convolveBlock(
   out: Float32Array | Float64Array,
   outOffset = 0,
 ): void {
-  const { ny, nx, py, px, kRe, kIm } = plan;
+  const { ny, nx, spectrumT } = plan;
+  const { a, b } = work;
   const my = ny - g.kh + 1;
   const mx = nx - g.kw + 1;
-  const jobs: TileJob[] = [];
+  const jobs: { oy: number; ox: number }[] = [];
   for (let oy = outStart; oy < outEnd; oy += my) for (let ox = 0; ox < width; ox += mx) jobs.push({ oy, ox });
-  const { aRe, aIm, cRe, cIm } = work;
-  const scale = 1 / (ny * nx);
+  const base = outOffset - outStart * width;
   for (let t = 0; t < jobs.length; t += 2) {
-    const j1 = jobs[t];
-    const j2 = t + 1 < jobs.length ? jobs[t + 1] : undefined;
-    aRe.fill(0);
-    aIm.fill(0);
-    const r1 = fillTile(aRe, py.rev, input, rows, width, j1, g, ny, nx);
-    const r2 = j2 ? fillTile(aIm, py.rev, input, rows, width, j2, g, ny, nx) : r1;
-    const c0 = Math.min(r1.c0, r2.c0);
-    const c1 = Math.max(r1.c1, r2.c1);
-    forward2d(work, py, px, c0, Math.max(c0, c1));
-    for (let k = 0; k < cRe.length; k++) {
-      const xr = cRe[k];
-      const xi = cIm[k];
-      const kr = kRe[k];
-      const ki = kIm[k];
-      cRe[k] = xr * kr - xi * ki;
-      cIm[k] = xr * ki + xi * kr;
+    a.fill(0);
+    let lo = ny;
+    let hi = 0;
+    for (let part = 0; part < 2 && t + part < jobs.length; part++) {
+      const job = jobs[t + part];
+      const y0 = job.oy + g.cy - (g.kh - 1);
+      const x0 = job.ox + g.cx - (g.kw - 1);
+      const pLo = Math.max(0, -y0);
+      const pHi = Math.min(ny, rows - y0);
+      const qHi = Math.min(nx, width - x0);
+      if (pHi > pLo) {
+        lo = Math.min(lo, pLo);
+        hi = Math.max(hi, pHi);
+      }
+      for (let p = pLo; p < pHi; p++) {
+        const src = (y0 + p) * width + x0;
+        const d = 2 * p * nx + part;
+        for (let q = Math.max(0, -x0); q < qHi; q++) a[d + 2 * q] = input[src + q];
+      }
     }
-    ifftColsDif(cRe, cIm, px, ny);
-    transposeSplit(cRe, cIm, aRe, aIm, nx, ny, undefined, px.rev);
-    // only columns [kw - 1, nx) of the result are valid; transform those only
-    ifftColsDif(aRe, aIm, py, nx, g.kw - 1, nx);
-    const base = outOffset - outStart * width;
-    extractTile(aRe, py.rev, j1, outEnd, width, g, nx, my, mx, out, base, scale);
-    if (j2) extractTile(aIm, py.rev, j2, outEnd, width, g, nx, my, mx, out, base, scale);
-  }
-}
-
-function fillTile(
-  buf: Float64Array,
-  rev: Uint32Array,
-  input: ArrayLike<number>,
-  rows: number,
-  width: number,
-  job: TileJob,
-  g: KernelGeometry,
-  ny: number,
-  nx: number,
-): { c0: number; c1: number } {
-  const y0 = job.oy + g.cy - (g.kh - 1);
-  const x0 = job.ox + g.cx - (g.kw - 1);
-  const pLo = Math.max(0, -y0);
-  const pHi = Math.min(ny, rows - y0);
-  const qLo = Math.max(0, -x0);
-  const qHi = Math.min(nx, width - x0);
-  if (!(pHi > pLo && qHi > qLo)) return { c0: nx, c1: 0 };
-  for (let p = pLo; p < pHi; p++) {
-    const src = (y0 + p) * width + x0;
-    const d = rev[p] * nx;
-    for (let q = qLo; q < qHi; q++) buf[d + q] = input[src + q];
-  }
-  return { c0: qLo, c1: qHi };
-}
-
-function extractTile(
-  buf: Float64Array,
-  rev: Uint32Array,
-  job: TileJob,
-  outEnd: number,
-  width: number,
-  g: KernelGeometry,
-  nx: number,
-  my: number,
-  mx: number,
-  out: Float32Array | Float64Array,
-  outBase: number,
-  scale: number,
-): void {
-  const yEnd = Math.min(job.oy + my, outEnd);
-  const xEnd = Math.min(job.ox + mx, width);
-  for (let y = job.oy; y < yEnd; y++) {
-    const p = y - job.oy + g.kh - 1;
-    const s = rev[p] * nx + g.kw - 1 - job.ox;
-    const o = outBase + y * width;
-    for (let x = job.ox; x < xEnd; x++) out[o + x] = buf[s + x] * scale;
+    // row FFTs only where a tile holds data (the rest is zero padding)
+    fftRows(a, nx, lo, Math.max(lo, hi), false);
+    transposeComplex(a, b, ny, nx);
+    fftRows(b, ny, 0, nx, false);
+    for (let k = 0; k < b.length; k += 2) {
+      const xr = b[k];
+      const xi = b[k + 1];
+      const kr = spectrumT[k];
+      const ki = spectrumT[k + 1];
+      b[k] = xr * kr - xi * ki;
+      b[k + 1] = xr * ki + xi * kr;
+    }
+    fftRows(b, ny, 0, nx, true);
+    transposeComplex(b, a, nx, ny);
+    fftRows(a, nx, g.kh - 1, ny, true);
+    for (let part = 0; part < 2 && t + part < jobs.length; part++) {
+      const job = jobs[t + part];
+      const yEnd = Math.min(job.oy + my, outEnd);
+      const xEnd = Math.min(job.ox + mx, width);
+      for (let y = job.oy; y < yEnd; y++) {
+        const p = y - job.oy + g.kh - 1;
+        const s = 2 * (p * nx + g.kw - 1 - job.ox) + part;
+        const o = base + y * width;
+        for (let x = job.ox; x < xEnd; x++) out[o + x] = a[s + 2 * x];
+      }
+    }
   }
 }

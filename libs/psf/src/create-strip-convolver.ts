@@ -67,10 +67,12 @@ export function createStripConvolver(
   if (!(Number.isInteger(width) && width >= 1)) throw new PsfMatchingError(`width must be a positive integer, got ${width}`);
   const g: KernelGeometry = { kh, kw, cy: Math.floor((kh - 1) / 2), cx: Math.floor((kw - 1) / 2) };
   const plans = new Map<string, { plan: TilePlan; work: TileWork }>();
-  const planFor = (coreRows: number): { plan: TilePlan; work: TileWork } => {
+  const tileFor = (coreRows: number): { ny: number; nx: number } => {
     const auto = chooseTileSize(coreRows, width, kh, kw);
-    const ny = opts.tileRows ?? auto.ny;
-    const nx = opts.tileCols ?? auto.nx;
+    return { ny: opts.tileRows ?? auto.ny, nx: opts.tileCols ?? auto.nx };
+  };
+  const planFor = (coreRows: number): { plan: TilePlan; work: TileWork } => {
+    const { ny, nx } = tileFor(coreRows);
     const key = `${ny}x${nx}`;
     let p = plans.get(key);
     if (!p) {
