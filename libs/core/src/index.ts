@@ -2,7 +2,7 @@ export * from './errors.js';
 export * from './batch.js';
 export * from './flags.js';
 export * from './provenance.js';
-export * from './random.js';
+export * from './prng.js';
 export * from './run-stats.js';
 export * from './stage.js';
 export * from './flow-gate.js';

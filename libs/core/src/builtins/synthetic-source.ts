@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { batchFromColumns } from '../batch.js';
 import { FLAGS_COLUMN } from '../flags.js';
-import { Rng } from '../random.js';
+import { createPrng } from '../prng.js';
 import { defineSource, type BatchSource } from '../stage.js';
 
 export const syntheticSourceSchema = z.strictObject({
@@ -25,7 +25,7 @@ export function syntheticBatches(config: SyntheticSourceConfig): BatchSource {
     totalRows: batches * n,
     totalBatches: batches,
     async *[Symbol.asyncIterator]() {
-      const rng = new Rng(seed);
+      const rng = createPrng(seed);
       for (let b = 0; b < batches; b++) {
         const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
         const x = new Int32Array(n);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Rng } from '@pixsed/core';
+import { createPrng } from '@pixsed/core';
 import { posteriorSummary } from '../posterior-summary.js';
 import { OnnxSampler } from './onnx-sampler.js';
 
@@ -24,7 +24,7 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'OnnxSampler on an analytic Gaussian posteri
     const n = 200;
     const s = 4000;
     const features = new Float32Array(n * F).map((_, k) => Math.sin(k));
-    const samples = await sampler.sample(features, n, F, s, D, new Rng(7));
+    const samples = await sampler.sample(features, n, F, s, D, createPrng(7));
     for (let d = 0; d < D; d++) {
       const sum = posteriorSummary(samples, n, s, D, d);
       for (let i = 0; i < n; i += 37) {
@@ -45,17 +45,17 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'OnnxSampler on an analytic Gaussian posteri
   it('is reproducible bit for bit with the same seed and differs with another', async () => {
     const sampler = await OnnxSampler.open(file);
     const features = new Float32Array(10 * F).fill(0.5);
-    const a = await sampler.sample(features, 10, F, 50, D, new Rng(1));
-    const b = await sampler.sample(features, 10, F, 50, D, new Rng(1));
-    const c = await sampler.sample(features, 10, F, 50, D, new Rng(2));
+    const a = await sampler.sample(features, 10, F, 50, D, createPrng(1));
+    const b = await sampler.sample(features, 10, F, 50, D, createPrng(1));
+    const c = await sampler.sample(features, 10, F, 50, D, createPrng(2));
     expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
 
   it('names the file and the expected shape when the features do not fit', async () => {
     const sampler = await OnnxSampler.open(file);
-    await expect(sampler.sample(new Float32Array(10 * 5), 10, 5, 10, D, new Rng(0))).rejects.toThrow();
-    await expect(sampler.sample(new Float32Array(7), 10, F, 10, D, new Rng(0))).rejects.toThrow(/lg\.onnx: features have 7 values, expected 10×4/);
+    await expect(sampler.sample(new Float32Array(10 * 5), 10, 5, 10, D, createPrng(0))).rejects.toThrow();
+    await expect(sampler.sample(new Float32Array(7), 10, F, 10, D, createPrng(0))).rejects.toThrow(/lg\.onnx: features have 7 values, expected 10×4/);
     await expect(OnnxSampler.open(join(tmpdir(), 'nope.onnx'))).rejects.toThrow(/model file not found/);
   });
 });

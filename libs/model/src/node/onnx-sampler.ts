@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { ModelMismatchError, Rng } from '@pixsed/core';
+import { fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
 
 export interface OnnxSamplerOptions {
   /** Intra-op threads of onnxruntime (default 2). */
@@ -42,9 +42,9 @@ export class OnnxSampler {
   }
 
   /** Samples [n, s, dims] for features [n, nFeatures], noise drawn from `rng` in row-major order. */
-  async sample(features: Float32Array, n: number, nFeatures: number, s: number, dims: number, rng: Rng): Promise<Float32Array> {
+  async sample(features: Float32Array, n: number, nFeatures: number, s: number, dims: number, rng: Prng): Promise<Float32Array> {
     if (features.length !== n * nFeatures) throw new ModelMismatchError(`${this.file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
-    const noise = rng.fillNormal(new Float32Array(n * s * dims)) as Float32Array;
+    const noise = fillNormal(rng, new Float32Array(n * s * dims));
     const result = await this.session.run({
       [this.featuresInput]: new ort.Tensor('float32', features, [n, nFeatures]),
       [this.noiseInput]: new ort.Tensor('float32', noise, [n, s, dims]),
