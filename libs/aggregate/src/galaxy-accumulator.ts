@@ -1,0 +1,136 @@
+import type { RecordBatch } from 'apache-arrow';
+import { column, listColumn, SchemaError, type GalaxyBox } from '@pixsed/core';
+import { percentileSorted } from '@pixsed/model';
+
+/** Statistics mapped per parameter (columns `<param>_<stat>` from the inference stage). */
+export const MAP_STATS = ['p50', 'p16', 'p84', 'std'] as const;
+
+export interface SampleSum {
+  p16: number;
+  p50: number;
+  p84: number;
+}
+
+/** What a galaxy yields when the strip cursor has passed its bounding box. */
+export interface GalaxyResult {
+  id: number;
+  z: number;
+  box: GalaxyBox;
+  nPixels: number;
+  /** Maps over the box (row-major, box width × height), NaN outside kept pixels; key `<param>_<stat>`. */
+  maps: Record<string, Float32Array>;
+  /** 1 where a pixel was kept, 0 elsewhere. */
+  mask: Uint8Array;
+  /** log10 Σ_pixels 10^{log_mstar}, percentiles over posterior sample index (sample-wise sum). */
+  logMassSum?: SampleSum;
+  /** log10 Σ_pixels 10^{log_sfr100} likewise. */
+  logSfrSum?: SampleSum;
+  /** Σ kept-pixel flux per band [nJy] and its 1σ error (quadrature sum; ignores PSF-induced correlations). */
+  fluxSum: Record<string, number>;
+  fluxSumErr: Record<string, number>;
+}
+
+interface Open {
+  id: number;
+  z: number;
+  xs: number[];
+  ys: number[];
+  values: Map<string, number[]>;
+  massSum?: Float64Array;
+  sfrSum?: Float64Array;
+  flux: Map<string, number>;
+  err2: Map<string, number>;
+}
+
+/** Percentiles of log10 of sample-wise sums. */
+function sumPercentiles(sums: Float64Array): SampleSum {
+  const logs = Float64Array.from(sums, (v) => Math.log10(v)).sort();
+  return { p16: percentileSorted(logs, 16), p50: percentileSorted(logs, 50), p84: percentileSorted(logs, 84) };
+}
+
+/**
+ * Per-galaxy state held only while a galaxy is open: kept pixels' map values, sample-wise sums of
+ * 10^{log M*} and 10^{log SFR} (sum over pixels for each posterior-sample index, then percentiles),
+ * and summed photometry for the integrated fit.
+ */
+export class GalaxyAccumulator {
+  private readonly open = new Map<number, Open>();
+  constructor(
+    readonly parameters: string[],
+    readonly bands: string[],
+  ) {}
+
+  get openGalaxies(): number {
+    return this.open.size;
+  }
+
+  add(batch: RecordBatch): void {
+    const stage = 'galaxies';
+    const gid = column(batch, 'galaxy_id', stage);
+    const x = column(batch, 'x', stage);
+    const y = column(batch, 'y', stage);
+    const z = column(batch, 'z', stage);
+    const cols = new Map<string, ArrayLike<number>>();
+    for (const p of this.parameters) for (const s of MAP_STATS) cols.set(`${p}_${s}`, column(batch, `${p}_${s}`, stage));
+    const has = (n: string) => batch.schema.fields.some((f) => f.name === n);
+    const mass = has('log_mstar_samples') ? listColumn(batch, 'log_mstar_samples', stage) : undefined;
+    const sfr = has('log_sfr100_samples') ? listColumn(batch, 'log_sfr100_samples', stage) : undefined;
+    const flux = this.bands.map((b) => column(batch, `flux_${b}_njy`, stage));
+    const err = this.bands.map((b) => column(batch, `flux_${b}_err_njy`, stage));
+    for (let i = 0; i < batch.numRows; i++) {
+      const id = gid[i];
+      if (id <= 0) throw new SchemaError(`${stage}: row with galaxy_id ${id}: aggregation expects masked pixels (put snr-mask before it)`);
+      let g = this.open.get(id);
+      if (!g) {
+        g = { id, z: z[i], xs: [], ys: [], values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Map(), err2: new Map() };
+        if (mass) g.massSum = new Float64Array(mass.listSize);
+        if (sfr) g.sfrSum = new Float64Array(sfr.listSize);
+        this.open.set(id, g);
+      }
+      g.xs.push(x[i]);
+      g.ys.push(y[i]);
+      for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
+      if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += 10 ** mass.values[o + s];
+      if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += 10 ** sfr.values[o + s];
+      this.bands.forEach((b, k) => {
+        g.flux.set(b, (g.flux.get(b) ?? 0) + flux[k][i]);
+        g.err2.set(b, (g.err2.get(b) ?? 0) + err[k][i] ** 2);
+      });
+    }
+  }
+
+  /** Close a galaxy (its last segmentation row has passed) and return its maps and sums; undefined if no pixel was kept. */
+  complete(box: GalaxyBox): GalaxyResult | undefined {
+    const g = this.open.get(box.id);
+    if (!g) return undefined;
+    this.open.delete(box.id);
+    const w = box.x1 - box.x0 + 1;
+    const h = box.y1 - box.y0 + 1;
+    const mask = new Uint8Array(w * h);
+    const maps: Record<string, Float32Array> = {};
+    for (const k of g.values.keys()) maps[k] = new Float32Array(w * h).fill(NaN);
+    for (let j = 0; j < g.xs.length; j++) {
+      const idx = (g.ys[j] - box.y0) * w + (g.xs[j] - box.x0);
+      if (idx < 0 || idx >= w * h) throw new SchemaError(`galaxies: pixel (${g.xs[j]}, ${g.ys[j]}) of galaxy ${g.id} lies outside its segmentation box`);
+      mask[idx] = 1;
+      for (const [k, vals] of g.values) maps[k][idx] = vals[j];
+    }
+    return {
+      id: g.id,
+      z: g.z,
+      box,
+      nPixels: g.xs.length,
+      maps,
+      mask,
+      logMassSum: g.massSum ? sumPercentiles(g.massSum) : undefined,
+      logSfrSum: g.sfrSum ? sumPercentiles(g.sfrSum) : undefined,
+      fluxSum: Object.fromEntries(g.flux),
+      fluxSumErr: Object.fromEntries([...g.err2].map(([b, v]) => [b, Math.sqrt(v)])),
+    };
+  }
+
+  /** Galaxies still open (e.g. at the end of the stream). */
+  remaining(): number[] {
+    return [...this.open.keys()];
+  }
+}

@@ -1,0 +1,1 @@
+export * from './galaxy-accumulator.js';
