@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchFromColumns, type InitContext } from '@pixsed/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parquetSink } from './parquet-sink.js';
+import { readParquet } from './read-parquet.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pixsed-parquet-sink-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function init(log: string[] = []): InitContext {
+  return { outDir: dir, pipelineDir: dir, signal: new AbortController().signal, log: (m: string) => log.push(m) } as unknown as InitContext;
+}
+
+describe('parquetSink', () => {
+  it('has a strict config schema with defaults', () => {
+    expect(parquetSink.configSchema.parse({})).toEqual({ path: 'pixels.parquet', rowGroupRows: 131_072, compression: 'snappy' });
+    expect(() => parquetSink.configSchema.parse({ path: 'a.parquet', rowGroups: 5 })).toThrow();
+    expect(() => parquetSink.configSchema.parse({ compression: 'lzo' })).toThrow();
+  });
+
+  it('writes every batch to one file under --out and returns its path', async () => {
+    const sink = await parquetSink.create(parquetSink.configSchema.parse({ path: 'sub/pixels.parquet', rowGroupRows: 1024 }), init());
+    for (let b = 0; b < 5; b++) {
+      await sink.write(batchFromColumns({ x: new Float32Array(1000).fill(b), id: new Int32Array(1000).map((_, i) => b * 1000 + i) }, { provenance: 'p' }));
+    }
+    const paths = await sink.close();
+    expect(paths).toEqual([join(dir, 'sub/pixels.parquet')]);
+    const back = await readParquet(paths[0]);
+    expect(back.numRows).toBe(5000);
+    expect(back.columns.id[4999]).toBe(4999);
+    expect(back.columns.x[4999]).toBe(4);
+    expect(back.metadata.provenance).toBe('p');
+  });
+
+  it('writes no file and says so when no batch arrives', async () => {
+    const log: string[] = [];
+    const sink = await parquetSink.create(parquetSink.configSchema.parse({ path: 'empty.parquet' }), init(log));
+    expect(await sink.close()).toEqual([]);
+    expect(log.join('\n')).toMatch(/no batches reached the sink/);
+  });
+});
