@@ -277,9 +277,44 @@ describe.skipIf(!ASTROPY)(`SIP distortion vs astropy (${ASTROPY ? 'astropy found
     console.log(`[fits vs astropy] SIP ${_name}: max |Δworld| ${maxW.toExponential(2)} deg, max |Δpixel| ${maxP.toExponential(2)} px`);
     expect(maxW).toBeLessThan(1e-8);
     expect(maxP).toBeLessThan(1e-7);
+    // a FITS written with w.toHeader() carries the same SIP solution into astropy
+    const fitsPath = join(dir, `sip-${Object.keys(extra).length}.fits`);
+    return writeFitsImage(fitsPath, { width: 4, height: 3, data: new Float32Array(12), header: w.toHeader() }).then(() => {
+      const ref2 = runPython<{ world: number[][]; has_sip: boolean }>('astropy_wcs.py', [fitsPath, JSON.stringify(pixels), JSON.stringify(world)]);
+      expect(ref2.has_sip).toBe(true);
+      pixels.forEach((_, i) => {
+        expect(Math.abs(world[i][0] - ref2.world[i][0])).toBeLessThan(1e-10);
+        expect(Math.abs(world[i][1] - ref2.world[i][1])).toBeLessThan(1e-10);
+      });
+      checkUndistortedDiffers(world);
+    });
+  });
+
+  function checkUndistortedDiffers(world: [number, number][]): void {
     // the distortion is not negligible: ignoring it moves the corner by many pixels
     const plain = Wcs.fromHeader(FitsHeader.fromRecord({ ...base, CTYPE1: 'RA---TAN', CTYPE2: 'DEC--TAN', A_ORDER: 0, B_ORDER: 0 }));
     const [cx] = plain.worldToPixel(world[1][0], world[1][1]);
     expect(Math.abs(cx - 4095)).toBeGreaterThan(5);
+  }
+});
+
+describe.skipIf(!ASTROPY)(`integer BITPIX with BSCALE/BZERO/BLANK vs astropy (${ASTROPY ? 'astropy found' : ASTROPY_SKIP})`, () => {
+  it.each([8, 16, 32, 64])('BITPIX %i', async (bitpix) => {
+    const { card, encode, header, imageCards, padData } = await import('../../test-scripts/fits-fixtures.js');
+    const nx = 9;
+    const ny = 4;
+    const max = bitpix === 8 ? 255 : bitpix === 16 ? 32767 : 2 ** 30;
+    const stored = Array.from({ length: nx * ny }, (_, i) => (bitpix === 8 ? (i * 37) % 256 : ((i * 7919) % max) * (i % 2 ? -1 : 1)));
+    const blank = stored[7];
+    const cards = imageCards(bitpix, nx, ny, [card('BSCALE', '0.1'), card('BZERO', '12.3'), card('BLANK', String(blank))]);
+    const path = join(dir, `int${bitpix}.fits`);
+    writeFileSync(path, Buffer.concat([header(cards), padData(encode(bitpix, bitpix === 64 ? stored.map(BigInt) : stored))]));
+    const mine = await readFitsImage(path);
+    const { data } = astropyImage(path, 0, []);
+    for (let i = 0; i < data.length; i++) {
+      if (Number.isNaN(data[i])) expect(mine.data[i]).toBeNaN();
+      else expect(rel(mine.data[i], data[i]) < 1e-6 || Math.abs(mine.data[i] - data[i]) < 1e-6).toBe(true);
+    }
+    expect(Number.isNaN(mine.data[7])).toBe(true);
   });
 });
