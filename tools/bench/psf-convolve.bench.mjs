@@ -1,0 +1,137 @@
+// PSF-homogenisation convolution: a 4096x4096 float32 image with a 101x101 kernel through
+// @pixsed/psf (overlap-save FFT on fft.js, single thread), whole image and in 512-row strips with
+// halos (as the pipeline stage runs it), against scipy.signal.fftconvolve(mode="same") on the same
+// arrays in the same run (spawned /usr/bin/python3; single-threaded pocketfft, float32 and float64).
+// Prints one JSON line per figure {"name","value","unit"}; ratio = scipy seconds / ours (goal >= 1).
+// Needs `npx tsc -b libs/psf` first. Usage: node tools/bench/psf-convolve.bench.mjs
+// (PSF_BENCH_SIZE, PSF_BENCH_KERNEL, PSF_BENCH_REPEATS, PIXSED_PYTHON override the defaults).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { convolveImage, createStripConvolver, gaussianPsf } from '@pixsed/psf';
+
+const N = Number(process.env.PSF_BENCH_SIZE ?? 4096);
+const K = Number(process.env.PSF_BENCH_KERNEL ?? 101);
+const REPEATS = Number(process.env.PSF_BENCH_REPEATS ?? 3);
+const STRIP_ROWS = 512;
+const PY = process.env.PIXSED_PYTHON ?? '/usr/bin/python3';
+
+const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
+const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+/** Minimal .npy writer (little-endian, C order). */
+function writeNpy(path, data, shape) {
+  const descr = data instanceof Float32Array ? '<f4' : '<f8';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 11, ' ') + '\n';
+  const pre = Buffer.alloc(10);
+  pre.write('\x93NUMPY', 0, 'latin1');
+  pre[6] = 1;
+  pre.writeUInt16LE(header.length, 8);
+  writeFileSync(path, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+// image: sky-like noise plus a few hundred Gaussian "galaxies" (xorshift, deterministic)
+const image = new Float32Array(N * N);
+let s = 2463534242;
+const rnd = () => {
+  s ^= s << 13;
+  s ^= s >>> 17;
+  s ^= s << 5;
+  return (s >>> 0) / 4294967296;
+};
+for (let i = 0; i < image.length; i++) image[i] = (rnd() - 0.5) * 0.02;
+for (let g = 0; g < 300; g++) {
+  const cx = rnd() * N;
+  const cy = rnd() * N;
+  const sig = 1 + rnd() * 6;
+  const amp = rnd() * 10;
+  for (let y = Math.max(0, Math.floor(cy - 4 * sig)); y < Math.min(N, cy + 4 * sig); y++) {
+    for (let x = Math.max(0, Math.floor(cx - 4 * sig)); x < Math.min(N, cx + 4 * sig); x++) {
+      image[y * N + x] += amp * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sig * sig));
+    }
+  }
+}
+// kernel: matching-kernel-like (asymmetric, with small negative ringing), unit sum, not separable
+const g = gaussianPsf({ size: K, sigma: K / 12, sigmaY: K / 9, dx: 1.5 });
+const kernel = { width: K, height: K, data: new Float64Array(K * K) };
+let ksum = 0;
+for (let y = 0; y < K; y++) {
+  for (let x = 0; x < K; x++) {
+    const v = g.data[y * K + x] - 2e-6 * Math.cos((x * y) / K);
+    kernel.data[y * K + x] = v;
+    ksum += v;
+  }
+}
+for (let i = 0; i < kernel.data.length; i++) kernel.data[i] /= ksum;
+
+// warm-up (JIT) on a small image
+convolveImage(image.subarray(0, 512 * 512), 512, 512, kernel);
+
+let best = Infinity;
+let ours;
+for (let r = 0; r < REPEATS; r++) {
+  const t0 = process.hrtime.bigint();
+  ours = convolveImage(image, N, N, kernel);
+  best = Math.min(best, seconds(t0));
+}
+emit(`psf.convolve.${N}.seconds`, best, 's');
+
+// strip-wise, as the pipeline stage runs it (512 core rows + kernel-radius halos)
+let bestStrips = Infinity;
+for (let r = 0; r < REPEATS; r++) {
+  const conv = createStripConvolver(kernel, N);
+  const out = new Float32Array(N * N);
+  const t0 = process.hrtime.bigint();
+  for (let y0 = 0; y0 < N; y0 += STRIP_ROWS) {
+    const y1 = Math.min(N, y0 + STRIP_ROWS);
+    const top = Math.min(conv.haloRowsTop, y0);
+    const bottom = Math.min(conv.haloRowsBottom, N - y1);
+    out.set(conv.convolveStrip(image.subarray((y0 - top) * N, (y1 + bottom) * N), { haloTop: top, haloBottom: bottom }), y0 * N);
+  }
+  bestStrips = Math.min(bestStrips, seconds(t0));
+}
+emit(`psf.convolve.${N}.strips${STRIP_ROWS}.seconds`, bestStrips, 's');
+emit(`psf.convolve.${N}.megapixels_per_second`, (N * N) / 1e6 / best, 'Mpx/s');
+
+if (!existsSync(PY)) {
+  console.error(`# scipy comparison skipped: ${PY} not found (set PIXSED_PYTHON)`);
+  process.exit(0);
+}
+const dir = mkdtempSync(join(tmpdir(), 'pixsed-psf-bench-'));
+try {
+  writeNpy(join(dir, 'img.npy'), image, [N, N]);
+  writeNpy(join(dir, 'k.npy'), kernel.data, [K, K]);
+  writeNpy(join(dir, 'ours.npy'), ours, [N, N]);
+  const script = `
+import sys, time, json, numpy as np
+from scipy.signal import fftconvolve
+d, repeats = sys.argv[1], int(sys.argv[2])
+img = np.load(d + '/img.npy'); k = np.load(d + '/k.npy'); ours = np.load(d + '/ours.npy')
+res = {}
+for name, a, b in [('float32', img, k.astype(np.float32)), ('float64', img.astype(np.float64), k)]:
+    fftconvolve(a[:512, :512], b, mode='same')
+    best = 1e9
+    for _ in range(repeats):
+        t = time.perf_counter(); out = fftconvolve(a, b, mode='same'); best = min(best, time.perf_counter() - t)
+    res[name] = best
+    if name == 'float64':
+        res['maxdiff'] = float(np.max(np.abs(out - ours)) / np.max(np.abs(out)))
+print(json.dumps(res))
+`;
+  const r = spawnSync(PY, ['-c', script, dir, String(REPEATS)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.error(`# scipy comparison failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  const res = JSON.parse(r.stdout.trim().split('\n').pop());
+  emit(`scipy.fftconvolve.${N}.float32.seconds`, res.float32, 's');
+  emit(`scipy.fftconvolve.${N}.float64.seconds`, res.float64, 's');
+  emit(`psf.convolve.${N}.ratio_scipy_float32_over_ours`, res.float32 / best, 'x');
+  emit(`psf.convolve.${N}.ratio_scipy_float64_over_ours`, res.float64 / best, 'x');
+  emit(`psf.convolve.${N}.max_abs_diff_over_max_vs_scipy`, res.maxdiff, '');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
