@@ -1,2 +1,3 @@
 export * from './posterior-summary.js';
 export * from './ab-mag-features.js';
+export * from './model-manifest.js';

@@ -1,1 +1,2 @@
 export * from './onnx-sampler.js';
+export * from './posterior-model.js';

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { batchFromColumns, column, FlagRegistry, listColumn, RunStats, STANDARD_FLAGS, type StageContext } from '@pixsed/core';
+import { createInference, inferenceStageSchema } from './inference-stage.js';
+
+const script = resolve(__dirname, '../../../model/test-scripts/make_linear_gaussian.py');
+const hasOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
+const bands = ['f277w', 'f356w', 'f444w'];
+const F = 4 * bands.length + 1;
+
+/** A toy model: linear-Gaussian ONNX graph (exact posterior known) plus a valid manifest. */
+function toyModel() {
+  const dir = mkdtempSync(join(tmpdir(), 'pixsed-inf-'));
+  const r = spawnSync('/usr/bin/python3', [script, join(dir, 'model.onnx'), String(F), '2'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const names = [...bands.map((b) => `mag_${b}`), ...bands.map((b) => `mag_err_${b}`), ...bands.map((b) => `nondet_${b}`), ...bands.map((b) => `missing_${b}`), 'z'];
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify({
+      name: 'toy',
+      version: '0.0.1',
+      survey: 'toy',
+      model: 'model.onnx',
+      bands,
+      features: {
+        transform: 'ab-mag-err-z',
+        count: F,
+        names,
+        magZeroPoint: 31.4,
+        magErrFactor: 2.5 / Math.LN10,
+        nonDetection: { snrMin: 1, magErr: 2.5 / Math.LN10 },
+        missingBand: { fillMag: [28, 28, 28], fillMagErr: [0.5, 0.5, 0.5] },
+        clip: { mag: [10, 40] },
+      },
+      parameters: [
+        { name: 'log_mstar', unit: 'log10 Msun', priorMin: 4, priorMax: 12 },
+        { name: 'log_sfr100', unit: 'log10 Msun/yr', priorMin: -10, priorMax: 3 },
+      ],
+      trainingRanges: { features: { names, min: names.map((n) => (n === 'z' ? 0 : n.startsWith('mag_err') ? 0 : n.startsWith('mag') ? 15 : 0)), max: names.map((n) => (n === 'z' ? 7.5 : n.startsWith('mag_err') ? 2 : n.startsWith('mag') ? 35 : 1)) } },
+      sampler: { inputNames: ['features', 'noise'], outputName: 'samples', noiseDim: 2 },
+    }),
+  );
+  return dir;
+}
+
+function pixels(n: number, opts: { dropBand?: string; z?: number } = {}) {
+  const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {
+    x: Int32Array.from({ length: n }, (_, i) => i),
+    y: new Int32Array(n),
+    galaxy_id: new Int32Array(n).fill(1),
+    z: new Float32Array(n).fill(opts.z ?? 1.5),
+    flags: new Uint32Array(n),
+  };
+  bands.forEach((b, k) => {
+    if (b === opts.dropBand) return;
+    cols[`flux_${b}_njy`] = Float32Array.from({ length: n }, (_, i) => (i === 1 ? 0.3 : 50 + 10 * k + i));
+    cols[`flux_${b}_err_njy`] = new Float32Array(n).fill(1);
+  });
+  return batchFromColumns(cols, { 'pixsed.bands': bands.filter((b) => b !== opts.dropBand).join(',') });
+}
+
+function ctx(): StageContext {
+  const flags = new FlagRegistry();
+  STANDARD_FLAGS.forEach((f) => flags.register(f));
+  return { stageName: 'inference', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined };
+}
+
+describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)' : 'skipped: needs /usr/bin/python3 with onnx + numpy (Debian python3-onnx) to build the toy model', () => {
+  const dir = hasOnnx ? toyModel() : '';
+  const cfg = inferenceStageSchema.parse({ model: 'model.onnx', samplesPerPixel: 400, batchRows: 3 });
+
+  it('adds mean/std/p16/p50/p84 per parameter and sample lists; deterministic per seed', async () => {
+    const { kernel, model } = await createInference(cfg, dir);
+    const out = await kernel(pixels(8), ctx());
+    for (const p of ['log_mstar', 'log_sfr100']) for (const s of ['mean', 'std', 'p16', 'p50', 'p84']) expect(column(out, `${p}_${s}`).length).toBe(8);
+    const samples = listColumn(out, 'log_mstar_samples');
+    expect(samples.listSize).toBe(400);
+    expect(samples.values.length).toBe(8 * 400);
+    // toy model: std of parameter 0 is 0.1 exactly → sample std within 10 %
+    for (const v of column(out, 'log_mstar_std')) expect(Math.abs(v / 0.1 - 1)).toBeLessThan(0.1);
+    const again = await (await createInference(cfg, dir)).kernel(pixels(8), ctx());
+    expect(Array.from(column(again, 'log_mstar_p50'))).toEqual(Array.from(column(out, 'log_mstar_p50')));
+    const other = await (await createInference({ ...cfg, seed: 9 }, dir)).kernel(pixels(8), ctx());
+    expect(Array.from(column(other, 'log_mstar_p50'))).not.toEqual(Array.from(column(out, 'log_mstar_p50')));
+    expect(out.schema.metadata.get('pixsed.parameters')).toBe('log_mstar,log_sfr100');
+    await model.close();
+  });
+
+  it('flags non-detections and out-of-support pixels', async () => {
+    const { kernel } = await createInference(cfg, dir);
+    const out = await kernel(pixels(4, { z: 9 }), ctx());
+    const flags = column(out, 'flags');
+    const nonDet = 1 << STANDARD_FLAGS.find((f) => f.name === 'NON_DETECTION')!.bit;
+    const oos = 1 << STANDARD_FLAGS.find((f) => f.name === 'OUT_OF_SUPPORT')!.bit;
+    expect(flags[1] & nonDet).toBeTruthy();
+    expect(flags[0] & nonDet).toBeFalsy();
+    expect(Array.from(flags).every((f) => f & oos)).toBe(true); // z = 9 is outside 0–7.5
+  });
+
+  it('refuses data whose bands do not match the model, unless allowMissingBands (then flags)', async () => {
+    const { kernel } = await createInference(cfg, dir);
+    await expect(kernel(pixels(2, { dropBand: 'f356w' }), ctx())).rejects.toThrow(/expects bands f277w, f356w, f444w; the data lack f356w/);
+    const lenient = await createInference({ ...cfg, allowMissingBands: true }, dir);
+    const out = await lenient.kernel(pixels(2, { dropBand: 'f356w' }), ctx());
+    const miss = 1 << STANDARD_FLAGS.find((f) => f.name === 'MISSING_BAND')!.bit;
+    expect(Array.from(column(out, 'flags')).every((f) => f & miss)).toBe(true);
+  });
+
+  it('names the manifest file and path of a broken manifest', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'pixsed-badman-'));
+    writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ name: 'x', version: '1', survey: 's', bands: ['f444w'] }));
+    await expect(createInference({ ...cfg, model: join(bad, 'model.onnx') }, '.')).rejects.toThrow(/manifest\.json[\s\S]*features/);
+  });
+});

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const num = z.number();
+
+/**
+ * The JSON manifest that ships with every ONNX posterior (written by tools/train; see its README):
+ * band order, feature transform, parameters with units and prior ranges, training ranges for
+ * out-of-support checks, sampler I/O names, provenance. Unknown extra keys are kept.
+ */
+export const modelManifestSchema = z
+  .looseObject({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    description: z.string().default(''),
+    survey: z.string().min(1),
+    model: z.string().default('model.onnx').describe('ONNX file, relative to the manifest'),
+    bands: z.array(z.string().regex(/^[a-z0-9]+$/)).min(1),
+    features: z.looseObject({
+      transform: z.literal('ab-mag-err-z'),
+      count: z.number().int().positive(),
+      names: z.array(z.string()),
+      magZeroPoint: num,
+      magErrFactor: num,
+      nonDetection: z.looseObject({ snrMin: num.positive(), magErr: num.positive() }),
+      missingBand: z.looseObject({ fillMag: z.array(num), fillMagErr: z.array(num) }),
+      clip: z.looseObject({ mag: z.tuple([num, num]) }),
+    }),
+    parameters: z
+      .array(z.looseObject({ name: z.string().min(1), unit: z.string(), description: z.string().default(''), priorMin: num, priorMax: num }))
+      .min(1),
+    trainingRanges: z.looseObject({
+      features: z.looseObject({ names: z.array(z.string()), min: z.array(num), max: z.array(num) }),
+    }),
+    sampler: z.looseObject({
+      inputNames: z.tuple([z.string(), z.string()]),
+      outputName: z.string(),
+      noiseDim: z.number().int().positive(),
+    }),
+    provenance: z.record(z.string(), z.unknown()).default({}),
+    validation: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const nb = m.bands.length;
+    const expect = (path: (string | number)[], ok: boolean, message: string) => ok || ctx.addIssue({ code: 'custom', path, message });
+    expect(['features', 'count'], m.features.count === 4 * nb + 1, `expected 4 × ${nb} bands + 1 = ${4 * nb + 1} features, got ${m.features.count}`);
+    expect(['features', 'names'], m.features.names.length === m.features.count, `expected ${m.features.count} names, got ${m.features.names.length}`);
+    expect(['features', 'missingBand', 'fillMag'], m.features.missingBand.fillMag.length === nb, `expected one fill magnitude per band (${nb})`);
+    expect(['features', 'missingBand', 'fillMagErr'], m.features.missingBand.fillMagErr.length === nb, `expected one fill error per band (${nb})`);
+    expect(['trainingRanges', 'features', 'min'], m.trainingRanges.features.min.length === m.features.count, `expected ${m.features.count} minima`);
+    expect(['trainingRanges', 'features', 'max'], m.trainingRanges.features.max.length === m.features.count, `expected ${m.features.count} maxima`);
+    expect(['sampler', 'noiseDim'], m.sampler.noiseDim === m.parameters.length, `noiseDim ${m.sampler.noiseDim} ≠ ${m.parameters.length} parameters`);
+  });
+export type ModelManifest = z.infer<typeof modelManifestSchema>;
