@@ -2,7 +2,7 @@
 // groups as a pipeline sink would, with hyparquet-writer (through @pixsed/parquet), parquet-wasm
 // (transformParquetStream over per-batch wasm RecordBatches) and parquetjs-lite (row by row, on
 // fewer rows, extrapolated per million rows). Prints one JSON line per figure {"name","value","unit"}.
-// Then the peak RSS of @pixsed/parquet's writer streaming 1 M and 4 M rows (child processes).
+// Then the peak RSS of @pixsed/parquet's writer streaming 1 M, 4 M and 16 M rows (child processes).
 // Needs `npx tsc -b libs/parquet` first. Usage: node tools/bench/parquet-writers.bench.mjs
 // (PARQUET_BENCH_ROWS, PARQUET_BENCH_LITE_ROWS, PARQUET_BENCH_GROUP override the sizes).
 import { spawnSync } from 'node:child_process';
@@ -113,6 +113,7 @@ async function parquetWasmRead(file) {
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'pixsed-parquet-bench-'));
   try {
+    if (process.env.PARQUET_BENCH_RSS_ONLY) return await rssFigures(dir);
     const batches = makeBatches(ROWS);
     const cols = batches[0].numCols;
     emit('parquet rows', ROWS, 'rows');
@@ -169,18 +170,23 @@ async function main() {
       emit(`${label} hyparquet read speed vs parquetjs-lite cursor`, liteRead / r, 'x');
     }
     emit('raw column data (per 1M rows)', (cols * 4 * 1_000_000) / 1e6, 'MB');
-
-    // Peak RSS: child processes that generate each batch on the fly and drop it after writing.
-    const self = fileURLToPath(import.meta.url);
-    for (const rows of [0, 1_000_000, 4_000_000]) {
-      const r = spawnSync(process.execPath, [self, '--rss', String(rows), join(dir, `rss-${rows}.parquet`)], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
-      const rss = Number(r.stdout.trim());
-      const what = rows ? `@pixsed/parquet writer (hyparquet-writer, snappy) peak RSS streaming ${rows / 1e6}M rows in ${GROUP}-row groups` : 'baseline peak RSS (imports + one batch, nothing written)';
-      emit(what, rss / 1048576, 'MiB');
-    }
+    await rssFigures(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function rssFigures(dir) {
+  // Peak RSS: child processes that generate each batch on the fly and drop it after writing.
+  const self = fileURLToPath(import.meta.url);
+  for (const rows of [0, 1_000_000, 4_000_000, 16_000_000]) {
+    const r = spawnSync(process.execPath, [self, '--rss', String(rows), join(dir, `rss-${rows}.parquet`)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
+    const rss = Number(r.stdout.trim());
+    const what = rows
+      ? `@pixsed/parquet writer (hyparquet-writer, snappy) peak RSS streaming ${rows / 1e6}M rows in ${GROUP}-row groups`
+      : `baseline peak RSS (imports + one ${GROUP}-row batch, nothing written)`;
+    emit(what, rss / 1048576, 'MiB');
   }
 }
 
@@ -191,7 +197,10 @@ async function rssChild(rows, file) {
     for (let start = 0; start < rows; start += GROUP) await w.write(makeBatch(start, Math.min(GROUP, rows - start)));
     await w.close();
   }
-  console.log(process.resourceUsage().maxRSS * 1024);
+  // VmHWM, not getrusage's maxRSS: Linux carries the parent's high-water mark across fork+exec
+  // into ru_maxrss, so a child spawned by this (large) parent would report the parent's peak.
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  console.log(hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024);
 }
 
 if (process.argv[2] === '--rss') await rssChild(Number(process.argv[3]), process.argv[4]);
