@@ -1,0 +1,3 @@
+export * from './fits-strip-writer.js';
+export * from './generate-mock-mosaic.js';
+export * from './simulate-mosaic-command.js';
