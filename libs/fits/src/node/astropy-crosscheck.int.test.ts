@@ -111,7 +111,7 @@ describe.skipIf(!hasData(...CUTOUTS))(hasData(...CUTOUTS) ? 'real HST F105W cuto
     }
     console.log(`[fits vs astropy] cutouts: max |Δdata| ${maxData}, max rel Δstats ${maxStat.toExponential(2)}, max |Δworld| ${maxWorld.toExponential(2)} deg, max |Δpixel| after world→pixel ${maxPix.toExponential(2)} px`);
     expect(maxData).toBe(0);
-  });
+  }, 180_000);
 
   it('fitsInfo returns exactly the documented keys', async () => {
     const info = await fitsInfo(dataPath(CUTOUTS[0]));
@@ -175,7 +175,7 @@ describe.skipIf(!hasData(ACS, WEBBPSF))(hasData(ACS, WEBBPSF) ? 'multi-HDU PSF f
         expect(Array.from(img.data)).toEqual(Array.from(data));
       }
     }
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!ASTROPY)(`written FITS read by astropy (${ASTROPY ? 'astropy found' : ASTROPY_SKIP})`, () => {

@@ -23,12 +23,7 @@ export interface FitsImageToWrite {
 
 const RESERVED = /^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|END|BSCALE|BZERO|BLANK)$/;
 
-/**
- * Writes a single-HDU FITS file with BITPIX = −32 (big-endian IEEE float32), the given header cards
- * and the data, padded to 2880-byte blocks. A path ending in `.gz` is gzip-compressed. Data are
- * converted and written in chunks (memory O(chunk), not a second copy of the image).
- */
-export async function writeFitsImage(path: string, image: FitsImageToWrite): Promise<void> {
+function checkImage(path: string, image: FitsImageToWrite): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new FitsFormatError(path, 'NAXIS', `width and height must be positive integers, got ${width} x ${height}`);
@@ -36,34 +31,85 @@ export async function writeFitsImage(path: string, image: FitsImageToWrite): Pro
   if (data.length !== width * height) {
     throw new FitsFormatError(path, 'NAXIS', `data has ${data.length} values, expected width × height = ${width * height}`);
   }
-  const cards: Array<[string, FitsValue, string?]> = [
-    ['SIMPLE', true, 'conforms to FITS standard'],
-    ['BITPIX', -32, 'array data type'],
-    ['NAXIS', 2, 'number of array dimensions'],
-    ['NAXIS1', width],
-    ['NAXIS2', height],
-    ['EXTEND', true],
-  ];
+}
+
+/** Header + big-endian float32 data + padding of one image HDU (primary, or an IMAGE extension named `extname`). */
+async function* imageHdu(path: string, image: FitsImageToWrite, extname?: string): AsyncGenerator<Uint8Array> {
+  const { width, height, data } = image;
+  const cards: Array<[string, FitsValue, string?]> =
+    extname === undefined
+      ? [
+          ['SIMPLE', true, 'conforms to FITS standard'],
+          ['BITPIX', -32, 'array data type'],
+          ['NAXIS', 2, 'number of array dimensions'],
+          ['NAXIS1', width],
+          ['NAXIS2', height],
+          ['EXTEND', true],
+        ]
+      : [
+          ['XTENSION', 'IMAGE', 'image extension'],
+          ['BITPIX', -32, 'array data type'],
+          ['NAXIS', 2, 'number of array dimensions'],
+          ['NAXIS1', width],
+          ['NAXIS2', height],
+          ['PCOUNT', 0],
+          ['GCOUNT', 1],
+          ['EXTNAME', extname],
+        ];
   for (const [k, v] of Object.entries(image.header ?? {})) {
-    if (RESERVED.test(k.toUpperCase())) continue;
+    if (RESERVED.test(k.toUpperCase()) || k.toUpperCase() === 'EXTNAME') continue;
     cards.push([k, v]);
   }
-  const header = formatHeader(cards, path);
-  const total = data.length * 4;
-  async function* bytes(): AsyncGenerator<Uint8Array> {
-    yield header;
-    const chunk = 1 << 18; // pixels per chunk (1 MiB)
-    for (let i = 0; i < data.length; i += chunk) {
-      const n = Math.min(chunk, data.length - i);
-      const buf = Buffer.allocUnsafe(n * 4);
-      buf.set(new Uint8Array(data.buffer, data.byteOffset + i * 4, n * 4));
-      if (LITTLE_ENDIAN_HOST) buf.swap32(); // host order → big-endian (native swap)
-      yield buf;
-    }
-    const pad = (BLOCK - (total % BLOCK)) % BLOCK;
-    if (pad) yield Buffer.alloc(pad);
+  yield formatHeader(cards, path);
+  const chunk = 1 << 18; // pixels per chunk (1 MiB)
+  for (let i = 0; i < data.length; i += chunk) {
+    const n = Math.min(chunk, data.length - i);
+    const buf = Buffer.allocUnsafe(n * 4);
+    buf.set(new Uint8Array(data.buffer, data.byteOffset + i * 4, n * 4));
+    if (LITTLE_ENDIAN_HOST) buf.swap32(); // host order → big-endian (native swap)
+    yield buf;
   }
+  const pad = (BLOCK - ((data.length * 4) % BLOCK)) % BLOCK;
+  if (pad) yield Buffer.alloc(pad);
+}
+
+async function writeBytes(path: string, bytes: AsyncGenerator<Uint8Array>): Promise<void> {
   const out = createWriteStream(path);
-  if (path.endsWith('.gz')) await pipeline(Readable.from(bytes()), createGzip(), out);
-  else await pipeline(Readable.from(bytes()), out);
+  if (path.endsWith('.gz')) await pipeline(Readable.from(bytes), createGzip(), out);
+  else await pipeline(Readable.from(bytes), out);
+}
+
+/**
+ * Writes a single-HDU FITS file with BITPIX = −32 (big-endian IEEE float32), the given header cards
+ * and the data, padded to 2880-byte blocks. A path ending in `.gz` is gzip-compressed. Data are
+ * converted and written in chunks (memory O(chunk), not a second copy of the image).
+ */
+export async function writeFitsImage(path: string, image: FitsImageToWrite): Promise<void> {
+  checkImage(path, image);
+  await writeBytes(path, imageHdu(path, image));
+}
+
+/**
+ * Writes a multi-extension FITS file: a data-less primary HDU (with `primaryHeader` cards) followed
+ * by one float32 IMAGE extension per entry, each with its EXTNAME and header cards (e.g. the WCS).
+ */
+export async function writeFitsExtensions(
+  path: string,
+  extensions: (FitsImageToWrite & { extname: string })[],
+  primaryHeader: Record<string, string | number | boolean | null> = {},
+): Promise<void> {
+  extensions.forEach((e) => checkImage(path, e));
+  async function* bytes(): AsyncGenerator<Uint8Array> {
+    const cards: Array<[string, FitsValue, string?]> = [
+      ['SIMPLE', true, 'conforms to FITS standard'],
+      ['BITPIX', 8, 'array data type'],
+      ['NAXIS', 0, 'no data in the primary HDU'],
+      ['EXTEND', true],
+      ['NEXTEND', extensions.length, 'number of extensions'],
+    ];
+    for (const [k, v] of Object.entries(primaryHeader)) if (!RESERVED.test(k.toUpperCase()) && k.toUpperCase() !== 'NEXTEND') cards.push([k, v]);
+    yield formatHeader(cards, path);
+    for (const e of extensions) yield* imageHdu(path, e, e.extname);
+  }
+  await writeBytes(path, bytes());
 }
