@@ -12,12 +12,17 @@ export const snrMaskSchema = z.strictObject({
 });
 export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
 
+/** Schema-metadata key: JSON {galaxyId: {reason: count}} of pixels of segmented galaxies removed in this batch. */
+export const MASKED_BY_GALAXY_KEY = 'pixsed.masked.byGalaxy';
+
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
 const bitOf = (name: string) => STANDARD_FLAGS.find((f) => f.name === name)!.bit;
 const BIT = Object.fromEntries(MASK_REASONS.map((r) => [r, 1 << bitOf(r)])) as Record<(typeof MASK_REASONS)[number], number>;
 
 export interface MaskResult {
+  /** Removed rows per galaxy id (> 0) and reason. */
+  removedByGalaxy: Record<number, Record<string, number>>;
   keep: Uint8Array;
   /** Flags per input row with the reasons found here OR-ed into the incoming flags. */
   flags: Uint32Array;
@@ -47,6 +52,7 @@ export function snrMask(batch: RecordBatch, config: SnrMaskConfig, rowStart = 0,
   const flags = Uint32Array.from(inFlags);
   const keep = new Uint8Array(n);
   const removed: Record<string, number> = {};
+  const removedByGalaxy: Record<number, Record<string, number>> = {};
   const strict = config.comparison === '>';
   const nb = snrF.length;
   let kept = 0;
@@ -66,13 +72,18 @@ export function snrMask(batch: RecordBatch, config: SnrMaskConfig, rowStart = 0,
     if (!pass) f |= BIT.LOW_SNR;
     flags[i] = f;
     const reason = MASK_REASONS.find((r) => f & BIT[r]);
-    if (reason) removed[reason] = (removed[reason] ?? 0) + 1;
-    else {
+    if (reason) {
+      removed[reason] = (removed[reason] ?? 0) + 1;
+      if (gid[i] > 0) {
+        const g = (removedByGalaxy[gid[i]] ??= {});
+        g[reason] = (g[reason] ?? 0) + 1;
+      }
+    } else {
       keep[i] = 1;
       kept++;
     }
   }
-  return { keep, flags, removed, kept };
+  return { keep, flags, removed, removedByGalaxy, kept };
 }
 
 function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArray {
@@ -92,7 +103,7 @@ function kernel(config: SnrMaskConfig) {
       if (f && !(f.type instanceof Int32)) throw new SchemaError(`snr-mask: column '${name}' must be int32, got ${f.type}`);
     }
     // Halo rows belong to the neighbouring strips: they are neither kept nor counted here.
-    const { keep, flags, removed, kept } = snrMask(batch, config, haloTop * width, batch.numRows - haloBottom * width);
+    const { keep, flags, removed, removedByGalaxy, kept } = snrMask(batch, config, haloTop * width, batch.numRows - haloBottom * width);
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
     const fieldMeta: Record<string, Record<string, string>> = {};
@@ -108,6 +119,7 @@ function kernel(config: SnrMaskConfig) {
       outMeta.set('pixsed.strip.haloBottom', '0');
     }
     outMeta.set('pixsed.rows', 'pixels');
+    outMeta.set(MASKED_BY_GALAXY_KEY, JSON.stringify(removedByGalaxy));
     return batchFromColumns(cols, outMeta, fieldMeta);
   };
 }

@@ -60,6 +60,7 @@ describe('snr-mask', () => {
     // core rows are 3..8: i=3,6 low S/N, i=5 outside → 3 kept (4, 7, 8)
     expect(Array.from(column(out, 'x'))).toEqual([4, 7, 8]);
     expect(c.stats.dropped).toEqual({ LOW_SNR: 2, OUTSIDE_SEGMENTATION: 1 });
+    expect(JSON.parse(out.schema.metadata.get('pixsed.masked.byGalaxy')!)).toEqual({ 1: { LOW_SNR: 2 } });
     expect(out.numRows + c.stats.droppedTotal()).toBe(6);
     expect(out.schema.metadata.get('pixsed.strip.y0')).toBe('1');
     expect(out.schema.metadata.get('pixsed.strip.haloTop')).toBe('0');
