@@ -1,6 +1,6 @@
 // PSF-homogenisation convolution: a 4096x4096 float32 image with a 101x101 kernel through
-// @pixsed/psf (overlap-save FFT on fft.js, single thread), whole image and in 512-row strips with
-// halos (as the pipeline stage runs it), against scipy.signal.fftconvolve(mode="same") on the same
+// @pixsed/psf (overlap-save FFT on fft.js, single thread), whole image and in 512- and 412-row strips
+// with halos (as the pipeline stage runs it), against scipy.signal.fftconvolve(mode="same") on the same
 // arrays in the same run (spawned /usr/bin/python3; single-threaded pocketfft, float32 and float64).
 // Prints one JSON line per figure {"name","value","unit"}; ratio = scipy seconds / ours (goal >= 1).
 // Needs `npx tsc -b libs/psf` first. Usage: node tools/bench/psf-convolve.bench.mjs
@@ -9,12 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convolveImage, createStripConvolver, gaussianPsf } from '@pixsed/psf';
+import { convolveImage, createStripConvolver, efficientStripRows, gaussianPsf } from '@pixsed/psf';
 
 const N = Number(process.env.PSF_BENCH_SIZE ?? 4096);
 const K = Number(process.env.PSF_BENCH_KERNEL ?? 101);
 const REPEATS = Number(process.env.PSF_BENCH_REPEATS ?? 3);
-const STRIP_ROWS = 512;
 const PY = process.env.PIXSED_PYTHON ?? '/usr/bin/python3';
 
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
@@ -79,21 +78,24 @@ for (let r = 0; r < REPEATS; r++) {
 }
 emit(`psf.convolve.${N}.seconds`, best, 's');
 
-// strip-wise, as the pipeline stage runs it (512 core rows + kernel-radius halos)
-let bestStrips = Infinity;
-for (let r = 0; r < REPEATS; r++) {
-  const conv = createStripConvolver(kernel, N);
-  const out = new Float32Array(N * N);
-  const t0 = process.hrtime.bigint();
-  for (let y0 = 0; y0 < N; y0 += STRIP_ROWS) {
-    const y1 = Math.min(N, y0 + STRIP_ROWS);
-    const top = Math.min(conv.haloRowsTop, y0);
-    const bottom = Math.min(conv.haloRowsBottom, N - y1);
-    out.set(conv.convolveStrip(image.subarray((y0 - top) * N, (y1 + bottom) * N), { haloTop: top, haloBottom: bottom }), y0 * N);
+// strip-wise, as the pipeline stage runs it (core rows + kernel-radius halos): 512 rows, and the
+// tile-filling height from efficientStripRows (412 for a 101-row kernel)
+for (const stripRows of [512, efficientStripRows(K, 400)]) {
+  let bestStrips = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    const conv = createStripConvolver(kernel, N);
+    const out = new Float32Array(N * N);
+    const t0 = process.hrtime.bigint();
+    for (let y0 = 0; y0 < N; y0 += stripRows) {
+      const y1 = Math.min(N, y0 + stripRows);
+      const top = Math.min(conv.haloRowsTop, y0);
+      const bottom = Math.min(conv.haloRowsBottom, N - y1);
+      out.set(conv.convolveStrip(image.subarray((y0 - top) * N, (y1 + bottom) * N), { haloTop: top, haloBottom: bottom }), y0 * N);
+    }
+    bestStrips = Math.min(bestStrips, seconds(t0));
   }
-  bestStrips = Math.min(bestStrips, seconds(t0));
+  emit(`psf.convolve.${N}.strips${stripRows}.seconds`, bestStrips, 's');
 }
-emit(`psf.convolve.${N}.strips${STRIP_ROWS}.seconds`, bestStrips, 's');
 emit(`psf.convolve.${N}.megapixels_per_second`, (N * N) / 1e6 / best, 'Mpx/s');
 
 if (!existsSync(PY)) {

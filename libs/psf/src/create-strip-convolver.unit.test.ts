@@ -124,3 +124,15 @@ describe('createStripConvolver / convolveImage', () => {
     );
   });
 });
+
+describe('efficientStripRows', () => {
+  it('returns multiples of (2^p - kh + 1) at least minRows', async () => {
+    const { efficientStripRows } = await import('./efficient-strip-rows.js');
+    const r = efficientStripRows(101, 400);
+    expect(r).toBeGreaterThanOrEqual(400);
+    expect([412, 924, 1948].some((m) => r % m === 0)).toBe(true);
+    expect(efficientStripRows(101, 500) % 412 === 0 || efficientStripRows(101, 500) % 924 === 0).toBe(true);
+    expect(efficientStripRows(1, 10)).toBeGreaterThanOrEqual(10);
+    expect(() => efficientStripRows(0, 10)).toThrow(PsfMatchingError);
+  });
+});

@@ -14,3 +14,4 @@ export * from './variance-kernel.js';
 export * from './create-strip-convolver.js';
 export * from './convolve-image.js';
 export * from './nan-footprint-mask.js';
+export * from './efficient-strip-rows.js';
