@@ -56,3 +56,6 @@ export function galaxiesComplete(batch: RecordBatch): GalaxyBox[] {
   const raw = batch.schema.metadata.get(GALAXIES_COMPLETE_KEY);
   return raw ? (JSON.parse(raw) as GalaxyBox[]) : [];
 }
+
+/** Schema-metadata key: JSON `{galaxyId: {reason: count}}` of segment pixels a stage removed from this batch. */
+export const MASKED_BY_GALAXY_KEY = 'pixsed.masked.byGalaxy';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, defineStage, FLAGS_COLUMN, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, defineStage, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
 
 const bandName = z.string().regex(/^[a-z0-9]+$/);
 
@@ -11,9 +11,6 @@ export const snrMaskSchema = z.strictObject({
   requiredBands: z.array(bandName).optional().describe('bands that must have a finite flux and positive error (default: snrBands)'),
 });
 export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
-
-/** Schema-metadata key: JSON {galaxyId: {reason: count}} of pixels of segmented galaxies removed in this batch. */
-export const MASKED_BY_GALAXY_KEY = 'pixsed.masked.byGalaxy';
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
