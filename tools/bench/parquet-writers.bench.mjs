@@ -19,6 +19,8 @@ const ROWS = Number(process.env.PARQUET_BENCH_ROWS ?? 1_000_000);
 const LITE_ROWS = Number(process.env.PARQUET_BENCH_LITE_ROWS ?? 100_000);
 const GROUP = Number(process.env.PARQUET_BENCH_GROUP ?? 125_000);
 const FLOATS = 10;
+/** Timed repeats per writer; the minimum is reported (robust against other load on the machine). */
+const REPEATS = Number(process.env.PARQUET_BENCH_REPEATS ?? 3);
 
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -62,11 +64,15 @@ async function parquetWasmWrite(file, batches, compression) {
     .setDictionaryEnabled(false)
     .build();
   let i = 0;
+  const next = () => (batches.lazyBatches ? batches.it.next().value : batches[i]);
   const source = new ReadableStream({
     pull(controller) {
       if (i >= batches.length) return controller.close();
       // Arrow JS batch → IPC → wasm RecordBatch (the copy a sink would have to make)
-      controller.enqueue(pw.Table.fromIPCStream(tableToIPC(new Table(batches[i++]), 'stream')).recordBatch(0));
+      const table = pw.Table.fromIPCStream(tableToIPC(new Table(next()), 'stream'));
+      controller.enqueue(table.recordBatch(0));
+      table.free();
+      i++;
     },
   });
   const bytes = await pw.transformParquetStream(source, props);
@@ -150,16 +156,21 @@ async function main() {
     for (const [lib, compression, write] of runs) {
       const file = join(dir, `${lib}-${compression}.parquet`);
       await write(join(dir, 'warmup.parquet'), batches.slice(0, 1), compression); // JIT / wasm instantiation
-      t0 = process.hrtime.bigint();
-      await write(file, batches, compression);
-      const w = seconds(t0) * perM;
-      t0 = process.hrtime.bigint();
-      const back = await readParquet(file);
-      const r = seconds(t0) * perM;
+      let w = Infinity;
+      let r = Infinity;
+      let back;
+      for (let k = 0; k < REPEATS; k++) {
+        t0 = process.hrtime.bigint();
+        await write(file, batches, compression);
+        w = Math.min(w, seconds(t0) * perM);
+        t0 = process.hrtime.bigint();
+        back = await readParquet(file);
+        r = Math.min(r, seconds(t0) * perM);
+      }
       if (back.numRows !== ROWS) throw new Error(`${lib} ${compression}: read ${back.numRows} rows, wrote ${ROWS}`);
       const label = `${lib} ${compression}`;
-      emit(`${label} write (streamed in row groups, per 1M rows)`, w, 's');
-      emit(`${label} read by hyparquet (@pixsed/parquet readParquet, per 1M rows)`, r, 's');
+      emit(`${label} write (streamed in row groups, per 1M rows, best of ${REPEATS})`, w, 's');
+      emit(`${label} read by hyparquet (@pixsed/parquet readParquet, per 1M rows, best of ${REPEATS})`, r, 's');
       if (lib === 'parquet-wasm') {
         t0 = process.hrtime.bigint();
         await parquetWasmRead(file);
@@ -188,11 +199,23 @@ async function rssFigures(dir) {
       : `baseline peak RSS (imports + one ${GROUP}-row batch, nothing written)`;
     emit(what, rss / 1048576, 'MiB');
   }
+  for (const rows of [1_000_000, 4_000_000]) {
+    const r = spawnSync(process.execPath, [self, '--rss-wasm', String(rows), join(dir, `rss-wasm-${rows}.parquet`)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`rss child failed: ${r.stderr}`);
+    emit(`parquet-wasm (transformParquetStream, snappy) peak RSS streaming ${rows / 1e6}M rows in ${GROUP}-row groups`, Number(r.stdout.trim()) / 1048576, 'MiB');
+  }
 }
 
-async function rssChild(rows, file) {
+async function rssChild(rows, file, wasm) {
   makeBatch(0, GROUP); // same allocations as the writers' first batch
-  if (rows > 0) {
+  if (wasm) {
+    const lazy = { length: Math.ceil(rows / GROUP) };
+    const gen = function* () {
+      for (let start = 0; start < rows; start += GROUP) yield makeBatch(start, Math.min(GROUP, rows - start));
+    };
+    const it = gen();
+    await parquetWasmWrite(file, { length: lazy.length, it, lazyBatches: true }, 'snappy');
+  } else if (rows > 0) {
     const w = await createParquetWriter(file, { rowGroupRows: GROUP, compression: 'snappy' });
     for (let start = 0; start < rows; start += GROUP) await w.write(makeBatch(start, Math.min(GROUP, rows - start)));
     await w.close();
@@ -203,5 +226,5 @@ async function rssChild(rows, file) {
   console.log(hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024);
 }
 
-if (process.argv[2] === '--rss') await rssChild(Number(process.argv[3]), process.argv[4]);
+if (process.argv[2] === '--rss' || process.argv[2] === '--rss-wasm') await rssChild(Number(process.argv[3]), process.argv[4], process.argv[2] === '--rss-wasm');
 else await main();
