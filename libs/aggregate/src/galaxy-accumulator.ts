@@ -58,6 +58,8 @@ export class GalaxyAccumulator {
   constructor(
     readonly parameters: string[],
     readonly bands: string[],
+    /** Extra columns mapped per pixel as-is (e.g. `flux_f444w_njy` for colour composites). */
+    readonly extraMapColumns: string[] = [],
   ) {}
 
   get openGalaxies(): number {
@@ -72,6 +74,7 @@ export class GalaxyAccumulator {
     const z = column(batch, 'z', stage);
     const cols = new Map<string, ArrayLike<number>>();
     for (const p of this.parameters) for (const s of MAP_STATS) cols.set(`${p}_${s}`, column(batch, `${p}_${s}`, stage));
+    for (const c of this.extraMapColumns) cols.set(c, column(batch, c, stage));
     const has = (n: string) => batch.schema.fields.some((f) => f.name === n);
     const mass = has('log_mstar_samples') ? listColumn(batch, 'log_mstar_samples', stage) : undefined;
     const sfr = has('log_sfr100_samples') ? listColumn(batch, 'log_sfr100_samples', stage) : undefined;
@@ -132,5 +135,12 @@ export class GalaxyAccumulator {
   /** Galaxies still open (e.g. at the end of the stream). */
   remaining(): number[] {
     return [...this.open.keys()];
+  }
+
+  /** Bounding box of an open galaxy's kept pixels (when no segmentation box was announced). */
+  keptBox(id: number): GalaxyBox | undefined {
+    const g = this.open.get(id);
+    if (!g) return undefined;
+    return { id, x0: Math.min(...g.xs), x1: Math.max(...g.xs), y0: Math.min(...g.ys), y1: Math.max(...g.ys), nPixels: g.xs.length };
   }
 }

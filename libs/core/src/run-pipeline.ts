@@ -1,6 +1,6 @@
 import { concatMap, type Observable } from 'rxjs';
 import type { RecordBatch } from 'apache-arrow';
-import { PixsedError } from './errors.js';
+import { ConfigError, PixsedError } from './errors.js';
 import { countFlags, FlagRegistry, STANDARD_FLAGS } from './flags.js';
 import { FlowGate } from './flow-gate.js';
 import { pullSource } from './pull-source.js';
@@ -91,6 +91,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     for (const s of config.sinks) sinks.push(await s.def.create(s.config as any, init));
   } catch (err) {
     await Promise.allSettled([created?.close?.(), ...stages.map((s) => s.close?.()), ...sinks.map((s) => s.abort?.())]);
+    // plug-ins report config problems by YAML path; name the pipeline file they came from
+    if (err instanceof ConfigError && !err.file && config.file) throw new ConfigError(config.file, err.issues);
     throw err;
   }
   const source: BatchSource = created;

@@ -59,3 +59,6 @@ export function galaxiesComplete(batch: RecordBatch): GalaxyBox[] {
 
 /** Schema-metadata key: JSON `{galaxyId: {reason: count}}` of segment pixels a stage removed from this batch. */
 export const MASKED_BY_GALAXY_KEY = 'pixsed.masked.byGalaxy';
+
+/** Schema-metadata key: the resolved survey definition (JSON) the source read, for stages that need band facts (PSFs). */
+export const SURVEY_DEFINITION_KEY = 'pixsed.survey.definition';

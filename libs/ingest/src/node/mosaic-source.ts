@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import {
@@ -11,6 +13,7 @@ import {
   STANDARD_FLAGS,
   stripMetadata,
   GALAXIES_COMPLETE_KEY,
+  SURVEY_DEFINITION_KEY,
   type GalaxyBox,
   type BatchSource,
   type InitContext,
@@ -23,7 +26,7 @@ import { readCatalog, type GalaxyCatalog } from './read-catalog.js';
 const bandName = z.string().regex(/^[a-z0-9]+$/);
 
 export const mosaicSourceSchema = z.strictObject({
-  survey: z.union([z.string(), surveySchema]).default('jades').describe('survey name (jades, hst) or an inline survey definition'),
+  survey: z.union([z.string(), surveySchema]).default('jades').describe('survey name (jades, hst), a survey JSON/YAML file, or an inline survey definition'),
   imageDir: z.string().min(1).describe('folder with the band images, relative to the pipeline file'),
   bands: z.array(bandName).min(1).optional().describe('subset of the survey bands to read (default: all)'),
   files: z
@@ -67,7 +70,7 @@ function inputPath(base: string, p: string): string {
  * by strip (positioned reads), so memory is O(width × (stripRows + 2 haloRows) × planes).
  */
 export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { survey: Survey; bands: string[]; header: FitsHeader }> {
-  const survey = surveys.resolve(config.survey as never, 'source.survey');
+  const survey = await resolveSurvey(config.survey, init.pipelineDir);
   const bands = config.bands ?? survey.bands.map((b) => b.name);
   for (const b of bands) {
     if (!survey.bands.some((sb) => sb.name === b)) {
@@ -134,6 +137,7 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       completing.get(k)!.push(b);
     }
     init.log(`segmentation ${segFile}: ${boxes.size} galaxies`);
+    const surveyJson = JSON.stringify(survey);
     const wcsCards = JSON.stringify(
       Object.fromEntries(Object.entries(seg.header.toRecord()).filter(([k]) => /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/.test(k))),
     );
@@ -205,6 +209,7 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
                 [PIXELS_KEY]: String(width * (c1 - c0)),
                 'pixsed.bands': bands.join(','),
                 'pixsed.survey': survey.name,
+                [SURVEY_DEFINITION_KEY]: surveyJson,
                 'pixsed.wcs': wcsCards,
                 [GALAXIES_COMPLETE_KEY]: JSON.stringify(completing.get(c0 / stripRows) ?? []),
               },
@@ -220,6 +225,17 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     await closeAll();
     throw e;
   }
+}
+
+/** A survey by name, inline, or from a JSON/YAML file (`survey: path/to/survey.json`). */
+async function resolveSurvey(ref: MosaicSourceConfig['survey'], pipelineDir: string): Promise<Survey> {
+  if (typeof ref === 'string' && /\.(json|ya?ml)$/i.test(ref)) {
+    const file = inputPath(pipelineDir, ref);
+    if (!existsSync(file)) throw new ConfigError(undefined, [{ path: 'source.survey', message: `survey file not found: ${file}` }]);
+    const text = await readFile(file, 'utf8');
+    return surveys.resolve((file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as never, file);
+  }
+  return surveys.resolve(ref as never, 'source.survey');
 }
 
 /** Bounding boxes (inclusive, 0-based pixels) and pixel counts of every segment, in one strip-wise pass. */

@@ -1,1 +1,2 @@
 export * from './load-psf.js';
+export * from './psf-stage.js';

@@ -1,0 +1,2 @@
+export * from './quicklook-png.js';
+export * from './galaxies-sink.js';

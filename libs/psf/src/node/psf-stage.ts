@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import type { RecordBatch } from 'apache-arrow';
+import {
+  batchFromColumns,
+  column,
+  columnsOf,
+  defineStage,
+  FLAGS_COLUMN,
+  PsfMatchingError,
+  STANDARD_FLAGS,
+  stripGeometry,
+  stripMetadata,
+  SURVEY_DEFINITION_KEY,
+  type NumericArray,
+  type StageContext,
+} from '@pixsed/core';
+import { dataPath } from '@pixsed/core/node';
+import { createStripConvolver, type StripConvolver } from '../create-strip-convolver.js';
+import { gaussianPsf } from '../gaussian-psf.js';
+import { kernelQuality, type KernelQuality } from '../kernel-quality.js';
+import { psfMatchingKernel } from '../psf-matching-kernel.js';
+import type { Image2D } from '../types.js';
+import { varianceKernel } from '../variance-kernel.js';
+import { loadPsf } from './load-psf.js';
+
+const psfSpecSchema = z.union([
+  z.strictObject({ fwhmArcsec: z.number().positive().describe('Gaussian PSF FWHM, arcsec') }),
+  z.strictObject({
+    file: z.string().min(1).describe('PSF FITS file (relative to the pipeline file, or to PIXSED_DATA_DIR)'),
+    hdu: z.number().int().min(0).optional(),
+    oversample: z.number().positive().optional().describe('PSF oversampling relative to the image pixels'),
+    pixelScaleArcsec: z.number().positive().optional().describe('PSF pixel scale when the header lacks it'),
+  }),
+]);
+export type PsfSpec = z.infer<typeof psfSpecSchema>;
+
+export const psfStageSchema = z.strictObject({
+  targetBand: z.string().regex(/^[a-z0-9]+$/).default('f444w').describe('band whose PSF every other band is matched to'),
+  psfs: z.record(z.string(), psfSpecSchema).optional().describe('PSF per band; default: psfFile / psfFwhmArcsec of the survey definition'),
+  method: z.enum(['fourier', 'wiener']).default('wiener').describe('matching-kernel family (photutils window ratio, or pypher Wiener)'),
+  window: z
+    .union([
+      z.strictObject({ type: z.literal('TopHat'), beta: z.number() }),
+      z.strictObject({ type: z.literal('CosineBell'), alpha: z.number() }),
+      z.strictObject({ type: z.literal('SplitCosineBell'), alpha: z.number(), beta: z.number() }),
+      z.strictObject({ type: z.literal('Tukey'), alpha: z.number() }),
+      z.strictObject({ type: z.literal('Hanning') }),
+    ])
+    .default({ type: 'Tukey', alpha: 0.3 })
+    .describe('window of the Fourier-ratio method'),
+  regularization: z.number().positive().default(1e-4).describe('Wiener regularisation factor (pypher default 1e-4)'),
+  force: z.boolean().default(false).describe('build kernels even where the target PSF is narrower than the source'),
+  pixelScaleArcsec: z.number().positive().optional().describe('image pixel scale; default from the WCS of the batches'),
+  cacheDir: z.string().optional().describe('kernel cache folder (default ~/.cache/pixsed/kernels)'),
+  maxEeDeviation: z.number().positive().default(0.05).describe('warn when a kernel misses the target encircled energy by more than this'),
+});
+export type PsfStageConfig = z.infer<typeof psfStageSchema>;
+
+interface BandKernel {
+  band: string;
+  flux: StripConvolver;
+  variance: StripConvolver;
+  quality?: KernelQuality;
+}
+
+const PSF_MASKED = 1 << STANDARD_FLAGS.find((f) => f.name === 'PSF_MASKED')!.bit;
+const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
+
+function pixelScaleFromWcs(wcsJson: string | undefined): number | undefined {
+  if (!wcsJson) return undefined;
+  const w = JSON.parse(wcsJson) as Record<string, number>;
+  if (typeof w.CD1_1 === 'number') return Math.sqrt(Math.abs(w.CD1_1 * (w.CD2_2 ?? 0) - (w.CD1_2 ?? 0) * (w.CD2_1 ?? 0))) * 3600;
+  if (typeof w.CDELT1 === 'number') return Math.abs(w.CDELT1) * 3600;
+  return undefined;
+}
+
+/**
+ * The PSF-homogenisation stage: per band, a matching kernel to the target band's PSF (cached on
+ * disk by its inputs); flux strips are convolved with K and variance strips with K² (errors
+ * σ' = sqrt(var ⊛ K²); neighbouring pixels become correlated), halos trimmed so strip-wise equals
+ * whole-image output. The target band passes through untouched.
+ */
+export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log: (m: string) => void) {
+  let kernels: Map<string, BandKernel> | undefined;
+  const cacheDir = config.cacheDir ? resolve(pipelineDir, config.cacheDir) : join(homedir(), '.cache', 'pixsed', 'kernels');
+
+  const psfOf = async (band: string, spec: PsfSpec, scale: number): Promise<{ image: Image2D; gaussianSigmaPx?: number; key: string }> => {
+    if ('fwhmArcsec' in spec) {
+      const sigma = spec.fwhmArcsec / scale / FWHM_PER_SIGMA;
+      const size = 2 * Math.ceil(5 * sigma) + 1;
+      return { image: gaussianPsf({ size, sigma }), gaussianSigmaPx: sigma, key: `gauss:${sigma}` };
+    }
+    const candidates = isAbsolute(spec.file) ? [spec.file] : [resolve(pipelineDir, spec.file), dataPath(spec.file)];
+    const file = candidates.find((f) => existsSync(f));
+    if (!file) throw new PsfMatchingError(`psf.psfs.${band}.file: PSF file not found (looked at ${candidates.join(', ')})`);
+    const psf = await loadPsf(file, { hdu: spec.hdu, oversample: spec.oversample, pixelScaleArcsec: spec.pixelScaleArcsec, targetPixelScaleArcsec: spec.oversample ? undefined : scale });
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+    return { image: psf, key: `file:${sha}:${JSON.stringify(spec)}:${scale}` };
+  };
+
+  const build = async (bands: string[], batch: RecordBatch, width: number) => {
+    const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as { bands: { name: string; psfFile?: string; psfHdu?: number; psfFwhmArcsec?: number }[] } | null;
+    const specOf = (band: string): PsfSpec | undefined => {
+      if (config.psfs?.[band]) return config.psfs[band];
+      const b = survey?.bands.find((x) => x.name === band);
+      if (b?.psfFile) return { file: b.psfFile, hdu: b.psfHdu };
+      if (b?.psfFwhmArcsec) return { fwhmArcsec: b.psfFwhmArcsec };
+      return undefined;
+    };
+    const scale = config.pixelScaleArcsec ?? pixelScaleFromWcs(batch.schema.metadata.get('pixsed.wcs'));
+    if (!scale) throw new PsfMatchingError('psf: no image pixel scale: the batches carry no WCS; set pixelScaleArcsec');
+    if (!bands.includes(config.targetBand)) throw new PsfMatchingError(`psf.targetBand: '${config.targetBand}' is not among the data bands (${bands.join(', ')})`);
+    const missing = bands.filter((b) => !specOf(b));
+    if (missing.length) throw new PsfMatchingError(`psf: no PSF for band(s) ${missing.join(', ')}: give psfs.<band> ({fwhmArcsec} or {file}) or psfFile/psfFwhmArcsec in the survey`);
+    const target = await psfOf(config.targetBand, specOf(config.targetBand)!, scale);
+    const out = new Map<string, BandKernel>();
+    mkdirSync(cacheDir, { recursive: true });
+    for (const band of bands) {
+      if (band === config.targetBand) continue;
+      const source = await psfOf(band, specOf(band)!, scale);
+      const key = createHash('sha256')
+        .update(JSON.stringify({ v: 1, source: source.key, target: target.key, method: config.method, window: config.window, mu: config.regularization, force: config.force }))
+        .digest('hex')
+        .slice(0, 24);
+      const cached = join(cacheDir, `${key}.json`);
+      let kernel: Image2D;
+      let quality: KernelQuality | undefined;
+      if (existsSync(cached)) {
+        const c = JSON.parse(readFileSync(cached, 'utf8'));
+        kernel = { width: c.width, height: c.height, data: Float64Array.from(c.data) };
+        quality = c.quality;
+      } else if (source.gaussianSigmaPx !== undefined && target.gaussianSigmaPx !== undefined) {
+        // Gaussian ⊛ Gaussian: σ_k² = σ_t² − σ_s² (exact; no Fourier division needed)
+        const s2 = target.gaussianSigmaPx ** 2 - source.gaussianSigmaPx ** 2;
+        if (s2 <= 0 && !config.force) {
+          throw new PsfMatchingError(`psf: band ${band} (FWHM ${(source.gaussianSigmaPx * FWHM_PER_SIGMA * scale).toFixed(3)}″) is broader than the target ${config.targetBand}; matching would deconvolve (force: true to pass it through)`);
+        }
+        const sigma = Math.sqrt(Math.max(s2, 1e-6));
+        kernel = gaussianPsf({ size: 2 * Math.ceil(5 * sigma) + 1, sigma });
+      } else {
+        const m = psfMatchingKernel(source.image, target.image, config.method === 'wiener' ? { method: 'wiener', regularization: config.regularization, force: config.force } : { method: 'fourier', window: config.window, force: config.force });
+        kernel = m;
+        const q = kernelQuality(source.image, target.image, m, { pixelScaleArcsec: scale });
+        quality = q;
+      }
+      if (!existsSync(cached)) {
+        const q = quality ? { ...quality, radiiPx: undefined, eeMatched: undefined, eeTarget: undefined } : undefined;
+        writeFileSync(cached, JSON.stringify({ band, width: kernel.width, height: kernel.height, data: Array.from(kernel.data), quality: q }));
+      }
+      if (quality && quality.maxEeDeviation > config.maxEeDeviation) {
+        log(`psf: warning: band ${band} kernel misses the ${config.targetBand} encircled energy by ${(100 * quality.maxEeDeviation).toFixed(1)} %`);
+      }
+      out.set(band, { band, flux: createStripConvolver(kernel, width), variance: createStripConvolver(varianceKernel(kernel), width), quality });
+      log(`psf: ${band} → ${config.targetBand}: kernel ${kernel.width}×${kernel.height}${quality ? `, max |EE ratio − 1| ${quality.maxEeDeviation.toExponential(2)}` : ' (analytic Gaussian)'}`);
+    }
+    return out;
+  };
+
+  return async (batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> => {
+    const g = stripGeometry(batch, ctx.stageName);
+    const bands = (batch.schema.metadata.get('pixsed.bands') ?? '').split(',').filter(Boolean);
+    kernels ??= await build(bands, batch, g.width);
+    const { haloTop, haloBottom, width } = g;
+    for (const k of kernels.values()) {
+      const needTop = Math.min(k.flux.haloRowsTop, g.y0 + haloTop);
+      const needBottom = Math.min(k.flux.haloRowsBottom, g.mosaicHeight - (g.y0 + g.height - haloBottom));
+      if (haloTop < needTop || haloBottom < needBottom) {
+        throw new PsfMatchingError(`psf: band ${k.band} kernel needs ${k.flux.haloRowsTop} halo rows but the strips carry ${Math.min(haloTop, haloBottom)}: set source.haloRows ≥ ${Math.max(k.flux.haloRowsTop, k.flux.haloRowsBottom)}`);
+      }
+    }
+    const coreRows = g.height - haloTop - haloBottom;
+    const lo = haloTop * width;
+    const hi = lo + coreRows * width;
+    const cols: Record<string, NumericArray> = {};
+    const fieldMeta: Record<string, Record<string, string>> = {};
+    for (const f of batch.schema.fields) if (f.metadata.size) fieldMeta[f.name] = Object.fromEntries(f.metadata);
+    const all = columnsOf(batch);
+    for (const [name, values] of Object.entries(all)) if (!('listSize' in values)) cols[name] = values.subarray(lo, hi) as NumericArray;
+    const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName).subarray(lo, hi));
+    const mask = new Uint8Array(coreRows * width);
+    for (const k of kernels.values()) {
+      const f = column(batch, `flux_${k.band}_njy`, ctx.stageName);
+      const e = column(batch, `flux_${k.band}_err_njy`, ctx.stageName);
+      cols[`flux_${k.band}_njy`] = k.flux.convolveStrip(f, { haloTop, haloBottom, mask });
+      for (let i = 0; i < mask.length; i++) if (mask[i]) flags[i] |= PSF_MASKED;
+      const variance = Float32Array.from(e, (s) => s * s);
+      const v = k.variance.convolveStrip(variance, { haloTop, haloBottom, mask });
+      for (let i = 0; i < v.length; i++) {
+        if (mask[i]) flags[i] |= PSF_MASKED;
+        v[i] = Math.sqrt(Math.max(0, v[i]));
+      }
+      cols[`flux_${k.band}_err_njy`] = v;
+    }
+    cols[FLAGS_COLUMN] = flags;
+    const meta = new Map(batch.schema.metadata);
+    for (const [k, v] of Object.entries(stripMetadata({ ...g, y0: g.y0 + haloTop, height: coreRows, haloTop: 0, haloBottom: 0 }))) meta.set(k, v);
+    meta.set('pixsed.psf.target', config.targetBand);
+    return batchFromColumns(cols, meta, fieldMeta);
+  };
+}
+
+export const psfStage = defineStage({
+  name: 'psf',
+  version: '0.1.0',
+  description: 'match every band to the target band PSF (flux ⊛ K, variance ⊛ K²) on halo strips',
+  configSchema: psfStageSchema,
+  create: (config, init) => ({ kernel: createPsfStage(config, init.pipelineDir, init.log) }),
+});
