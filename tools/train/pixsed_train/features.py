@@ -1,0 +1,94 @@
+"""Feature transform 'ab-mag-err-z' (numpy only, no torch): fluxes [nJy] + errors [nJy] + z -> feature vector.
+
+This module is the reference implementation of the transform the manifest describes; TypeScript must reproduce it
+exactly (see tools/train/README.md, "Feature transform"). Per band b (manifest band order), with f = flux [nJy],
+s = flux error [nJy]:
+
+  missing       : not finite(f) or not finite(s) or s <= 0
+                  -> mag = fillMag[b], magErr = fillMagErr[b], nonDetected = 0, missing = 1
+  non-detection : not missing and not (f / s >= snrMin)          (snrMin = 1: flux below 1 sigma, includes f <= 0)
+                  -> mag = -2.5 log10(snrMin * s) + 31.4  (the snrMin-sigma limiting magnitude), magErr = magErrNonDet,
+                     nonDetected = 1, missing = 0
+  detection     : mag = -2.5 log10(f) + 31.4, magErr = min(2.5 / ln(10) * s / f, magErrNonDet), flags 0
+  then mag is clipped to [magClip[0], magClip[1]].
+
+Feature order: [mag_b for b] + [magErr_b for b] + [nonDetected_b for b] + [missing_b for b] + [z].
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+AB_ZERO_POINT_NJY = 31.4  # m_AB = -2.5 log10(f / nJy) + 31.4  (Oke & Gunn 1983: 3631 Jy = 0 mag)
+MAG_ERR_FACTOR = 2.5 / math.log(10.0)  # sigma_m = 2.5/ln10 * sigma_f / f (first-order error propagation)
+
+DEFAULT_RULE = {
+    "snrMin": 1.0,
+    "magErrNonDet": MAG_ERR_FACTOR,  # = sigma_m at S/N = 1, so mag and magErr are continuous across the threshold
+    "magClip": [10.0, 40.0],
+}
+
+
+def feature_names(bands: list[str]) -> list[str]:
+    return (
+        [f"mag_{b}" for b in bands]
+        + [f"mag_err_{b}" for b in bands]
+        + [f"nondet_{b}" for b in bands]
+        + [f"missing_{b}" for b in bands]
+        + ["z"]
+    )
+
+
+def compute_features(
+    flux_njy: np.ndarray,
+    err_njy: np.ndarray,
+    z: np.ndarray,
+    fill_mag: np.ndarray,
+    fill_mag_err: np.ndarray,
+    rule: dict | None = None,
+) -> np.ndarray:
+    """flux_njy, err_njy: [N, B] (NaN = missing band); z: [N]. Returns float32 [N, 4B + 1]."""
+    r = {**DEFAULT_RULE, **(rule or {})}
+    f = np.asarray(flux_njy, dtype=np.float64)
+    s = np.asarray(err_njy, dtype=np.float64)
+    n, nb = f.shape
+    with np.errstate(invalid="ignore", divide="ignore"):
+        missing = ~(np.isfinite(f) & np.isfinite(s) & (s > 0))
+        snr = np.where(missing, 0.0, f / np.where(missing, 1.0, s))
+        nondet = (~missing) & ~(snr >= r["snrMin"])
+        det = (~missing) & ~nondet
+        mag = np.empty_like(f)
+        mag_err = np.empty_like(f)
+        mag[det] = -2.5 * np.log10(f[det]) + AB_ZERO_POINT_NJY
+        mag_err[det] = np.minimum(MAG_ERR_FACTOR * s[det] / f[det], r["magErrNonDet"])
+        mag[nondet] = -2.5 * np.log10(r["snrMin"] * s[nondet]) + AB_ZERO_POINT_NJY
+        mag_err[nondet] = r["magErrNonDet"]
+        fm = np.broadcast_to(np.asarray(fill_mag, dtype=np.float64), (n, nb))
+        fe = np.broadcast_to(np.asarray(fill_mag_err, dtype=np.float64), (n, nb))
+        mag[missing] = fm[missing]
+        mag_err[missing] = fe[missing]
+    mag = np.clip(mag, r["magClip"][0], r["magClip"][1])
+    out = np.concatenate(
+        [mag, mag_err, nondet.astype(np.float64), missing.astype(np.float64), np.asarray(z, np.float64)[:, None]], axis=1
+    )
+    return out.astype(np.float32)
+
+
+def fill_values(flux_njy: np.ndarray, err_njy: np.ndarray, rule: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Fill values for missing bands: per-band mean of mag and magErr over the rows where the band is present."""
+    nb = flux_njy.shape[1]
+    feats = compute_features(flux_njy, err_njy, np.zeros(len(flux_njy)), np.full(nb, np.nan), np.full(nb, np.nan), rule)
+    mag, err, miss = feats[:, :nb], feats[:, nb : 2 * nb], feats[:, 3 * nb : 4 * nb] > 0.5
+    fm = np.array([mag[~miss[:, b], b].mean() for b in range(nb)], dtype=np.float64)
+    fe = np.array([err[~miss[:, b], b].mean() for b in range(nb)], dtype=np.float64)
+    return fm, fe
+
+
+def mean_snr(flux_njy: np.ndarray, err_njy: np.ndarray) -> np.ndarray:
+    """Mean S/N over the given band columns, counting only bands with finite flux and error > 0 (snrSelection rule)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = np.isfinite(flux_njy) & np.isfinite(err_njy) & (err_njy > 0)
+        snr = np.where(ok, flux_njy / np.where(ok, err_njy, 1.0), 0.0)
+        cnt = ok.sum(axis=1)
+        return np.where(cnt > 0, snr.sum(axis=1) / np.maximum(cnt, 1), 0.0)
