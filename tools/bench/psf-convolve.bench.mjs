@@ -69,15 +69,7 @@ for (let i = 0; i < kernel.data.length; i++) kernel.data[i] /= ksum;
 // warm-up (JIT) on a small image
 convolveImage(image.subarray(0, 512 * 512), 512, 512, kernel);
 
-let best = Infinity;
-let ours;
-for (let r = 0; r < REPEATS; r++) {
-  const t0 = process.hrtime.bigint();
-  ours = convolveImage(image, N, N, kernel);
-  best = Math.min(best, seconds(t0));
-}
-emit(`psf.convolve.${N}.seconds`, best, 's');
-
+let ours = convolveImage(image, N, N, kernel);
 // strip-wise, as the pipeline stage runs it (core rows + kernel-radius halos): 512 rows, and the
 // tile-filling height from efficientStripRows (412 for a 101-row kernel)
 for (const stripRows of [512, efficientStripRows(K, 400)]) {
@@ -96,44 +88,57 @@ for (const stripRows of [512, efficientStripRows(K, 400)]) {
   }
   emit(`psf.convolve.${N}.strips${stripRows}.seconds`, bestStrips, 's');
 }
-emit(`psf.convolve.${N}.megapixels_per_second`, (N * N) / 1e6 / best, 'Mpx/s');
-
-if (!existsSync(PY)) {
-  console.error(`# scipy comparison skipped: ${PY} not found (set PIXSED_PYTHON)`);
-  process.exit(0);
-}
+/** Whole-image convolution, best of `REPEATS`; when Python is there, each of ours is followed by one
+ * scipy timing of each dtype (interleaved, so that load changes on a shared machine hit both). */
+const havePy = existsSync(PY);
+if (!havePy) console.error(`# scipy comparison skipped: ${PY} not found (set PIXSED_PYTHON)`);
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-psf-bench-'));
 try {
-  writeNpy(join(dir, 'img.npy'), image, [N, N]);
-  writeNpy(join(dir, 'k.npy'), kernel.data, [K, K]);
-  writeNpy(join(dir, 'ours.npy'), ours, [N, N]);
   const script = `
 import sys, time, json, numpy as np
 from scipy.signal import fftconvolve
-d, repeats = sys.argv[1], int(sys.argv[2])
-img = np.load(d + '/img.npy'); k = np.load(d + '/k.npy'); ours = np.load(d + '/ours.npy')
+d = sys.argv[1]
+img = np.load(d + '/img.npy'); k = np.load(d + '/k.npy')
 res = {}
 for name, a, b in [('float32', img, k.astype(np.float32)), ('float64', img.astype(np.float64), k)]:
     fftconvolve(a[:512, :512], b, mode='same')
-    best = 1e9
-    for _ in range(repeats):
-        t = time.perf_counter(); out = fftconvolve(a, b, mode='same'); best = min(best, time.perf_counter() - t)
-    res[name] = best
-    if name == 'float64':
+    t = time.perf_counter(); out = fftconvolve(a, b, mode='same'); res[name] = time.perf_counter() - t
+    if name == 'float64' and len(sys.argv) > 2:
+        ours = np.load(d + '/ours.npy')
         res['maxdiff'] = float(np.max(np.abs(out - ours)) / np.max(np.abs(out)))
 print(json.dumps(res))
 `;
-  const r = spawnSync(PY, ['-c', script, dir, String(REPEATS)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) {
-    console.error(`# scipy comparison failed:\n${r.stderr}`);
-    process.exit(1);
+  if (havePy) {
+    writeNpy(join(dir, 'img.npy'), image, [N, N]);
+    writeNpy(join(dir, 'k.npy'), kernel.data, [K, K]);
+    writeNpy(join(dir, 'ours.npy'), ours, [N, N]);
   }
-  const res = JSON.parse(r.stdout.trim().split('\n').pop());
-  emit(`scipy.fftconvolve.${N}.float32.seconds`, res.float32, 's');
-  emit(`scipy.fftconvolve.${N}.float64.seconds`, res.float64, 's');
-  emit(`psf.convolve.${N}.ratio_scipy_float32_over_ours`, res.float32 / best, 'x');
-  emit(`psf.convolve.${N}.ratio_scipy_float64_over_ours`, res.float64 / best, 'x');
-  emit(`psf.convolve.${N}.max_abs_diff_over_max_vs_scipy`, res.maxdiff, '');
+  let best = Infinity;
+  const sc = { float32: Infinity, float64: Infinity, maxdiff: NaN };
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = process.hrtime.bigint();
+    ours = convolveImage(image, N, N, kernel);
+    best = Math.min(best, seconds(t0));
+    if (!havePy) continue;
+    const res = spawnSync(PY, ['-c', script, dir, ...(r === 0 ? ['check'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (res.status !== 0) {
+      console.error(`# scipy comparison failed:\n${res.stderr}`);
+      process.exit(1);
+    }
+    const j = JSON.parse(res.stdout.trim().split('\n').pop());
+    sc.float32 = Math.min(sc.float32, j.float32);
+    sc.float64 = Math.min(sc.float64, j.float64);
+    if (j.maxdiff !== undefined) sc.maxdiff = j.maxdiff;
+  }
+  emit(`psf.convolve.${N}.seconds`, best, 's');
+  emit(`psf.convolve.${N}.megapixels_per_second`, (N * N) / 1e6 / best, 'Mpx/s');
+  if (havePy) {
+    emit(`scipy.fftconvolve.${N}.float32.seconds`, sc.float32, 's');
+    emit(`scipy.fftconvolve.${N}.float64.seconds`, sc.float64, 's');
+    emit(`psf.convolve.${N}.ratio_scipy_float32_over_ours`, sc.float32 / best, 'x');
+    emit(`psf.convolve.${N}.ratio_scipy_float64_over_ours`, sc.float64 / best, 'x');
+    emit(`psf.convolve.${N}.max_abs_diff_over_max_vs_scipy`, sc.maxdiff, '');
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
