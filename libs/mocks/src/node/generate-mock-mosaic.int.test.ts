@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hasData, missingDataMessage, repoRoot } from '@pixsed/core/node';
+import { dataPath, hasData, missingDataMessage, repoRoot } from '@pixsed/core/node';
 import { readFitsImage } from '@pixsed/fits/node';
 import { sersicProfile } from '../sersic-profile.js';
 import type { MosaicConfigInput } from '../mosaic-config.js';
@@ -100,6 +100,19 @@ describe.skipIf(!ok)(`generateMockMosaic${ok ? '' : ` — ${missingDataMessage(.
       expect(Math.abs(std - 1)).toBeLessThan(0.03);
       expect(err[0]).toBeCloseTo(truth.sigmaNjy[b], 5);
     }
+  });
+
+  it.skipIf(!hasData('psf/webbpsf-nircam-f200w/psf_jwst_oct21_ng4m0_f200w.fits'))('takes a PSF from a FITS file (WebbPSF F200W, 4× oversampled HDU 1) and still conserves flux', async () => {
+    const dir = tmp();
+    const psfDir = dataPath('psf', 'webbpsf-nircam-f200w');
+    await generateMockMosaic({ ...single, bands: ['f200w', 'f444w'], segmentation: { band: 'f444w' }, psf: { f200w: { file: 'psf_jwst_oct21_ng4m0_f200w.fits', hdu: 1, oversample: 4 } } }, dir, { configDir: psfDir });
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    expect(truth.psf.f200w.type).toBe('file');
+    const model = await readFitsImage(join(dir, 'f200w_model.fits'));
+    expect(model.header.get('PSFFILE')).toBe('psf_jwst_oct21_ng4m0_f200w.fits');
+    let sum = 0;
+    for (const v of model.data) sum += v;
+    expect(Math.abs(sum / truth.galaxies[0].flux_image_njy.f200w - 1)).toBeLessThan(1e-3);
   });
 
   it('truth bookkeeping: Σ truth mass over a footprint = Σ_c M_c × profile fraction in the footprint (independent profiles)', async () => {
