@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { batchFromColumns, defineSink, defineSource, identityStage, PluginRegistry, runPipeline, validatePipeline } from '@pixsed/core';
+import { peakRssMB, batchFromColumns, defineSink, defineSource, identityStage, PluginRegistry, runPipeline, validatePipeline } from '@pixsed/core';
 
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
 
@@ -54,7 +54,7 @@ if (process.argv[2] === '--child-no-backpressure') {
   // peer for comparison: the same slow-sink run with high-water marks that never close the gate
   const r = await run({ batches: 1000, fresh: true, sinkDelayMs: 2 }, { maxInFlightBatches: 1e9, maxInFlightMB: 1e9 });
   emit('stream.slow-sink.no-backpressure.max_in_flight', r.maxInFlightBatches, 'batch');
-  emit('stream.slow-sink.no-backpressure.peak_rss', process.resourceUsage().maxRSS / 1024, 'MB');
+  emit('stream.slow-sink.no-backpressure.peak_rss', peakRssMB(), 'MB');
   process.exit(0);
 }
 
@@ -69,5 +69,5 @@ const slow = await run({ batches: 1000, fresh: true, sinkDelayMs: 2 }, { maxInFl
 emit('stream.slow-sink.batches', slow.batchesOut, 'batch');
 emit('stream.slow-sink.data_through', slow.batchesOut, 'MiB');
 emit('stream.slow-sink.max_in_flight', slow.maxInFlightBatches, 'batch');
-emit('stream.slow-sink.peak_rss', process.resourceUsage().maxRSS / 1024, 'MB');
+emit('stream.slow-sink.peak_rss', peakRssMB(), 'MB');
 spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-no-backpressure'], { stdio: 'inherit' });

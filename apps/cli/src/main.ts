@@ -7,6 +7,7 @@ import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
+import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -65,8 +66,9 @@ fits
   .option('--json', 'print JSON: {file, hdu, bitpix, naxis, bunit, header, stats, wcs, corners}')
   .action(fitsInfoCommand);
 
-program
-  .command('simulate')
+const simulate = program.command('simulate').description('simulate training catalogues (default) or mock mosaics');
+simulate
+  .command('catalog', { isDefault: true })
   .description('simulate a training catalogue: priors → SEDs → noiseless and noisy photometry (nJy)')
   .option('--survey <name>', 'band set: jades (19 bands) or hst', 'jades')
   .requiredOption('--n <count>', 'number of objects')
@@ -75,6 +77,15 @@ program
   .option('--config <sims.yaml>', 'simulator config (priors, SFH, noise); see libs/simulator/README.md')
   .option('--format <fmt>', 'csv or npy (npy: float32 matrix + columns.json for the PyTorch trainer)', 'npy')
   .action(simulateCommand);
+simulate
+  .command('mosaic')
+  .description('simulate a mock multi-band mosaic with known truth (sci/err FITS per band, segmentation, catalogue, truth maps)')
+  .requiredOption('--config <mosaic.yaml>', 'mosaic config (see libs/mocks/README.md; example: test-data/mosaic/mosaic.yaml)')
+  .requiredOption('--out <dir>', 'output folder')
+  .option('--quiet', 'no progress output')
+  .action(async (opts) => {
+    await simulateMosaicCommand(opts);
+  });
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 

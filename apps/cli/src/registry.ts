@@ -5,8 +5,9 @@ import { psfStage } from '@pixsed/psf/node';
 import { snrMaskStage } from '@pixsed/snr-mask';
 import { inferenceStage } from '@pixsed/inference/node';
 import { galaxiesSink } from '@pixsed/aggregate/node';
+import { parquetSink } from '@pixsed/parquet/node';
 
 /** Every plug-in the `pixsed` binary knows. New stages, sources and sinks register here. */
 export function createRegistry(): PluginRegistry {
-  return new PluginRegistry().register(syntheticSource, mosaicSource, identityStage, psfStage, snrMaskStage, inferenceStage, arrowIpcSink, galaxiesSink);
+  return new PluginRegistry().register(syntheticSource, mosaicSource, identityStage, psfStage, snrMaskStage, inferenceStage, arrowIpcSink, parquetSink, galaxiesSink);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { concatMap, type Observable } from 'rxjs';
 import type { RecordBatch } from 'apache-arrow';
 import { ConfigError, PixsedError } from './errors.js';
@@ -52,8 +53,17 @@ export interface RunSummary {
   maxInFlightMB: number;
 }
 
-/** Peak resident set size of this process so far, in MB. */
+/**
+ * Peak resident set size of this process so far, in MB: VmHWM from /proc/self/status on Linux
+ * (getrusage's maxRSS of a spawned child can report its parent's larger peak), else maxRSS.
+ */
 export function peakRssMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
