@@ -7,15 +7,15 @@
  * The output region is cut into tiles of (ny - kh + 1) x (nx - kw + 1) pixels; each tile's input
  * (with its kernel margin) is zero-padded to ny x nx (powers of two), transformed with fft.js and
  * multiplied by the kernel spectrum; the circularly-wrapped part is discarded (overlap-save).
- * 2-D FFTs: fft.js (radix-4) on every row, a cache-blocked transpose, fft.js on every row again; the
- * spectrum stays transposed for the multiply and the inverse runs the same steps backwards (inverse
- * row FFTs of the last step only on the rows that hold valid output).
+ * 2-D FFTs: fft.js (radix-4) on the rows that hold data; then, per group of 4 columns (one cache line),
+ * gather, column FFT, multiply by the kernel spectrum (stored transposed), inverse column FFT and scatter
+ * back the valid rows only (no full transposes); finally inverse row FFTs on the valid rows.
  * A column-batched radix-2^2 JS FFT (no per-row calls) was tried and measured no faster here
  * (4096^2, 101^2 kernel: 1.83 s vs 1.89 s best of 4, 2048^2: 0.40 vs 0.39 s), so fft.js stays.
  * Two real tiles are packed into one complex tile (a + i b): the kernel is real, so
  * (a + i b) * K = a*K + i (b*K) and one complex 2-D FFT pair convolves both.
  */
-import { fftRows, nextPowerOfTwo, transposeComplex } from './fft-internals.js';
+import { fftPlan, fftRows, nextPowerOfTwo, transposeComplex } from './fft-internals.js';
 
 export interface KernelGeometry {
   kh: number;
@@ -76,11 +76,18 @@ export function kernelSpectrum(kernel: ArrayLike<number>, kh: number, kw: number
 /** Reusable work buffers for one tile size. */
 export interface TileWork {
   a: Float64Array;
-  b: Float64Array;
+  /** COLS gathered columns (2 ny values each) and one FFT output buffer */
+  cols: Float64Array[];
+  out: Float64Array;
 }
 
+/** Columns gathered per pass: 4 complex doubles share one 64-byte cache line. */
+const COLS = 4;
+
 export function tileWork(ny: number, nx: number): TileWork {
-  return { a: new Float64Array(2 * ny * nx), b: new Float64Array(2 * ny * nx) };
+  const cols: Float64Array[] = [];
+  for (let c = 0; c < COLS; c++) cols.push(new Float64Array(2 * ny));
+  return { a: new Float64Array(2 * ny * nx), cols, out: new Float64Array(2 * ny) };
 }
 
 /**
@@ -102,7 +109,8 @@ export function convolveBlock(
   outOffset = 0,
 ): void {
   const { ny, nx, spectrumT } = plan;
-  const { a, b } = work;
+  const { a, cols, out: colOut } = work;
+  const colPlan = fftPlan(ny);
   const my = ny - g.kh + 1;
   const mx = nx - g.kw + 1;
   const jobs: { oy: number; ox: number }[] = [];
@@ -131,18 +139,39 @@ export function convolveBlock(
     }
     // row FFTs only where a tile holds data (the rest is zero padding)
     fftRows(a, nx, lo, Math.max(lo, hi), false);
-    transposeComplex(a, b, ny, nx);
-    fftRows(b, ny, 0, nx, false);
-    for (let k = 0; k < b.length; k += 2) {
-      const xr = b[k];
-      const xi = b[k + 1];
-      const kr = spectrumT[k];
-      const ki = spectrumT[k + 1];
-      b[k] = xr * kr - xi * ki;
-      b[k + 1] = xr * ki + xi * kr;
+    // column stage without transposes: gather COLS columns, FFT, multiply by the kernel spectrum,
+    // inverse FFT, scatter back only the rows that hold valid output
+    for (let c0 = 0; c0 < nx; c0 += COLS) {
+      const nc = Math.min(COLS, nx - c0);
+      for (let p = 0; p < ny; p++) {
+        const src = 2 * (p * nx + c0);
+        for (let c = 0; c < nc; c++) {
+          cols[c][2 * p] = a[src + 2 * c];
+          cols[c][2 * p + 1] = a[src + 2 * c + 1];
+        }
+      }
+      for (let c = 0; c < nc; c++) {
+        const col = cols[c];
+        colPlan.fft.transform(colOut, col);
+        const ks = 2 * (c0 + c) * ny;
+        for (let k = 0; k < 2 * ny; k += 2) {
+          const xr = colOut[k];
+          const xi = colOut[k + 1];
+          const kr = spectrumT[ks + k];
+          const ki = spectrumT[ks + k + 1];
+          colOut[k] = xr * kr - xi * ki;
+          colOut[k + 1] = xr * ki + xi * kr;
+        }
+        colPlan.fft.inverseTransform(col, colOut);
+      }
+      for (let p = g.kh - 1; p < ny; p++) {
+        const dst = 2 * (p * nx + c0);
+        for (let c = 0; c < nc; c++) {
+          a[dst + 2 * c] = cols[c][2 * p];
+          a[dst + 2 * c + 1] = cols[c][2 * p + 1];
+        }
+      }
     }
-    fftRows(b, ny, 0, nx, true);
-    transposeComplex(b, a, nx, ny);
     fftRows(a, nx, g.kh - 1, ny, true);
     for (let part = 0; part < 2 && t + part < jobs.length; part++) {
       const job = jobs[t + part];
