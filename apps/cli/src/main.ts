@@ -7,6 +7,7 @@ import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
+import { inferCommand } from './commands/infer.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
 
@@ -86,6 +87,17 @@ simulate
   .action(async (opts) => {
     await simulateMosaicCommand(opts);
   });
+
+program
+  .command('infer')
+  .description('catalogue mode: posterior summaries for rows of fluxes (flux_<band>_njy, flux_<band>_err_njy, z); extra columns carried through')
+  .requiredOption('--model <model.onnx>', 'ONNX posterior with manifest.json beside it')
+  .requiredOption('--input <table>', 'input table (.csv or .parquet)')
+  .requiredOption('--out <table>', 'output table (.csv or .parquet)')
+  .option('--samples <n>', 'posterior samples per row', '500')
+  .option('--seed <int>', 'seed of the sampling noise', '0')
+  .option('--batch-rows <n>', 'rows per onnxruntime call', '4096')
+  .action(inferCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
