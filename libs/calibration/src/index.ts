@@ -1,1 +1,9 @@
-export {};
+export * from './regularized-gamma.js';
+export * from './chi-square-sf.js';
+export * from './robust-statistics.js';
+export * from './sorted-posterior.js';
+export * from './point-metrics.js';
+export * from './interval-coverage.js';
+export * from './sbc-ranks.js';
+export * from './tarp-coverage.js';
+export * from './calibrate-posterior.js';

@@ -1,0 +1,117 @@
+import type { Prng } from '@pixsed/core';
+
+export interface TarpInput {
+  /** Posterior samples [n, s, dims] row-major. */
+  samples: Float32Array;
+  n: number;
+  s: number;
+  dims: number;
+  /** True values, one array of length n per parameter (all `dims` of them). */
+  truth: ArrayLike<number>[];
+  /** Parameter indices to test jointly (default all); one index gives a marginal TARP. */
+  params?: number[];
+  /** Credibility-level bins K (α on K + 1 edges 0…1; default 100). */
+  alphaBins?: number;
+  /** Reference points [n, params.length] in the normalised space; default uniform in [0, 1)^d from `rng`. */
+  references?: Float64Array;
+  rng?: Prng;
+}
+
+export interface TarpResult {
+  /** Credibility levels α_k = k/K, k = 0…K (NumPy linspace: k·(1/K), last exactly 1). */
+  alpha: number[];
+  /** Expected coverage probability ECP(α_k) = #{f_i < α_k}/n (ECP(1) = 1), as `tarp`'s histogram + cumsum. */
+  ecp: number[];
+  /**
+   * ATC = Σ_{k ≥ ⌊(K+1)/2⌋} (ECP_k − α_k) (sbi `check_tarp`: the sum over α ≥ 0.5). ≈ 0 calibrated;
+   * > 0 over-dispersed (too wide); < 0 under-dispersed (over-confident) or biased. Depends on K.
+   */
+  atc: number;
+  /** The same differences averaged instead of summed (≈ 2∫_{0.5}^{1}(ECP − α)dα): comparable across K. */
+  atcMean: number;
+  /** max_k |ECP_k − α_k|. */
+  maxDeviation: number;
+}
+
+/**
+ * TARP expected coverage (Lemos et al. 2023, ICML, arXiv 2302.03026, Alg. 2; as the `tarp` package with
+ * norm=True): parameters normalised by the truths' min/max, θ' = (θ − lo)/(hi − lo + 1e-10); one random
+ * reference r_i per object; f_i = fraction of samples with ‖θ_s − r_i‖ < ‖θ_i − r_i‖ (Euclidean);
+ * ECP(α) = fraction of objects with f_i < α.
+ */
+export function tarpCoverage(input: TarpInput): TarpResult & { coverageValues: Float64Array } {
+  const { samples, n, s, dims, truth } = input;
+  const params = input.params ?? Array.from({ length: dims }, (_, d) => d);
+  const p = params.length;
+  const K = input.alphaBins ?? 100;
+  if (samples.length !== n * s * dims) throw new RangeError(`samples have ${samples.length} values, expected ${n}×${s}×${dims}`);
+  if (!(Number.isInteger(K) && K >= 2)) throw new RangeError(`alphaBins must be an integer ≥ 2, got ${K}`);
+  const lo = new Float64Array(p).fill(Infinity);
+  const scale = new Float64Array(p);
+  params.forEach((d, j) => {
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      lo[j] = Math.min(lo[j], truth[d][i]);
+      hi = Math.max(hi, truth[d][i]);
+    }
+    scale[j] = hi - lo[j] + 1e-10;
+  });
+  let refs = input.references;
+  if (refs) {
+    if (refs.length !== n * p) throw new RangeError(`references have ${refs.length} values, expected ${n}×${p}`);
+  } else {
+    if (!input.rng) throw new RangeError('tarpCoverage needs `references` or a seeded `rng`');
+    refs = new Float64Array(n * p);
+    for (let i = 0; i < refs.length; i++) refs[i] = input.rng.uniform();
+  }
+  const f = new Float64Array(n);
+  const th = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    let dt = 0;
+    for (let j = 0; j < p; j++) {
+      th[j] = refs[i * p + j];
+      const diff = th[j] - (truth[params[j]][i] - lo[j]) / scale[j];
+      dt += diff * diff;
+    }
+    const dTheta = Math.sqrt(dt);
+    let closer = 0;
+    const base = i * s * dims;
+    for (let k = 0; k < s; k++) {
+      const o = base + k * dims;
+      let ds = 0;
+      for (let j = 0; j < p; j++) {
+        const diff = th[j] - (samples[o + params[j]] - lo[j]) / scale[j];
+        ds += diff * diff;
+      }
+      if (Math.sqrt(ds) < dTheta) closer++;
+    }
+    f[i] = closer / s;
+  }
+  // np.histogram(f, bins=K, range=(0, 1)): edges k·(1/K), last = 1; bins [e_k, e_{k+1}), the last closed.
+  const step = 1 / K;
+  const edges = Array.from({ length: K + 1 }, (_, k) => (k === K ? 1 : k * step));
+  const counts = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    const v = f[i];
+    if (!(v >= 0 && v <= 1)) continue;
+    let b = Math.min(K - 1, Math.floor(v * K));
+    if (v < edges[b]) b--;
+    else if (b !== K - 1 && v >= edges[b + 1]) b++;
+    counts[b]++;
+  }
+  const ecp = [0];
+  let cum = 0;
+  for (let k = 0; k < K; k++) {
+    cum += counts[k];
+    ecp.push(n > 0 ? cum / n : NaN);
+  }
+  const mid = Math.floor((K + 1) / 2);
+  let atc = 0;
+  let maxDeviation = 0;
+  for (let k = 0; k <= K; k++) {
+    const dev = ecp[k] - edges[k];
+    if (k >= mid) atc += dev;
+    maxDeviation = Math.max(maxDeviation, Math.abs(dev));
+  }
+  return { alpha: edges, ecp, atc, atcMean: atc / (K + 1 - mid), maxDeviation, coverageValues: f };
+}
