@@ -3,3 +3,4 @@ export * from './read-fits-image.js';
 export * from './write-fits-image.js';
 export * from './list-hdus.js';
 export * from './fits-info.js';
+export * from './fits-strip-writer.js';

@@ -23,6 +23,37 @@ export interface FitsImageToWrite {
 
 const RESERVED = /^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|END|BSCALE|BZERO|BLANK)$/;
 
+type HeaderCards = Record<string, string | number | boolean | null> | undefined;
+
+/** Header block of a primary float32 image HDU (structural cards first, reserved keys in `header` ignored). */
+export function primaryImageHeader(path: string, width: number, height: number, header: HeaderCards): Uint8Array {
+  const cards: Array<[string, FitsValue, string?]> = [
+    ['SIMPLE', true, 'conforms to FITS standard'],
+    ['BITPIX', -32, 'array data type'],
+    ['NAXIS', 2, 'number of array dimensions'],
+    ['NAXIS1', width],
+    ['NAXIS2', height],
+    ['EXTEND', true],
+  ];
+  for (const [k, v] of Object.entries(header ?? {})) if (!RESERVED.test(k.toUpperCase())) cards.push([k, v]);
+  return formatHeader(cards, path);
+}
+
+function extensionHeader(path: string, width: number, height: number, extname: string, header: HeaderCards): Uint8Array {
+  const cards: Array<[string, FitsValue, string?]> = [
+    ['XTENSION', 'IMAGE', 'image extension'],
+    ['BITPIX', -32, 'array data type'],
+    ['NAXIS', 2, 'number of array dimensions'],
+    ['NAXIS1', width],
+    ['NAXIS2', height],
+    ['PCOUNT', 0],
+    ['GCOUNT', 1],
+    ['EXTNAME', extname],
+  ];
+  for (const [k, v] of Object.entries(header ?? {})) if (!RESERVED.test(k.toUpperCase()) && k.toUpperCase() !== 'EXTNAME') cards.push([k, v]);
+  return formatHeader(cards, path);
+}
+
 function checkImage(path: string, image: FitsImageToWrite): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -36,31 +67,8 @@ function checkImage(path: string, image: FitsImageToWrite): void {
 /** Header + big-endian float32 data + padding of one image HDU (primary, or an IMAGE extension named `extname`). */
 async function* imageHdu(path: string, image: FitsImageToWrite, extname?: string): AsyncGenerator<Uint8Array> {
   const { width, height, data } = image;
-  const cards: Array<[string, FitsValue, string?]> =
-    extname === undefined
-      ? [
-          ['SIMPLE', true, 'conforms to FITS standard'],
-          ['BITPIX', -32, 'array data type'],
-          ['NAXIS', 2, 'number of array dimensions'],
-          ['NAXIS1', width],
-          ['NAXIS2', height],
-          ['EXTEND', true],
-        ]
-      : [
-          ['XTENSION', 'IMAGE', 'image extension'],
-          ['BITPIX', -32, 'array data type'],
-          ['NAXIS', 2, 'number of array dimensions'],
-          ['NAXIS1', width],
-          ['NAXIS2', height],
-          ['PCOUNT', 0],
-          ['GCOUNT', 1],
-          ['EXTNAME', extname],
-        ];
-  for (const [k, v] of Object.entries(image.header ?? {})) {
-    if (RESERVED.test(k.toUpperCase()) || k.toUpperCase() === 'EXTNAME') continue;
-    cards.push([k, v]);
-  }
-  yield formatHeader(cards, path);
+  if (extname === undefined) yield primaryImageHeader(path, width, height, image.header);
+  else yield extensionHeader(path, width, height, extname, image.header);
   const chunk = 1 << 18; // pixels per chunk (1 MiB)
   for (let i = 0; i < data.length; i += chunk) {
     const n = Math.min(chunk, data.length - i);

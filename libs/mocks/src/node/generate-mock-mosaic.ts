@@ -14,7 +14,7 @@ import { pixelGaussianKernel } from '../pixel-gaussian-kernel.js';
 import { randomGalaxies } from '../random-galaxies.js';
 import type { Stamp } from '../sersic-profile.js';
 import { accumulateTruthStrip, createTruthAccumulators, TRUTH_MAPS, truthMapsFromAccumulators } from '../truth-maps.js';
-import { createFitsStripWriter, type FitsStripWriter } from './fits-strip-writer.js';
+import { createFitsStripWriter, type FitsStripWriter } from '@pixsed/fits/node';
 
 export interface MockMosaicProgress {
   /** 'setup', 'truth' (segmentation + truth maps) or 'band'. */

@@ -1,3 +1,2 @@
-export * from './fits-strip-writer.js';
 export * from './generate-mock-mosaic.js';
 export * from './simulate-mosaic-command.js';

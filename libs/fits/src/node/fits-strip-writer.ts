@@ -1,10 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { FitsFormatError } from '@pixsed/core';
-import { formatHeader, type FitsValue } from '@pixsed/fits';
-
-const BLOCK = 2880;
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const RESERVED = /^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|END|BSCALE|BZERO|BLANK)$/;
+import { LITTLE_ENDIAN_HOST } from '../decode-pixels.js';
+import { BLOCK } from '../fits-internals.js';
+import { primaryImageHeader } from './write-fits-image.js';
 
 export interface FitsStripWriter {
   readonly path: string;
@@ -26,16 +24,7 @@ export async function createFitsStripWriter(
   height: number,
   header: Record<string, string | number | boolean | null> = {},
 ): Promise<FitsStripWriter> {
-  const cards: Array<[string, FitsValue, string?]> = [
-    ['SIMPLE', true, 'conforms to FITS standard'],
-    ['BITPIX', -32, 'array data type'],
-    ['NAXIS', 2, 'number of array dimensions'],
-    ['NAXIS1', width],
-    ['NAXIS2', height],
-    ['EXTEND', true],
-  ];
-  for (const [k, v] of Object.entries(header)) if (!RESERVED.test(k.toUpperCase())) cards.push([k, v]);
-  const head = formatHeader(cards, path);
+  const head = primaryImageHeader(path, width, height, header);
   const fh: FileHandle = await open(path, 'w');
   let rowsDone = 0;
   let pos = 0;
