@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFitsImage, writeFitsImage } from '@pixsed/fits/node';
+import { readFitsImage } from './read-fits-image.js';
+import { writeFitsImage } from './write-fits-image.js';
 import { createFitsStripWriter } from './fits-strip-writer.js';
 
 describe('createFitsStripWriter', () => {
