@@ -8,6 +8,7 @@ import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
 import { inferCommand } from './commands/infer.js';
+import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
 
@@ -98,6 +99,33 @@ program
   .option('--seed <int>', 'seed of the sampling noise', '0')
   .option('--batch-rows <n>', 'rows per onnxruntime call', '4096')
   .action(inferCommand);
+
+const psf = program.command('psf').description('PSF matching kernels and convolution');
+psf
+  .command('kernel')
+  .description('build a matching kernel (source ⊛ K ≈ target), write it as FITS and print its quality as JSON')
+  .requiredOption('--source <psf.fits>', 'source (narrower) PSF')
+  .requiredOption('--target <psf.fits>', 'target (broader) PSF')
+  .option('--source-hdu <n>', 'HDU of the source PSF')
+  .option('--target-hdu <n>', 'HDU of the target PSF')
+  .option('--method <m>', 'window (Fourier ratio, photutils) or wiener (pypher)', 'wiener')
+  .option('--window <spec>', 'window for --method window: tophat:B, cosinebell:A, splitcosinebell:A,B, tukey:A, hanning', 'tukey:0.3')
+  .option('--regularization <mu>', 'Wiener regularisation factor', '1e-4')
+  .option('--pixel-scale <arcsec>', 'resample both PSFs to this pixel scale (arcsec/pixel; PSF scales from PIXELSCL/CD/CDELT)')
+  .option('--source-oversample <f>', 'source PSF is oversampled by f relative to the image pixels (instead of a header scale)')
+  .option('--target-oversample <f>', 'target PSF is oversampled by f (e.g. 4 for WebbPSF HDU 1)')
+  .option('--force', 'build the kernel even if the target is narrower than the source')
+  .requiredOption('--out <kernel.fits>', 'output kernel FITS')
+  .action(psfKernelCommand);
+psf
+  .command('convolve')
+  .description('convolve an image with a kernel, streaming strips (mode "same", zeros outside)')
+  .argument('<image.fits>')
+  .argument('<kernel.fits>')
+  .option('--hdu <n>', 'HDU of the image')
+  .option('--strip-rows <n>', 'rows per strip (default: an FFT-efficient height)')
+  .requiredOption('--out <out.fits>', 'output FITS')
+  .action(psfConvolveCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
