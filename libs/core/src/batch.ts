@@ -109,3 +109,10 @@ export function batchBytes(batch: RecordBatch): number {
   visit(batch.data as any);
   return total;
 }
+
+/** Per-column metadata (units, statistics) of a batch, for carrying into a derived batch. */
+export function fieldMetadataOf(batch: RecordBatch): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const f of batch.schema.fields) if (f.metadata.size) out[f.name] = Object.fromEntries(f.metadata);
+  return out;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, defineStage, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
 
 const bandName = z.string().regex(/^[a-z0-9]+$/);
 
@@ -103,11 +103,8 @@ function kernel(config: SnrMaskConfig) {
     const { keep, flags, removed, removedByGalaxy, kept } = snrMask(batch, config, haloTop * width, batch.numRows - haloBottom * width);
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
-    const fieldMeta: Record<string, Record<string, string>> = {};
-    for (const f of batch.schema.fields) {
-      cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
-      if (f.metadata.size) fieldMeta[f.name] = Object.fromEntries(f.metadata);
-    }
+    for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
+    const fieldMeta = fieldMetadataOf(batch);
     const outMeta = new Map(meta);
     if (haloTop || haloBottom) {
       outMeta.set('pixsed.strip.y0', String(Number(meta.get('pixsed.strip.y0')) + haloTop));

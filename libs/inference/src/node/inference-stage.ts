@@ -7,6 +7,7 @@ import {
   columnsOf,
   createPrng,
   defineStage,
+  fieldMetadataOf,
   FLAGS_COLUMN,
   ModelMismatchError,
   STANDARD_FLAGS,
@@ -79,8 +80,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const D = params.length;
     const samples = n ? await model.sample(feat.features, n, S, createPrng(batchSeed(config.seed, seq))) : new Float32Array(0);
     const cols: Record<string, NumericArray | ListColumn> = { ...columnsOf(batch), [FLAGS_COLUMN]: flags };
-    const fieldMeta: Record<string, Record<string, string>> = {};
-    for (const f of batch.schema.fields) if (f.metadata.size) fieldMeta[f.name] = Object.fromEntries(f.metadata);
+    const fieldMeta = fieldMetadataOf(batch);
     params.forEach((p, d) => {
       const s = posteriorSummary(samples, n, S, D, d);
       const unit = model.manifest.parameters[d].unit;

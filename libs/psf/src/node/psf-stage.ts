@@ -9,6 +9,7 @@ import {
   column,
   columnsOf,
   defineStage,
+  fieldMetadataOf,
   FLAGS_COLUMN,
   PsfMatchingError,
   STANDARD_FLAGS,
@@ -176,8 +177,7 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     const lo = haloTop * width;
     const hi = lo + coreRows * width;
     const cols: Record<string, NumericArray> = {};
-    const fieldMeta: Record<string, Record<string, string>> = {};
-    for (const f of batch.schema.fields) if (f.metadata.size) fieldMeta[f.name] = Object.fromEntries(f.metadata);
+    const fieldMeta = fieldMetadataOf(batch);
     const all = columnsOf(batch);
     for (const [name, values] of Object.entries(all)) if (!('listSize' in values)) cols[name] = values.subarray(lo, hi) as NumericArray;
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName).subarray(lo, hi));
