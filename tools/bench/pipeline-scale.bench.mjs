@@ -1,0 +1,66 @@
+// End-to-end streaming at scale (issue: "≥ 50,000 mosaic px/s end to end; RSS at 4× the area ≤ 1.15×
+// and < 2 GB"). Generates (not committed) 19-band mock mosaics at two sizes with the same galaxy
+// density, runs the demo chain (mosaic → psf → snr-mask → inference → parquet + galaxies) on each in
+// a fresh process, and prints mosaic px/s and peak RSS. Sizes: PIXSED_BENCH_SIZES (default
+// "2048,4096": 4× the area); the model: test-data/models/jades-delayed-tau.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const cli = join(root, 'apps/cli/dist/main.js');
+const model = join(root, 'test-data/models/jades-delayed-tau/model.onnx');
+const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toPrecision(4)), unit }));
+if (!existsSync(model)) {
+  console.error(`pipeline-scale: ${model} not found; train it first (npm run train)`);
+  process.exit(0);
+}
+const sizes = (process.env.PIXSED_BENCH_SIZES ?? '2048,4096').split(',').map(Number);
+const samples = Number(process.env.PIXSED_BENCH_SAMPLES ?? 500);
+const work = join(tmpdir(), 'pixsed-bench-scale');
+const results = [];
+for (const size of sizes) {
+  const dir = join(work, String(size));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const count = Math.round((size * size) / 160_000); // ~1 galaxy per 400×400 px (12″ × 12″ at 0.03″)
+  writeFileSync(
+    join(dir, 'mosaic.yaml'),
+    `widthPx: ${size}\nheightPx: ${size}\npixelScaleArcsec: 0.03\ncenter: { raDeg: 53.16, decDeg: -27.78 }\nseed: 7\nsegmentation: { band: f444w, thresholdSigma: 3 }\nrandomGalaxies: { count: ${count} }\n`,
+  );
+  const gen = spawnSync(process.execPath, [cli, 'simulate', 'mosaic', '--config', join(dir, 'mosaic.yaml'), '--out', join(dir, 'mosaic'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (gen.status !== 0) process.exit(1);
+  writeFileSync(
+    join(dir, 'p.yaml'),
+    `name: scale-${size}
+run: { maxInFlightBatches: 4, maxInFlightMB: 512 }
+source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, haloRows: 16 }
+stages:
+  - { type: psf, targetBand: f444w, cacheDir: kernels }
+  - { type: snr-mask }
+  - { type: inference, model: ${model}, samplesPerPixel: ${samples} }
+sinks:
+  - { type: parquet, path: pixels.parquet }
+  - { type: galaxies, model: ${model}, quicklooksDir: '' }
+`,
+  );
+  const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) {
+    console.error(run.stderr);
+    process.exit(1);
+  }
+  const s = JSON.parse(run.stdout);
+  results.push({ size, s });
+  emit(`pipeline.${size}.mosaic_px_per_s`, s.rowsIn / s.wallSeconds, 'px/s');
+  emit(`pipeline.${size}.kept_px_per_s`, s.rowsOut / s.wallSeconds, 'px/s');
+  emit(`pipeline.${size}.kept_pixels`, s.rowsOut, 'px');
+  emit(`pipeline.${size}.wall`, s.wallSeconds, 's');
+  emit(`pipeline.${size}.peak_rss`, s.peakRssMB, 'MB');
+  rmSync(join(dir, 'mosaic'), { recursive: true, force: true });
+}
+if (results.length === 2) {
+  const [a, b] = results;
+  emit('pipeline.rss_ratio_at_area_ratio', b.s.peakRssMB / a.s.peakRssMB, `x (area ×${((b.size / a.size) ** 2).toFixed(0)})`);
+}
