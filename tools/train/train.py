@@ -162,7 +162,15 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     torch.manual_seed(tc.get("seed", 0))
     rng = np.random.default_rng(tc.get("seed", 0))
     nb = len(cat["bands"])
-    theta = (to_unbounded(params_of(cat, ps), ps) - ps["mean"]) / ps["std"]
+    raw = params_of(cat, ps)
+    # point masses (e.g. log_sfr100 floored at logSfrFloor when no stars formed in the window) make the likelihood
+    # unbounded and training unstable: spread them uniformly over [floor - width, floor] (documented in the README)
+    for dq in tc.get("floorDequantize", []) or []:
+        j = ps["names"].index(dq["param"])
+        at = raw[:, j] <= dq["floor"] + 1e-6
+        raw[at, j] = dq["floor"] - dq["width"] * rng.random(int(at.sum()))
+        log(f"dequantized {int(at.sum())} rows of {dq['param']} at the floor {dq['floor']} over width {dq['width']}")
+    theta = (to_unbounded(raw, ps) - ps["mean"]) / ps["std"]
     fstd = (feat - feat_mean) / feat_std
     n = len(fstd)
     perm = rng.permutation(n)
@@ -201,6 +209,8 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     opt = torch.optim.AdamW(flow.parameters(), lr=tc.get("lr", 1e-3), weight_decay=tc.get("weightDecay", 1e-5))
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=tc.get("lrPatience", 3))
     bs = tc.get("batchSize", 512)
+    cosine = tc.get("schedule", "plateau") == "cosine-time"
+    lr0 = tc.get("lr", 1e-3)
     gtr = torch.Generator().manual_seed(tc.get("seed", 0) + 1)
     best, best_state, best_epoch, bad = math.inf, None, -1, 0
     history = []
@@ -210,22 +220,30 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     for epoch in range(1, tc.get("maxEpochs", 100) + 1):
         flow.train()
         order = torch.randperm(len(Xt), generator=gtr)
-        tot, cnt = 0.0, 0
+        tot, cnt, skipped = 0.0, 0, 0
         for k in range(0, len(order), bs):
             idx = order[k:k + bs]
             loss = -flow.log_prob(Xt[idx], augment(Ft[idx], gtr)).mean()
+            if not torch.isfinite(loss):
+                skipped += 1
+                continue
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(flow.parameters(), tc.get("gradClip", 5.0))
             opt.step()
+            if cosine:  # cosine decay over the wall-clock budget (training is time-limited on shared CPUs)
+                frac = min(1.0, (time.time() - t0) / max_s)
+                for grp in opt.param_groups:
+                    grp["lr"] = lr0 * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * frac)))
             tot += loss.item() * len(idx)
             cnt += len(idx)
         flow.eval()
         with torch.no_grad():
             vl = sum(-flow.log_prob(Xv[k:k + 8192], Fv_aug[k:k + 8192]).sum().item() for k in range(0, len(Xv), 8192)) / len(Xv)
-        sched.step(vl)
+        if not cosine:
+            sched.step(vl)
         el = time.time() - t0
-        history.append({"epoch": epoch, "train_nll": tot / cnt, "val_nll": vl, "lr": opt.param_groups[0]["lr"], "seconds": round(el, 1)})
+        history.append({"epoch": epoch, "train_nll": tot / cnt, "val_nll": vl, "lr": opt.param_groups[0]["lr"], "seconds": round(el, 1), "skippedBatches": skipped})
         log(f"epoch {epoch:3d} train {tot / cnt:.4f} val {vl:.4f} lr {opt.param_groups[0]['lr']:.1e} {el:.0f}s")
         if vl < best - 1e-4:
             best, best_epoch, bad = vl, epoch, 0
@@ -379,7 +397,9 @@ def main() -> None:
              "priorMin": float(ps["lo"][j]) if ps["logit"][j] else float(params_of(cat, ps)[:, j].min()),
              "priorMax": float(ps["hi"][j]) if ps["logit"][j] else float(params_of(cat, ps)[:, j].max()),
              "priorKind": "uniform (bounded: samples lie strictly inside)" if ps["logit"][j] else "derived (range of the training set; samples unbounded)",
-             "transformInGraph": "logit" if ps["logit"][j] else "identity"}
+             "transformInGraph": "logit" if ps["logit"][j] else "identity",
+             **({"note": f"training values at the floor {dq[0]['floor']} were spread uniformly over [{dq[0]['floor'] - dq[0]['width']}, {dq[0]['floor']}]: samples <= {dq[0]['floor']} mean 'no star formation in the window'"}
+                if (dq := [d for d in (cfg["training"].get("floorDequantize") or []) if d["param"] == n]) else {})}
             for j, n in enumerate(ps["names"])
         ],
         "trainingRanges": {"features": {"names": fnames, "min": [float(v) for v in tr_min], "max": [float(v) for v in tr_max]},
