@@ -97,7 +97,7 @@ program
   .requiredOption('--out <table>', 'output table (.csv or .parquet)')
   .option('--samples <n>', 'posterior samples per row', '500')
   .option('--seed <int>', 'seed of the sampling noise', '0')
-  .option('--batch-rows <n>', 'rows per onnxruntime call', '4096')
+  .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', '64')
   .action(inferCommand);
 
 const psf = program.command('psf').description('PSF matching kernels and convolution');

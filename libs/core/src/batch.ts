@@ -116,3 +116,17 @@ export function fieldMetadataOf(batch: RecordBatch): Record<string, Record<strin
   for (const f of batch.schema.fields) if (f.metadata.size) out[f.name] = Object.fromEntries(f.metadata);
   return out;
 }
+
+/**
+ * The batch restricted to `names` (zero copy; schema and field metadata kept). Written here because
+ * apache-arrow 21's `RecordBatch.select` mis-maps children after a list column.
+ */
+export function selectColumns(batch: RecordBatch, names: string[]): RecordBatch {
+  const all = columnsOf(batch);
+  const fm = fieldMetadataOf(batch);
+  return batchFromColumns(
+    Object.fromEntries(names.map((n) => [n, all[n]])),
+    batch.schema.metadata,
+    Object.fromEntries(names.filter((n) => fm[n]).map((n) => [n, fm[n]])),
+  );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tableFromIPC, tableToIPC, Table } from 'apache-arrow';
-import { batchBytes, batchFromColumns, column, columnsOf, listColumn, withMetadata } from './batch.js';
+import { batchBytes, batchFromColumns, column, columnsOf, listColumn, selectColumns, withMetadata } from './batch.js';
 
 describe('batch helpers', () => {
   it('build zero-copy columns, list columns and metadata that survive an IPC round trip', () => {
@@ -16,6 +16,16 @@ describe('batch helpers', () => {
     expect(t.schema.fields[0].metadata.get('unit')).toBe('nJy');
     expect(Array.from(t.getChild('s')!.get(1)!)).toEqual([3, 4]);
     expect(Object.keys(columnsOf(b))).toEqual(['a', 'id', 's']);
+  });
+
+  it('selects columns after a list column without mixing them up (apache-arrow 21 select does)', () => {
+    const b = batchFromColumns({ a: new Float32Array([1, NaN, 3]), s: { listSize: 2, values: new Float32Array(6) }, c: new Float32Array([4, 5, 6]) }, { k: 'v' }, { c: { unit: 'nJy' } });
+    const sel = selectColumns(b, ['a', 'c']);
+    expect(sel.schema.fields.map((f) => f.name)).toEqual(['a', 'c']);
+    expect(Array.from(column(sel, 'c'))).toEqual([4, 5, 6]);
+    expect(sel.getChild('c')!.nullCount).toBe(0);
+    expect(sel.schema.metadata.get('k')).toBe('v');
+    expect(sel.schema.fields[1].metadata.get('unit')).toBe('nJy');
   });
 
   it('rejects ragged columns naming them', () => {

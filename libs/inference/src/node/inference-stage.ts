@@ -22,7 +22,7 @@ export const inferenceStageSchema = z.strictObject({
   model: z.string().min(1).describe('ONNX model (manifest.json beside it), relative to the pipeline file'),
   samplesPerPixel: z.number().int().min(2).default(500).describe('posterior samples per pixel'),
   seed: z.number().int().default(0).describe('seed of the sampling noise (same seed → same output)'),
-  batchRows: z.number().int().min(1).default(4096).describe('pixels per onnxruntime call'),
+  batchRows: z.number().int().min(1).default(64).describe('pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel; 64 measured fastest, tools/bench/inference.bench.mjs)'),
   threads: z.number().int().min(1).default(2).describe('onnxruntime intra-op threads'),
   keepSamples: z.array(z.string()).default(['log_mstar', 'log_sfr100']).describe('parameters whose samples are kept as list columns `<param>_samples` (for sample-wise sums)'),
   allowMissingBands: z.boolean().default(false).describe('accept data lacking some model bands (treated as missing per pixel and flagged) instead of refusing the model'),

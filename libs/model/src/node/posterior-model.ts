@@ -54,7 +54,7 @@ export class PosteriorModel {
       noiseInput: manifest.sampler.inputNames[1],
       output: manifest.sampler.outputName,
     });
-    return new PosteriorModel(manifest, manifestFile, sampler, opts.batchRows ?? 4096);
+    return new PosteriorModel(manifest, manifestFile, sampler, opts.batchRows ?? 64);
   }
 
   get parameters(): string[] {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineSink } from '@pixsed/core';
+import { defineSink, selectColumns } from '@pixsed/core';
 import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import { PARQUET_COMPRESSIONS } from '../parquet-compressions.js';
@@ -14,7 +14,16 @@ export const parquetSinkSchema = z.strictObject({
     .default('snappy')
     .refine(compressionAvailable, { message: `'zstd' needs Node >= 22.15; use 'snappy', 'gzip' or 'brotli'` })
     .describe('column chunk codec; zstd needs Node >= 22.15'),
+  excludeColumns: z
+    .array(z.string())
+    .default(['*_samples'])
+    .describe('columns not written; `*` matches any run of characters (default: per-pixel posterior sample lists)'),
 });
+
+/** `*_samples` → /^.*_samples$/ */
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
 
 /**
  * Parquet sink: streams every batch to one Parquet file (hyparquet-writer), one row group at a
@@ -26,13 +35,15 @@ export const parquetSink = defineSink({
   version: '0.1.0',
   description: 'write all rows to a Parquet file (readable by pandas/pyarrow/DuckDB)',
   configSchema: parquetSinkSchema,
-  async create({ path, rowGroupRows, compression }, init) {
+  async create({ path, rowGroupRows, compression, excludeColumns }, init) {
     const file = resolve(init.outDir, path);
     const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression });
+    const excluded = excludeColumns.map(globToRegExp);
     let batches = 0;
     return {
       async write(batch: RecordBatch) {
-        await writer.write(batch);
+        const keep = batch.schema.fields.map((f) => f.name).filter((n) => !excluded.some((r) => r.test(n)));
+        await writer.write(keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep));
         batches++;
       },
       async close() {

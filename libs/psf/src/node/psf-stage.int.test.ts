@@ -107,5 +107,10 @@ describe('psf stage', () => {
     const bad = psfStageSchema.parse({ ...cfg, psfs: { f150w: { fwhmArcsec: 0.3 }, f444w: { fwhmArcsec: 0.145 } } });
     const kernel = createPsfStage(bad, '.', () => undefined);
     await expect(kernel(strips(img(1), img(2), 50, 12)[0], ctx())).rejects.toThrow(/broader than the target f444w; matching would deconvolve/);
+    const listed = createPsfStage(psfStageSchema.parse({ ...bad, passThroughBands: ['f150w'] }), '.', () => undefined);
+    const b = strips(img(1), img(2), 50, 12)[0];
+    const out = await listed(b, ctx());
+    expect(Array.from(column(out, 'flux_f150w_njy'))).toEqual(Array.from(column(b, 'flux_f150w_njy')));
+    expect(out.schema.metadata.get('pixsed.psf.unmatched')).toBe('f150w');
   });
 });

@@ -55,6 +55,7 @@ export const psfStageSchema = z.strictObject({
     .describe('window of the Fourier-ratio method'),
   regularization: z.number().positive().default(1e-4).describe('Wiener regularisation factor (pypher default 1e-4)'),
   force: z.boolean().default(false).describe('build kernels even where the target PSF is narrower than the source'),
+  passThroughBands: z.array(z.string()).default([]).describe('bands left unmatched (e.g. F460M/F480M, whose PSFs are broader than F444W); recorded in the batch metadata'),
   pixelScaleArcsec: z.number().positive().optional().describe('image pixel scale; default from the WCS of the batches'),
   cacheDir: z.string().optional().describe('kernel cache folder (default ~/.cache/pixsed/kernels)'),
   maxEeDeviation: z.number().positive().default(0.05).describe('warn when a kernel misses the target encircled energy by more than this'),
@@ -115,13 +116,15 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     const scale = config.pixelScaleArcsec ?? pixelScaleFromWcs(batch.schema.metadata.get('pixsed.wcs'));
     if (!scale) throw new PsfMatchingError('psf: no image pixel scale: the batches carry no WCS; set pixelScaleArcsec');
     if (!bands.includes(config.targetBand)) throw new PsfMatchingError(`psf.targetBand: '${config.targetBand}' is not among the data bands (${bands.join(', ')})`);
-    const missing = bands.filter((b) => !specOf(b));
+    const unknown = config.passThroughBands.filter((b) => !bands.includes(b));
+    if (unknown.length) throw new PsfMatchingError(`psf.passThroughBands: ${unknown.join(', ')} not among the data bands (${bands.join(', ')})`);
+    const missing = bands.filter((b) => !specOf(b) && !config.passThroughBands.includes(b));
     if (missing.length) throw new PsfMatchingError(`psf: no PSF for band(s) ${missing.join(', ')}: give psfs.<band> ({fwhmArcsec} or {file}) or psfFile/psfFwhmArcsec in the survey`);
     const target = await psfOf(config.targetBand, specOf(config.targetBand)!, scale);
     const out = new Map<string, BandKernel>();
     mkdirSync(cacheDir, { recursive: true });
     for (const band of bands) {
-      if (band === config.targetBand) continue;
+      if (band === config.targetBand || config.passThroughBands.includes(band)) continue;
       const source = await psfOf(band, specOf(band)!, scale);
       const key = createHash('sha256')
         .update(JSON.stringify({ v: 1, source: source.key, target: target.key, method: config.method, window: config.window, mu: config.regularization, force: config.force }))
@@ -137,8 +140,12 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
       } else if (source.gaussianSigmaPx !== undefined && target.gaussianSigmaPx !== undefined) {
         // Gaussian ⊛ Gaussian: σ_k² = σ_t² − σ_s² (exact; no Fourier division needed)
         const s2 = target.gaussianSigmaPx ** 2 - source.gaussianSigmaPx ** 2;
-        if (s2 <= 0 && !config.force) {
-          throw new PsfMatchingError(`psf: band ${band} (FWHM ${(source.gaussianSigmaPx * FWHM_PER_SIGMA * scale).toFixed(3)}″) is broader than the target ${config.targetBand}; matching would deconvolve (force: true to pass it through)`);
+        if (Math.abs(s2) <= 1e-9 * target.gaussianSigmaPx ** 2) {
+          log(`psf: ${band} already has the ${config.targetBand} PSF: passed through`);
+          continue;
+        }
+        if (s2 < 0 && !config.force) {
+          throw new PsfMatchingError(`psf: band ${band} (FWHM ${(source.gaussianSigmaPx * FWHM_PER_SIGMA * scale).toFixed(3)}″) is broader than the target ${config.targetBand}; matching would deconvolve (list it in passThroughBands to leave it unmatched, or force: true)`);
         }
         const sigma = Math.sqrt(Math.max(s2, 1e-6));
         kernel = gaussianPsf({ size: 2 * Math.ceil(5 * sigma) + 1, sigma });
@@ -199,6 +206,7 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     const meta = new Map(batch.schema.metadata);
     for (const [k, v] of Object.entries(stripMetadata({ ...g, y0: g.y0 + haloTop, height: coreRows, haloTop: 0, haloBottom: 0 }))) meta.set(k, v);
     meta.set('pixsed.psf.target', config.targetBand);
+    meta.set('pixsed.psf.unmatched', config.passThroughBands.join(','));
     return batchFromColumns(cols, meta, fieldMeta);
   };
 }
