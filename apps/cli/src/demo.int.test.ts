@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readFitsImage } from '@pixsed/fits/node';
+import { readParquet } from '@pixsed/parquet/node';
+
+const root = resolve(__dirname, '..', '..', '..');
+const bin = join(root, 'apps/cli/dist/main.js');
+const model = join(root, 'test-data/models/jades-delayed-tau/model.onnx');
+
+function pearson(a: number[], b: number[]): number {
+  const n = a.length;
+  const ma = a.reduce((s, v) => s + v, 0) / n;
+  const mb = b.reduce((s, v) => s + v, 0) / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the committed mock mosaic with the shipped JADES model' : 'skipped: test-data/models/jades-delayed-tau/model.onnx missing', () => {
+  it('reconciles every pixel, recovers maps that track the truth maps, and reports Σ pixel mass vs truth', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'pixsed-demo-'));
+    const r = spawnSync(process.execPath, [bin, 'demo', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, PIXSED_DATA_DIR: '/nonexistent' } });
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    const dropped = Object.values(s.droppedByReason as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(s.rowsIn).toBe(256 * 256);
+    expect(s.rowsOut + dropped).toBe(s.rowsIn);
+
+    // maps vs truth maps, pixel by pixel (truth is intrinsic; the data are PSF-matched to F444W)
+    const pix = await readParquet(join(out, 'pixels.parquet'));
+    expect(pix.numRows).toBe(s.rowsOut);
+    const truthM = await readFitsImage(join(root, 'test-data/mosaic/truth_log_mstar.fits'));
+    const truthS = await readFitsImage(join(root, 'test-data/mosaic/truth_log_sfr100.fits'));
+    const { x, y, log_mstar_p50, log_sfr100_p50 } = pix.columns as Record<string, Float32Array | Int32Array>;
+    const [pm, tm, ps, ts] = [[], [], [], []] as number[][];
+    for (let i = 0; i < pix.numRows; i++) {
+      const k = y[i] * truthM.width + x[i];
+      if (Number.isFinite(truthM.data[k])) {
+        pm.push(log_mstar_p50[i]);
+        tm.push(truthM.data[k]);
+      }
+      if (truthS.data[k] > -9) {
+        ps.push(log_sfr100_p50[i]);
+        ts.push(truthS.data[k]);
+      }
+    }
+    const rMass = pearson(pm, tm);
+    const rSfr = pearson(ps, ts);
+
+    // Σ pixel mass per galaxy vs the mock's truth over the same footprint
+    const truth = JSON.parse(readFileSync(join(root, 'test-data/mosaic/truth.json'), 'utf8')) as { galaxies: { id: number; log_mstar_footprint: number }[] };
+    const [head, ...rows] = readFileSync(join(out, 'galaxies.csv'), 'utf8').trim().split('\n');
+    const h = head.split(',');
+    const col = (row: string, c: string) => Number(row.split(',')[h.indexOf(c)]);
+    const delta = rows.map((row) => col(row, 'log_mstar_sum_p50') - truth.galaxies.find((g) => g.id === col(row, 'galaxy_id'))!.log_mstar_footprint);
+    const outshining = rows.map((row) => col(row, 'delta_log_mstar'));
+    console.log(JSON.stringify({ pearsonLogMstar: rMass, pearsonLogSfr100: rSfr, sigmaMassMinusTruthDex: delta, deltaResolvedMinusIntegrated: outshining }));
+
+    expect(rows.length).toBe(5);
+    expect(rMass).toBeGreaterThan(0.8); // measured 0.93 with model v0.1.0
+    expect(rSfr).toBeGreaterThan(0.8); // measured 0.96
+    // The goal is |Δ| < 0.1 dex; model v0.1.0 is 0.2–0.7 dex low (see the closing note).
+    // This bound only guards against regressions beyond that.
+    for (const d of delta) expect(Math.abs(d)).toBeLessThan(1);
+  }, 600_000);
+});
