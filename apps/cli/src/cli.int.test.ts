@@ -31,7 +31,7 @@ describe('pixsed CLI', () => {
   it('--help lists every subcommand', () => {
     const r = pixsed('--help');
     expect(r.status).toBe(0);
-    for (const c of ['run', 'validate-config', 'demo', 'schema', 'plugins']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['run', 'validate-config', 'demo', 'fits', 'psf', 'simulate', 'infer', 'schema', 'plugins']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it('runs a small pipeline end to end and writes readable Arrow IPC with provenance', () => {
@@ -83,6 +83,64 @@ describe('pixsed CLI', () => {
 
   it('the committed pipelines/pipeline.schema.json is up to date (run `npm run gen:schema`)', () => {
     expect(readFileSync(join(root, 'pipelines/pipeline.schema.json'), 'utf8')).toBe(pipelineSchemaText());
+  });
+
+  it('runs a mosaic pipeline with a survey defined inline in the YAML (no code), reading a Parquet catalogue', async () => {
+    const { createParquetWriter } = await import('@pixsed/parquet/node');
+    const { batchFromColumns } = await import('@pixsed/core');
+    const dir = tmp();
+    const mosaic = join(root, 'test-data/mosaic');
+    const cat = await createParquetWriter(join(dir, 'cat.parquet'));
+    await cat.write(batchFromColumns({ id: new Int32Array([1, 2, 3, 4, 5]), z: new Float32Array([0.65, 1.2, 1.9, 2.6, 0.9]) }));
+    await cat.close();
+    const file = join(dir, 'inline.yaml');
+    writeFileSync(
+      file,
+      `name: inline-survey
+source:
+  type: mosaic
+  survey:
+    name: my-nircam
+    bands:
+      - { name: f277w, instrument: NIRCam, filterFile: filters/jades-sbipix/JWST_F277W.dat.txt, pivotWavelengthAngstrom: 27617.4 }
+      - { name: f444w, instrument: NIRCam, filterFile: filters/jades-sbipix/JWST_F444W.dat.txt, pivotWavelengthAngstrom: 44041.6 }
+    targetPsfBand: f444w
+    snrBands: [f277w, f444w]
+    files: { sci: { pattern: "{band}_sci.fits" }, err: { pattern: "{band}_err.fits" }, errorKind: ERR }
+  imageDir: ${mosaic}
+  segmentation: ${join(mosaic, 'segmentation.fits')}
+  catalog: cat.parquet
+  stripRows: 100
+stages:
+  - type: snr-mask
+    snrBands: [f277w, f444w]
+sinks:
+  - type: arrow-ipc
+`,
+    );
+    const r = pixsed('run', file, '--out', join(dir, 'out'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.rowsIn).toBe(256 * 256);
+    expect(summary.rowsOut).toBeGreaterThan(1000);
+    expect(summary.droppedByReason.NO_REDSHIFT ?? 0).toBe(0); // every segment id found its z in the Parquet catalogue
+    const bad = pixsed('validate-config', file, '--set', 'source.survey.targetPsfBand=f150w');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/targetPsfBand/);
+  });
+
+  it('fits info --json prints the documented keys for the demo mosaic', () => {
+    const r = pixsed('fits', 'info', join(root, 'test-data/mosaic/f444w_sci.fits'), '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(Object.keys(info)).toEqual(['file', 'hdu', 'bitpix', 'naxis', 'bunit', 'header', 'stats', 'wcs', 'corners']);
+    expect(info.naxis).toEqual([256, 256]);
+    expect(info.bunit).toBe('nJy');
+    expect(info.wcs.pixelScaleArcsec).toBeCloseTo(0.03, 6);
+    expect(info.corners).toHaveLength(4);
+    const missing = pixsed('fits', 'info', join(root, 'nope.fits'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.fits/);
   });
 
   it('the demo pipeline in pipelines/ validates', () => {

@@ -77,7 +77,7 @@ simulate
   .option('--seed <int>', 'random seed (same seed → same catalogue)', '0')
   .requiredOption('--out <dir>', 'output folder')
   .option('--config <sims.yaml>', 'simulator config (priors, SFH, noise); see libs/simulator/README.md')
-  .option('--format <fmt>', 'csv or npy (npy: float32 matrix + columns.json for the PyTorch trainer)', 'npy')
+  .option('--format <fmt>', 'npy (float32 matrix + columns.json for the PyTorch trainer), csv or parquet', 'npy')
   .action(simulateCommand);
 simulate
   .command('mosaic')

@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import cliProgress from 'cli-progress';
-import { ConfigError } from '@pixsed/core';
+import { batchFromColumns, ConfigError } from '@pixsed/core';
+import { createParquetWriter } from '@pixsed/parquet/node';
 import { loadFilterSet, parseSimulatorConfig, simulateCatalog, writeCatalogCsv, writeCatalogNpy } from '@pixsed/simulator/node';
 
 export interface SimulateOptions {
@@ -14,7 +15,7 @@ export interface SimulateOptions {
   format: string;
 }
 
-const FORMATS = ['csv', 'npy'] as const;
+const FORMATS = ['csv', 'npy', 'parquet'] as const;
 
 function bandsFor(survey: string) {
   if (survey === 'jades') return loadFilterSet('jades');
@@ -69,6 +70,15 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
   if (opts.format === 'csv') {
     const p = join(outDir, 'catalog.csv');
     await writeCatalogCsv(catalog, p);
+    written.push(p);
+  } else if (opts.format === 'parquet') {
+    const p = join(outDir, 'catalog.parquet');
+    const writer = await createParquetWriter(p, { metadata: { 'pixsed.units': JSON.stringify(catalog.units), 'pixsed.seed': String(seed), 'pixsed.survey': opts.survey } });
+    for (let r0 = 0; r0 < n; r0 += 65536) {
+      const r1 = Math.min(n, r0 + 65536);
+      await writer.write(batchFromColumns(Object.fromEntries(catalog.columnNames.map((c) => [c, catalog.columns[c].subarray(r0, r1)]))));
+    }
+    await writer.close();
     written.push(p);
   } else {
     const { npyPath, jsonPath } = writeCatalogNpy(catalog, join(outDir, 'catalog'));
