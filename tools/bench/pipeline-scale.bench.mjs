@@ -38,7 +38,7 @@ for (const size of sizes) {
 run: { maxInFlightBatches: 4, maxInFlightMB: 512 }
 source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, haloRows: 16 }
 stages:
-  - { type: psf, targetBand: f444w, cacheDir: kernels }
+  - { type: psf, targetBand: f444w, passThroughBands: [f460m, f480m], cacheDir: kernels }
   - { type: snr-mask }
   - { type: inference, model: ${model}, samplesPerPixel: ${samples} }
 sinks:
@@ -46,7 +46,7 @@ sinks:
   - { type: galaxies, model: ${model}, quicklooksDir: '' }
 `,
   );
-  const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
   if (run.status !== 0) {
     console.error(run.stderr);
     process.exit(1);
