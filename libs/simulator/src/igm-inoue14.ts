@@ -44,6 +44,12 @@ const LYMAN_SERIES: readonly (readonly [number, number, number, number, number, 
   [912.324, 1.51e-5, 2.103e-6, 9.169e-8, 1.002e-4, 3.339e-5],
 ];
 
+// flat copies of Table 2 for the inner loop
+const LS_N = LYMAN_SERIES.length;
+const LS_LAMBDA = Float64Array.from(LYMAN_SERIES, (r) => r[0]);
+const LS_LN_LAMBDA = Float64Array.from(LYMAN_SERIES, (r) => Math.log(r[0]));
+const LS_COEF = Float64Array.from(LYMAN_SERIES.flatMap((r) => r.slice(1)));
+
 /** Lyman limit used by Inoue et al. (2014) eqs. 25-28 [Å]. */
 const LAMBDA_L = 911.8;
 
@@ -52,12 +58,16 @@ export function igmOpticalDepthInoue14(wavelengthObsAngstrom: number, zSource: n
   const lo = wavelengthObsAngstrom;
   const zp1 = 1 + zSource;
   let tau = 0;
-  // Lyman series, LAF (eq. 21) and DLA (eq. 22), for λ_j < λ_obs < λ_j (1+z_S)
-  for (const [lj, a1, a2, a3, d1, d2] of LYMAN_SERIES) {
+  // Lyman series, LAF (eq. 21) and DLA (eq. 22), for λ_j < λ_obs < λ_j (1+z_S); r^p = exp(p ln r) with ln λ_j tabulated
+  const lnLo = lo < LS_LAMBDA[0] * zp1 ? Math.log(lo) : 0;
+  for (let j = 0; j < LS_N; j++) {
+    const lj = LS_LAMBDA[j];
     if (lo <= lj || lo >= lj * zp1) continue;
     const r = lo / lj;
-    tau += r < 2.2 ? a1 * r ** 1.2 : r < 5.7 ? a2 * r ** 3.7 : a3 * r ** 5.5;
-    tau += r < 3 ? d1 * r * r : d2 * r * r * r;
+    const lnR = lnLo - LS_LN_LAMBDA[j];
+    const c = j * 5;
+    tau += r < 2.2 ? LS_COEF[c] * Math.exp(1.2 * lnR) : r < 5.7 ? LS_COEF[c + 1] * Math.exp(3.7 * lnR) : LS_COEF[c + 2] * Math.exp(5.5 * lnR);
+    tau += r < 3 ? LS_COEF[c + 3] * r * r : LS_COEF[c + 4] * r * r * r;
   }
   // Lyman continuum: only for λ_obs < λ_L (1+z_S)
   if (lo < LAMBDA_L * zp1) {

@@ -148,13 +148,24 @@ export function createPhotometryEngine(
     }
     // numerator weight per filter point: c λ T / den, converted to nJy
     const num = Float64Array.from(w, (l, i) => (c[i] * l * t[i]) / den / PHYS.njyCgs);
-    return { w, t, num, den };
+    // prefix sums Σ num and Σ num·λ: the resampling onto the rest grid then costs O(rest points) per node
+    const s0 = new Float64Array(n + 1);
+    const s1 = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      s0[i + 1] = s0[i] + num[i];
+      s1[i + 1] = s1[i] + num[i] * w[i];
+    }
+    return { w, t, num, den, s0, s1 };
   });
 
   // luminosity distance on the node grid (linear interpolation; relative error < 1e-6 for dz = 0.002)
   const nNodes = Math.round(zMax / dz) + 1;
-  const dlTab = Float64Array.from({ length: nNodes }, (_, n) => cosmology.luminosityDistanceCm(n * dz));
+  const dlTab = cosmology.luminosityDistanceCmGrid
+    ? cosmology.luminosityDistanceCmGrid(dz, nNodes)
+    : Float64Array.from({ length: nNodes }, (_, n) => cosmology.luminosityDistanceCm(n * dz));
   const nodes = new Map<number, NodeOp>();
+  const igmRest = new Float64Array(nW);
+  const igmStamp = new Int32Array(nW);
   const buildNode = (n: number): NodeOp => {
     const z = n * dz;
     const zp1 = 1 + z;
@@ -163,7 +174,7 @@ export function createPhotometryEngine(
     let lo = nW;
     let hi = -1;
     for (let b = 0; b < nB; b++) {
-      const { w, num } = filt[b];
+      const { w } = filt[b];
       // rest-frame index range touched by this filter
       const rFirst = w[0] / zp1;
       const rLast = w[w.length - 1] / zp1;
@@ -172,19 +183,31 @@ export function createPhotometryEngine(
       let i1 = i0;
       while (i1 < nW - 1 && wl[i1] < rLast) i1++;
       const acc = new Float64Array(i1 - i0 + 1);
-      let j = i0;
-      for (let p = 0; p < w.length; p++) {
-        const r = w[p] / zp1;
-        while (j < nW - 2 && wl[j + 1] < r) j++;
-        if (r < wl[j] || r > wl[j + 1]) continue;
-        const u = (r - wl[j]) / (wl[j + 1] - wl[j]);
-        acc[j - i0] += num[p] * (1 - u);
-        acc[j + 1 - i0] += num[p] * u;
+      // filter points with λ/(1+z) in (wl_j, wl_j+1] add num·(1−u) to j and num·u to j+1, u linear in λ:
+      // Σ num·u = (Σ num·λ/(1+z) − wl_j Σ num)/(wl_j+1 − wl_j), from the prefix sums
+      const { s0, s1 } = filt[b];
+      let pA = i0 === 0 ? lowerBound(w, wl[0] * zp1, 0) : upperBound(w, wl[i0] * zp1, 0);
+      for (let j = i0; j < i1; j++) {
+        const pB = upperBound(w, wl[j + 1] * zp1, pA);
+        if (pB > pA) {
+          const sn = s0[pB] - s0[pA];
+          const su = ((s1[pB] - s1[pA]) / zp1 - wl[j] * sn) / (wl[j + 1] - wl[j]);
+          acc[j - i0] += sn - su;
+          acc[j + 1 - i0] += su;
+        }
+        pA = pB;
       }
       if (useIgm && z > 0) {
         for (let i = i0; i <= i1; i++) {
           const lo2 = wl[i] * zp1;
-          if (lo2 < 1215.67 * zp1) acc[i - i0] *= igmTransmissionInoue14(lo2, z);
+          if (lo2 < 1215.67 * zp1) {
+            // the transmission depends only on (i, z): evaluate once per node and share between bands
+            if (igmStamp[i] !== n + 1) {
+              igmStamp[i] = n + 1;
+              igmRest[i] = igmTransmissionInoue14(lo2, z);
+            }
+            acc[i - i0] *= igmRest[i];
+          }
         }
       }
       start[b] = i0;
@@ -226,27 +249,62 @@ export function createPhotometryEngine(
   const spec = new Float64Array(nW);
   const lineLum = new Float64Array(Math.max(1, nLine));
 
+  // SSP spectra transposed to [Z][λ][age] (contiguous in age): the composite at each λ is then a short dot product
+  // with the per-object mass vector (no stores in the inner loop, zero-mass ages skipped by range).
+  const lT = new Float64Array(nZ * nW * nA);
+  for (let k = 0; k < nZ; k++)
+    for (let j = 0; j < nA; j++) {
+      const src = (k * nA + j) * nW;
+      for (let i = 0; i < nW; i++) lT[(k * nW + i) * nA + j] = lLambda[src + i];
+    }
+  let nYoung = 0;
+  while (nYoung < nA && isYoung[nYoung]) nYoung++;
+  for (let j = nYoung; j < nA; j++) if (isYoung[j]) throw new RangeError('SSP ages must increase (young SSPs first)');
+  const m0 = new Float64Array(nA);
+  const m1 = new Float64Array(nA);
+
   /** Composite rest-frame spectrum over [lo, hi] into `spec`; emission-line luminosities into lineLum. Returns Q(H). */
   const composite = (p: SedParams, lo: number, hi: number): number => {
     const { i0: k0, i1: k1, w1 } = metallicityBracket(grid, p.logZsol);
-    sOld.fill(0, lo, hi + 1);
-    sYoung.fill(0, lo, hi + 1);
     let qOld = 0;
     let qYoung = 0;
     const m = p.sspMassFormedMsun;
+    let jLo = nA;
+    let jHi = 0;
     for (let j = 0; j < nA; j++) {
       const mj = m[j];
-      if (!(mj > 0)) continue;
+      if (!(mj > 0)) {
+        m0[j] = 0;
+        m1[j] = 0;
+        continue;
+      }
+      if (j < jLo) jLo = j;
+      jHi = j + 1;
       const a0 = mj * (1 - w1);
       const a1 = mj * w1;
-      const b0 = (k0 * nA + j) * nW;
-      const b1 = (k1 * nA + j) * nW;
-      const acc = isYoung[j] ? sYoung : sOld;
-      if (a1 !== 0) for (let i = lo; i <= hi; i++) acc[i] += a0 * lLambda[b0 + i] + a1 * lLambda[b1 + i];
-      else for (let i = lo; i <= hi; i++) acc[i] += a0 * lLambda[b0 + i];
+      m0[j] = a0;
+      m1[j] = a1;
       const q = a0 * qH[k0 * nA + j] + a1 * qH[k1 * nA + j];
       if (isYoung[j]) qYoung += q;
       else qOld += q;
+    }
+    const yHi = Math.min(jHi, nYoung);
+    const oLo = Math.max(jLo, nYoung);
+    const two = w1 !== 0;
+    for (let i = lo; i <= hi; i++) {
+      const b0 = (k0 * nW + i) * nA;
+      const b1 = (k1 * nW + i) * nA;
+      let y = 0;
+      let o = 0;
+      if (two) {
+        for (let j = jLo; j < yHi; j++) y += m0[j] * lT[b0 + j] + m1[j] * lT[b1 + j];
+        for (let j = oLo; j < jHi; j++) o += m0[j] * lT[b0 + j] + m1[j] * lT[b1 + j];
+      } else {
+        for (let j = jLo; j < yHi; j++) y += m0[j] * lT[b0 + j];
+        for (let j = oLo; j < jHi; j++) o += m0[j] * lT[b0 + j];
+      }
+      sYoung[i] = y;
+      sOld[i] = o;
     }
     const av = p.avMag;
     const avBc = p.avBirthCloudExtraMag ?? 0;
@@ -342,4 +400,28 @@ function interp(x: Float64Array, y: Float64Array, v: number): number {
   }
   const u = (v - x[lo]) / (x[hi] - x[lo]);
   return y[lo] * (1 - u) + y[hi] * u;
+}
+
+/** First index ≥ from with x[index] ≥ v (x increasing). */
+function lowerBound(x: Float64Array, v: number, from: number): number {
+  let lo = from;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index ≥ from with x[index] > v (x increasing). */
+function upperBound(x: Float64Array, v: number, from: number): number {
+  let lo = from;
+  let hi = x.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
