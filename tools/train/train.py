@@ -206,7 +206,10 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     Fv_aug = augment(Fv, gv)
 
     flow = ConditionalFlow(feat.shape[1], len(ps["names"]), cfg["flow"])
-    opt = torch.optim.AdamW(flow.parameters(), lr=tc.get("lr", 1e-3), weight_decay=tc.get("weightDecay", 1e-5))
+    aux_w = float(tc.get("auxiliaryLossWeight", 0.0))
+    aux_head = torch.nn.Linear(cfg["flow"]["contextDim"], len(ps["names"])) if aux_w > 0 else None
+    params = list(flow.parameters()) + (list(aux_head.parameters()) if aux_head is not None else [])
+    opt = torch.optim.AdamW(params, lr=tc.get("lr", 1e-3), weight_decay=tc.get("weightDecay", 1e-5))
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=tc.get("lrPatience", 3))
     bs = tc.get("batchSize", 512)
     cosine = tc.get("schedule", "plateau") == "cosine-time"
@@ -223,13 +226,16 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
         tot, cnt, skipped = 0.0, 0, 0
         for k in range(0, len(order), bs):
             idx = order[k:k + bs]
-            loss = -flow.log_prob(Xt[idx], augment(Ft[idx], gtr)).mean()
+            lp, ctx = flow.log_prob(Xt[idx], augment(Ft[idx], gtr), return_ctx=True)
+            loss = -lp.mean()
+            if aux_head is not None:  # auxiliary point-estimate loss on the context: speeds up learning the embedding
+                loss = loss + aux_w * (aux_head(ctx) - Xt[idx]).abs().sum(-1).mean()
             if not torch.isfinite(loss):
                 skipped += 1
                 continue
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(flow.parameters(), tc.get("gradClip", 5.0))
+            torch.nn.utils.clip_grad_norm_(params, tc.get("gradClip", 5.0))
             opt.step()
             if cosine:  # cosine decay over the wall-clock budget (training is time-limited on shared CPUs)
                 frac = min(1.0, (time.time() - t0) / max_s)

@@ -152,9 +152,14 @@ class ConditionalFlow(nn.Module):
             for a, b in _masks(dim, cfg["layers"], cfg.get("maskSeed", 0))
         )
 
-    def log_prob(self, x, feat_std):
+    def log_prob(self, x, feat_std, return_ctx: bool = False):
         """x: standardized parameters [B, D]; feat_std: standardized features [B, F]."""
         c = self.embed(feat_std)
+        if return_ctx:
+            return self._log_prob_ctx(x, c), c
+        return self._log_prob_ctx(x, c)
+
+    def _log_prob_ctx(self, x, c):
         lad_total = torch.zeros(x.shape[0], device=x.device)
         for layer in reversed(self.layers):
             x, lad = layer.normalize(x, layer.ctx(c))
