@@ -178,10 +178,9 @@ export function createPhotometryEngine(
       // rest-frame index range touched by this filter
       const rFirst = w[0] / zp1;
       const rLast = w[w.length - 1] / zp1;
-      let i0 = 0;
-      while (i0 < nW - 2 && wl[i0 + 1] < rFirst) i0++;
-      let i1 = i0;
-      while (i1 < nW - 1 && wl[i1] < rLast) i1++;
+      // i0: last index with wl[i0 + 1] ≥ rFirst (≤ nW − 2); i1: first index ≥ i0 with wl[i1] ≥ rLast (≤ nW − 1)
+      const i0 = Math.min(Math.max(lowerBound(wl, rFirst, 1) - 1, 0), nW - 2);
+      const i1 = Math.min(lowerBound(wl, rLast, i0), nW - 1);
       const acc = new Float64Array(i1 - i0 + 1);
       // filter points with λ/(1+z) in (wl_j, wl_j+1] add num·(1−u) to j and num·u to j+1, u linear in λ:
       // Σ num·u = (Σ num·λ/(1+z) − wl_j Σ num)/(wl_j+1 − wl_j), from the prefix sums
