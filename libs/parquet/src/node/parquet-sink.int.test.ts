@@ -15,7 +15,7 @@ function init(log: string[] = []): InitContext {
 
 describe('parquetSink', () => {
   it('has a strict config schema with defaults', () => {
-    expect(parquetSink.configSchema.parse({})).toEqual({ path: 'pixels.parquet', rowGroupRows: 131_072, compression: 'snappy' });
+    expect(parquetSink.configSchema.parse({})).toEqual({ path: 'pixels.parquet', rowGroupRows: 131_072, compression: 'snappy', excludeColumns: ['*_samples'] });
     expect(() => parquetSink.configSchema.parse({ path: 'a.parquet', rowGroups: 5 })).toThrow();
     expect(() => parquetSink.configSchema.parse({ compression: 'lzo' })).toThrow();
   });
@@ -32,6 +32,17 @@ describe('parquetSink', () => {
     expect(back.columns.id[4999]).toBe(4999);
     expect(back.columns.x[4999]).toBe(4);
     expect(back.metadata.provenance).toBe('p');
+  });
+
+  it('leaves out excluded columns (per-pixel sample lists by default) and keeps the rest intact', async () => {
+    const sink = await parquetSink.create(parquetSink.configSchema.parse({ path: 'lists.parquet' }), init());
+    const values = Float32Array.from({ length: 30 }, (_, i) => i);
+    await sink.write(batchFromColumns({ a: new Float32Array([1, 2, 3]), log_mstar_samples: { listSize: 10, values }, b: new Int32Array([7, 8, 9]) }, {}, { b: { unit: 'px' } }));
+    const [file] = await sink.close();
+    const back = await readParquet(file);
+    expect(Object.keys(back.columns)).toEqual(['a', 'b']);
+    expect(Array.from(back.columns.b as Int32Array)).toEqual([7, 8, 9]);
+    expect(back.fieldMetadata.b).toEqual({ unit: 'px' });
   });
 
   it('writes no file and says so when no batch arrives', async () => {
