@@ -153,7 +153,7 @@ def params_of(cat: dict, ps: dict) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------------------------ train
-def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mean, feat_std, fills) -> tuple:
+def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mean, feat_std, fills, resume=None) -> tuple:
     import torch
 
     from pixsed_train.flow import ConditionalFlow
@@ -206,6 +206,13 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     Fv_aug = augment(Fv, gv)
 
     flow = ConditionalFlow(feat.shape[1], len(ps["names"]), cfg["flow"])
+    prev = None
+    if resume:  # continue from .work/<name>/flow.pt (same flow config) with lr0 = resume["lrFactor"] * lr
+        ck = torch.load(work / "flow.pt")
+        flow.load_state_dict(ck["state"])
+        prev = json.loads((work / "train-info.json").read_text())
+        tc = {**tc, "lr": tc.get("lr", 1e-3) * resume["lrFactor"], "maxMinutes": resume["minutes"]}
+        log(f"resuming from {work / 'flow.pt'} (epochs {prev['epochs']}), lr0 {tc['lr']:.1e}, {resume['minutes']} min")
     aux_w = float(tc.get("auxiliaryLossWeight", 0.0))
     aux_head = torch.nn.Linear(cfg["flow"]["contextDim"], len(ps["names"])) if aux_w > 0 else None
     params = list(flow.parameters()) + (list(aux_head.parameters()) if aux_head is not None else [])
@@ -267,6 +274,11 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     torch.save({"state": best_state, "flow": cfg["flow"], "n_feat": feat.shape[1]}, work / "flow.pt")
     info = {"n_train": int(len(it)), "n_val": int(len(iv)), "epochs": epoch, "best_epoch": best_epoch, "best_val_nll": best,
             "train_seconds": round(time.time() - t0, 1), "history": history}
+    if prev is not None:
+        info = {**info, "epochs": prev["epochs"] + info["epochs"], "best_epoch": prev["epochs"] + info["best_epoch"],
+                "train_seconds": round(prev["train_seconds"] + info["train_seconds"], 1),
+                "history": prev["history"] + [{**h, "epoch": prev["epochs"] + h["epoch"], "resumed": True} for h in history],
+                "resumed": {"fromEpochs": prev["epochs"], "lr0": tc["lr"], "minutes": resume["minutes"]}}
     return flow, info
 
 
@@ -277,6 +289,8 @@ def main() -> None:
     ap.add_argument("--no-build", action="store_true", help="do not run `npx tsc -b apps/cli` before simulating")
     ap.add_argument("--reuse-model", action="store_true", help="skip training, load .work/<name>/flow.pt (re-export/validate)")
     ap.add_argument("--skip-onnx-check", action="store_true", help="do not run check-onnx.mjs (onnxruntime-node)")
+    ap.add_argument("--resume-minutes", type=float, default=0, help="continue training .work/<name>/flow.pt for this many minutes")
+    ap.add_argument("--resume-lr-factor", type=float, default=0.3, help="lr0 of the resumed run = factor * training.lr")
     args = ap.parse_args()
 
     import torch
@@ -316,7 +330,8 @@ def main() -> None:
         flow.eval()
         tinfo = json.loads((work / "train-info.json").read_text())
     else:
-        flow, tinfo = train(cfg, work, cat, ps, feat, feat_mean, feat_std, (fm, fe))
+        resume = {"minutes": args.resume_minutes, "lrFactor": args.resume_lr_factor} if args.resume_minutes else None
+        flow, tinfo = train(cfg, work, cat, ps, feat, feat_mean, feat_std, (fm, fe), resume)
         (work / "train-info.json").write_text(json.dumps(tinfo, indent=1))
 
     sampler = Sampler(flow, feat_mean, feat_std, ps["mean"], ps["std"], ps["logit"], ps["lo"], ps["hi"]).eval()
@@ -426,6 +441,7 @@ def main() -> None:
                                       "test": {"n": cfg["simulate"]["test"]["n"], "seed": cfg["simulate"]["test"]["seed"]}},
                        "n_train": tinfo["n_train"], "n_val": tinfo["n_val"], "seed": cfg["training"].get("seed", 0),
                        "epochs": tinfo["epochs"], "bestEpoch": tinfo["best_epoch"], "trainSeconds": tinfo["train_seconds"],
+                       "resumed": tinfo.get("resumed"),
                        "torch": torch.__version__, "onnx": onnx.__version__, "python": sys.version.split()[0],
                        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "gitCommit": git_commit()},
         "validation": {"file": "validation.json", "selection": res["selection"], "metrics": res["metrics"],
