@@ -75,7 +75,7 @@ export function coverageSpec(report: CalibrationReport): TopLevelSpec {
             encoding: {
               x: { field: 'alpha', type: 'quantitative', title: 'credibility level α', scale: unit },
               y: { field: 'ecp', type: 'quantitative', title: 'expected coverage', scale: unit },
-              color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelFontSize: 8 } },
+              color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelFontSize: 8, labelLimit: 400 } },
             },
           },
         ],
@@ -92,7 +92,7 @@ export function coverageSpec(report: CalibrationReport): TopLevelSpec {
             encoding: {
               x: { field: 'level', type: 'quantitative', title: 'nominal credibility', scale: unit },
               y: { field: 'coverage', type: 'quantitative', title: 'fraction of truths inside', scale: unit },
-              color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelFontSize: 8 } },
+              color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom-right', labelFontSize: 8, labelLimit: 400 } },
             },
           },
         ],
