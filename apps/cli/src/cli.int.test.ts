@@ -31,7 +31,7 @@ describe('pixsed CLI', () => {
   it('--help lists every subcommand', () => {
     const r = pixsed('--help');
     expect(r.status).toBe(0);
-    for (const c of ['run', 'validate-config', 'demo', 'fits', 'psf', 'simulate', 'infer', 'schema', 'plugins']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['run', 'validate-config', 'demo', 'fits', 'psf', 'simulate', 'infer', 'validate', 'schema', 'plugins']) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
   });
 
   it('runs a small pipeline end to end and writes readable Arrow IPC with provenance', () => {

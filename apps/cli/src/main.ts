@@ -8,6 +8,7 @@ import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
 import { inferCommand } from './commands/infer.js';
+import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
@@ -126,6 +127,18 @@ psf
   .option('--strip-rows <n>', 'rows per strip (default: an FFT-efficient height)')
   .requiredOption('--out <out.fits>', 'output FITS')
   .action(psfConvolveCommand);
+
+program
+  .command('validate')
+  .description('calibration of a posterior model on held-out mocks: R², bias, NMAD, outliers, 68/95% coverage, TARP/ATC, SBC; PNG plots')
+  .requiredOption('--model <model.onnx>', 'ONNX posterior (manifest.json beside it)')
+  .option('--mocks <dir>', 'mocks with truths: a `pixsed simulate` folder (catalog.npy + catalog.columns.json, or catalog.csv) or a .npy/.csv file')
+  .option('--n <count>', 'simulate this many held-out mocks instead (jades bands, default priors, seed = --seed + 1)')
+  .option('--seed <int>', 'seed of the posterior sampling, TARP references and SBC ties (mocks use seed + 1)', '0')
+  .option('--samples <count>', 'posterior samples per object', '500')
+  .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json', 'validation')
+  .option('--json', 'print the report as JSON')
+  .action(validateCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
