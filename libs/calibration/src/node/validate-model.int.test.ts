@@ -10,7 +10,7 @@ import { validateModel } from './validate-model.js';
 import { writeValidationPlots } from './write-validation-plots.js';
 
 const root = resolve(__dirname, '..', '..', '..', '..');
-const makeModel = join(root, 'libs/model/test-scripts/make_linear_gaussian.py');
+const makeModel = join(root, 'libs/model/test-scripts/make_toy_model.py');
 const py = '/usr/bin/python3';
 const ready = spawnSync(py, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 const bands = ['f277w', 'f356w', 'f444w'];
@@ -20,31 +20,8 @@ const params = ['p0', 'p1', 'p2'];
 
 /** The linear-Gaussian ONNX sampler (samples = features @ W + σ·noise) with a manifest for three bands. */
 function toyModel(dir: string): string {
-  const r = spawnSync(py, [makeModel, join(dir, 'model.onnx'), String(F), String(D)], { encoding: 'utf8' });
+  const r = spawnSync(py, [makeModel, dir, '--params', params.join(','), ...bands], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  const names = ['mag', 'mag_err', 'nondet', 'missing'].flatMap((k) => bands.map((b) => `${k}_${b}`)).concat('z');
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      name: 'toy-linear-gaussian',
-      version: '0.0.1',
-      survey: 'jades-mock',
-      bands,
-      features: {
-        transform: 'ab-mag-err-z',
-        count: F,
-        names,
-        magZeroPoint: 31.4,
-        magErrFactor: 2.5 / Math.LN10,
-        nonDetection: { snrMin: 1, magErr: 1.0857 },
-        missingBand: { fillMag: [30, 30, 30], fillMagErr: [1, 1, 1] },
-        clip: { mag: [10, 40] },
-      },
-      parameters: params.map((name) => ({ name, unit: 'arb', priorMin: -100, priorMax: 100 })),
-      trainingRanges: { features: { names, min: names.map(() => -100), max: names.map(() => 100) } },
-      sampler: { inputNames: ['features', 'noise'], outputName: 'samples', noiseDim: D },
-    }),
-  );
   return join(dir, 'model.onnx');
 }
 

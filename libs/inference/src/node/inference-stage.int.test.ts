@@ -6,43 +6,15 @@ import { join, resolve } from 'node:path';
 import { batchFromColumns, column, FlagRegistry, listColumn, RunStats, STANDARD_FLAGS, type StageContext } from '@pixsed/core';
 import { createInference, inferenceStageSchema } from './inference-stage.js';
 
-const script = resolve(__dirname, '../../../model/test-scripts/make_linear_gaussian.py');
+const script = resolve(__dirname, '../../../model/test-scripts/make_toy_model.py');
 const hasOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 const bands = ['f277w', 'f356w', 'f444w'];
-const F = 4 * bands.length + 1;
 
-/** A toy model: linear-Gaussian ONNX graph (exact posterior known) plus a valid manifest. */
+/** A toy model: linear-Gaussian ONNX graph (exact posterior known) plus a valid manifest with realistic training ranges. */
 function toyModel() {
   const dir = mkdtempSync(join(tmpdir(), 'pixsed-inf-'));
-  const r = spawnSync('/usr/bin/python3', [script, join(dir, 'model.onnx'), String(F), '2'], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [script, dir, '--realistic-ranges', ...bands], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  const names = [...bands.map((b) => `mag_${b}`), ...bands.map((b) => `mag_err_${b}`), ...bands.map((b) => `nondet_${b}`), ...bands.map((b) => `missing_${b}`), 'z'];
-  writeFileSync(
-    join(dir, 'manifest.json'),
-    JSON.stringify({
-      name: 'toy',
-      version: '0.0.1',
-      survey: 'toy',
-      model: 'model.onnx',
-      bands,
-      features: {
-        transform: 'ab-mag-err-z',
-        count: F,
-        names,
-        magZeroPoint: 31.4,
-        magErrFactor: 2.5 / Math.LN10,
-        nonDetection: { snrMin: 1, magErr: 2.5 / Math.LN10 },
-        missingBand: { fillMag: [28, 28, 28], fillMagErr: [0.5, 0.5, 0.5] },
-        clip: { mag: [10, 40] },
-      },
-      parameters: [
-        { name: 'log_mstar', unit: 'log10 Msun', priorMin: 4, priorMax: 12 },
-        { name: 'log_sfr100', unit: 'log10 Msun/yr', priorMin: -10, priorMax: 3 },
-      ],
-      trainingRanges: { features: { names, min: names.map((n) => (n === 'z' ? 0 : n.startsWith('mag_err') ? 0 : n.startsWith('mag') ? 15 : 0)), max: names.map((n) => (n === 'z' ? 7.5 : n.startsWith('mag_err') ? 2 : n.startsWith('mag') ? 35 : 1)) } },
-      sampler: { inputNames: ['features', 'noise'], outputName: 'samples', noiseDim: 2 },
-    }),
-  );
   return dir;
 }
 
