@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { batchFromColumns } from '@pixsed/core';
+import { createParquetWriter } from '@pixsed/parquet/node';
 import { pipelineSchemaText } from './commands/schema.js';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -86,8 +88,6 @@ describe('pixsed CLI', () => {
   });
 
   it('runs a mosaic pipeline with a survey defined inline in the YAML (no code), reading a Parquet catalogue', async () => {
-    const { createParquetWriter } = await import('@pixsed/parquet/node');
-    const { batchFromColumns } = await import('@pixsed/core');
     const dir = tmp();
     const mosaic = join(root, 'test-data/mosaic');
     const cat = await createParquetWriter(join(dir, 'cat.parquet'));
