@@ -206,6 +206,12 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     Fv_aug = augment(Fv, gv)
 
     flow = ConditionalFlow(feat.shape[1], len(ps["names"]), cfg["flow"])
+    if flow.n_col:  # colour statistics from the training rows (features[:, :nb] are AB magnitudes)
+        mags = feat[it, :nb]
+        cols = mags - mags[:, flow.col_ref : flow.col_ref + 1]
+        cstd = cols.std(0)
+        flow.set_colour_stats(feat_mean[:nb], feat_std[:nb], cols.mean(0), np.where(cstd < 1e-6, 1.0, cstd))
+        log(f"colour features m_b - m_{cat['bands'][flow.col_ref]} for {nb} bands")
     prev = None
     if resume:  # continue from .work/<name>/flow.pt (same flow config) with lr0 = resume["lrFactor"] * lr
         ck = torch.load(work / "flow.pt")
@@ -312,6 +318,11 @@ def main() -> None:
     cat = load_catalog(d_train)
     bands = cat["bands"]
     nb = len(bands)
+    if cfg["flow"].get("colourReferenceBand"):  # resolve to indices for ConditionalFlow (stored with the checkpoint)
+        ref = cfg["flow"]["colourReferenceBand"]
+        if ref not in bands:
+            raise SystemExit(f"{cfg_path}: flow.colourReferenceBand '{ref}' is not a band of survey {cfg['survey']} ({', '.join(bands)})")
+        cfg["flow"] = {**cfg["flow"], "colours": {"nBands": nb, "refIndex": bands.index(ref)}}
     rule = {**DEFAULT_RULE, **cfg.get("features", {}).get("nonDetection", {})}
 
     fm, fe = fill_values(cat["flux"], cat["err"], rule)

@@ -140,7 +140,17 @@ class ConditionalFlow(nn.Module):
         super().__init__()
         self.dim = dim
         emb_hidden, emb_layers, ctx_dim = cfg["embedHidden"], cfg["embedLayers"], cfg["contextDim"]
-        layers, last = [], n_feat
+        # colour features (cfg["colours"] = {"nBands", "refIndex"}): the standardized features start with nBands AB
+        # magnitudes; colours m_b - m_ref (standardized with training statistics set by set_colour_stats) are appended
+        # before the embedding. A linear first layer could form them, but from magnitudes standardized by their ~3 mag
+        # spread, 0.05-mag colour differences are ill-conditioned and learnt slowly; the age-dust information is in them.
+        col = cfg.get("colours")
+        self.n_col = int(col["nBands"]) if col else 0
+        self.col_ref = int(col["refIndex"]) if col else 0
+        if self.n_col:
+            for nm in ("mag_mean", "mag_std", "col_mean", "col_std"):
+                self.register_buffer(nm, torch.zeros(self.n_col) if "mean" in nm else torch.ones(self.n_col))
+        layers, last = [], n_feat + self.n_col
         for _ in range(emb_layers):
             layers += [nn.Linear(last, emb_hidden), nn.SiLU()]
             last = emb_hidden
@@ -152,9 +162,21 @@ class ConditionalFlow(nn.Module):
             for a, b in _masks(dim, cfg["layers"], cfg.get("maskSeed", 0))
         )
 
+    def set_colour_stats(self, mag_mean, mag_std, col_mean, col_std):
+        for nm, v in (("mag_mean", mag_mean), ("mag_std", mag_std), ("col_mean", col_mean), ("col_std", col_std)):
+            getattr(self, nm).copy_(torch.as_tensor(v, dtype=torch.float32))
+
+    def context(self, feat_std):
+        """Conditioning vector [B, contextDim] from standardized features [B, F] (+ colours when configured)."""
+        if self.n_col:
+            mags = feat_std[:, : self.n_col] * self.mag_std + self.mag_mean
+            cols = (mags - mags[:, self.col_ref : self.col_ref + 1] - self.col_mean) / self.col_std
+            feat_std = torch.cat([feat_std, cols], dim=-1)
+        return self.embed(feat_std)
+
     def log_prob(self, x, feat_std, return_ctx: bool = False):
         """x: standardized parameters [B, D]; feat_std: standardized features [B, F]."""
-        c = self.embed(feat_std)
+        c = self.context(feat_std)
         if return_ctx:
             return self._log_prob_ctx(x, c), c
         return self._log_prob_ctx(x, c)
@@ -168,7 +190,7 @@ class ConditionalFlow(nn.Module):
 
     def sample_std(self, feat_std, noise):
         """feat_std [N, F], noise [N, S, D] -> standardized samples [N, S, D]."""
-        c = self.embed(feat_std)
+        c = self.context(feat_std)
         x = noise
         for layer in self.layers:
             x, _ = layer.generate(x, layer.ctx(c).unsqueeze(1))
