@@ -68,8 +68,10 @@ describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the comm
     expect(rows.length).toBe(5);
     expect(rMass).toBeGreaterThan(0.8); // measured 0.93 with model v0.1.0
     expect(rSfr).toBeGreaterThan(0.8); // measured 0.96
-    // The issue's goal is |Δ| < 0.1 dex; model v0.1.0 is 0.2–0.7 dex low (see the closing note).
-    // This bound only guards against regressions beyond that.
-    for (const d of delta) expect(Math.abs(d)).toBeLessThan(1);
+    // The issue's goal is |Δ| < 0.1 dex per galaxy. Model v0.2.0 measured −0.10, −0.07, −0.06, −0.06, −0.16
+    // (galaxy 5, old bulge + disc at z = 0.9, misses it); v0.1.0 was −0.13…−0.73. Bounds: every galaxy within
+    // 0.2 dex and the mean |Δ| within 0.1 dex.
+    for (const d of delta) expect(Math.abs(d)).toBeLessThan(0.2);
+    expect(delta.reduce((a, d) => a + Math.abs(d), 0) / delta.length).toBeLessThan(0.1);
   }, 600_000);
 });

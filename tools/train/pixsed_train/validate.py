@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -130,7 +131,7 @@ def throughput(sampler, feat: np.ndarray, D: int, vcfg: dict, threads=(2, 1)) ->
     f = feat[:n_pix].astype(np.float32)
     prev = torch.get_num_threads()
     out = {"samplesPerPixel": S, "pixels": n_pix, "chunkPixels": chunk, "byThreads": {},
-           "note": "best of 2 runs, includes noise generation; the 2-core machine was shared with other jobs (load 6-8)"}
+           "note": "best of 2 runs, includes noise generation", "loadAverage1min": round(os.getloadavg()[0], 2)}
     for th in threads:
         torch.set_num_threads(th)
         sample(sampler, f[:chunk], S, 0, chunk)  # warm-up
