@@ -49,11 +49,28 @@ for (const rows of [64, 256, 1024]) {
   best = Math.max(best, pxPerS);
 }
 const torchScript = join(root, 'tools/train/bench_torch.py');
-if (existsSync(torchScript) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) {
-  const r = spawnSync('/usr/bin/python3', [torchScript, '--model-dir', modelDir, '--pixels', String(N), '--samples', String(S), '--threads', '2'], { encoding: 'utf8' });
-  if (r.status === 0) {
-    const torchPx = JSON.parse(r.stdout.trim().split('\n').pop()).pxPerS;
-    emit('inference.torch.px_per_s', torchPx, `px/s (${S} samples)`);
-    emit('inference.onnx_vs_torch', best / torchPx, 'x');
-  } else console.error(`torch peer failed: ${r.stderr}`);
-} else console.error('inference bench: PyTorch peer skipped (tools/train/bench_torch.py or /usr/bin/python3 torch missing)');
+if (existsSync(join(modelDir, 'sampler.pt')) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) {
+  const r = spawnSync('/usr/bin/python3', [torchScript, '--model-dir', modelDir, '--pixels', String(N), '--samples', String(S), '--threads', '2'], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) {
+    console.error(`torch peer failed: ${r.stderr}`);
+    process.exit(1);
+  }
+  const t = JSON.parse(r.stdout.trim().split('\n').pop());
+  // same weights: run the peer's 4-pixel check through onnxruntime with the same noise
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'));
+  const nf = t.check.features.length / 4;
+  const D = t.check.noise.length / 32;
+  const o = await session.run({
+    features: new ort.Tensor('float32', Float32Array.from(t.check.features), [4, nf]),
+    noise: new ort.Tensor('float32', Float32Array.from(t.check.noise), [4, 8, D]),
+  });
+  const got = o.samples.data;
+  const maxAbs = t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
+  emit('inference.onnx_vs_torch.max_abs_diff_same_noise', maxAbs, 'physical units');
+  emit('inference.torch.px_per_s', t.pxPerS, `px/s (${S} samples, 2 threads, chunk ${t.chunk})`);
+  emit('inference.onnx_vs_torch', best / t.pxPerS, 'x (best ONNX batch / PyTorch)');
+} else console.error('inference bench: PyTorch peer skipped (needs <model>/sampler.pt and /usr/bin/python3 with torch)');

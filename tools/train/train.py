@@ -346,6 +346,7 @@ def main() -> None:
         (work / "train-info.json").write_text(json.dumps(tinfo, indent=1))
 
     sampler = Sampler(flow, feat_mean, feat_std, ps["mean"], ps["std"], ps["logit"], ps["lo"], ps["hi"]).eval()
+    torch.save(sampler.state_dict(), out_dir / "sampler.pt")  # same weights for the PyTorch peer (tools/train/bench_torch.py)
 
     # ---------------------------------------------------------------- export
     onnx_path = out_dir / "model.onnx"
