@@ -2,7 +2,7 @@
 // and < 2 GB"). Generates (not committed) 19-band mock mosaics at two sizes with the same galaxy
 // density, runs the demo chain (mosaic → psf → snr-mask → inference → parquet + galaxies) on each in
 // a fresh process, and prints mosaic px/s and peak RSS. Sizes: PIXSED_BENCH_SIZES (default
-// "2048,4096": 4× the area); the model: test-data/models/jades-delayed-tau.
+// "2048,4096": 4× the area); the model: test-data/models/jades-delayed-tau-affine (the demo's model).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const cli = join(root, 'apps/cli/dist/main.js');
-const model = join(root, 'test-data/models/jades-delayed-tau/model.onnx');
+const model = join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx');
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toPrecision(4)), unit }));
 if (!existsSync(model)) {
   console.error(`pipeline-scale: ${model} not found; train it first (npm run train)`);
