@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { readFitsImage } from '@pixsed/fits/node';
 import { readParquet } from '@pixsed/parquet/node';
 
@@ -25,7 +25,7 @@ function pearson(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the committed mock mosaic with the shipped JADES model' : 'skipped: test-data/models/jades-delayed-tau-affine/model.onnx missing', () => {
+describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the committed mock mosaic with the shipped JADES model' : `skipped: ${relative(root, model)} missing`, () => {
   it('reconciles every pixel, recovers maps that track the truth maps, and reports Σ pixel mass vs truth', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pixsed-demo-'));
     const r = spawnSync(process.execPath, [bin, 'demo', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, PIXSED_DATA_DIR: '/nonexistent' } });
