@@ -32,9 +32,17 @@ export interface MaskResult {
 /**
  * Pixel selection of Iglesias-Navarro et al. (2025): keep pixels in a segment, with a redshift, with
  * finite fluxes and positive errors in the required bands, and mean(f_b/σ_b) over the S/N bands
- * above the threshold. Rows in [rowStart, rowEnd) are considered (strip halos excluded).
+ * above the threshold. Rows in [rowStart, rowEnd) are considered (strip halos excluded); with
+ * `columns`, batch rows are image rows `columns.width` wide and only image columns
+ * [left, width − right) are considered (tile halos excluded).
  */
-export function snrMask(batch: RecordBatch, config: SnrMaskConfig, rowStart = 0, rowEnd = batch.numRows): MaskResult {
+export function snrMask(
+  batch: RecordBatch,
+  config: SnrMaskConfig,
+  rowStart = 0,
+  rowEnd = batch.numRows,
+  columns?: { width: number; left: number; right: number },
+): MaskResult {
   const stage = 'snr-mask';
   const n = batch.numRows;
   const inFlags = column(batch, FLAGS_COLUMN, stage);
@@ -53,7 +61,14 @@ export function snrMask(batch: RecordBatch, config: SnrMaskConfig, rowStart = 0,
   const strict = config.comparison === '>';
   const nb = snrF.length;
   let kept = 0;
+  const cw = columns?.width ?? 1;
+  const cLo = columns?.left ?? 0;
+  const cHi = cw - (columns?.right ?? 0);
   for (let i = rowStart; i < rowEnd; i++) {
+    if (columns) {
+      const c = i % cw;
+      if (c < cLo || c >= cHi) continue;
+    }
     let f = flags[i];
     if (gid[i] <= 0) f |= BIT.OUTSIDE_SEGMENTATION;
     if (!(z[i] >= 0)) f |= BIT.NO_REDSHIFT;
@@ -95,12 +110,20 @@ function kernel(config: SnrMaskConfig) {
     const width = Number(meta.get('pixsed.strip.width') ?? 0);
     const haloTop = Number(meta.get('pixsed.strip.haloTop') ?? 0);
     const haloBottom = Number(meta.get('pixsed.strip.haloBottom') ?? 0);
+    const haloLeft = Number(meta.get('pixsed.strip.haloLeft') ?? 0);
+    const haloRight = Number(meta.get('pixsed.strip.haloRight') ?? 0);
     for (const name of ['x', 'y', 'galaxy_id']) {
       const f = batch.schema.fields.find((x) => x.name === name);
       if (f && !(f.type instanceof Int32)) throw new SchemaError(`snr-mask: column '${name}' must be int32, got ${f.type}`);
     }
-    // Halo rows belong to the neighbouring strips: they are neither kept nor counted here.
-    const { keep, flags, removed, removedByGalaxy, kept } = snrMask(batch, config, haloTop * width, batch.numRows - haloBottom * width);
+    // Halo rows and columns belong to the neighbouring strips/tiles: they are neither kept nor counted here.
+    const { keep, flags, removed, removedByGalaxy, kept } = snrMask(
+      batch,
+      config,
+      haloTop * width,
+      batch.numRows - haloBottom * width,
+      haloLeft || haloRight ? { width, left: haloLeft, right: haloRight } : undefined,
+    );
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
     for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
@@ -111,6 +134,12 @@ function kernel(config: SnrMaskConfig) {
       outMeta.set('pixsed.strip.height', String(Number(meta.get('pixsed.strip.height')) - haloTop - haloBottom));
       outMeta.set('pixsed.strip.haloTop', '0');
       outMeta.set('pixsed.strip.haloBottom', '0');
+    }
+    if (haloLeft || haloRight) {
+      outMeta.set('pixsed.strip.x0', String(Number(meta.get('pixsed.strip.x0')) + haloLeft));
+      outMeta.set('pixsed.strip.width', String(width - haloLeft - haloRight));
+      outMeta.set('pixsed.strip.haloLeft', '0');
+      outMeta.set('pixsed.strip.haloRight', '0');
     }
     outMeta.set('pixsed.rows', 'pixels');
     outMeta.set(MASKED_BY_GALAXY_KEY, JSON.stringify(removedByGalaxy));

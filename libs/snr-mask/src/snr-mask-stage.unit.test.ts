@@ -66,6 +66,20 @@ describe('snr-mask', () => {
     expect(out.schema.metadata.get('pixsed.strip.haloTop')).toBe('0');
   });
 
+  it('skips halo columns of tiles as well as halo rows', async () => {
+    // a 4-wide, 3-high tile with 1 halo column left and right and 1 halo row on top: core is x 1..2, rows 1..2
+    const rows = Array.from({ length: 12 }, () => ({ f: [8, 8, 8] }));
+    const meta = stripMetadata({ x0: 9, y0: 4, width: 4, height: 3, haloTop: 1, haloBottom: 0, haloLeft: 1, haloRight: 1, mosaicWidth: 20, mosaicHeight: 10 });
+    const c = ctx();
+    const inst = await snrMaskStage.create(cfg, c);
+    const out = await inst.kernel(pixels(rows, meta), c);
+    expect(Array.from(column(out, 'x'))).toEqual([5, 6, 9, 10]);
+    expect(out.numRows + c.stats.droppedTotal()).toBe(4);
+    expect(out.schema.metadata.get('pixsed.strip.x0')).toBe('10');
+    expect(out.schema.metadata.get('pixsed.strip.width')).toBe('2');
+    expect(out.schema.metadata.get('pixsed.strip.haloLeft')).toBe('0');
+  });
+
   it('names the missing column', async () => {
     const c = ctx();
     const inst = await snrMaskStage.create({ ...cfg, snrBands: ['f150w'] }, c);

@@ -34,6 +34,13 @@ export interface FitsImageReader {
    * BITPIX 8, 16, −32; Float64Array for 32, 64, −64.
    */
   readRows(y0: number, y1: number): Promise<PixelArray>;
+  /**
+   * The rectangle rows [y0, y1) × columns [x0, x1) as physical values, row-major, `(x1 − x0) × (y1 − y0)`
+   * values (same types and conversions as `readRows`). Plain files: one positioned read per row, so
+   * only the rectangle's bytes are read. Gzip files: decompresses rows [y0, y1) and copies the columns
+   * (tiles of a gzip file are not cheap: read it in full-width strips).
+   */
+  readRect(y0: number, y1: number, x0: number, x1: number): Promise<PixelArray>;
   /** Releases the file handle / decompression stream; later reads throw. Idempotent. */
   close(): Promise<void>;
 }
@@ -162,6 +169,46 @@ class HduImageReader implements FitsImageReader {
       if (bytes.length < len) throw truncated(this.src, this.loc, pos + bytes.length);
       decodePixels(bytes, this.layout, out, (y - y0) * this.width);
     }
+    return out;
+  }
+
+  async readRect(y0: number, y1: number, x0: number, x1: number): Promise<PixelArray> {
+    if (this.closed) throw new PixsedError(`${this.file}: readRect after close()`);
+    if (!Number.isInteger(x0) || !Number.isInteger(x1) || x0 < 0 || x1 < x0 || x1 > this.width) {
+      throw new RangeError(`${this.file}: readRect columns [${x0}, ${x1}) outside [0, ${this.width}]`);
+    }
+    if (x0 === 0 && x1 === this.width) return this.readRows(y0, y1);
+    if (this.gzip) {
+      const rows = await this.readRows(y0, y1);
+      const w = x1 - x0;
+      const out = allocPixels(this.bitpix, w * (y1 - y0));
+      for (let r = 0; r < y1 - y0; r++) out.set(rows.subarray(r * this.width + x0, r * this.width + x1), r * w);
+      return out;
+    }
+    if (!Number.isInteger(y0) || !Number.isInteger(y1) || y0 < 0 || y1 < y0 || y1 > this.height) {
+      throw new RangeError(`${this.file}: readRect rows [${y0}, ${y1}) outside [0, ${this.height}]`);
+    }
+    const bpp = Math.abs(this.bitpix) / 8;
+    const w = x1 - x0;
+    const len = w * bpp;
+    const out = allocPixels(this.bitpix, w * (y1 - y0));
+    const raw = this.direct ? Buffer.from(out.buffer, out.byteOffset, out.byteLength) : Buffer.allocUnsafe(len * (y1 - y0));
+    // one positioned read per row, up to 64 in flight (libuv's thread pool runs them in parallel)
+    const readRow = async (y: number) => {
+      const pos = this.loc.dataStart + (y * this.width + x0) * bpp;
+      const got = await this.src.readInto(pos, raw.subarray((y - y0) * len, (y - y0 + 1) * len));
+      if (got < len) throw truncated(this.src, this.loc, pos + got);
+    };
+    for (let y = y0; y < y1; y += 64) {
+      const jobs: Promise<void>[] = [];
+      for (let r = y; r < Math.min(y1, y + 64); r++) jobs.push(readRow(r));
+      await Promise.all(jobs);
+      if (this.closed) throw new PixsedError(`${this.file}: readRect cancelled by close()`);
+    }
+    if (this.direct) {
+      if (bpp === 4) raw.swap32();
+      else raw.swap64();
+    } else decodePixels(raw, this.layout, out, 0);
     return out;
   }
 

@@ -71,6 +71,17 @@ describe.each([
         await r.close();
         expect(parts).toEqual(Array.from(img.data));
       }
+      // rectangles (tiles): every one equals the same cut of the whole image
+      const r = await openFitsImage(path);
+      for (const [y0, y1, x0, x1] of [[0, H, 0, W], [3, 9, 5, 17], [0, 1, 36, 37], [20, 23, 0, 1], [4, 4, 2, 8], [0, H, 10, 11]]) {
+        const rect = await r.readRect(y0, y1, x0, x1);
+        const want: number[] = [];
+        for (let y = y0; y < y1; y++) want.push(...img.data.subarray(y * W + x0, y * W + x1));
+        expect(rect.length).toBe((x1 - x0) * (y1 - y0));
+        expect(Array.from(rect)).toEqual(want);
+      }
+      await expect(r.readRect(0, 2, 5, W + 1)).rejects.toThrow(/readRect columns \[5, 38\) outside \[0, 37\]/);
+      await r.close();
     });
   }
 });

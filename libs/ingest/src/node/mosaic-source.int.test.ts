@@ -52,6 +52,7 @@ const baseConfig = (dir: string, extra: Partial<MosaicSourceConfig> = {}): Mosai
   segmentation: 'seg.fits',
   catalog: 'cat.csv',
   stripRows: 7,
+  tileColumns: 0,
   haloRows: 2,
   gridTolerance: 1e-6,
   ...extra,
@@ -96,6 +97,46 @@ describe('mosaic source', () => {
     expect(done).toEqual([[], [1], [2], [], [3]]); // strips of 7 rows: last rows 9, 19, 29
     expect(galaxiesComplete(batches[1])[0]).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100 });
     expect(JSON.parse(batches[0].schema.metadata.get('pixsed.wcs')!).CRVAL1).toBe(53.1);
+  });
+
+  it('cuts strips into tiles with halos on all four sides: cores cover every pixel once, each galaxy completes once, after its last pixel', async () => {
+    const dir = await toyMosaic();
+    const { src, batches } = await collect(dir, { tileColumns: 6 });
+    expect(src.totalBatches).toBe(Math.ceil(H / 7) * Math.ceil(W / 6));
+    expect(batches.length).toBe(src.totalBatches);
+    const seen = new Uint8Array(W * H);
+    const lastBatchOf = new Map<number, number>(); // galaxy → last batch holding one of its core pixels
+    const completedIn = new Map<number, number>();
+    let pixels = 0;
+    batches.forEach((b, k) => {
+      const g = stripGeometry(b, 'test');
+      expect(b.numRows).toBe(g.width * g.height);
+      expect(g.haloLeft).toBe(Math.min(2, g.x0 + g.haloLeft));
+      expect(g.haloRight).toBe(Math.min(2, W - (g.x0 + g.width - g.haloRight)));
+      const x = column(b, 'x');
+      const y = column(b, 'y');
+      const gid = column(b, 'galaxy_id');
+      const f = column(b, 'flux_f277w_njy');
+      expect(x[0]).toBe(g.x0);
+      expect(y[0]).toBe(g.y0);
+      for (let i = 0; i < b.numRows; i++) {
+        expect(f[i]).toBeCloseTo(Math.fround(sciValue(0, x[i], y[i])), 4);
+        const col = i % g.width;
+        const row = Math.floor(i / g.width);
+        if (col < g.haloLeft || col >= g.width - g.haloRight || row < g.haloTop || row >= g.height - g.haloBottom) continue;
+        seen[y[i] * W + x[i]]++;
+        if (gid[i] > 0) lastBatchOf.set(gid[i], k);
+      }
+      pixels += Number(b.schema.metadata.get('pixsed.pixels'));
+      for (const c of galaxiesComplete(b)) {
+        expect(completedIn.has(c.id)).toBe(false);
+        completedIn.set(c.id, k);
+      }
+    });
+    expect(Array.from(seen).every((v) => v === 1)).toBe(true);
+    expect(pixels).toBe(W * H);
+    expect([...completedIn.keys()].sort()).toEqual([1, 2, 3]);
+    for (const [id, k] of completedIn) expect(k).toBe(lastBatchOf.get(id));
   });
 
   it('joins galaxy id and z and flags (never drops) pixels outside segments or without z', async () => {

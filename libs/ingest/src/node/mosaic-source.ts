@@ -36,7 +36,13 @@ export const mosaicSourceSchema = z.strictObject({
   segmentation: z.string().min(1).describe('segmentation map FITS: integer galaxy ids, 0 = background'),
   catalog: z.string().min(1).describe('galaxy catalogue (CSV or Parquet) with id, z and optional ra, dec [deg]'),
   stripRows: z.number().int().min(1).default(256).describe('output rows per strip (batch)'),
-  haloRows: z.number().int().min(0).default(0).describe('extra rows above and below each strip for convolution (≥ kernel radius)'),
+  tileColumns: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024)
+    .describe('output columns per tile: strips are cut into tiles this wide so memory does not grow with the mosaic width; 0 = full-width strips'),
+  haloRows: z.number().int().min(0).default(0).describe('extra rows above/below (and columns left/right of tiles) for convolution (≥ kernel radius)'),
   gridTolerance: z.number().positive().default(1e-6).describe('relative tolerance of the pixel-grid check across bands'),
 });
 export type MosaicSourceConfig = z.infer<typeof mosaicSourceSchema>;
@@ -66,8 +72,10 @@ function inputPath(base: string, p: string): string {
  * The mosaic source: streams aligned strips of every band (science and error planes, in nJy per
  * pixel) plus the segmentation map, with `haloRows` extra rows above/below for convolution, joined
  * with the galaxy catalogue (`galaxy_id`, `z`). Pixels outside the segmentation or without a
- * redshift are flagged (OUTSIDE_SEGMENTATION, NO_REDSHIFT), never dropped here. Files are read strip
- * by strip (positioned reads), so memory is O(width × (stripRows + 2 haloRows) × planes).
+ * redshift are flagged (OUTSIDE_SEGMENTATION, NO_REDSHIFT), never dropped here. Files are read tile
+ * by tile (`stripRows` × `tileColumns` plus halos, row-major tile order, one positioned read per row
+ * and plane), so memory is O((tileColumns + 2 haloRows) × (stripRows + 2 haloRows) × planes) whatever
+ * the mosaic's size. Gzip-compressed planes can only be read forwards: they fall back to full-width strips.
  */
 export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { survey: Survey; bands: string[]; header: FitsHeader }> {
   const survey = await resolveSurvey(config.survey, init.pipelineDir);
@@ -129,10 +137,18 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     const width = seg.width;
     const height = seg.height;
     const { stripRows, haloRows } = config;
+    const gzipped = readers.filter((r) => r.gzip).map((r) => r.file);
+    let tileCols = config.tileColumns > 0 ? Math.min(config.tileColumns, width) : width;
+    if (tileCols < width && gzipped.length) {
+      init.log(`warning: ${gzipped[0]}${gzipped.length > 1 ? ` and ${gzipped.length - 1} more` : ''} gzip-compressed: reading full-width strips instead of ${config.tileColumns}-column tiles (memory grows with the mosaic width; decompress the files to tile)`);
+      tileCols = width;
+    }
+    const tilesPerRow = Math.ceil(width / tileCols);
     const boxes = await segmentBoxes(seg, stripRows);
-    const completing = new Map<number, GalaxyBox[]>(); // strip index → galaxies whose last row is in it
+    // tile index (row-major) → galaxies whose last overlapping tile it is
+    const completing = new Map<number, GalaxyBox[]>();
     for (const b of boxes.values()) {
-      const k = Math.floor(b.y1 / stripRows);
+      const k = Math.floor(b.y1 / stripRows) * tilesPerRow + Math.floor(b.x1 / tileCols);
       if (!completing.has(k)) completing.set(k, []);
       completing.get(k)!.push(b);
     }
@@ -149,72 +165,78 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       bands,
       header: seg.header,
       totalRows: width * height,
-      totalBatches: Math.ceil(height / stripRows),
+      totalBatches: Math.ceil(height / stripRows) * tilesPerRow,
       close: async () => void (await closeAll()),
       async *[Symbol.asyncIterator]() {
         try {
-          for (let c0 = 0; c0 < height; c0 += stripRows) {
-            const c1 = Math.min(height, c0 + stripRows);
-            const y0 = Math.max(0, c0 - haloRows);
-            const y1 = Math.min(height, c1 + haloRows);
-            const n = width * (y1 - y0);
-            const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
-            const x = new Int32Array(n);
-            const y = new Int32Array(n);
-            for (let r = 0, i = 0; r < y1 - y0; r++) {
-              for (let c = 0; c < width; c++, i++) {
-                x[i] = c;
-                y[i] = y0 + r;
+          for (let c0 = 0, tile = 0; c0 < height; c0 += stripRows) {
+            for (let t0 = 0; t0 < width; t0 += tileCols, tile++) {
+              const c1 = Math.min(height, c0 + stripRows);
+              const y0 = Math.max(0, c0 - haloRows);
+              const y1 = Math.min(height, c1 + haloRows);
+              const t1 = Math.min(width, t0 + tileCols);
+              const x0 = Math.max(0, t0 - haloRows);
+              const x1 = Math.min(width, t1 + haloRows);
+              const w = x1 - x0;
+              const n = w * (y1 - y0);
+              const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
+              const x = new Int32Array(n);
+              const y = new Int32Array(n);
+              for (let r = 0, i = 0; r < y1 - y0; r++) {
+                for (let c = 0; c < w; c++, i++) {
+                  x[i] = x0 + c;
+                  y[i] = y0 + r;
+                }
               }
-            }
-            cols.x = x;
-            cols.y = y;
-            for (const p of planes) {
-              const sci = await p.sci.readRows(y0, y1);
-              const f = new Float32Array(n);
-              for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
-              cols[`flux_${p.band}_njy`] = f;
-              const errRaw = await p.err.readRows(y0, y1);
-              cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.sciToNjy));
-            }
-            const segRows = await seg.readRows(y0, y1);
-            const gid = new Int32Array(n);
-            const zcol = new Float32Array(n);
-            const flags = new Uint32Array(n);
-            for (let i = 0; i < n; i++) {
-              const id = Math.round(segRows[i]);
-              gid[i] = Number.isFinite(id) ? id : 0;
-              if (gid[i] <= 0) {
-                gid[i] = 0;
-                zcol[i] = NaN;
-                flags[i] |= bitOutside;
-                continue;
+              cols.x = x;
+              cols.y = y;
+              for (const p of planes) {
+                const sci = await p.sci.readRect(y0, y1, x0, x1);
+                const f = new Float32Array(n);
+                for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
+                cols[`flux_${p.band}_njy`] = f;
+                const errRaw = await p.err.readRect(y0, y1, x0, x1);
+                cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.sciToNjy));
               }
-              const zi = catalog.z.get(gid[i]);
-              zcol[i] = zi ?? NaN;
-              if (zi === undefined || Number.isNaN(zi)) flags[i] |= bitNoZ;
+              const segRows = await seg.readRect(y0, y1, x0, x1);
+              const gid = new Int32Array(n);
+              const zcol = new Float32Array(n);
+              const flags = new Uint32Array(n);
+              for (let i = 0; i < n; i++) {
+                const id = Math.round(segRows[i]);
+                gid[i] = Number.isFinite(id) ? id : 0;
+                if (gid[i] <= 0) {
+                  gid[i] = 0;
+                  zcol[i] = NaN;
+                  flags[i] |= bitOutside;
+                  continue;
+                }
+                const zi = catalog.z.get(gid[i]);
+                zcol[i] = zi ?? NaN;
+                if (zi === undefined || Number.isNaN(zi)) flags[i] |= bitNoZ;
+              }
+              cols.galaxy_id = gid;
+              cols.z = zcol;
+              cols[FLAGS_COLUMN] = flags;
+              const fieldMeta: Record<string, Record<string, string>> = {};
+              for (const b of bands) {
+                fieldMeta[`flux_${b}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${b}` };
+                fieldMeta[`flux_${b}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${b}` };
+              }
+              yield batchFromColumns(
+                cols,
+                {
+                  ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: width, mosaicHeight: height }),
+                  [PIXELS_KEY]: String((t1 - t0) * (c1 - c0)),
+                  'pixsed.bands': bands.join(','),
+                  'pixsed.survey': survey.name,
+                  [SURVEY_DEFINITION_KEY]: surveyJson,
+                  'pixsed.wcs': wcsCards,
+                  [GALAXIES_COMPLETE_KEY]: JSON.stringify(completing.get(tile) ?? []),
+                },
+                fieldMeta,
+              );
             }
-            cols.galaxy_id = gid;
-            cols.z = zcol;
-            cols[FLAGS_COLUMN] = flags;
-            const fieldMeta: Record<string, Record<string, string>> = {};
-            for (const b of bands) {
-              fieldMeta[`flux_${b}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${b}` };
-              fieldMeta[`flux_${b}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${b}` };
-            }
-            yield batchFromColumns(
-              cols,
-              {
-                ...stripMetadata({ x0: 0, y0, width, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, mosaicWidth: width, mosaicHeight: height }),
-                [PIXELS_KEY]: String(width * (c1 - c0)),
-                'pixsed.bands': bands.join(','),
-                'pixsed.survey': survey.name,
-                [SURVEY_DEFINITION_KEY]: surveyJson,
-                'pixsed.wcs': wcsCards,
-                [GALAXIES_COMPLETE_KEY]: JSON.stringify(completing.get(c0 / stripRows) ?? []),
-              },
-              fieldMeta,
-            );
           }
         } finally {
           await closeAll();

@@ -18,28 +18,46 @@ const ctx = (): StageContext => {
 const img = (seed: number) => Float32Array.from({ length: W * H }, (_, i) => Math.abs(Math.sin(i * 0.37 + seed)) * 100 + (i % 7));
 const wcs = JSON.stringify({ CD1_1: -0.03 / 3600, CD1_2: 0, CD2_1: 0, CD2_2: 0.03 / 3600 });
 
-/** Strips of `rows` core rows with `halo` halo rows, as the mosaic source makes them. */
-function strips(flux: Float32Array, err: Float32Array, rows: number, halo: number): RecordBatch[] {
+/**
+ * Strips of `rows` core rows with `halo` halo rows, as the mosaic source makes them; with `cols`,
+ * tiles `cols` core columns wide with `halo` halo columns left and right.
+ */
+function strips(flux: Float32Array, err: Float32Array, rows: number, halo: number, cols = W): RecordBatch[] {
   const out: RecordBatch[] = [];
+  const rect = (a: Float32Array, x0: number, x1: number, y0: number, y1: number) => {
+    const r = new Float32Array((x1 - x0) * (y1 - y0));
+    for (let y = y0; y < y1; y++) r.set(a.subarray(y * W + x0, y * W + x1), (y - y0) * (x1 - x0));
+    return r;
+  };
   for (let c0 = 0; c0 < H; c0 += rows) {
-    const c1 = Math.min(H, c0 + rows);
-    const y0 = Math.max(0, c0 - halo);
-    const y1 = Math.min(H, c1 + halo);
-    const n = W * (y1 - y0);
-    out.push(
-      batchFromColumns(
-        {
-          x: Int32Array.from({ length: n }, (_, i) => i % W),
-          y: Int32Array.from({ length: n }, (_, i) => y0 + Math.floor(i / W)),
-          flux_f150w_njy: flux.slice(y0 * W, y1 * W),
-          flux_f150w_err_njy: err.slice(y0 * W, y1 * W),
-          flux_f444w_njy: flux.slice(y0 * W, y1 * W),
-          flux_f444w_err_njy: err.slice(y0 * W, y1 * W),
-          flags: new Uint32Array(n),
-        },
-        { ...stripMetadata({ x0: 0, y0, width: W, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, mosaicWidth: W, mosaicHeight: H }), 'pixsed.bands': 'f150w,f444w', 'pixsed.wcs': wcs },
-      ),
-    );
+    for (let t0 = 0; t0 < W; t0 += cols) {
+      const c1 = Math.min(H, c0 + rows);
+      const y0 = Math.max(0, c0 - halo);
+      const y1 = Math.min(H, c1 + halo);
+      const t1 = Math.min(W, t0 + cols);
+      const x0 = cols === W ? 0 : Math.max(0, t0 - halo);
+      const x1 = cols === W ? W : Math.min(W, t1 + halo);
+      const w = x1 - x0;
+      const n = w * (y1 - y0);
+      out.push(
+        batchFromColumns(
+          {
+            x: Int32Array.from({ length: n }, (_, i) => x0 + (i % w)),
+            y: Int32Array.from({ length: n }, (_, i) => y0 + Math.floor(i / w)),
+            flux_f150w_njy: rect(flux, x0, x1, y0, y1),
+            flux_f150w_err_njy: rect(err, x0, x1, y0, y1),
+            flux_f444w_njy: rect(flux, x0, x1, y0, y1),
+            flux_f444w_err_njy: rect(err, x0, x1, y0, y1),
+            flags: new Uint32Array(n),
+          },
+          {
+            ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: W, mosaicHeight: H }),
+            'pixsed.bands': 'f150w,f444w',
+            'pixsed.wcs': wcs,
+          },
+        ),
+      );
+    }
   }
   return out;
 }
@@ -56,21 +74,26 @@ describe('psf stage', () => {
     const err = Float32Array.from(img(2), (v) => 1 + v / 100);
     const wholeFlux = convolveImage(flux, W, H, K);
     const wholeVar = convolveImage(Float32Array.from(err, (e) => e * e), W, H, varianceKernel(K));
-    for (const rows of [7, 16, 50]) {
+    // full-width strips of 7, 16 and 50 rows; tiles of 16 rows × 13 and 27 columns (edge tiles narrower)
+    for (const [rows, cols] of [[7, W], [16, W], [50, W], [16, 13], [16, 27]]) {
       const kernel = createPsfStage(cfg, '.', () => undefined);
       const out: RecordBatch[] = [];
-      for (const b of strips(flux, err, rows, 12)) out.push(await kernel(b, ctx()));
+      for (const b of strips(flux, err, rows, 12, cols)) out.push(await kernel(b, ctx()));
       let maxRel = 0;
       let maxErrRel = 0;
       let covered = 0;
       for (const b of out) {
         const g = stripGeometry(b, 'test');
-        expect(g.haloTop + g.haloBottom).toBe(0);
+        expect(g.haloTop + g.haloBottom + g.haloLeft + g.haloRight).toBe(0);
+        expect(b.numRows).toBe(g.width * g.height);
         const f = column(b, 'flux_f150w_njy');
         const e = column(b, 'flux_f150w_err_njy');
         const t = column(b, 'flux_f444w_njy');
+        const x = column(b, 'x');
+        const y = column(b, 'y');
         for (let i = 0; i < b.numRows; i++) {
-          const k = g.y0 * W + i;
+          const k = (g.y0 + Math.floor(i / g.width)) * W + g.x0 + (i % g.width);
+          expect(y[i] * W + x[i]).toBe(k);
           maxRel = Math.max(maxRel, Math.abs(f[i] - wholeFlux[k]) / Math.abs(wholeFlux[k]));
           maxErrRel = Math.max(maxErrRel, Math.abs(e[i] - Math.sqrt(wholeVar[k])) / Math.sqrt(wholeVar[k]));
           expect(t[i]).toBe(flux[k]);
@@ -101,6 +124,9 @@ describe('psf stage', () => {
     const kernel = createPsfStage(cfg, '.', () => undefined);
     const b = strips(img(1), new Float32Array(W * H).fill(1), 10, 2)[1];
     await expect(kernel(b, ctx())).rejects.toThrow(/set source\.haloRows ≥ \d+/);
+    // tiles: too few halo columns is refused the same way (the middle tile of a row has both sides)
+    const t = strips(img(1), new Float32Array(W * H).fill(1), 50, 2, 13)[1];
+    await expect(createPsfStage(cfg, '.', () => undefined)(t, ctx())).rejects.toThrow(/left 2, right 2: set source\.haloRows ≥ \d+/);
   });
 
   it('refuses a source PSF broader than the target', async () => {

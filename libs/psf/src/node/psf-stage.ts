@@ -64,9 +64,29 @@ export type PsfStageConfig = z.infer<typeof psfStageSchema>;
 
 interface BandKernel {
   band: string;
-  flux: StripConvolver;
-  variance: StripConvolver;
+  kernel: Image2D;
+  /** convolvers for K and K² per block width (tiles at the mosaic's right edge are narrower) */
+  byWidth: Map<number, { flux: StripConvolver; variance: StripConvolver }>;
   quality?: KernelQuality;
+}
+
+function convolversFor(k: BandKernel, width: number): { flux: StripConvolver; variance: StripConvolver } {
+  let c = k.byWidth.get(width);
+  if (!c) {
+    c = { flux: createStripConvolver(k.kernel, width), variance: createStripConvolver(varianceKernel(k.kernel), width) };
+    k.byWidth.set(width, c);
+  }
+  return c;
+}
+
+/** Copy rows of `src` (`width` wide) keeping columns [left, width − right). */
+function trimColumns<T extends NumericArray>(src: T, width: number, left: number, right: number): T {
+  if (!left && !right) return src;
+  const w = width - left - right;
+  const rows = src.length / width;
+  const out = new (src.constructor as new (n: number) => T)(w * rows);
+  for (let r = 0; r < rows; r++) out.set(src.subarray(r * width + left, r * width + left + w) as never, r * w);
+  return out;
 }
 
 const PSF_MASKED = 1 << STANDARD_FLAGS.find((f) => f.name === 'PSF_MASKED')!.bit;
@@ -104,7 +124,7 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     return { image: psf, key: `file:${sha}:${JSON.stringify(spec)}:${scale}` };
   };
 
-  const build = async (bands: string[], batch: RecordBatch, width: number) => {
+  const build = async (bands: string[], batch: RecordBatch) => {
     const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as { bands: { name: string; psfFile?: string; psfHdu?: number; psfFwhmArcsec?: number }[] } | null;
     const specOf = (band: string): PsfSpec | undefined => {
       if (config.psfs?.[band]) return config.psfs[band];
@@ -162,7 +182,7 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
       if (quality && quality.maxEeDeviation > config.maxEeDeviation) {
         log(`psf: warning: band ${band} kernel misses the ${config.targetBand} encircled energy by ${(100 * quality.maxEeDeviation).toFixed(1)} %`);
       }
-      out.set(band, { band, flux: createStripConvolver(kernel, width), variance: createStripConvolver(varianceKernel(kernel), width), quality });
+      out.set(band, { band, kernel, byWidth: new Map(), quality });
       log(`psf: ${band} → ${config.targetBand}: kernel ${kernel.width}×${kernel.height}${quality ? `, max |EE ratio − 1| ${quality.maxEeDeviation.toExponential(2)}` : ' (analytic Gaussian)'}`);
     }
     return out;
@@ -171,40 +191,51 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
   return async (batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> => {
     const g = stripGeometry(batch, ctx.stageName);
     const bands = (batch.schema.metadata.get('pixsed.bands') ?? '').split(',').filter(Boolean);
-    kernels ??= await build(bands, batch, g.width);
-    const { haloTop, haloBottom, width } = g;
+    kernels ??= await build(bands, batch);
+    const { haloTop, haloBottom, haloLeft, haloRight, width } = g;
     for (const k of kernels.values()) {
-      const needTop = Math.min(k.flux.haloRowsTop, g.y0 + haloTop);
-      const needBottom = Math.min(k.flux.haloRowsBottom, g.mosaicHeight - (g.y0 + g.height - haloBottom));
-      if (haloTop < needTop || haloBottom < needBottom) {
-        throw new PsfMatchingError(`psf: band ${k.band} kernel needs ${k.flux.haloRowsTop} halo rows but the strips carry ${Math.min(haloTop, haloBottom)}: set source.haloRows ≥ ${Math.max(k.flux.haloRowsTop, k.flux.haloRowsBottom)}`);
+      // the kernel reaches kh − 1 − cy rows above / cy below (cy = ⌊(kh − 1)/2⌋), likewise for columns
+      const above = k.kernel.height - 1 - Math.floor((k.kernel.height - 1) / 2);
+      const left = k.kernel.width - 1 - Math.floor((k.kernel.width - 1) / 2);
+      const needTop = Math.min(above, g.y0 + haloTop);
+      const needBottom = Math.min(Math.floor((k.kernel.height - 1) / 2), g.mosaicHeight - (g.y0 + g.height - haloBottom));
+      const needLeft = Math.min(left, g.x0 + haloLeft);
+      const needRight = Math.min(Math.floor((k.kernel.width - 1) / 2), g.mosaicWidth - (g.x0 + width - haloRight));
+      if (haloTop < needTop || haloBottom < needBottom || haloLeft < needLeft || haloRight < needRight) {
+        throw new PsfMatchingError(
+          `psf: band ${k.band} kernel (${k.kernel.width}×${k.kernel.height}) needs ${Math.max(above, left)} halo rows/columns but the batch at x0=${g.x0}, y0=${g.y0} carries top ${haloTop}, bottom ${haloBottom}, left ${haloLeft}, right ${haloRight}: set source.haloRows ≥ ${Math.max(above, left)}`,
+        );
       }
     }
     const coreRows = g.height - haloTop - haloBottom;
+    const coreCols = width - haloLeft - haloRight;
     const lo = haloTop * width;
     const hi = lo + coreRows * width;
     const cols: Record<string, NumericArray> = {};
     const fieldMeta = fieldMetadataOf(batch);
     const all = columnsOf(batch);
-    for (const [name, values] of Object.entries(all)) if (!('listSize' in values)) cols[name] = values.subarray(lo, hi) as NumericArray;
-    const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName).subarray(lo, hi));
+    for (const [name, values] of Object.entries(all)) if (!('listSize' in values)) cols[name] = trimColumns(values.subarray(lo, hi) as NumericArray, width, haloLeft, haloRight);
+    const flags = Uint32Array.from(trimColumns(column(batch, FLAGS_COLUMN, ctx.stageName).subarray(lo, hi), width, haloLeft, haloRight));
     const mask = new Uint8Array(coreRows * width);
+    const masked = (m: Uint8Array) => {
+      const t = trimColumns(m, width, haloLeft, haloRight);
+      for (let i = 0; i < t.length; i++) if (t[i]) flags[i] |= PSF_MASKED;
+    };
     for (const k of kernels.values()) {
+      const conv = convolversFor(k, width);
       const f = column(batch, `flux_${k.band}_njy`, ctx.stageName);
       const e = column(batch, `flux_${k.band}_err_njy`, ctx.stageName);
-      cols[`flux_${k.band}_njy`] = k.flux.convolveStrip(f, { haloTop, haloBottom, mask });
-      for (let i = 0; i < mask.length; i++) if (mask[i]) flags[i] |= PSF_MASKED;
+      cols[`flux_${k.band}_njy`] = trimColumns(conv.flux.convolveStrip(f, { haloTop, haloBottom, mask }), width, haloLeft, haloRight);
+      masked(mask);
       const variance = Float32Array.from(e, (s) => s * s);
-      const v = k.variance.convolveStrip(variance, { haloTop, haloBottom, mask });
-      for (let i = 0; i < v.length; i++) {
-        if (mask[i]) flags[i] |= PSF_MASKED;
-        v[i] = Math.sqrt(Math.max(0, v[i]));
-      }
+      const v = trimColumns(conv.variance.convolveStrip(variance, { haloTop, haloBottom, mask }), width, haloLeft, haloRight);
+      masked(mask);
+      for (let i = 0; i < v.length; i++) v[i] = Math.sqrt(Math.max(0, v[i]));
       cols[`flux_${k.band}_err_njy`] = v;
     }
     cols[FLAGS_COLUMN] = flags;
     const meta = new Map(batch.schema.metadata);
-    for (const [k, v] of Object.entries(stripMetadata({ ...g, y0: g.y0 + haloTop, height: coreRows, haloTop: 0, haloBottom: 0 }))) meta.set(k, v);
+    for (const [k, v] of Object.entries(stripMetadata({ ...g, x0: g.x0 + haloLeft, y0: g.y0 + haloTop, width: coreCols, height: coreRows, haloTop: 0, haloBottom: 0, haloLeft: 0, haloRight: 0 }))) meta.set(k, v);
     meta.set('pixsed.psf.target', config.targetBand);
     meta.set('pixsed.psf.unmatched', config.passThroughBands.join(','));
     return batchFromColumns(cols, meta, fieldMeta);
