@@ -36,7 +36,7 @@ for (const size of sizes) {
     join(dir, 'p.yaml'),
     `name: scale-${size}
 run: { maxInFlightBatches: 4, maxInFlightMB: 512 }
-source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, haloRows: 16 }
+source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, tileColumns: 1024, haloRows: 16 }
 stages:
   - { type: psf, targetBand: f444w, passThroughBands: [f460m, f480m], cacheDir: kernels }
   - { type: snr-mask }

@@ -139,6 +139,21 @@ describe('TARP', () => {
     const t = tarpCoverage({ ...biased, n, s, dims: 2, alphaBins: 50, rng: createPrng(7) });
     expect(t.maxDeviation).toBeGreaterThan(0.15);
   });
+  it('the bootstrap standard error of the ATC matches the analytic one for a calibrated posterior', () => {
+    // f ~ U(0, 1) when calibrated, so ECP is an empirical CDF: Var(Σ_k ECP(α_k)) = Σ_k Σ_l (min(α_k, α_l) − α_k α_l) / n
+    const n = 3000;
+    const s = 200;
+    const { truth, samples } = gaussianToy(n, s, 2, 1, 1);
+    const t = tarpCoverage({ samples, n, s, dims: 2, truth, params: [0], alphaBins: 50, rng: createPrng(7) });
+    const a = t.alpha.slice(25);
+    let v = 0;
+    for (const x of a) for (const y of a) v += Math.min(x, y) - x * y;
+    const analytic = Math.sqrt(v / n);
+    expect(analytic).toBeGreaterThan(0.05);
+    expect(t.atcStdErr / analytic).toBeGreaterThan(0.8);
+    expect(t.atcStdErr / analytic).toBeLessThan(1.2);
+    expect(Math.abs(t.atc)).toBeLessThan(3 * t.atcStdErr);
+  });
   it('is deterministic for a seed', () => {
     const { truth, samples } = gaussianToy(200, 50, 2, 1, 1);
     const run = (seed: number) => tarpCoverage({ samples, n: 200, s: 50, dims: 2, truth, rng: createPrng(seed) }).ecp;

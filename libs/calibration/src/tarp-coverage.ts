@@ -31,6 +31,12 @@ export interface TarpResult {
   atcMean: number;
   /** max_k |ECP_k − α_k|. */
   maxDeviation: number;
+  /**
+   * Standard error of `atc` from 200 bootstrap resamplings of the objects (their f_i; references
+   * fixed): the noise floor of the ATC a set of n objects can measure. For a calibrated posterior
+   * (f uniform) it approaches sqrt(Σ_k Σ_l (min(α_k, α_l) − α_k α_l) / n) over the summed α_k.
+   */
+  atcStdErr: number;
 }
 
 /**
@@ -90,15 +96,17 @@ export function tarpCoverage(input: TarpInput): TarpResult & { coverageValues: F
   // np.histogram(f, bins=K, range=(0, 1)): edges k·(1/K), last = 1; bins [e_k, e_{k+1}), the last closed.
   const step = 1 / K;
   const edges = Array.from({ length: K + 1 }, (_, k) => (k === K ? 1 : k * step));
-  const counts = new Float64Array(K);
+  const binOf = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     const v = f[i];
     if (!(v >= 0 && v <= 1)) continue;
     let b = Math.min(K - 1, Math.floor(v * K));
     if (v < edges[b]) b--;
     else if (b !== K - 1 && v >= edges[b + 1]) b++;
-    counts[b]++;
+    binOf[i] = b;
   }
+  const counts = new Float64Array(K);
+  for (let i = 0; i < n; i++) if (binOf[i] >= 0) counts[binOf[i]]++;
   const ecp = [0];
   let cum = 0;
   for (let k = 0; k < K; k++) {
@@ -113,5 +121,39 @@ export function tarpCoverage(input: TarpInput): TarpResult & { coverageValues: F
     if (k >= mid) atc += dev;
     maxDeviation = Math.max(maxDeviation, Math.abs(dev));
   }
-  return { alpha: edges, ecp, atc, atcMean: atc / (K + 1 - mid), maxDeviation, coverageValues: f };
+  return { alpha: edges, ecp, atc, atcMean: atc / (K + 1 - mid), maxDeviation, atcStdErr: bootstrapAtcStdErr(binOf, edges, mid), coverageValues: f };
+}
+
+/** Bootstrap (200 resamplings with replacement, fixed-seed xorshift32) standard deviation of the ATC. */
+function bootstrapAtcStdErr(binOf: Int32Array, edges: number[], mid: number, resamplings = 200): number {
+  const n = binOf.length;
+  const K = edges.length - 1;
+  if (n < 2) return NaN;
+  let state = 0x9e3779b9;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const counts = new Float64Array(K);
+  let sum = 0;
+  let sum2 = 0;
+  for (let r = 0; r < resamplings; r++) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const b = binOf[Math.floor(next() * n)];
+      if (b >= 0) counts[b]++;
+    }
+    let cum = 0;
+    let atc = 0;
+    for (let k = 1; k <= K; k++) {
+      cum += counts[k - 1];
+      if (k >= mid) atc += cum / n - edges[k];
+    }
+    sum += atc;
+    sum2 += atc * atc;
+  }
+  const mean = sum / resamplings;
+  return Math.sqrt(Math.max(0, (sum2 / resamplings - mean * mean) * (resamplings / (resamplings - 1))));
 }

@@ -21,7 +21,7 @@ const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
 /** A readable table: one row per parameter, then the joint TARP and the selection. */
 function table(report: ValidationReport & { mocks: Record<string, unknown> }): string {
-  const head = ['parameter', 'R²', 'bias', 'NMAD', 'out>3σ', 'cov68', 'cov95', 'ATC', 'ATC/term', 'SBC χ²', 'SBC p'];
+  const head = ['parameter', 'R²', 'bias', 'NMAD', 'out>3σ', 'cov68', 'cov95', 'ATC', '±SE', 'ATC/term', 'SBC χ²', 'SBC p'];
   const rows = report.parameters.map((p) => [
     p.name,
     f(p.r2),
@@ -31,6 +31,7 @@ function table(report: ValidationReport & { mocks: Record<string, unknown> }): s
     f(p.coverage68),
     f(p.coverage95),
     f(p.tarp.atc, 2),
+    f(p.tarp.atcStdErr, 2),
     f(p.tarp.atcMean),
     f(p.sbc.chi2, 1),
     p.sbc.pValue.toExponential(2),
@@ -46,8 +47,8 @@ function table(report: ValidationReport & { mocks: Record<string, unknown> }): s
     line(head),
     ...rows.map(line),
     '',
-    `joint TARP: ATC ${f(report.jointTarp.atc, 2)} (per term ${f(report.jointTarp.atcMean)}), max |ECP − α| ${f(report.jointTarp.maxDeviation)}`,
-    'bias = median(pred − true) on the posterior median; out>3σ: |pred − true| > 3·(p84 − p16)/2; ATC = Σ_{α≥0.5}(ECP − α) over 101 α points (> 0 too wide, < 0 too narrow)',
+    `joint TARP: ATC ${f(report.jointTarp.atc, 2)} ± ${f(report.jointTarp.atcStdErr, 2)} (bootstrap SE) (per term ${f(report.jointTarp.atcMean)}), max |ECP − α| ${f(report.jointTarp.maxDeviation)}`,
+    'bias = median(pred − true) on the posterior median; out>3σ: |pred − true| > 3·(p84 − p16)/2; ATC = Σ_{α≥0.5}(ECP − α) over 101 α points (> 0 too wide, < 0 too narrow); ±SE: its bootstrap standard error, the smallest |ATC| these mocks can resolve',
   ].join('\n');
 }
 
