@@ -1,8 +1,11 @@
 // PSF-homogenisation convolution: a 4096x4096 float32 image with a 101x101 kernel through
-// @pixsed/psf (overlap-save FFT on fft.js, single thread), whole image and in 512- and 412-row strips
-// with halos (as the pipeline stage runs it), against scipy.signal.fftconvolve(mode="same") on the same
-// arrays in the same run (spawned /usr/bin/python3; single-threaded pocketfft, float32 and float64).
-// Prints one JSON line per figure {"name","value","unit"}; ratio = scipy seconds / ours (goal >= 1).
+// @pixsed/psf (overlap-save FFT, single thread: the default float32 precision on PFFFT wasm-SIMD, and
+// precision 'float64' on fft.js), whole image and in 512- and 412-row strips with halos (as the
+// pipeline stage runs it, float32), against scipy.signal.fftconvolve(mode="same") on the same arrays in
+// the same run (spawned /usr/bin/python3; single-threaded pocketfft, float32 and float64 arrays).
+// Prints one JSON line per figure {"name","value","unit"}; ratio = scipy seconds / ours at the same
+// precision (goal: ratio_scipy_float32_over_ours >= 1). Unsuffixed psf.convolve names are the default
+// (float32) precision.
 // Needs `npx tsc -b libs/psf` first. Usage: node tools/bench/psf-convolve.bench.mjs
 // (PSF_BENCH_SIZE, PSF_BENCH_KERNEL, PSF_BENCH_REPEATS, PIXSED_PYTHON override the defaults).
 import { spawnSync } from 'node:child_process';
@@ -70,6 +73,7 @@ for (let i = 0; i < kernel.data.length; i++) kernel.data[i] /= ksum;
 convolveImage(image.subarray(0, 512 * 512), 512, 512, kernel);
 
 let ours = convolveImage(image, N, N, kernel);
+let ours64 = convolveImage(image, N, N, kernel, { precision: 'float64' });
 // strip-wise, as the pipeline stage runs it (core rows + kernel-radius halos): 512 rows, and the
 // tile-filling height from efficientStripRows (412 for a 101-row kernel)
 for (const stripRows of [512, efficientStripRows(K, 400)]) {
@@ -100,25 +104,33 @@ from scipy.signal import fftconvolve
 d = sys.argv[1]
 img = np.load(d + '/img.npy'); k = np.load(d + '/k.npy')
 res = {}
+outs = {}
 for name, a, b in [('float32', img, k.astype(np.float32)), ('float64', img.astype(np.float64), k)]:
     fftconvolve(a[:512, :512], b, mode='same')
-    t = time.perf_counter(); out = fftconvolve(a, b, mode='same'); res[name] = time.perf_counter() - t
-    if name == 'float64' and len(sys.argv) > 2:
-        ours = np.load(d + '/ours.npy')
-        res['maxdiff'] = float(np.max(np.abs(out - ours)) / np.max(np.abs(out)))
+    t = time.perf_counter(); outs[name] = fftconvolve(a, b, mode='same'); res[name] = time.perf_counter() - t
+if len(sys.argv) > 2:
+    ref = outs['float64']; peak = np.max(np.abs(ref))
+    for tag in ['ours', 'ours64']:
+        res['maxdiff_' + tag] = float(np.max(np.abs(np.load(d + '/' + tag + '.npy') - ref)) / peak)
+    res['maxdiff_scipy32'] = float(np.max(np.abs(outs['float32'].astype(np.float64) - ref)) / peak)
 print(json.dumps(res))
 `;
   if (havePy) {
     writeNpy(join(dir, 'img.npy'), image, [N, N]);
     writeNpy(join(dir, 'k.npy'), kernel.data, [K, K]);
     writeNpy(join(dir, 'ours.npy'), ours, [N, N]);
+    writeNpy(join(dir, 'ours64.npy'), ours64, [N, N]);
   }
   let best = Infinity;
-  const sc = { float32: Infinity, float64: Infinity, maxdiff: NaN };
+  let best64 = Infinity;
+  const sc = { float32: Infinity, float64: Infinity, maxdiff_ours: NaN, maxdiff_ours64: NaN, maxdiff_scipy32: NaN };
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = process.hrtime.bigint();
+    let t0 = process.hrtime.bigint();
     ours = convolveImage(image, N, N, kernel);
     best = Math.min(best, seconds(t0));
+    t0 = process.hrtime.bigint();
+    ours64 = convolveImage(image, N, N, kernel, { precision: 'float64' });
+    best64 = Math.min(best64, seconds(t0));
     if (!havePy) continue;
     const res = spawnSync(PY, ['-c', script, dir, ...(r === 0 ? ['check'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (res.status !== 0) {
@@ -128,16 +140,20 @@ print(json.dumps(res))
     const j = JSON.parse(res.stdout.trim().split('\n').pop());
     sc.float32 = Math.min(sc.float32, j.float32);
     sc.float64 = Math.min(sc.float64, j.float64);
-    if (j.maxdiff !== undefined) sc.maxdiff = j.maxdiff;
+    if (j.maxdiff_ours !== undefined) Object.assign(sc, j);
   }
   emit(`psf.convolve.${N}.seconds`, best, 's');
   emit(`psf.convolve.${N}.megapixels_per_second`, (N * N) / 1e6 / best, 'Mpx/s');
+  emit(`psf.convolve.${N}.float64.seconds`, best64, 's');
   if (havePy) {
     emit(`scipy.fftconvolve.${N}.float32.seconds`, sc.float32, 's');
     emit(`scipy.fftconvolve.${N}.float64.seconds`, sc.float64, 's');
     emit(`psf.convolve.${N}.ratio_scipy_float32_over_ours`, sc.float32 / best, 'x');
-    emit(`psf.convolve.${N}.ratio_scipy_float64_over_ours`, sc.float64 / best, 'x');
-    emit(`psf.convolve.${N}.max_abs_diff_over_max_vs_scipy`, sc.maxdiff, '');
+    emit(`psf.convolve.${N}.ratio_scipy_float64_over_ours_float64`, sc.float64 / best64, 'x');
+    // accuracy against scipy float64 (max |diff| / max |scipy float64|): ours float32, ours float64, scipy float32
+    emit(`psf.convolve.${N}.max_abs_diff_over_max_vs_scipy`, sc.maxdiff_ours, '');
+    emit(`psf.convolve.${N}.float64.max_abs_diff_over_max_vs_scipy`, sc.maxdiff_ours64, '');
+    emit(`scipy.fftconvolve.${N}.float32.max_abs_diff_over_max_vs_float64`, sc.maxdiff_scipy32, '');
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

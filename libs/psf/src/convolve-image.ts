@@ -6,7 +6,8 @@ export interface ConvolveImageOptions extends StripConvolverOptions {
   /** optional output mask (width * height): 1 where the kernel footprint touched NaN/±Inf. */
   mask?: Uint8Array;
   nanPolicy?: NanPolicy;
-  /** return Float64Array instead of Float32Array (used for PSF-level work). */
+  /** return Float64Array instead of Float32Array (used for PSF-level work); also makes 'float64' the
+   * default `precision`. */
   float64?: boolean;
 }
 
@@ -38,7 +39,7 @@ export function convolveImage(
   if (image.length !== width * height) {
     throw new PsfMatchingError(`image has ${image.length} values, expected ${width}x${height}`);
   }
-  const conv = createStripConvolver(kernel, width, opts);
+  const conv = createStripConvolver(kernel, width, { ...opts, precision: opts.precision ?? (opts.float64 ? 'float64' : 'float32') });
   const out = opts.float64 ? new Float64Array(width * height) : new Float32Array(width * height);
   conv.convolveStripInto(image, { haloTop: 0, haloBottom: 0, mask: opts.mask, nanPolicy: opts.nanPolicy }, out);
   return out;

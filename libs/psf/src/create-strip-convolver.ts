@@ -8,6 +8,13 @@ import {
   type TilePlan,
   type TileWork,
 } from './convolution-internals.js';
+import {
+  MIN_F32_TILE_COLS,
+  MIN_F32_TILE_ROWS,
+  convolveBlockF32,
+  kernelSpectrumF32,
+  type F32TilePlan,
+} from './convolution-f32-internals.js';
 import { nanFootprintMask } from './nan-footprint-mask.js';
 import type { ImageLike } from './types.js';
 
@@ -39,10 +46,18 @@ export interface StripConvolver {
   convolveStripInto(strip: ArrayLike<number>, options: ConvolveStripOptions, out: Float32Array | Float64Array): void;
 }
 
+/**
+ * Arithmetic of the FFTs. 'float32' (default): PFFFT wasm-SIMD, error ~1e-7 of the output's peak (like
+ * scipy's fftconvolve on float32 arrays), ~3x faster. 'float64': fft.js, error ~1e-15 of the peak.
+ */
+export type ConvolutionPrecision = 'float32' | 'float64';
+
 export interface StripConvolverOptions {
   /** force tile sizes (powers of two); default: chosen per strip height to minimise FFT work. */
   tileRows?: number;
   tileCols?: number;
+  /** FFT arithmetic (default 'float32'); convolveImage with `float64: true` defaults to 'float64'. */
+  precision?: ConvolutionPrecision;
 }
 
 /**
@@ -66,10 +81,26 @@ export function createStripConvolver(
   }
   if (!(Number.isInteger(width) && width >= 1)) throw new PsfMatchingError(`width must be a positive integer, got ${width}`);
   const g: KernelGeometry = { kh, kw, cy: Math.floor((kh - 1) / 2), cx: Math.floor((kw - 1) / 2) };
+  const f32 = (opts.precision ?? 'float32') === 'float32';
   const plans = new Map<string, { plan: TilePlan; work: TileWork }>();
+  const plansF32 = new Map<string, F32TilePlan>();
   const tileFor = (coreRows: number): { ny: number; nx: number } => {
     const auto = chooseTileSize(coreRows, width, kh, kw);
-    return { ny: opts.tileRows ?? auto.ny, nx: opts.tileCols ?? auto.nx };
+    const ny = opts.tileRows ?? auto.ny;
+    const nx = opts.tileCols ?? auto.nx;
+    // PFFFT's smallest transforms: real rows of 32, complex columns of 16
+    return f32 ? { ny: Math.max(ny, MIN_F32_TILE_ROWS), nx: Math.max(nx, MIN_F32_TILE_COLS) } : { ny, nx };
+  };
+  const planF32For = (coreRows: number): F32TilePlan => {
+    const { ny, nx } = tileFor(coreRows);
+    const key = `${ny}x${nx}`;
+    let p = plansF32.get(key);
+    if (!p) {
+      if (ny < kh || nx < kw) throw new PsfMatchingError(`tile ${nx}x${ny} smaller than kernel ${kw}x${kh}`);
+      p = kernelSpectrumF32(kernel.data, kh, kw, ny, nx);
+      plansF32.set(key, p);
+    }
+    return p;
   };
   const planFor = (coreRows: number): { plan: TilePlan; work: TileWork } => {
     const { ny, nx } = tileFor(coreRows);
@@ -111,8 +142,12 @@ export function createStripConvolver(
       for (let i = 0; i < z.length; i++) z[i] = Number.isFinite(strip[i]) ? strip[i] : 0;
       input = z;
     }
-    const { plan, work } = planFor(coreRows);
-    convolveBlock(input, rows, width, haloTop, haloTop + coreRows, g, plan, work, out, 0);
+    if (f32) {
+      convolveBlockF32(input, rows, width, haloTop, haloTop + coreRows, g, planF32For(coreRows), out, 0);
+    } else {
+      const { plan, work } = planFor(coreRows);
+      convolveBlock(input, rows, width, haloTop, haloTop + coreRows, g, plan, work, out, 0);
+    }
     if (o.mask) {
       if (nanMask) o.mask.set(nanMask);
       else o.mask.fill(0);

@@ -79,6 +79,27 @@ describe('createStripConvolver / convolveImage', () => {
     // forced small tiles exercise many overlap-save tiles and odd tile pairing
     const tiles = convolveImage(img, w, h, { width: kw, height: kh, data: k }, { float64: true, tileRows: 64, tileCols: 32 });
     expect(maxRel(tiles, ref)).toBeLessThan(1e-12);
+    // default float32 FFTs (PFFFT): ~2e-7 of the peak; into a Float64Array output too
+    const f32 = convolveImage(img, w, h, { width: kw, height: kh, data: k });
+    expect(maxRel(f32, ref)).toBeLessThan(1e-6);
+    const f32tiles = convolveImage(img, w, h, { width: kw, height: kh, data: k }, { float64: true, precision: 'float32', tileRows: 64, tileCols: 32 });
+    expect(f32tiles).toBeInstanceOf(Float64Array);
+    expect(maxRel(f32tiles, ref)).toBeLessThan(1e-6);
+  });
+
+  it('float32 precision: tiles of 16 x 32 (the smallest PFFFT sizes) and a plain-array input', () => {
+    const w = 45;
+    const h = 38;
+    const img = Array.from({ length: w * h }, () => r() - 0.5);
+    const k = Float64Array.from({ length: 5 * 7 }, () => r() - 0.3);
+    const ref = direct(img, w, h, k, 5, 7);
+    const got = convolveImage(img, w, h, { width: 5, height: 7, data: k }, { tileRows: 2, tileCols: 2 });
+    expect(maxRel(got, ref)).toBeLessThan(1e-6);
+    expect(maxRel(convolveImage(img, w, h, { width: 5, height: 7, data: k }, { float64: true, precision: 'float64', tileRows: 8, tileCols: 8 }), ref)).toBeLessThan(1e-12);
+    // more tile sizes than the wasm work-buffer cache holds (evicted and re-allocated on the way)
+    for (const [tileRows, tileCols] of [[16, 32], [32, 32], [16, 64], [64, 64], [32, 128], [16, 32], [64, 32]]) {
+      expect(maxRel(convolveImage(img, w, h, { width: 5, height: 7, data: k }, { tileRows, tileCols }), ref)).toBeLessThan(1e-6);
+    }
   });
 
   it.each([1, 7, 16, 50, 64, 199, 300])('strip-wise (stripRows = %i) equals whole-image output', (stripRows) => {
