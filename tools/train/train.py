@@ -429,7 +429,9 @@ def main() -> None:
             {"name": n, "unit": PARAM_DOC.get(n, ("", ""))[0], "description": PARAM_DOC.get(n, ("", ""))[1],
              "priorMin": float(ps["lo"][j]) if ps["logit"][j] else float(params_of(cat, ps)[:, j].min()),
              "priorMax": float(ps["hi"][j]) if ps["logit"][j] else float(params_of(cat, ps)[:, j].max()),
-             "priorKind": "uniform (bounded: samples lie strictly inside)" if ps["logit"][j] else "derived (range of the training set; samples unbounded)",
+             "priorKind": ("two-component uniform mixture (simulatorConfig.avMagLowDust; bounded: samples lie strictly inside)"
+                           if n == "av" and cfg["simulator"].get("avMagLowDust") else "uniform (bounded: samples lie strictly inside)")
+                          if ps["logit"][j] else "derived (range of the training set; samples unbounded)",
              "transformInGraph": "logit" if ps["logit"][j] else "identity",
              **({"note": f"training values at the floor {dq[0]['floor']} were spread uniformly over [{dq[0]['floor'] - dq[0]['width']}, {dq[0]['floor']}]: samples <= {dq[0]['floor']} mean 'no star formation in the window'"}
                 if (dq := [d for d in (cfg["training"].get("floorDequantize") or []) if d["param"] == n]) else {})}

@@ -34,6 +34,27 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
     }
   });
 
+  it('prior options: linear-time SF durations and a low-dust A_V component change the draws as the mixture predicts', () => {
+    // z fixed at 1 (age of the universe ≈ 5.9 Gyr): the SF duration T is uniform on [0.01, 5.9] Gyr (linear) or
+    // log-uniform (default). A delayed-τ mass-weighted age lies in [T/3, T], so P(age_mw < 0.1 Gyr) is bounded by
+    // P(T < 0.1) ≤ · ≤ P(T < 0.3): linear 0.015…0.049, log-uniform ≥ log(10)/log(590) = 0.36.
+    const n = 4000;
+    const base = { redshift: { fixed: 1 }, noise: { mode: 'none' as const } };
+    const tU = 5.9;
+    const young = (c: ReturnType<typeof simulateCatalog>) => Array.from(c.columns.log_age_mw).filter((a) => a < 8).length / n;
+    const lin = simulateCatalog({ n, seed: 3, config: { ...base, sfh: { type: 'delayed-tau', linearAgeFraction: 1 }, avMagLowDust: { fraction: 0.5, max: 1 } } });
+    const log = simulateCatalog({ n, seed: 3, config: base });
+    const sd = (p: number) => 3 * Math.sqrt((p * (1 - p)) / n);
+    expect(young(lin)).toBeGreaterThan((0.1 - 0.01) / (tU - 0.01) - sd(0.015));
+    expect(young(lin)).toBeLessThan((0.3 - 0.01) / (tU - 0.01) + sd(0.049));
+    expect(young(log)).toBeGreaterThan(Math.log(10) / Math.log(590) - sd(0.36));
+    // A_V: with probability 0.5 uniform on [0, 1], else on [0, 4] → P(A_V < 1) = 0.5 + 0.5 × 0.25 = 0.625
+    const lowAv = Array.from(lin.columns.av).filter((a) => a < 1).length / n;
+    expect(Math.abs(lowAv - 0.625)).toBeLessThan(sd(0.625));
+    const lowAvDefault = Array.from(log.columns.av).filter((a) => a < 1).length / n;
+    expect(Math.abs(lowAvDefault - 0.25)).toBeLessThan(sd(0.25));
+  });
+
   it('nebular emission: Hβ luminosity = 4.757e-13 Q(H) and the lines raise F444W at z where Hα falls in it', () => {
     const withNeb = createEngineFromData('jades', { nebular: { enabled: true } });
     const noNeb = createEngineFromData('jades', { nebular: { enabled: false } });

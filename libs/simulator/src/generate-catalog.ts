@@ -145,13 +145,17 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     const z = zMax === zMin ? zMax : zMax - (zMax - zMin) * prng.uniform(); // (zMin, zMax]
     const tUniv = ageAt(z);
     const metal = prng.uniformIn(mLo, mHi);
-    const av = prng.uniformIn(config.avMag.min, config.avMag.max);
+    // A_V: uniform, or (avMagLowDust) a two-component uniform mixture; the extra draw only when configured
+    const low = config.avMagLowDust;
+    const av = low && prng.uniform() < low.fraction ? prng.uniformIn(config.avMag.min, Math.min(low.max, config.avMag.max)) : prng.uniformIn(config.avMag.min, config.avMag.max);
     const logM = prng.uniformIn(config.logMstar.min, config.logMstar.max);
     let sfh: Sfh;
     if (sfhPrior.type === 'delayed-tau') {
       const tau = Math.pow(10, prng.uniformIn(sfhPrior.logTauGyr.min, sfhPrior.logTauGyr.max));
       const minAge = Math.min(sfhPrior.minAgeGyr, tUniv);
-      const dur = Math.pow(10, prng.uniformIn(Math.log10(minAge), Math.log10(tUniv)));
+      // duration log-uniform, or (linearAgeFraction) uniform in linear time for that fraction of draws
+      const linear = sfhPrior.linearAgeFraction > 0 && prng.uniform() < sfhPrior.linearAgeFraction;
+      const dur = linear ? prng.uniformIn(minAge, tUniv) : Math.pow(10, prng.uniformIn(Math.log10(minAge), Math.log10(tUniv)));
       sfh = delayedTauSfh(tau, dur);
     } else if (sfhPrior.type === 'nonparametric-dirichlet') {
       sfh = dirichletSfh(prng, sfhPrior.nBins, sfhPrior.alpha, tUniv);

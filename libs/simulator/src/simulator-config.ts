@@ -18,6 +18,12 @@ export const sfhPriorSchema = z.discriminatedUnion('type', [
     logTauGyr: range(-1, 1),
     /** log10 of the time since the onset of SF [Gyr], uniform between log10(minAgeGyr) and log10(age of universe at z). */
     minAgeGyr: z.number().positive().default(0.01),
+    /**
+     * Fraction of draws whose SF duration is uniform in linear time on [minAgeGyr, age of universe] instead
+     * of log-uniform (0 = all log-uniform, the default). The log-uniform prior alone puts ~80 % of its mass
+     * below 300 Myr mass-weighted age, so old populations are rare in training.
+     */
+    linearAgeFraction: z.number().min(0).max(1).default(0),
   }),
   z.object({
     type: z.literal('nonparametric-dirichlet'),
@@ -41,11 +47,16 @@ export const simulatorConfigSchema = z.object({
   metallicity: range(-2.3, 0.4),
   /** Calzetti A_V [mag]. */
   avMag: range(0, 4),
+  /**
+   * Optional low-dust component of the A_V prior: with probability `fraction`, A_V is uniform on
+   * [avMag.min, max] instead of [avMag.min, avMag.max] (absent = plain uniform, as before).
+   */
+  avMagLowDust: z.object({ fraction: z.number().min(0).max(1), max: z.number().positive() }).optional(),
   /** Extra A_V for stars younger than 10 Myr, as a fraction of A_V (0 = none; Charlot & Fall-like 1.27 ≈ 2.27× total). */
   birthCloudAvFactor: z.number().min(0).default(0),
   /** Redshift: uniform range, or fixed. */
   redshift: z.union([z.object({ fixed: z.number().positive() }), rangeSchema]).default({ min: 0, max: 7.5 }),
-  sfh: sfhPriorSchema.default({ type: 'delayed-tau', logTauGyr: { min: -1, max: 1 }, minAgeGyr: 0.01 }),
+  sfh: sfhPriorSchema.default({ type: 'delayed-tau', logTauGyr: { min: -1, max: 1 }, minAgeGyr: 0.01, linearAgeFraction: 0 }),
   nebular: z
     .object({ enabled: z.boolean().default(true), column: z.number().int().min(0).max(11).default(4) })
     .default({ enabled: true, column: 4 }),
