@@ -77,5 +77,9 @@ if (existsSync(join(modelDir, 'sampler.pt')) && spawnSync('/usr/bin/python3', ['
   const got = o.samples.data;
   const maxAbs = t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
   emit('inference.onnx_vs_torch.max_abs_diff_same_noise', maxAbs, 'physical units');
+  // the check features are drawn independently per feature inside the training ranges (not a physical SED), so
+  // the flow can extrapolate to huge values (|log SFR| ~ 1000) where float32 differences grow with the value
+  const maxRel = t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i]) / Math.max(1, Math.abs(v))), 0);
+  emit('inference.onnx_vs_torch.max_rel_diff_same_noise', maxRel, '|Δ| / max(1, |value|)');
   emit('inference.onnx_vs_torch', best / t.pxPerS, `x (best ONNX batch / best PyTorch, ${t.threads} thread(s))`);
 } else console.error('inference bench: PyTorch peer skipped (needs <model>/sampler.pt and /usr/bin/python3 with torch)');
