@@ -40,6 +40,9 @@ export interface StripConvolver {
   /** rows of halo needed above (kernel rows above the centre) and below the core rows. */
   haloRowsTop: number;
   haloRowsBottom: number;
+  /** columns the kernel reaches left / right of a pixel: the halo a tile needs on each side. */
+  haloColsLeft: number;
+  haloColsRight: number;
   /** Convolve one strip (haloTop + core + haloBottom rows) and return the core rows only. */
   convolveStrip(strip: ArrayLike<number>, options: ConvolveStripOptions): Float32Array;
   /** Same, writing into a caller-supplied Float32Array/Float64Array of coreRows * width. */
@@ -161,6 +164,8 @@ export function createStripConvolver(
     width,
     haloRowsTop: g.kh - 1 - g.cy,
     haloRowsBottom: g.cy,
+    haloColsLeft: g.kw - 1 - g.cx,
+    haloColsRight: g.cx,
     convolveStripInto,
     convolveStrip(strip, o) {
       const rows = strip.length / width;

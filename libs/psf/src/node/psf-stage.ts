@@ -194,16 +194,15 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     kernels ??= await build(bands, batch);
     const { haloTop, haloBottom, haloLeft, haloRight, width } = g;
     for (const k of kernels.values()) {
-      // the kernel reaches kh − 1 − cy rows above / cy below (cy = ⌊(kh − 1)/2⌋), likewise for columns
-      const above = k.kernel.height - 1 - Math.floor((k.kernel.height - 1) / 2);
-      const left = k.kernel.width - 1 - Math.floor((k.kernel.width - 1) / 2);
-      const needTop = Math.min(above, g.y0 + haloTop);
-      const needBottom = Math.min(Math.floor((k.kernel.height - 1) / 2), g.mosaicHeight - (g.y0 + g.height - haloBottom));
-      const needLeft = Math.min(left, g.x0 + haloLeft);
-      const needRight = Math.min(Math.floor((k.kernel.width - 1) / 2), g.mosaicWidth - (g.x0 + width - haloRight));
+      const { flux: c } = convolversFor(k, width);
+      const needTop = Math.min(c.haloRowsTop, g.y0 + haloTop);
+      const needBottom = Math.min(c.haloRowsBottom, g.mosaicHeight - (g.y0 + g.height - haloBottom));
+      const needLeft = Math.min(c.haloColsLeft, g.x0 + haloLeft);
+      const needRight = Math.min(c.haloColsRight, g.mosaicWidth - (g.x0 + width - haloRight));
       if (haloTop < needTop || haloBottom < needBottom || haloLeft < needLeft || haloRight < needRight) {
+        const need = Math.max(c.haloRowsTop, c.haloRowsBottom, c.haloColsLeft, c.haloColsRight);
         throw new PsfMatchingError(
-          `psf: band ${k.band} kernel (${k.kernel.width}×${k.kernel.height}) needs ${Math.max(above, left)} halo rows/columns but the batch at x0=${g.x0}, y0=${g.y0} carries top ${haloTop}, bottom ${haloBottom}, left ${haloLeft}, right ${haloRight}: set source.haloRows ≥ ${Math.max(above, left)}`,
+          `psf: band ${k.band} kernel (${k.kernel.width}×${k.kernel.height}) needs ${need} halo rows/columns but the batch at x0=${g.x0}, y0=${g.y0} carries top ${haloTop}, bottom ${haloBottom}, left ${haloLeft}, right ${haloRight}: set source.haloRows ≥ ${need}`,
         );
       }
     }
