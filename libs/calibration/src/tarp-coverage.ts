@@ -1,4 +1,4 @@
-import type { Prng } from '@pixsed/core';
+import { createPrng, type Prng } from '@pixsed/core';
 
 export interface TarpInput {
   /** Posterior samples [n, s, dims] row-major. */
@@ -107,50 +107,48 @@ export function tarpCoverage(input: TarpInput): TarpResult & { coverageValues: F
   }
   const counts = new Float64Array(K);
   for (let i = 0; i < n; i++) if (binOf[i] >= 0) counts[binOf[i]]++;
-  const ecp = [0];
-  let cum = 0;
-  for (let k = 0; k < K; k++) {
-    cum += counts[k];
-    ecp.push(n > 0 ? cum / n : NaN);
-  }
+  const ecp = ecpOf(counts, n);
   const mid = Math.floor((K + 1) / 2);
-  let atc = 0;
+  const atc = atcOf(ecp, edges, mid);
   let maxDeviation = 0;
-  for (let k = 0; k <= K; k++) {
-    const dev = ecp[k] - edges[k];
-    if (k >= mid) atc += dev;
-    maxDeviation = Math.max(maxDeviation, Math.abs(dev));
-  }
+  for (let k = 0; k <= K; k++) maxDeviation = Math.max(maxDeviation, Math.abs(ecp[k] - edges[k]));
   return { alpha: edges, ecp, atc, atcMean: atc / (K + 1 - mid), maxDeviation, atcStdErr: bootstrapAtcStdErr(binOf, edges, mid), coverageValues: f };
 }
 
-/** Bootstrap (200 resamplings with replacement, fixed-seed xorshift32) standard deviation of the ATC. */
+/** ECP at the K + 1 edges from the K bin counts of the f_i (cumulative fraction; ECP(0) = 0). */
+function ecpOf(counts: Float64Array, n: number): number[] {
+  const ecp = [0];
+  let cum = 0;
+  for (let k = 0; k < counts.length; k++) {
+    cum += counts[k];
+    ecp.push(n > 0 ? cum / n : NaN);
+  }
+  return ecp;
+}
+
+/** ATC = Σ_{k ≥ mid} (ECP_k − α_k). */
+function atcOf(ecp: number[], edges: number[], mid: number): number {
+  let atc = 0;
+  for (let k = mid; k < edges.length; k++) atc += ecp[k] - edges[k];
+  return atc;
+}
+
+/** Bootstrap (200 resamplings with replacement, fixed-seed @pixsed/core PRNG) standard deviation of the ATC. */
 function bootstrapAtcStdErr(binOf: Int32Array, edges: number[], mid: number, resamplings = 200): number {
   const n = binOf.length;
   const K = edges.length - 1;
   if (n < 2) return NaN;
-  let state = 0x9e3779b9;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
+  const rng = createPrng(0x9e3779b9);
   const counts = new Float64Array(K);
   let sum = 0;
   let sum2 = 0;
   for (let r = 0; r < resamplings; r++) {
     counts.fill(0);
     for (let i = 0; i < n; i++) {
-      const b = binOf[Math.floor(next() * n)];
+      const b = binOf[Math.floor(rng.uniform() * n)];
       if (b >= 0) counts[b]++;
     }
-    let cum = 0;
-    let atc = 0;
-    for (let k = 1; k <= K; k++) {
-      cum += counts[k - 1];
-      if (k >= mid) atc += cum / n - edges[k];
-    }
+    const atc = atcOf(ecpOf(counts, n), edges, mid);
     sum += atc;
     sum2 += atc * atc;
   }
