@@ -94,6 +94,55 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
     expect(Math.abs(s / n - t.meanSigmaMag[0]) / t.meanSigmaMag[0]).toBeLessThan(0.1);
   });
 
+  it('error-scale augmentation: σ scales exactly for the same draws; in a catalogue the scaled fraction and range follow the config', () => {
+    const t = loadJadesNoiseTables();
+    // same PRNG stream → same normal draws: sbipix Δm and σ_mag both scale by s; gaussian-flux σ_f by s
+    for (const s of [0.1, 3]) {
+      const [f1, e1] = noisyFlux(t, 2, 50, createPrng(9), 'sbipix', 1);
+      const [fs, es] = noisyFlux(t, 2, 50, createPrng(9), 'sbipix', s);
+      expect(Math.log10(fs / 50)).toBeCloseTo(s * Math.log10(f1 / 50), 10);
+      expect(es / fs).toBeCloseTo((s * e1) / f1, 10);
+      const [g1, ge1] = noisyFlux(t, 2, 0.05, createPrng(9), 'gaussian-flux', 1);
+      const [gs, ges] = noisyFlux(t, 2, 0.05, createPrng(9), 'gaussian-flux', s);
+      expect(ges / ge1).toBeCloseTo(s, 10);
+      expect((gs - 0.05) / (g1 - 0.05)).toBeCloseTo(s, 10);
+    }
+    // catalogue: residual r = log10(σ_f/f) − (median of the plain catalogue's log10(σ_f/f) in the same band and
+    // 0.5-mag bin of true flux). Scaling every σ by s adds log10 s to r: fraction 1, s = 2 shifts the median by
+    // log10 2; fraction ½, s log-uniform on [¼, 4] adds ½·Var(log10 s) = ½·(2 log10 4)²/12 = 0.0604 dex² to Var(r).
+    const base = { redshift: { fixed: 1 }, logMstar: { min: 9, max: 10 } };
+    const n = 3000;
+    const residuals = (noise: object, ref?: Map<string, number>) => {
+      const cat = simulateCatalog({ n, seed: 21, config: { ...base, noise: { mode: 'sbipix', ...noise } } });
+      const key = (b: string, r: number) => `${b}:${Math.floor(2 * (31.4 - 2.5 * Math.log10(cat.columns[`flux_${b}_true_njy`][r])))}`;
+      const groups = new Map<string, number[]>();
+      const rows: [string, number][] = [];
+      for (const b of cat.bands)
+        for (let r = 0; r < cat.n; r++) {
+          const f = cat.columns[`flux_${b}_njy`][r];
+          if (!(f > 0)) continue; // non-detections: error = depth, not scaled by design
+          const v = Math.log10(cat.columns[`flux_${b}_err_njy`][r] / f);
+          const k = key(b, r);
+          rows.push([k, v]);
+          groups.set(k, [...(groups.get(k) ?? []), v]);
+        }
+      const med = ref ?? new Map([...groups].filter(([, v]) => v.length >= 20).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]));
+      const res = rows.filter(([k]) => med.has(k)).map(([k, v]) => v - med.get(k)!);
+      const mean = res.reduce((a, x) => a + x, 0) / res.length;
+      const variance = res.reduce((a, x) => a + (x - mean) ** 2, 0) / res.length;
+      return { med, res, variance };
+    };
+    const plain = residuals({});
+    const doubled = residuals({ errorScale: { fraction: 1, min: 2, max: 2 } }, plain.med);
+    const medianShift = [...doubled.res].sort((a, b) => a - b)[doubled.res.length >> 1];
+    expect(medianShift).toBeCloseTo(Math.log10(2), 1);
+    expect(Math.abs(medianShift - Math.log10(2))).toBeLessThan(0.02);
+    const mixed = residuals({ errorScale: { fraction: 0.5, min: 0.25, max: 4 } }, plain.med);
+    const extra = mixed.variance - plain.variance;
+    expect(Math.abs(extra / 0.0604 - 1)).toBeLessThan(0.15);
+    expect(() => simulateCatalog({ n: 1, seed: 1, config: { noise: { mode: 'sbipix', errorScale: { fraction: 0.5, min: 2, max: 1 } } } })).toThrow(/max must be ≥ min/);
+  });
+
   it('writes npy (float32 matrix + column JSON) and csv; missing bands become NaN; S/N selection', async () => {
     const cat = simulateCatalog({ n: 50, seed: 3, config: { noise: { mode: 'gaussian-flux', missingBandProbability: 0.3 } } });
     const dir = mkdtempSync(join(tmpdir(), 'pixsed-sim-'));

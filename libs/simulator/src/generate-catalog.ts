@@ -135,6 +135,9 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
   const sfhPrior = config.sfh;
   const floor = config.logSfrFloor;
   const pMissing = config.noise.missingBandProbability;
+  const errScale = config.noise.errorScale;
+  const logScaleMin = errScale ? Math.log(errScale.min) : 0;
+  const logScaleMax = errScale ? Math.log(errScale.max) : 0;
 
   let prng: Prng = createPrng(chunkSeed(seed, Math.floor(rowStart / CATALOG_CHUNK_ROWS)));
   // advance to rowStart inside its chunk is not possible cheaply: require chunk-aligned starts
@@ -180,6 +183,8 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     columns.metallicity[r] = metal;
     columns.av[r] = av;
     columns.z[r] = z;
+    // error-scale augmentation: the extra draws happen only when configured, so other configs keep their streams
+    const scaleRow = noiseMode !== 'none' && errScale !== undefined && errScale.fraction > 0 && prng.uniform() < errScale.fraction;
     for (let b = 0; b < nB; b++) {
       const f = fluxes[b];
       tru[b][r] = f;
@@ -187,7 +192,8 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
         flux[b][r] = f;
         err[b][r] = 0;
       } else {
-        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode);
+        const scale = scaleRow ? Math.exp(prng.uniformIn(logScaleMin, logScaleMax)) : 1;
+        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode, scale);
         flux[b][r] = fo;
         err[b][r] = eo;
       }

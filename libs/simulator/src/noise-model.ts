@@ -30,6 +30,8 @@ export function isNonDetection(fluxNjy: number, depth1SigmaNjy: number): boolean
  *   returned as flux 0, error = depth; otherwise m_obs = m + N(0, σ_mag), error = f_obs σ_mag ln10/2.5.
  * - `gaussian-flux`: σ_f² = (f σ_mag ln10/2.5)² + depth², f_obs = f + N(0, σ_f) for every object (no censoring;
  *   apply `isNonDetection` downstream).
+ * `sigmaScale` multiplies the noise σ (σ_mag, and in `gaussian-flux` the depth term too): error-scale augmentation.
+ * The non-detection threshold stays the table depth (the rule the data side applies).
  * Returns [fluxNjy, errNjy].
  */
 export function noisyFlux(
@@ -38,6 +40,7 @@ export function noisyFlux(
   trueFluxNjy: number,
   prng: Prng,
   mode: NoiseMode = 'sbipix',
+  sigmaScale = 1,
 ): [number, number] {
   const depth = t.depth1SigmaNjy[band];
   const detectable = trueFluxNjy > depth;
@@ -54,11 +57,11 @@ export function noisyFlux(
       mean = t.meanSigmaMag[band * t.nBinCols + k];
       std = t.stdSigmaMag[band * t.nBinCols + k];
     }
-    sigmaMag = prng.truncatedNormal(mean, std, 0);
+    sigmaMag = prng.truncatedNormal(mean, std, 0) * sigmaScale;
   }
   if (mode === 'gaussian-flux') {
     const sf = Math.max(0, trueFluxNjy) * sigmaMag * (Math.LN10 / 2.5);
-    const s = Math.sqrt(sf * sf + depth * depth);
+    const s = Math.sqrt(sf * sf + depth * depth * sigmaScale * sigmaScale);
     return [trueFluxNjy + s * prng.normal(), s];
   }
   if (!detectable) return [0, depth];

@@ -66,6 +66,16 @@ export const simulatorConfigSchema = z.object({
       mode: z.enum(['sbipix', 'gaussian-flux', 'none']).default('sbipix'),
       /** Probability that a band is absent from a row (flux and error NaN), per band and row. */
       missingBandProbability: z.number().min(0).max(1).default(0),
+      /**
+       * Optional error-scale augmentation: with probability `fraction` per row, every band's noise σ (σ_mag in
+       * `sbipix`, σ_f in `gaussian-flux`) is multiplied by its own factor drawn log-uniformly in [min, max], so
+       * the model learns to read the quoted errors instead of assuming the JADES tables' σ(m). Real pixel errors
+       * differ from the tables (PSF matching smooths blue bands, depth varies across a mosaic). Absent = none.
+       */
+      errorScale: z
+        .object({ fraction: z.number().min(0).max(1), min: z.number().positive(), max: z.number().positive() })
+        .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' })
+        .optional(),
     })
     .default({ mode: 'sbipix', missingBandProbability: 0 }),
   /** Floor for log10 SFR [M☉/yr] when no stars formed in the averaging window. */
