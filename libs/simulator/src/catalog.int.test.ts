@@ -107,6 +107,10 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
       expect(ges / ge1).toBeCloseTo(s, 10);
       expect((gs - 0.05) / (g1 - 0.05)).toBeCloseTo(s, 10);
     }
+    // the depth scales too: a pixel 4× deeper detects half the table depth; 2× shallower misses 1.5× of it
+    const d0 = t.depth1SigmaNjy[0];
+    expect(noisyFlux(t, 0, 0.5 * d0, createPrng(3), 'sbipix', 0.25)[0]).toBeGreaterThan(0);
+    expect(noisyFlux(t, 0, 1.5 * d0, createPrng(3), 'sbipix', 2)).toEqual([0, 2 * d0]);
     // catalogue: residual r = log10(σ_f/f) − (median of the plain catalogue's log10(σ_f/f) in the same band and
     // 0.5-mag bin of true flux). Scaling every σ by s adds log10 s to r: fraction 1, s = 2 shifts the median by
     // log10 2; fraction ½, s log-uniform on [¼, 4] adds ½·Var(log10 s) = ½·(2 log10 4)²/12 = 0.0604 dex² to Var(r).
@@ -120,7 +124,7 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
       for (const b of cat.bands)
         for (let r = 0; r < cat.n; r++) {
           const f = cat.columns[`flux_${b}_njy`][r];
-          if (!(f > 0)) continue; // non-detections: error = depth, not scaled by design
+          if (!(f > 0)) continue; // non-detections (error = the scaled depth) are tested above
           const v = Math.log10(cat.columns[`flux_${b}_err_njy`][r] / f);
           const k = key(b, r);
           rows.push([k, v]);

@@ -30,8 +30,8 @@ export function isNonDetection(fluxNjy: number, depth1SigmaNjy: number): boolean
  *   returned as flux 0, error = depth; otherwise m_obs = m + N(0, σ_mag), error = f_obs σ_mag ln10/2.5.
  * - `gaussian-flux`: σ_f² = (f σ_mag ln10/2.5)² + depth², f_obs = f + N(0, σ_f) for every object (no censoring;
  *   apply `isNonDetection` downstream).
- * `sigmaScale` multiplies the noise σ (σ_mag, and in `gaussian-flux` the depth term too): error-scale augmentation.
- * The non-detection threshold stays the table depth (the rule the data side applies).
+ * `sigmaScale` multiplies every noise term, σ_mag and the 1σ depth (so in `sbipix` also the detection threshold
+ * and a non-detection's error): error-scale augmentation, a pixel as deep as the tables × sigmaScale.
  * Returns [fluxNjy, errNjy].
  */
 export function noisyFlux(
@@ -42,7 +42,7 @@ export function noisyFlux(
   mode: NoiseMode = 'sbipix',
   sigmaScale = 1,
 ): [number, number] {
-  const depth = t.depth1SigmaNjy[band];
+  const depth = t.depth1SigmaNjy[band] * sigmaScale;
   const detectable = trueFluxNjy > depth;
   let sigmaMag = 0;
   if (detectable || mode === 'gaussian-flux') {
@@ -61,7 +61,7 @@ export function noisyFlux(
   }
   if (mode === 'gaussian-flux') {
     const sf = Math.max(0, trueFluxNjy) * sigmaMag * (Math.LN10 / 2.5);
-    const s = Math.sqrt(sf * sf + depth * depth * sigmaScale * sigmaScale);
+    const s = Math.sqrt(sf * sf + depth * depth);
     return [trueFluxNjy + s * prng.normal(), s];
   }
   if (!detectable) return [0, depth];

@@ -68,7 +68,7 @@ export const simulatorConfigSchema = z.object({
       missingBandProbability: z.number().min(0).max(1).default(0),
       /**
        * Optional error-scale augmentation: with probability `fraction` per row, every band's noise σ (σ_mag in
-       * `sbipix`, σ_f in `gaussian-flux`) is multiplied by its own factor drawn log-uniformly in [min, max], so
+       * `sbipix`, σ_f in `gaussian-flux`, and the 1σ depth) is multiplied by its own factor drawn log-uniformly in [min, max], so
        * the model learns to read the quoted errors instead of assuming the JADES tables' σ(m). Real pixel errors
        * differ from the tables (PSF matching smooths blue bands, depth varies across a mosaic). Absent = none.
        */
