@@ -74,16 +74,34 @@ def git_commit() -> str:
 
 
 # ------------------------------------------------------------------------------------------------------- simulation
+def simulator_digest() -> str:
+    """sha256 over the simulator's TypeScript sources (tests excluded): a cached catalogue is reused only if the
+    code that drew it is unchanged, not just its config."""
+    h = hashlib.sha256()
+    src = REPO / "libs" / "simulator" / "src"
+    for f in sorted(src.rglob("*.ts")):
+        if ".test." in f.name:
+            continue
+        h.update(str(f.relative_to(src)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def simulate(cfg: dict, work: Path, split: str, build: bool) -> Path:
     sim_cfg = cfg["simulator"]
     spec = cfg["simulate"][split]
     out = work / f"sim-{split}"
     meta = out / "simulation.json"
+    key_file = out / "simulator-digest.txt"
+    digest = simulator_digest()
     if meta.exists() and (out / "catalog.npy").exists():
         m = json.loads(meta.read_text())
+        same_code = key_file.exists() and key_file.read_text().strip() == digest
         if m.get("n") == spec["n"] and m.get("seed") == spec["seed"] and m.get("config") == sim_cfg and m.get("survey") == cfg["survey"]:
-            log(f"simulate {split}: reusing {out} (same survey, n, seed, config)")
-            return out
+            if same_code:
+                log(f"simulate {split}: reusing {out} (same survey, n, seed, config, simulator sources {digest})")
+                return out
+            log(f"simulate {split}: simulator sources changed since {out} was drawn: simulating again")
     sims_yaml = work / "sims.yaml"
     sims_yaml.write_text(yaml.safe_dump(sim_cfg, sort_keys=False))
     cli = REPO / "apps" / "cli" / "dist" / "main.js"
@@ -95,6 +113,7 @@ def simulate(cfg: dict, work: Path, split: str, build: bool) -> Path:
     log("simulate " + split + ": " + " ".join(cmd))
     t0 = time.time()
     subprocess.run(cmd, cwd=REPO, check=True)
+    key_file.write_text(digest + "\n")
     log(f"simulate {split}: {time.time() - t0:.0f} s")
     return out
 
