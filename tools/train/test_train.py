@@ -80,3 +80,51 @@ class FlowTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ConfigExtendsTest(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+        self.dir = Path(tempfile.mkdtemp(prefix="pixsed-train-cfg-"))
+
+    def write(self, name: str, text: str) -> Path:
+        p = self.dir / name
+        p.write_text(text)
+        return p
+
+    def test_child_overrides_and_merges(self):
+        from pixsed_train.config import read_config
+        self.write("base.yaml", "name: base\nversion: 1.0.0\ndescription: parent\noutDir: test-data/models/base\n"
+                   "flow: {kind: spline, layers: 6, hidden: 64}\ntraining: {lr: 0.001, maxMinutes: 50}\n"
+                   "parameters: [{name: a}, {name: b}]\n")
+        child = self.write("child.yaml", "extends: base.yaml\nname: child\nversion: 0.3.0\n"
+                           "flow: {kind: affine, layers: 10}\nparameters: [{name: c}]\n")
+        cfg = read_config(child)
+        self.assertEqual(cfg["name"], "child")
+        self.assertEqual(cfg["flow"], {"kind": "affine", "layers": 10, "hidden": 64})  # merged key by key
+        self.assertEqual(cfg["training"], {"lr": 0.001, "maxMinutes": 50})  # inherited
+        self.assertEqual(cfg["parameters"], [{"name": "c"}])  # lists replace
+        self.assertNotIn("outDir", cfg)  # identity keys are not inherited
+        self.assertNotIn("description", cfg)
+        self.assertNotIn("extends", cfg)
+
+    def test_errors(self):
+        from pixsed_train.config import read_config
+        self.write("a.yaml", "extends: b.yaml\nname: a\nversion: 1\n")
+        self.write("b.yaml", "extends: a.yaml\nname: b\nversion: 1\n")
+        with self.assertRaisesRegex(SystemExit, "cycle"):
+            read_config(self.dir / "a.yaml")
+        no_name = self.write("c.yaml", "extends: a.yaml\nversion: 2\n")
+        with self.assertRaisesRegex(SystemExit, "must set its own `name`"):
+            read_config(no_name)
+        missing = self.write("d.yaml", "extends: nope.yaml\nname: d\nversion: 1\n")
+        with self.assertRaisesRegex(SystemExit, "no such file"):
+            read_config(missing)
+
+    def test_shipped_configs_resolve(self):
+        from pixsed_train.config import check_required, read_config
+        here = Path(__file__).resolve().parent
+        for p in sorted(here.glob("*.yaml")):
+            cfg = read_config(p)
+            check_required(cfg, p)
+            self.assertEqual(cfg["name"], p.stem, p)

@@ -26,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
+from pixsed_train.config import check_required, read_config  # noqa: E402
 from pixsed_train.features import (  # noqa: E402
     AB_ZERO_POINT_NJY,
     DEFAULT_RULE,
@@ -57,10 +58,8 @@ def load_config(path_arg: str) -> tuple[dict, Path]:
     p = Path(path_arg)
     if not p.is_absolute():
         p = (base / p) if (base / p).exists() else (REPO / p)
-    cfg = yaml.safe_load(p.read_text())
-    for key in ("name", "version", "survey", "simulator", "simulate", "parameters", "flow", "training", "validation"):
-        if key not in cfg:
-            raise SystemExit(f"{p}: missing top-level key '{key}'")
+    cfg = read_config(p)
+    check_required(cfg, p)
     return cfg, p.resolve()
 
 
@@ -469,6 +468,8 @@ def main() -> None:
                     "noiseDim": D, "flow": cfg["flow"]},
         "provenance": {"trainConfig": str(cfg_path.relative_to(REPO)) if str(cfg_path).startswith(str(REPO)) else str(cfg_path),
                        "trainConfigSha256": hashlib.sha256(cfg_path.read_bytes()).hexdigest(),
+                       # after `extends` is resolved: pins the whole config, parent files included
+                       "trainConfigResolvedSha256": hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest(),
                        "simulatorConfig": sim_meta.get("config"), "survey": sim_meta.get("survey"),
                        "simulation": {"train": {"n": cfg["simulate"]["train"]["n"], "seed": cfg["simulate"]["train"]["seed"]},
                                       "test": {"n": cfg["simulate"]["test"]["n"], "seed": cfg["simulate"]["test"]["seed"]}},

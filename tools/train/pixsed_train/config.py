@@ -1,0 +1,54 @@
+"""Training-config files: YAML with optional `extends: <file relative to this one>`.
+
+A child config is deep-merged over its parent (mappings merge key by key; lists and scalars replace). The
+identity keys `name`, `version`, `description` and `outDir` are never inherited: a child must give its own
+`name` and `version` (so it cannot overwrite its parent's model), and `outDir` defaults to
+test-data/models/<name>."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+REQUIRED_KEYS = ("name", "version", "survey", "simulator", "simulate", "parameters", "flow", "training", "validation")
+NOT_INHERITED = ("name", "version", "description", "outDir")
+
+
+def deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def read_config(p: Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """The merged config of `p` (following `extends`), without the required-key check."""
+    p = p.resolve()
+    if p in _chain:
+        raise SystemExit(f"{p}: `extends` cycle: {' -> '.join(str(c) for c in (*_chain, p))}")
+    raw = yaml.safe_load(p.read_text())
+    if not isinstance(raw, dict):
+        raise SystemExit(f"{p}: expected a YAML mapping at the top level, got {type(raw).__name__}")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise SystemExit(f"{p}: `extends` must be a file path (relative to {p.parent}), got {parent!r}")
+    pp = (p.parent / parent).resolve()
+    if not pp.exists():
+        raise SystemExit(f"{p}: `extends: {parent}`: no such file {pp}")
+    for key in ("name", "version"):
+        if key not in raw:
+            raise SystemExit(f"{p}: a config that extends {parent} must set its own `{key}` (not inherited)")
+    base = {k: v for k, v in read_config(pp, (*_chain, p)).items() if k not in NOT_INHERITED}
+    return deep_merge(base, raw)
+
+
+def check_required(cfg: dict, p: Path) -> None:
+    for key in REQUIRED_KEYS:
+        if key not in cfg:
+            raise SystemExit(f"{p}: missing top-level key '{key}'")
