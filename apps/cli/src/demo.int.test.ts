@@ -66,13 +66,13 @@ describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the comm
     console.log(JSON.stringify({ pearsonLogMstar: rMass, pearsonLogSfr100: rSfr, sigmaMassMinusTruthDex: delta, deltaResolvedMinusIntegrated: outshining }));
 
     expect(rows.length).toBe(5);
-    expect(rMass).toBeGreaterThan(0.8); // measured 0.93 with the spline model v0.1.0
-    expect(rSfr).toBeGreaterThan(0.8); // measured 0.96
-    // The issue's goal is |Δ| < 0.1 dex per galaxy. The demo's model (jades-delayed-tau-affine v0.1.0) measured
-    // −0.06, −0.08, −0.05, −0.07, −0.15 (galaxy 5, old bulge + disc at z = 0.9, misses it); the spline model v0.2.0
-    // −0.10, −0.07, −0.06, −0.06, −0.16; v0.1.0 was −0.13…−0.73. Bounds: every galaxy within 0.2 dex and the mean
-    // |Δ| within 0.1 dex.
-    for (const d of delta) expect(Math.abs(d)).toBeLessThan(0.2);
-    expect(delta.reduce((a, d) => a + Math.abs(d), 0) / delta.length).toBeLessThan(0.1);
+    expect(rMass).toBeGreaterThan(0.8); // measured 0.981 with jades-delayed-tau-affine v0.3.0
+    expect(rSfr).toBeGreaterThan(0.8); // measured 0.939
+    // The issue's goal: |Δ| < 0.1 dex per galaxy. The demo's model jades-delayed-tau-affine v0.3.0 (error-scale
+    // augmentation: it reads the quoted errors of PSF-matched pixels) measured −0.066, −0.042, −0.004, −0.026,
+    // −0.090 on this mosaic and −0.089…−0.091 for galaxy 5 on three other noise realisations of it; v0.2.0
+    // (σ tied to magnitude as in the SBIPIX tables) −0.087, −0.067, −0.019, −0.025, −0.127.
+    for (const d of delta) expect(Math.abs(d)).toBeLessThan(0.1);
+    expect(delta.reduce((a, d) => a + Math.abs(d), 0) / delta.length).toBeLessThan(0.06); // measured 0.046
   }, 600_000);
 });
