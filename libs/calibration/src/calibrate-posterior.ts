@@ -57,7 +57,7 @@ export const CALIBRATION_DEFINITIONS: Record<string, string> = {
   outlierFraction: 'fraction with |pred − true| > 3σ, σ = (p84 − p16)/2 of the object’s posterior',
   coverage: 'fraction of truths within the central 68 % / 95 % posterior interval (inclusive)',
   tarp: 'Lemos et al. 2023 (tarp package, norm=True): truths min–max normalised, one uniform random reference per object, f = frac. samples closer to the reference than the truth, ECP(α) = frac. f < α; per parameter (1-D) and joint',
-  atc: 'Σ_{α ≥ 0.5} (ECP − α) over the K + 1 grid points (sbi check_tarp); > 0 too wide, < 0 too narrow/biased; atcMean = that sum / number of terms; atcStdErr = bootstrap standard error of atc (200 resamplings of the objects)',
+  atc: 'Σ_{α ≥ 0.5} (ECP − α)·Δα over the K + 1 grid points: the area between ECP and α above α = 0.5, as sbi check_tarp (current sbi-dev/sbi); > 0 too wide, < 0 too narrow/biased; atcSum = the same sum without Δα (earlier sbi releases), atcMean = atcSum / number of terms; atcStdErr = bootstrap standard error of atc (200 resamplings of the objects)',
   sbc: 'Talts et al. 2018: rank = #{samples < truth} (ties random), B bins, Pearson χ² vs exact expected counts, p = Q((B−1)/2, χ²/2)',
 };
 

@@ -130,7 +130,12 @@ describe('TARP', () => {
     const b = tarpCoverage({ ...wide, n, s, dims: 2, alphaBins: 50, rng: createPrng(7) });
     expect(a.atcMean).toBeLessThan(-0.05);
     expect(b.atcMean).toBeGreaterThan(0.05);
-    expect(a.atc).toBeCloseTo(a.atcMean * 26, 10);
+    expect(a.atcSum).toBeCloseTo(a.atcMean * 26, 10); // K = 50: 26 terms over α ≥ 0.5
+    expect(a.atc).toBeCloseTo(a.atcSum / 50, 12); // the area: each term × Δα = 1/50
+    // the area does not depend on K (up to discretisation), the plain sum does
+    const a200 = tarpCoverage({ ...narrow, n, s, dims: 2, alphaBins: 200, rng: createPrng(7) });
+    expect(Math.abs(a200.atc / a.atc - 1)).toBeLessThan(0.05);
+    expect(a200.atcSum / a.atcSum).toBeGreaterThan(3.5);
   });
   it('a biased posterior (shifted by 2σ) is flagged by the joint TARP', () => {
     const n = 3000;
@@ -148,8 +153,8 @@ describe('TARP', () => {
     const a = t.alpha.slice(25);
     let v = 0;
     for (const x of a) for (const y of a) v += Math.min(x, y) - x * y;
-    const analytic = Math.sqrt(v / n);
-    expect(analytic).toBeGreaterThan(0.05);
+    const analytic = Math.sqrt(v / n) / 50; // × Δα: atc is the area
+    expect(analytic).toBeGreaterThan(0.001);
     expect(t.atcStdErr / analytic).toBeGreaterThan(0.8);
     expect(t.atcStdErr / analytic).toBeLessThan(1.2);
     expect(Math.abs(t.atc)).toBeLessThan(3 * t.atcStdErr);

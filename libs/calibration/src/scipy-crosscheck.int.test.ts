@@ -101,7 +101,7 @@ c = st.chisquare(h, e); print(json.dumps({'r': r.tolist(), 'h': h.tolist(), 'chi
     }
   });
 
-  it('TARP ECP and ATC equal the tarp package algorithm (norm=True) and sbi check_tarp, given the same references', () => {
+  it('TARP ECP and ATC equal the tarp package algorithm (norm=True) and sbi check_tarp (current and earlier), given the same references', () => {
     const n = 1200;
     const s = 80;
     const dims = 3;
@@ -118,13 +118,14 @@ samples = (samples - low) / (high - low + 1e-10); theta = (theta - low) / (high 
 sd = np.sqrt(np.sum((references[np.newaxis] - samples) ** 2, axis=-1)); td = np.sqrt(np.sum((references - theta) ** 2, axis=-1))
 f = np.sum(sd < td, axis=0) / ${s}
 h, alpha = np.histogram(f, density=True, bins=40, range=(0, 1)); ecp = np.concatenate([[0], np.cumsum(h) * (alpha[1] - alpha[0])])
-mid = alpha.shape[0] // 2; atc = float((ecp[mid:] - alpha[mid:]).sum())
-print(json.dumps({'ecp': ecp.tolist(), 'alpha': alpha.tolist(), 'atc': atc}))`,
+mid = alpha.shape[0] // 2; atc_sum = float((ecp[mid:] - alpha[mid:]).sum()); atc = float(((ecp[mid:] - alpha[mid:]) * (alpha[1] - alpha[0])).sum())
+print(json.dumps({'ecp': ecp.tolist(), 'alpha': alpha.tolist(), 'atc': atc, 'atc_sum': atc_sum}))`,
       { samples: Array.from(samples), truth: truth.map((c) => Array.from(c)), refs: Array.from(refs) },
     );
     expect(t.alpha).toEqual(ref.alpha);
     t.ecp.forEach((v, k) => expect(v).toBeCloseTo(ref.ecp[k], 12));
-    expect(t.atc).toBeCloseTo(ref.atc, 10);
+    expect(t.atc).toBeCloseTo(ref.atc, 12); // current sbi check_tarp: Σ (ECP − α)·dalpha over α ≥ 0.5
+    expect(t.atcSum).toBeCloseTo(ref.atc_sum, 10); // earlier sbi releases: the same without dalpha
     expect(t.atc).toBeLessThan(0); // σ_post = 0.7 < 1: under-dispersed
   });
 });

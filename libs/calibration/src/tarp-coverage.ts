@@ -23,18 +23,25 @@ export interface TarpResult {
   /** Expected coverage probability ECP(α_k) = #{f_i < α_k}/n (ECP(1) = 1), as `tarp`'s histogram + cumsum. */
   ecp: number[];
   /**
-   * ATC = Σ_{k ≥ ⌊(K+1)/2⌋} (ECP_k − α_k) (sbi `check_tarp`: the sum over α ≥ 0.5). ≈ 0 calibrated;
-   * > 0 over-dispersed (too wide); < 0 under-dispersed (over-confident) or biased. Depends on K.
+   * ATC = Σ_{k ≥ ⌊(K+1)/2⌋} (ECP_k − α_k) · Δα: the area between ECP and α over α ≥ 0.5, as sbi's current
+   * `check_tarp` (sbi-dev/sbi, sbi/diagnostics/tarp.py, which multiplies each term by dalpha = α_1 − α_0).
+   * Independent of K up to discretisation. ≈ 0 calibrated; > 0 over-dispersed (too wide); < 0
+   * under-dispersed (over-confident) or biased.
    */
   atc: number;
-  /** The same differences averaged instead of summed (≈ 2∫_{0.5}^{1}(ECP − α)dα): comparable across K. */
+  /**
+   * The same differences summed without Δα (earlier sbi releases and ports of them, e.g. gensbi, return
+   * this as "atc"): atcSum = atc / Δα = atc · K. Depends on K.
+   */
+  atcSum: number;
+  /** The same differences averaged (≈ 2∫_{0.5}^{1}(ECP − α)dα = 2·atc): comparable across K. */
   atcMean: number;
   /** max_k |ECP_k − α_k|. */
   maxDeviation: number;
   /**
-   * Standard error of `atc` from 200 bootstrap resamplings of the objects (their f_i; references
+   * Standard error of `atc` (the area) from 200 bootstrap resamplings of the objects (their f_i; references
    * fixed): the noise floor of the ATC a set of n objects can measure. For a calibrated posterior
-   * (f uniform) it approaches sqrt(Σ_k Σ_l (min(α_k, α_l) − α_k α_l) / n) over the summed α_k.
+   * (f uniform) it approaches Δα · sqrt(Σ_k Σ_l (min(α_k, α_l) − α_k α_l) / n) over the summed α_k.
    */
   atcStdErr: number;
 }
@@ -109,10 +116,20 @@ export function tarpCoverage(input: TarpInput): TarpResult & { coverageValues: F
   for (let i = 0; i < n; i++) if (binOf[i] >= 0) counts[binOf[i]]++;
   const ecp = ecpOf(counts, n);
   const mid = Math.floor((K + 1) / 2);
-  const atc = atcOf(ecp, edges, mid);
+  const atcSum = atcSumOf(ecp, edges, mid);
+  const dAlpha = edges[1] - edges[0];
   let maxDeviation = 0;
   for (let k = 0; k <= K; k++) maxDeviation = Math.max(maxDeviation, Math.abs(ecp[k] - edges[k]));
-  return { alpha: edges, ecp, atc, atcMean: atc / (K + 1 - mid), maxDeviation, atcStdErr: bootstrapAtcStdErr(binOf, edges, mid), coverageValues: f };
+  return {
+    alpha: edges,
+    ecp,
+    atc: atcSum * dAlpha,
+    atcSum,
+    atcMean: atcSum / (K + 1 - mid),
+    maxDeviation,
+    atcStdErr: bootstrapAtcSumStdErr(binOf, edges, mid) * dAlpha,
+    coverageValues: f,
+  };
 }
 
 /** ECP at the K + 1 edges from the K bin counts of the f_i (cumulative fraction; ECP(0) = 0). */
@@ -126,15 +143,15 @@ function ecpOf(counts: Float64Array, n: number): number[] {
   return ecp;
 }
 
-/** ATC = Σ_{k ≥ mid} (ECP_k − α_k). */
-function atcOf(ecp: number[], edges: number[], mid: number): number {
+/** Σ_{k ≥ mid} (ECP_k − α_k) (the ATC before the Δα factor). */
+function atcSumOf(ecp: number[], edges: number[], mid: number): number {
   let atc = 0;
   for (let k = mid; k < edges.length; k++) atc += ecp[k] - edges[k];
   return atc;
 }
 
-/** Bootstrap (200 resamplings with replacement, fixed-seed @pixsed/core PRNG) standard deviation of the ATC. */
-function bootstrapAtcStdErr(binOf: Int32Array, edges: number[], mid: number, resamplings = 200): number {
+/** Bootstrap (200 resamplings with replacement, fixed-seed @pixsed/core PRNG) standard deviation of atcSum. */
+function bootstrapAtcSumStdErr(binOf: Int32Array, edges: number[], mid: number, resamplings = 200): number {
   const n = binOf.length;
   const K = edges.length - 1;
   if (n < 2) return NaN;
@@ -148,7 +165,7 @@ function bootstrapAtcStdErr(binOf: Int32Array, edges: number[], mid: number, res
       const b = binOf[Math.floor(rng.uniform() * n)];
       if (b >= 0) counts[b]++;
     }
-    const atc = atcOf(ecpOf(counts, n), edges, mid);
+    const atc = atcSumOf(ecpOf(counts, n), edges, mid);
     sum += atc;
     sum2 += atc * atc;
   }

@@ -89,6 +89,7 @@ describe.skipIf(!ready)(ready ? 'validateModel on a toy posterior known exactly 
       expect(p.r2, p.name).toBeGreaterThan(0.5);
     }
     expect(Math.abs(report.jointTarp.atcMean)).toBeLessThan(0.025);
+    expect(Math.abs(report.jointTarp.atc)).toBeLessThanOrEqual(0.02); // the issue's TARP goal (sbi's area ATC)
     const again = await run();
     expect(again.report.parameters.map((p) => [p.r2, p.sbc.chi2, p.tarp.atc])).toEqual(report.parameters.map((p) => [p.r2, p.sbc.chi2, p.tarp.atc]));
 
@@ -112,6 +113,7 @@ describe.skipIf(!ready)(ready ? 'validateModel on a toy posterior known exactly 
       expect(p.outlierFraction, p.name).toBeGreaterThan(0.1); // P(|N(0,2)| > 3) ≈ 0.13
     }
     expect(report.jointTarp.atcMean).toBeLessThan(-0.1);
+    expect(report.jointTarp.atc).toBeLessThan(-0.02); // fails the |ATC| ≤ 0.02 goal
   });
 
   it('loadMocks reads a NumPy-written catalog.npy + columns.json and a CSV, with the same values', () => {

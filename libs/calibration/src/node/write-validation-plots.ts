@@ -48,7 +48,7 @@ export function predVsTrueSpec(report: CalibrationReport, points: CalibrationPoi
 /** TARP expected coverage per parameter and joint (left), central-interval coverage (right), with the diagonal. */
 export function coverageSpec(report: CalibrationReport): TopLevelSpec {
   const tarp = [...report.parameters.map((p) => ({ name: p.name, t: p.tarp })), { name: 'joint', t: report.jointTarp }].flatMap(({ name, t }) =>
-    t.alpha.map((a, k) => ({ series: `${name} (ATC ${fmt(t.atc, 2)})`, alpha: a, ecp: t.ecp[k] })),
+    t.alpha.map((a, k) => ({ series: `${name} (ATC ${fmt(t.atc, 4)})`, alpha: a, ecp: t.ecp[k] })),
   );
   const central = report.parameters.flatMap((p) =>
     [{ l: 0, c: 0 }, ...p.coverageCurve.levels.map((l, k) => ({ l, c: p.coverageCurve.coverage[k] })), { l: 1, c: 1 }].map(({ l, c }) => ({
