@@ -128,3 +128,16 @@ class ConfigExtendsTest(unittest.TestCase):
             cfg = read_config(p)
             check_required(cfg, p)
             self.assertEqual(cfg["name"], p.stem, p)
+
+    def test_source_digest_tracks_sources_not_tests(self):
+        from pixsed_train.config import source_digest
+        src = self.dir / "src"
+        (src / "sub").mkdir(parents=True)
+        (src / "a.ts").write_text("export const a = 1;\n")
+        (src / "sub" / "b.ts").write_text("export const b = 2;\n")
+        (src / "a.unit.test.ts").write_text("test 1\n")
+        d0 = source_digest(src)
+        (src / "a.unit.test.ts").write_text("test 2\n")
+        self.assertEqual(source_digest(src), d0)
+        (src / "sub" / "b.ts").write_text("export const b = 3;\n")
+        self.assertNotEqual(source_digest(src), d0)

@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
-from pixsed_train.config import check_required, read_config  # noqa: E402
+from pixsed_train.config import check_required, read_config, source_digest  # noqa: E402
 from pixsed_train.features import (  # noqa: E402
     AB_ZERO_POINT_NJY,
     DEFAULT_RULE,
@@ -74,16 +74,8 @@ def git_commit() -> str:
 
 # ------------------------------------------------------------------------------------------------------- simulation
 def simulator_digest() -> str:
-    """sha256 over the simulator's TypeScript sources (tests excluded): a cached catalogue is reused only if the
-    code that drew it is unchanged, not just its config."""
-    h = hashlib.sha256()
-    src = REPO / "libs" / "simulator" / "src"
-    for f in sorted(src.rglob("*.ts")):
-        if ".test." in f.name:
-            continue
-        h.update(str(f.relative_to(src)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    """Digest of the simulator's sources: a cached catalogue is reused only if the code that drew it is unchanged."""
+    return source_digest(REPO / "libs" / "simulator" / "src")
 
 
 def simulate(cfg: dict, work: Path, split: str, build: bool) -> Path:

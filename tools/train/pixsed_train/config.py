@@ -7,6 +7,7 @@ test-data/models/<name>."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from pathlib import Path
 
 import yaml
@@ -52,3 +53,14 @@ def check_required(cfg: dict, p: Path) -> None:
     for key in REQUIRED_KEYS:
         if key not in cfg:
             raise SystemExit(f"{p}: missing top-level key '{key}'")
+
+
+def source_digest(src: Path) -> str:
+    """sha256 (16 hex digits) over the *.ts files under `src` (paths and contents; *.test.ts excluded)."""
+    h = hashlib.sha256()
+    for f in sorted(src.rglob("*.ts")):
+        if ".test." in f.name:
+            continue
+        h.update(str(f.relative_to(src)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
