@@ -4,7 +4,7 @@
 // a fresh process, and prints mosaic px/s and peak RSS. Sizes: PIXSED_BENCH_SIZES (default
 // "4096,8192": 4× the area; ~15 min and ~10 GB of temporary disk for the 8192² mosaic, deleted after;
 // "1024,2048" for a quick look); the model: test-data/models/jades-delayed-tau-affine (the demo's model).
-// Measured 2026-11-29 (quiet 2-core machine, model v0.2.0): 4096² 129,000 px/s, 543 MB; 8192² 135,900 px/s, 597 MB.
+// Measured 2026-11-29 (quiet 2-core machine, model v0.3.0): 4096² 130,000 px/s, 543 MB; 8192² 134,200 px/s, 586 MB.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
