@@ -11,6 +11,7 @@ import { createPrng } from './prng.js';
 import { parseNpy } from './parse-npy.js';
 import { PHYS } from './constants.js';
 import { snrSelection } from './snr-selection.js';
+import { abMagnitude } from './ab-magnitude.js';
 
 const need = ['ssp/maraston05/sed.krz002.rhb', 'nebular/cigale/lines_0.02.dat', 'noise/jades/mean_sigma_jades_res_bins.npy', 'filters/jades-sbipix/filters_jades_no_wfc.dat'];
 const ok = hasData(...need);
@@ -118,7 +119,7 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
     const n = 3000;
     const residuals = (noise: object, ref?: Map<string, number>) => {
       const cat = simulateCatalog({ n, seed: 21, config: { ...base, noise: { mode: 'sbipix', ...noise } } });
-      const key = (b: string, r: number) => `${b}:${Math.floor(2 * (31.4 - 2.5 * Math.log10(cat.columns[`flux_${b}_true_njy`][r])))}`;
+      const key = (b: string, r: number) => `${b}:${Math.floor(2 * abMagnitude(cat.columns[`flux_${b}_true_njy`][r]))}`;
       const groups = new Map<string, number[]>();
       const rows: [string, number][] = [];
       for (const b of cat.bands)
