@@ -57,7 +57,7 @@ export class FlagRegistry {
 }
 
 /** Flags shared by the standard stages; their bits are stable across runs and outputs. */
-export const STANDARD_FLAGS: readonly FlagDefinition[] = [
+export const STANDARD_FLAGS = [
   { bit: 0, name: 'OUTSIDE_SEGMENTATION', description: 'pixel is not in any galaxy segment (segmentation id 0)' },
   { bit: 1, name: 'NO_REDSHIFT', description: 'the galaxy has no redshift in the catalogue' },
   { bit: 2, name: 'NONFINITE_FLUX', description: 'a required band has a NaN/inf flux' },
@@ -68,7 +68,18 @@ export const STANDARD_FLAGS: readonly FlagDefinition[] = [
   { bit: 7, name: 'NON_DETECTION', description: 'at least one band is a non-detection (handled by the feature rule)' },
   { bit: 8, name: 'OUT_OF_SUPPORT', description: 'features lie outside the model training ranges' },
   { bit: 9, name: 'SYNTHETIC', description: 'row produced by the synthetic test source' },
-];
+] as const satisfies readonly FlagDefinition[];
+
+/** Name of a standard flag. */
+export type StandardFlagName = (typeof STANDARD_FLAGS)[number]['name'];
+
+/**
+ * Bit masks (1 << bit) of the standard flags, built from STANDARD_FLAGS (the one table of bits):
+ * `flags[i] |= FLAG.MISSING_BAND`.
+ */
+export const FLAG: Readonly<Record<StandardFlagName, number>> = Object.freeze(
+  Object.fromEntries(STANDARD_FLAGS.map((d) => [d.name, (1 << d.bit) >>> 0])) as Record<StandardFlagName, number>,
+);
 
 /** Add per-bit row counts of the batch's flags column to `counts` (by flag name; unknown bits as `bit<N>`). */
 export function countFlags(batch: RecordBatch, registry: FlagRegistry, counts: Record<string, number>): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchFromColumns } from './batch.js';
-import { countFlags, FlagRegistry } from './flags.js';
+import { countFlags, FLAG, FlagRegistry, STANDARD_FLAGS } from './flags.js';
 
 describe('FlagRegistry', () => {
   it('refuses two meanings for one bit and two bits for one name', () => {
@@ -22,5 +22,13 @@ describe('FlagRegistry', () => {
     countFlags(batchFromColumns({ flags }), r, counts);
     countFlags(batchFromColumns({ flags }), r, counts);
     expect(counts).toEqual({ ZERO: 4, TOP: 4, bit2: 2 });
+  });
+
+  it('FLAG holds the mask of every standard flag, from the registry table', () => {
+    const r = new FlagRegistry();
+    for (const d of STANDARD_FLAGS) r.register(d);
+    for (const d of STANDARD_FLAGS) expect(FLAG[d.name]).toBe(r.mask(d.name));
+    expect(FLAG.MISSING_BAND).toBe(64);
+    expect(Object.keys(FLAG)).toHaveLength(STANDARD_FLAGS.length);
   });
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '@pixsed/core';
+import { bandNameSchema, ConfigError } from '@pixsed/core';
 import { JADES_BANDS } from './default-psf-fwhm.js';
 
-const bandName = z.string().regex(/^[a-z0-9]+$/, 'lower-case band name, e.g. f444w');
+const bandName = bandNameSchema;
 
 /** A PSF: a Gaussian of the given FWHM, or a FITS file (prepared with @pixsed/psf `loadPsf`). */
 export const psfSpecSchema = z.union([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bandNameSchema } from '@pixsed/core';
 
 const num = z.number();
 
@@ -14,7 +15,7 @@ export const modelManifestSchema = z
     description: z.string().default(''),
     survey: z.string().min(1),
     model: z.string().default('model.onnx').describe('ONNX file, relative to the manifest'),
-    bands: z.array(z.string().regex(/^[a-z0-9]+$/)).min(1),
+    bands: z.array(bandNameSchema).min(1),
     features: z.looseObject({
       transform: z.literal('ab-mag-err-z'),
       count: z.number().int().positive(),

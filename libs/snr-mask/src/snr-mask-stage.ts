@@ -1,21 +1,19 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, STANDARD_FLAGS, type NumericArray, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, FLAG, bandNameSchema, type NumericArray, type StageContext } from '@pixsed/core';
 
-const bandName = z.string().regex(/^[a-z0-9]+$/);
 
 export const snrMaskSchema = z.strictObject({
-  snrBands: z.array(bandName).min(1).default(['f277w', 'f356w', 'f444w']).describe('bands whose mean S/N selects pixels (JADES default F277W, F356W, F444W)'),
+  snrBands: z.array(bandNameSchema).min(1).default(['f277w', 'f356w', 'f444w']).describe('bands whose mean S/N selects pixels (JADES default F277W, F356W, F444W)'),
   snrThreshold: z.number().default(5).describe('mean S/N threshold (Iglesias-Navarro et al. 2025: 5)'),
   comparison: z.enum(['>', '>=']).default('>').describe("'>' keeps mean S/N strictly above the threshold (the paper's code), '>=' also keeps equality"),
-  requiredBands: z.array(bandName).optional().describe('bands that must have a finite flux and positive error (default: snrBands)'),
+  requiredBands: z.array(bandNameSchema).optional().describe('bands that must have a finite flux and positive error (default: snrBands)'),
 });
 export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
-const bitOf = (name: string) => STANDARD_FLAGS.find((f) => f.name === name)!.bit;
-const BIT = Object.fromEntries(MASK_REASONS.map((r) => [r, 1 << bitOf(r)])) as Record<(typeof MASK_REASONS)[number], number>;
+const BIT = FLAG;
 
 export interface MaskResult {
   /** Removed rows per galaxy id (> 0) and reason. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { bandNameSchema } from '@pixsed/core';
 
-const bandName = z.string().regex(/^[a-z0-9]+$/, 'lower-case band name such as f444w');
+const bandName = bandNameSchema;
 
 /** Where one plane of a band lives: a file-name pattern with `{band}` / `{BAND}` and an HDU. */
 export const planeSchema = z.strictObject({

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import cliProgress from 'cli-progress';
-import { batchFromColumns, ConfigError, createPrng, STANDARD_FLAGS, type NumericArray } from '@pixsed/core';
+import { batchFromColumns, ConfigError, createPrng, FLAG, type NumericArray } from '@pixsed/core';
 import { posteriorSummary } from '@pixsed/model';
 import { PosteriorModel } from '@pixsed/model/node';
 import { createParquetWriter, readParquet } from '@pixsed/parquet/node';
@@ -37,8 +37,6 @@ async function readTable(file: string): Promise<Table> {
   }
   return { n: rows.length, columns };
 }
-
-const bit = (name: string) => 1 << STANDARD_FLAGS.find((f) => f.name === name)!.bit;
 
 /**
  * `pixsed infer`: catalogue mode. Input rows with `flux_<band>_njy`, `flux_<band>_err_njy` and `z`
@@ -86,7 +84,7 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
     const m = r1 - r0;
     const feat = model.features(flux.map((f) => f.subarray(r0, r1)), err.map((e) => e.subarray(r0, r1)), z.subarray(r0, r1), m);
     const oos = model.outOfSupport(feat, m);
-    for (let i = 0; i < m; i++) flags[r0 + i] = (feat.missing[i] ? bit('MISSING_BAND') : 0) | (feat.nonDetected[i] ? bit('NON_DETECTION') : 0) | (oos[i] ? bit('OUT_OF_SUPPORT') : 0);
+    for (let i = 0; i < m; i++) flags[r0 + i] = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0);
     const samples = await model.sample(feat.features, m, S, rng);
     model.parameters.forEach((p, d) => {
       const s = posteriorSummary(samples, m, S, D, d);

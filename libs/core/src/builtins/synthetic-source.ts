@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bandNameSchema } from '../band-name.js';
 import { batchFromColumns } from '../batch.js';
 import { FLAGS_COLUMN } from '../flags.js';
 import { createPrng } from '../prng.js';
@@ -7,7 +8,7 @@ import { defineSource, type BatchSource } from '../stage.js';
 export const syntheticSourceSchema = z.strictObject({
   batches: z.number().int().min(1).default(16).describe('number of batches to produce'),
   rowsPerBatch: z.number().int().min(1).default(65536).describe('pixels per batch'),
-  bands: z.array(z.string().regex(/^[a-z0-9]+$/)).min(1).default(['f277w', 'f356w', 'f444w']).describe('band names (lower case)'),
+  bands: z.array(bandNameSchema).min(1).default(['f277w', 'f356w', 'f444w']).describe('band names (lower case)'),
   width: z.number().int().min(1).default(1024).describe('pseudo-mosaic width in pixels (for x, y)'),
   seed: z.number().int().default(0),
   meanFluxNjy: z.number().positive().default(50).describe('mean pixel flux, nJy'),

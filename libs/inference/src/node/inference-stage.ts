@@ -10,7 +10,7 @@ import {
   fieldMetadataOf,
   FLAGS_COLUMN,
   ModelMismatchError,
-  STANDARD_FLAGS,
+  FLAG,
   type ListColumn,
   type NumericArray,
   type StageContext,
@@ -28,8 +28,6 @@ export const inferenceStageSchema = z.strictObject({
   allowMissingBands: z.boolean().default(false).describe('accept data lacking some model bands (treated as missing per pixel and flagged) instead of refusing the model'),
 });
 export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
-
-const bit = (name: string) => 1 << STANDARD_FLAGS.find((f) => f.name === name)!.bit;
 
 /** Mix the run seed with the batch sequence number into an independent stream seed. */
 function batchSeed(seed: number, index: number): number {
@@ -70,7 +68,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const feat = model.features(flux, err, z, n);
     const oos = model.outOfSupport(feat, n);
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
-    const [bMiss, bNonDet, bOos] = [bit('MISSING_BAND'), bit('NON_DETECTION'), bit('OUT_OF_SUPPORT')];
+    const [bMiss, bNonDet, bOos] = [FLAG.MISSING_BAND, FLAG.NON_DETECTION, FLAG.OUT_OF_SUPPORT];
     for (let i = 0; i < n; i++) {
       if (feat.missing[i]) flags[i] |= bMiss;
       if (feat.nonDetected[i]) flags[i] |= bNonDet;

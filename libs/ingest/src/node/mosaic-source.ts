@@ -8,9 +8,10 @@ import {
   ConfigError,
   defineSource,
   FLAGS_COLUMN,
+  bandNameSchema,
   GridMismatchError,
   PIXELS_KEY,
-  STANDARD_FLAGS,
+  FLAG,
   stripMetadata,
   GALAXIES_COMPLETE_KEY,
   SURVEY_DEFINITION_KEY,
@@ -23,14 +24,13 @@ import { listHdus, openFitsImage, type FitsImageReader } from '@pixsed/fits/node
 import { planeFileName, surveys, surveySchema, type PlaneSpec, type Survey } from '@pixsed/surveys';
 import { readCatalog, type GalaxyCatalog } from './read-catalog.js';
 
-const bandName = z.string().regex(/^[a-z0-9]+$/);
 
 export const mosaicSourceSchema = z.strictObject({
   survey: z.union([z.string(), surveySchema]).default('jades').describe('survey name (jades, hst), a survey JSON/YAML file, or an inline survey definition'),
   imageDir: z.string().min(1).describe('folder with the band images, relative to the pipeline file'),
-  bands: z.array(bandName).min(1).optional().describe('subset of the survey bands to read (default: all)'),
+  bands: z.array(bandNameSchema).min(1).optional().describe('subset of the survey bands to read (default: all)'),
   files: z
-    .record(bandName, z.strictObject({ sci: z.string(), err: z.string().optional() }))
+    .record(bandNameSchema, z.strictObject({ sci: z.string(), err: z.string().optional() }))
     .optional()
     .describe('explicit file names per band, overriding the survey patterns'),
   segmentation: z.string().min(1).describe('segmentation map FITS: integer galaxy ids, 0 = background'),
@@ -157,8 +157,6 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     const wcsCards = JSON.stringify(
       Object.fromEntries(Object.entries(seg.header.toRecord()).filter(([k]) => /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/.test(k))),
     );
-    const bitOutside = 1 << STANDARD_FLAGS.find((f) => f.name === 'OUTSIDE_SEGMENTATION')!.bit;
-    const bitNoZ = 1 << STANDARD_FLAGS.find((f) => f.name === 'NO_REDSHIFT')!.bit;
 
     return {
       survey,
@@ -208,12 +206,12 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
                 if (gid[i] <= 0) {
                   gid[i] = 0;
                   zcol[i] = NaN;
-                  flags[i] |= bitOutside;
+                  flags[i] |= FLAG.OUTSIDE_SEGMENTATION;
                   continue;
                 }
                 const zi = catalog.z.get(gid[i]);
                 zcol[i] = zi ?? NaN;
-                if (zi === undefined || Number.isNaN(zi)) flags[i] |= bitNoZ;
+                if (zi === undefined || Number.isNaN(zi)) flags[i] |= FLAG.NO_REDSHIFT;
               }
               cols.galaxy_id = gid;
               cols.z = zcol;

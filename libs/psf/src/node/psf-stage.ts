@@ -12,7 +12,8 @@ import {
   fieldMetadataOf,
   FLAGS_COLUMN,
   PsfMatchingError,
-  STANDARD_FLAGS,
+  FLAG,
+  bandNameSchema,
   stripGeometry,
   stripMetadata,
   SURVEY_DEFINITION_KEY,
@@ -40,7 +41,7 @@ const psfSpecSchema = z.union([
 export type PsfSpec = z.infer<typeof psfSpecSchema>;
 
 export const psfStageSchema = z.strictObject({
-  targetBand: z.string().regex(/^[a-z0-9]+$/).default('f444w').describe('band whose PSF every other band is matched to'),
+  targetBand: bandNameSchema.default('f444w').describe('band whose PSF every other band is matched to'),
   psfs: z.record(z.string(), psfSpecSchema).optional().describe('PSF per band; default: psfFile / psfFwhmArcsec of the survey definition'),
   method: z.enum(['fourier', 'wiener']).default('wiener').describe('matching-kernel family (photutils window ratio, or pypher Wiener)'),
   window: z
@@ -89,7 +90,6 @@ function trimColumns<T extends NumericArray>(src: T, width: number, left: number
   return out;
 }
 
-const PSF_MASKED = 1 << STANDARD_FLAGS.find((f) => f.name === 'PSF_MASKED')!.bit;
 const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
 
 function pixelScaleFromWcs(wcsJson: string | undefined): number | undefined {
@@ -218,7 +218,7 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     const mask = new Uint8Array(coreRows * width);
     const masked = (m: Uint8Array) => {
       const t = trimColumns(m, width, haloLeft, haloRight);
-      for (let i = 0; i < t.length; i++) if (t[i]) flags[i] |= PSF_MASKED;
+      for (let i = 0; i < t.length; i++) if (t[i]) flags[i] |= FLAG.PSF_MASKED;
     };
     for (const k of kernels.values()) {
       const conv = convolversFor(k, width);
