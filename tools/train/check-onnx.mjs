@@ -2,30 +2,11 @@
 // Run an exported pixsed sampler in onnxruntime-node and compare with PyTorch's output for the same inputs.
 // usage: node tools/train/check-onnx.mjs model.onnx features.npy noise.npy torch-samples.npy [--threads 2]
 // Prints one JSON line: {maxAbsDiff, maxRelDiff, shape, seconds, pixelsPerSecond, samplesPerPixel, threads}.
-import { readFileSync } from 'node:fs';
+import { readNpy as readNpyFile } from '@pixsed/core/node';
 import * as ort from 'onnxruntime-node';
 
-/** Minimal .npy reader: little-endian float32, C order (what numpy.save writes for float32 arrays). */
-function readNpy(path) {
-  const buf = readFileSync(path);
-  if (buf.toString('latin1', 1, 6) !== 'NUMPY') throw new Error(`${path}: not a .npy file`);
-  const major = buf[6];
-  const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const off = (major === 1 ? 10 : 12) + hlen;
-  const header = buf.toString('latin1', major === 1 ? 10 : 12, off);
-  if (!/'descr':\s*'<f4'/.test(header)) throw new Error(`${path}: expected dtype <f4, header ${header}`);
-  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${path}: Fortran order not supported`);
-  const shape = header
-    .match(/'shape':\s*\(([^)]*)\)/)[1]
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map(Number);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(off + 4 * i);
-  return { data, shape };
-}
+/** float32 C-order arrays as numpy.save writes them (the one .npy reader of @pixsed/core). */
+const readNpy = (path) => readNpyFile(path, { native: true });
 
 const args = process.argv.slice(2);
 const ti = args.indexOf('--threads');

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './batch.js';
 export * from './flags.js';
 export * from './band-name.js';
+export * from './npy.js';
 export * from './provenance.js';
 export * from './prng.js';
 export * from './run-stats.js';

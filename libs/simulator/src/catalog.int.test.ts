@@ -8,7 +8,7 @@ import { loadJadesNoiseTables } from './node/load-noise-tables.js';
 import { writeCatalogNpy, writeCatalogCsv } from './node/write-catalog.js';
 import { noisyFlux, isNonDetection } from './noise-model.js';
 import { createPrng } from './prng.js';
-import { parseNpy } from './parse-npy.js';
+import { parseNpy } from '@pixsed/core';
 import { PHYS } from './constants.js';
 import { snrSelection } from './snr-selection.js';
 import { abMagnitude } from './ab-magnitude.js';

@@ -1,3 +1,4 @@
 export * from './data-dir.js';
 export * from './arrow-ipc-sink.js';
 export * from './load-pipeline.js';
+export * from './npy-file.js';

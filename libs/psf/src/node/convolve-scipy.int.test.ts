@@ -8,7 +8,7 @@ import { convolveImage } from '../convolve-image.js';
 import { createStripConvolver } from '../create-strip-convolver.js';
 import { gaussianPsf } from '../gaussian-psf.js';
 import { varianceKernel } from '../variance-kernel.js';
-import { readNpy, writeNpy } from './npy-internals.js';
+import { readNpy, writeNpy } from '@pixsed/core/node';
 import { hasPythonModules, runPython } from './python-internals.js';
 
 const IMAGE = 'images/hst-hff-abell2744-f105w/abell_2744_cd_galaxy_f105w.fits.gz';

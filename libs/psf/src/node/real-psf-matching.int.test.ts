@@ -8,7 +8,7 @@ import { padCropOdd } from '../pad-crop-odd.js';
 import { psfMatchingKernel, type PsfMatchingKernelOptions } from '../psf-matching-kernel.js';
 import type { Image2D } from '../types.js';
 import { loadPsf, type LoadedPsf } from './load-psf.js';
-import { readNpy, writeNpy } from './npy-internals.js';
+import { readNpy, writeNpy } from '@pixsed/core/node';
 import { hasPythonModules, runPython } from './python-internals.js';
 
 const STARS = [0, 1, 2, 3, 4].map((i) => `psf/jwst-nircam-f090w-stars/psf_f090w_star${i}.fits`);

@@ -1,20 +1,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { DataFileError } from '@pixsed/core';
-import { dataPath } from '@pixsed/core/node';
-import { parseNpy, type NpyArray } from '../parse-npy.js';
+import { DataFileError, type NpyArray } from '@pixsed/core';
+import { dataPath, readNpy } from '@pixsed/core/node';
 import type { NoiseTables } from '../noise-model.js';
 import { bandNameFromFile } from './load-filter-curve.js';
 
-/** Read a .npy file, wrapping format problems in DataFileError. */
-export function readNpyFile(path: string): NpyArray {
-  if (!existsSync(path)) throw new DataFileError(path, undefined, 'file not found');
-  try {
-    return parseNpy(readFileSync(path));
-  } catch (e) {
-    throw new DataFileError(path, undefined, (e as Error).message);
-  }
-}
 
 /**
  * JADES noise statistics of SBIPIX (noise/jades): background_noise_hainline.npy (19,) 1σ depth per pixel in µJy
@@ -32,10 +22,10 @@ export function loadJadesNoiseTables(opts: { dir?: string; bandListPath?: string
     .filter((s) => s !== '' && !s.startsWith('#'))
     .map((s) => bandNameFromFile(basename(s)));
   const nB = bands.length;
-  const depth = readNpyFile(join(dir, 'background_noise_hainline.npy'));
-  const edges = readNpyFile(join(dir, 'percentiles_jades_res_bins.npy'));
-  const mean = readNpyFile(join(dir, 'mean_sigma_jades_res_bins.npy'));
-  const std = readNpyFile(join(dir, 'std_sigma_jades_res_bins.npy'));
+  const depth = readNpy(join(dir, 'background_noise_hainline.npy'));
+  const edges = readNpy(join(dir, 'percentiles_jades_res_bins.npy'));
+  const mean = readNpy(join(dir, 'mean_sigma_jades_res_bins.npy'));
+  const std = readNpy(join(dir, 'std_sigma_jades_res_bins.npy'));
   const check = (a: NpyArray, file: string, ok: boolean, want: string): void => {
     if (!ok) throw new DataFileError(join(dir, file), 'shape', `(${a.shape.join(', ')}), expected ${want}`);
   };

@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataFileError } from '@pixsed/core';
-import { parseNpy } from '../parse-npy.js';
-import { encodeNpy } from '../encode-npy.js';
+import { DataFileError, encodeNpy } from '@pixsed/core';
+import { readNpy } from '@pixsed/core/node';
 import { sspGridProblems, type SspGrid } from '../ssp-grid.js';
 
 /** Files of the generic SSP grid format (a folder; see README). */
@@ -15,19 +14,13 @@ export const SSP_GRID_FILES = {
   survivingMassFraction: 'surviving_mass_fraction.npy',
 } as const;
 
-function readNpy(dir: string, file: string, expectedShape?: number[]): Float64Array {
+function readGridNpy(dir: string, file: string, expectedShape?: number[]): Float64Array {
   const path = join(dir, file);
-  if (!existsSync(path)) throw new DataFileError(path, undefined, 'file not found');
-  try {
-    const a = parseNpy(readFileSync(path));
-    if (expectedShape && a.shape.join(',') !== expectedShape.join(',')) {
-      throw new Error(`shape (${a.shape.join(', ')}), expected (${expectedShape.join(', ')})`);
-    }
-    return a.data;
-  } catch (e) {
-    if (e instanceof DataFileError) throw e;
-    throw new DataFileError(path, undefined, (e as Error).message);
+  const a = readNpy(path);
+  if (expectedShape && a.shape.join(',') !== expectedShape.join(',')) {
+    throw new DataFileError(path, undefined, `shape (${a.shape.join(', ')}), expected (${expectedShape.join(', ')})`);
   }
+  return a.data;
 }
 
 /**
@@ -45,9 +38,9 @@ export function loadSspGrid(dir: string): SspGrid {
     throw new DataFileError(metaPath, undefined, `invalid JSON: ${(e as Error).message}`);
   }
   if (typeof meta.zSolar !== 'number') throw new DataFileError(metaPath, 'zSolar', 'expected a number (e.g. 0.02)');
-  const ageGyr = readNpy(dir, SSP_GRID_FILES.ageGyr);
-  const metallicityLogZsol = readNpy(dir, SSP_GRID_FILES.metallicityLogZsol);
-  const wavelengthAngstrom = readNpy(dir, SSP_GRID_FILES.wavelengthAngstrom);
+  const ageGyr = readGridNpy(dir, SSP_GRID_FILES.ageGyr);
+  const metallicityLogZsol = readGridNpy(dir, SSP_GRID_FILES.metallicityLogZsol);
+  const wavelengthAngstrom = readGridNpy(dir, SSP_GRID_FILES.wavelengthAngstrom);
   const nZ = metallicityLogZsol.length;
   const nA = ageGyr.length;
   const grid: SspGrid = {
@@ -55,8 +48,8 @@ export function loadSspGrid(dir: string): SspGrid {
     ageGyr,
     metallicityLogZsol,
     wavelengthAngstrom,
-    lLambda: readNpy(dir, SSP_GRID_FILES.lLambda, [nZ, nA, wavelengthAngstrom.length]),
-    survivingMassFraction: readNpy(dir, SSP_GRID_FILES.survivingMassFraction, [nZ, nA]),
+    lLambda: readGridNpy(dir, SSP_GRID_FILES.lLambda, [nZ, nA, wavelengthAngstrom.length]),
+    survivingMassFraction: readGridNpy(dir, SSP_GRID_FILES.survivingMassFraction, [nZ, nA]),
     zSolar: meta.zSolar,
   };
   const problems = sspGridProblems(grid);

@@ -1,6 +1,6 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { encodeNpy } from '../encode-npy.js';
+import { encodeNpy } from '@pixsed/core';
 import type { Catalog } from '../generate-catalog.js';
 
 /** Write a catalogue as CSV: header = column names, one row per object, NaN written as `nan`. */
