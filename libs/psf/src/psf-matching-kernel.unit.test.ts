@@ -48,7 +48,7 @@ describe('psfMatchingKernel: Gaussian -> Gaussian', () => {
       expect(k.data[c * size + c]).toBeLessThan(analytic.data[c * size + c]);
       expect(k.data.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
       // and it equals IDFT(W . K^) of the analytic kernel (photutils' definition), checked in the
-      // photutils cross-check (psf-matching-kernel.int.test.ts)
+      // photutils cross-check (node/real-psf-matching.int.test.ts)
     },
   );
 
