@@ -12,6 +12,7 @@ export * from './pull-source.js';
 export * from './stage-operator.js';
 export * from './registry.js';
 export * from './pipeline-config.js';
+export * from './parse-config.js';
 export * from './run-pipeline.js';
 export * from './builtins/synthetic-source.js';
 export * from './builtins/identity-stage.js';

@@ -73,3 +73,21 @@ describe('pipeline YAML', () => {
     for (const name of ['synthetic', 'identity', 'arrow-ipc', 'delayMs', 'maxInFlightBatches']) expect(s).toContain(name);
   });
 });
+
+describe('parseConfig', () => {
+  it('names the file, every path in one format and what was expected', async () => {
+    const { z } = await import('zod');
+    const { parseConfig } = await import('./parse-config.js');
+    const schema = z.strictObject({ bands: z.array(z.string()), depth: z.object({ mag: z.number() }) });
+    expect(parseConfig(schema, { bands: ['a'], depth: { mag: 1 } }, 'x.yaml', 'thing')).toEqual({ bands: ['a'], depth: { mag: 1 } });
+    let msg = '';
+    try {
+      parseConfig(schema, { bands: ['a', 3], depth: { mag: 'deep' } }, 'x.yaml', 'thing');
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^Invalid thing in x\.yaml:/);
+    expect(msg).toMatch(/- bands\[1\]: .*string/i);
+    expect(msg).toMatch(/- depth\.mag: .*number/i);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bandNameSchema, ConfigError } from '@pixsed/core';
+import { bandNameSchema, ConfigError, parseConfig } from '@pixsed/core';
 import { JADES_BANDS } from './default-psf-fwhm.js';
 
 const bandName = bandNameSchema;
@@ -99,15 +99,7 @@ export type MosaicConfigInput = z.input<typeof mosaicConfigSchema>;
 
 /** Validate a mosaic config; throws ConfigError naming each offending path. */
 export function parseMosaicConfig(raw: unknown, file?: string): MosaicConfig {
-  const r = mosaicConfigSchema.safeParse(raw ?? {});
-  if (!r.success) {
-    throw new ConfigError(
-      file,
-      r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-      'mock mosaic config (mosaicConfigSchema)',
-    );
-  }
-  const cfg = r.data;
+  const cfg = parseConfig(mosaicConfigSchema, raw ?? {}, file, 'mock mosaic config (mosaicConfigSchema)');
   const issues: { path: string; message: string }[] = [];
   for (const b of cfg.bands) if (!JADES_BANDS.includes(b)) issues.push({ path: 'bands', message: `unknown band '${b}' (JADES: ${JADES_BANDS.join(', ')})` });
   if (!cfg.bands.includes(cfg.segmentation.band)) issues.push({ path: 'segmentation.band', message: `'${cfg.segmentation.band}' is not among the bands` });

@@ -41,6 +41,6 @@ describe('mosaic config', () => {
   });
 
   it('rejects schema violations with their paths', () => {
-    expect(() => parseMosaicConfig({ widthPx: 64, heightPx: 64, galaxies: [{ xPx: 1, yPx: 1, z: -1, components: [] }] })).toThrow(/galaxies\.0\.z/);
+    expect(() => parseMosaicConfig({ widthPx: 64, heightPx: 64, galaxies: [{ xPx: 1, yPx: 1, z: -1, components: [] }] })).toThrow(/galaxies\[0\]\.z/);
   });
 });

@@ -8,7 +8,7 @@ import { loadCigaleNebular } from './load-cigale-nebular.js';
 import { loadFilterSet, type FilterSet } from './load-filter-curve.js';
 import { loadMaraston05 } from './load-maraston05.js';
 import { loadJadesNoiseTables } from './load-noise-tables.js';
-import { ConfigError } from '@pixsed/core';
+import { parseConfig } from '@pixsed/core';
 
 export interface SimulateCatalogOptions {
   /** A known band set (default 'jades': 19 bands) or explicit filter curves. */
@@ -38,15 +38,7 @@ export function createEngineFromData(bands: FilterSet | FilterCurve[], config: S
 
 /** Validate a simulator config; throws ConfigError naming each offending path. */
 export function parseSimulatorConfig(config: unknown, file?: string) {
-  const r = simulatorConfigSchema.safeParse(config ?? {});
-  if (!r.success) {
-    throw new ConfigError(
-      file,
-      r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-      'simulator config (simulatorConfigSchema)',
-    );
-  }
-  return r.data;
+  return parseConfig(simulatorConfigSchema, config ?? {}, file, 'simulator config (simulatorConfigSchema)');
 }
 
 /**
