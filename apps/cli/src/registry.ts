@@ -1,3 +1,6 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { identityStage, PluginRegistry, syntheticSource } from '@pixsed/core';
 import { arrowIpcSink } from '@pixsed/core/node';
 import { mosaicSource } from '@pixsed/ingest/node';
@@ -7,7 +10,36 @@ import { inferenceStage } from '@pixsed/inference/node';
 import { galaxiesSink } from '@pixsed/aggregate/node';
 import { parquetSink } from '@pixsed/parquet/node';
 
-/** Every plug-in the `pixsed` binary knows. New stages, sources and sinks register here. */
+/** Version of the package that provides `specifier` (its nearest package.json): the one source of a plug-in's version. */
+export function packageVersion(specifier: string): string {
+  let dir = dirname(fileURLToPath(import.meta.resolve(specifier)));
+  for (;;) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) return (JSON.parse(readFileSync(pj, 'utf8')) as { version: string }).version;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.resolve(specifier))}`);
+    dir = up;
+  }
+}
+
+/** The pixsed version (this CLI package's version), recorded in run provenance. */
+export const PIXSED_VERSION = packageVersion(import.meta.url);
+
+/**
+ * Every plug-in the `pixsed` binary knows, each with the version of the package it lives in
+ * (bumped in that package.json when its behaviour changes). New stages, sources and sinks register here.
+ */
 export function createRegistry(): PluginRegistry {
-  return new PluginRegistry().register(syntheticSource, mosaicSource, identityStage, psfStage, snrMaskStage, inferenceStage, arrowIpcSink, parquetSink, galaxiesSink);
+  const v = <T extends { version: string }>(def: T, pkg: string): T => ({ ...def, version: packageVersion(pkg) });
+  return new PluginRegistry().register(
+    v(syntheticSource, '@pixsed/core'),
+    v(mosaicSource, '@pixsed/ingest/node'),
+    v(identityStage, '@pixsed/core'),
+    v(psfStage, '@pixsed/psf/node'),
+    v(snrMaskStage, '@pixsed/snr-mask'),
+    v(inferenceStage, '@pixsed/inference/node'),
+    v(arrowIpcSink, '@pixsed/core/node'),
+    v(parquetSink, '@pixsed/parquet/node'),
+    v(galaxiesSink, '@pixsed/aggregate/node'),
+  );
 }
