@@ -75,17 +75,22 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     for (const [name, s] of [['log_mstar_sum', r.logMassSum], ['log_sfr100_sum', r.logSfrSum]] as const) {
       if (s) Object.assign(o, { [`${name}_p16`]: s.p16, [`${name}_p50`]: s.p50, [`${name}_p84`]: s.p84 });
     }
+    o.n_bands_incomplete = r.incompleteBands.length;
+    o.bands_incomplete = r.incompleteBands.join(' ');
     for (const b of acc!.bands) {
       o[`flux_${b}_sum_njy`] = r.fluxSum[b];
       o[`flux_${b}_sum_err_njy`] = r.fluxSumErr[b];
+      o[`flux_${b}_sum_n_pixels`] = r.fluxSumPixels[b];
     }
     return o;
   };
 
   const integrated = async (r: GalaxyResult): Promise<Row> => {
     const m = model!;
-    const flux = m.bands.map((b) => [r.fluxSum[b] ?? NaN]);
-    const err = m.bands.map((b) => [r.fluxSumErr[b] ?? NaN]);
+    // a sum over an incomplete footprint is low: the fit treats that band as missing
+    const whole = (b: string) => r.fluxSumPixels[b] === r.nPixels;
+    const flux = m.bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]);
+    const err = m.bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]);
     const feat = m.features(flux, err, [r.z], 1);
     const S = config.samplesPerGalaxy;
     const samples = await m.sample(feat.features, 1, S, rng);
