@@ -178,11 +178,9 @@ function check(clean: Run, poked: Run, pokes: Poke[], segment: Set<number>): Out
   const keptExpected = [...clean.rows.keys()].filter((k) => !D.has(k)).sort((a, b) => a - b);
   expect([...poked.rows.keys()].sort((a, b) => a - b)).toEqual(keptExpected);
   // the NaN reason: every in-segment pixel that lost an S/N band (it outranks LOW_SNR)
-  let nonfinite = 0;
-  for (const b of SNR) for (const k of A[b]) if (segment.has(k)) nonfinite++;
   const inSeg = new Set<number>();
   for (const b of SNR) for (const k of A[b]) if (segment.has(k)) inSeg.add(k);
-  nonfinite = inSeg.size;
+  const nonfinite = inSeg.size;
   expect(clean.summary.droppedByReason.NONFINITE_FLUX ?? 0).toBe(0);
   expect(poked.summary.droppedByReason.NONFINITE_FLUX ?? 0).toBe(nonfinite);
   expect(poked.summary.droppedByReason.OUTSIDE_SEGMENTATION).toBe(clean.summary.droppedByReason.OUTSIDE_SEGMENTATION);
@@ -234,13 +232,12 @@ function check(clean: Run, poked: Run, pokes: Poke[], segment: Set<number>): Out
   expect(mismatches).toEqual([]);
 
   // galaxies.csv: each band sum covers exactly the kept pixels where the band is valid
-  const gid = clean.col('galaxy_id');
   const keptOf = (r: Run, g: number) => [...r.rows].filter(([, i]) => r.col('galaxy_id')[i] === g).map(([k]) => k);
   expect(poked.galaxies.map((g) => g.galaxy_id)).toEqual(clean.galaxies.map((g) => g.galaxy_id));
   for (const [gi, gc] of clean.galaxies.entries()) {
     const gp = poked.galaxies[gi];
     const g = Number(gc.galaxy_id);
-    const keptC = [...clean.rows].filter(([, i]) => gid[i] === g).map(([k]) => k);
+    const keptC = keptOf(clean, g);
     const keptP = keptOf(poked, g);
     expect(Number(gc.n_pixels)).toBe(keptC.length);
     expect(Number(gp.n_pixels)).toBe(keptC.length - keptC.filter((k) => D.has(k)).length);

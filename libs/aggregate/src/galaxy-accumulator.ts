@@ -50,6 +50,16 @@ interface Open {
   nValid: Int32Array;
 }
 
+/**
+ * Photometry for the integrated fit, per band in `bands` order ([value] per band, the model's layout): the band
+ * sum where it covers every kept pixel, NaN (a missing band for the model) where the footprint is incomplete
+ * or the band is absent, so that a sum made low by missing pixels is never fitted as a measurement.
+ */
+export function integratedPhotometry(r: GalaxyResult, bands: string[]): { flux: number[][]; err: number[][] } {
+  const whole = (b: string) => r.fluxSumPixels[b] === r.nPixels && r.nPixels > 0;
+  return { flux: bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]), err: bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]) };
+}
+
 /** Percentiles of log10 of sample-wise sums. */
 function sumPercentiles(sums: Float64Array): SampleSum {
   const logs = Float64Array.from(sums, (v) => Math.log10(v)).sort();

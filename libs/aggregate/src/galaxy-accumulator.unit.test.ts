@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchFromColumns, type NumericArray, type ListColumn } from '@pixsed/core';
-import { GalaxyAccumulator } from './galaxy-accumulator.js';
+import { GalaxyAccumulator, integratedPhotometry } from './galaxy-accumulator.js';
 
 function pixels(rows: { id: number; x: number; y: number; m: number[]; sfr: number[]; f: number }[]) {
   const n = rows.length;
@@ -78,6 +78,11 @@ describe('GalaxyAccumulator', () => {
     expect(r.fluxSumErr.f277w).toBeCloseTo(Math.sqrt(5), 6);
     expect(r.fluxSumPixels).toEqual({ f277w: 2, f444w: 4 });
     expect(r.incompleteBands).toEqual(['f277w']);
+    // the integrated fit gets the complete f444w sum and f277w as a missing band (NaN), never the low sum; absent bands NaN too
+    const fit = integratedPhotometry(r, ['f444w', 'f277w', 'f090w']);
+    expect(fit.flux).toEqual([[10], [NaN], [NaN]]);
+    expect(fit.err[0][0]).toBeCloseTo(2, 6);
+    expect(fit.err[1][0]).toBeNaN();
     // a band missing on every kept pixel has no sum (NaN), not 0
     const all = new GalaxyAccumulator([], ['f277w']);
     all.add(batchFromColumns({ x: Int32Array.from([0]), y: new Int32Array(1), galaxy_id: Int32Array.from([3]), z: Float32Array.from([1]), flux_f277w_njy: Float32Array.from([NaN]), flux_f277w_err_njy: Float32Array.from([NaN]) }));

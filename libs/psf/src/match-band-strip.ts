@@ -33,7 +33,7 @@ export function matchBandStrip(
   let input: ArrayLike<number> = flux;
   let missing: Uint8Array | null = null;
   if (invalid) {
-    const f = Float32Array.from(flux);
+    const f = new Float32Array(flux);
     for (let i = 0; i < invalid.length; i++) {
       if (invalid[i]) {
         f[i] = 0;

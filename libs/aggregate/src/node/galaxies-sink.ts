@@ -6,7 +6,7 @@ import { createPrng, defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type Ga
 import { posteriorSummary } from '@pixsed/model';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
-import { GalaxyAccumulator, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
+import { GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
 import { writeQuicklook } from './quicklook-png.js';
 
 export const galaxiesSinkSchema = z.strictObject({
@@ -87,10 +87,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
 
   const integrated = async (r: GalaxyResult): Promise<Row> => {
     const m = model!;
-    // a sum over an incomplete footprint is low: the fit treats that band as missing
-    const whole = (b: string) => r.fluxSumPixels[b] === r.nPixels;
-    const flux = m.bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]);
-    const err = m.bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]);
+    const { flux, err } = integratedPhotometry(r, m.bands);
     const feat = m.features(flux, err, [r.z], 1);
     const S = config.samplesPerGalaxy;
     const samples = await m.sample(feat.features, 1, S, rng);

@@ -263,8 +263,8 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
       // target, pass-through and already-matched bands: the pixel's own value decides (no footprint)
       const bad = invalidPixels(cols[fName], cols[eName]);
       if (!bad) return;
-      const fo = Float32Array.from(cols[fName]);
-      const eo = Float32Array.from(cols[eName]);
+      const fo = new Float32Array(cols[fName]);
+      const eo = new Float32Array(cols[eName]);
       for (let i = 0; i < bad.length; i++) if (bad[i]) fo[i] = eo[i] = NaN;
       cols[fName] = fo;
       cols[eName] = eo;
