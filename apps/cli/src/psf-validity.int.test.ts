@@ -168,7 +168,7 @@ interface Outcome {
 }
 
 /** Every assertion of a fault against the clean run; returns the affected-pixel counts (kept in the clean run). */
-function check(clean: Run, poked: Run, pokes: Poke[], segment: Set<number>): Outcome {
+function check(clean: Run, poked: Run, pokes: Poke[], segment: Map<number, number>): Outcome {
   const R = radii();
   const rectsOf = (b: string) => pokes.filter((p) => p.band === b).map((p) => p.rect);
   const A: Record<string, Set<number>> = Object.fromEntries(BANDS.map((b) => [b, dilate(rectsOf(b), R[b])]));
@@ -255,6 +255,10 @@ function check(clean: Run, poked: Run, pokes: Poke[], segment: Set<number>): Out
       else expect(Math.abs(got - expectSum)).toBeLessThanOrEqual(1e-4 * Math.abs(expectSum) + 1e-3);
     }
     expect(gp.bands_incomplete).toBe(incomplete.join(' '));
+    expect(gc.footprint_complete).toBe('1');
+    // removed for invalid data: a segment pixel of this galaxy lost an S/N band
+    const lostInvalid = [...inSeg].some((k) => segment.get(k) === g);
+    expect(gp.footprint_complete, `galaxy ${g}`).toBe(incomplete.length || lostInvalid ? '0' : '1');
     expect(Number(gp.n_bands_incomplete)).toBe(incomplete.length);
   }
   return { affected, dropped: D.size };
@@ -315,14 +319,14 @@ const cases: Case[] = [
 describe.skipIf(!ready)(ready ? 'per-band validity through psf → snr-mask → galaxies (fault suite on the demo mosaic)' : 'skipped: needs test-data/mosaic', () => {
   const kernels = mkdtempSync(join(tmpdir(), 'pixsed-fault-kernels-'));
   const clean: Partial<Record<Variant, Run>> = {};
-  let segment: Set<number>;
-  let edgeSegment: Set<number>;
+  let segment: Map<number, number>; // mosaic pixel → galaxy id (> 0)
+  let edgeSegment: Map<number, number>;
   beforeAll(async () => {
     for (const v of ['err', 'wht', 'edge'] as Variant[]) clean[v] = await run(await setUp(v, [], kernels));
     const seg = await readFitsImage(join(mosaic, 'segmentation.fits'));
-    segment = new Set([...seg.data.keys()].filter((k) => seg.data[k] > 0));
-    edgeSegment = new Set(segment);
-    for (let y = 0; y < 30; y++) for (let x = 0; x < 30; x++) edgeSegment.add(key(x, y));
+    segment = new Map([...seg.data.keys()].filter((k) => seg.data[k] > 0).map((k) => [k, seg.data[k]]));
+    edgeSegment = new Map(segment);
+    for (let y = 0; y < 30; y++) for (let x = 0; x < 30; x++) edgeSegment.set(key(x, y), 6);
   }, 120_000);
 
   it('the clean run takes F444W and F277W/F356W/F444W from the survey and has no missing band', () => {

@@ -60,6 +60,18 @@ export function integratedPhotometry(r: GalaxyResult, bands: string[]): { flux: 
   return { flux: bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]), err: bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]) };
 }
 
+/** Removal reasons that mean invalid data (a missing S/N or required band), not a selection cut. */
+export const INVALID_DATA_REASONS = ['NONFINITE_FLUX', 'BAD_ERROR'] as const;
+
+/**
+ * Whether a galaxy's sums cover its whole selected footprint: no segment pixel was removed for invalid data
+ * (`masked`: removed pixels by reason) and every band sum covers every kept pixel. False marks Σ M*, Σ SFR and
+ * the band sums as lower bounds over an incomplete footprint.
+ */
+export function footprintComplete(masked: Record<string, number>, r: GalaxyResult | undefined): boolean {
+  return INVALID_DATA_REASONS.every((k) => !masked[k]) && (r?.incompleteBands.length ?? 0) === 0;
+}
+
 /** Percentiles of log10 of sample-wise sums. */
 function sumPercentiles(sums: Float64Array): SampleSum {
   const logs = Float64Array.from(sums, (v) => Math.log10(v)).sort();

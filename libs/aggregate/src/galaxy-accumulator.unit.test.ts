@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchFromColumns, type NumericArray, type ListColumn } from '@pixsed/core';
-import { GalaxyAccumulator, integratedPhotometry } from './galaxy-accumulator.js';
+import { footprintComplete, GalaxyAccumulator, integratedPhotometry } from './galaxy-accumulator.js';
 
 function pixels(rows: { id: number; x: number; y: number; m: number[]; sfr: number[]; f: number }[]) {
   const n = rows.length;
@@ -83,6 +83,12 @@ describe('GalaxyAccumulator', () => {
     expect(fit.flux).toEqual([[10], [NaN], [NaN]]);
     expect(fit.err[0][0]).toBeCloseTo(2, 6);
     expect(fit.err[1][0]).toBeNaN();
+    // incomplete: a band sum misses pixels, or pixels were removed for invalid data; a selection cut is not
+    expect(footprintComplete({}, r)).toBe(false);
+    const complete = { ...r, incompleteBands: [] };
+    expect(footprintComplete({ LOW_SNR: 40 }, complete)).toBe(true);
+    expect(footprintComplete({ LOW_SNR: 40, NONFINITE_FLUX: 1 }, complete)).toBe(false);
+    expect(footprintComplete({ BAD_ERROR: 2 }, undefined)).toBe(false);
     // a band missing on every kept pixel has no sum (NaN), not 0
     const all = new GalaxyAccumulator([], ['f277w']);
     all.add(batchFromColumns({ x: Int32Array.from([0]), y: new Int32Array(1), galaxy_id: Int32Array.from([3]), z: Float32Array.from([1]), flux_f277w_njy: Float32Array.from([NaN]), flux_f277w_err_njy: Float32Array.from([NaN]) }));

@@ -6,7 +6,7 @@ import { createPrng, defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type Ga
 import { posteriorSummary } from '@pixsed/model';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
-import { GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
+import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
 import { writeQuicklook } from './quicklook-png.js';
 
 export const galaxiesSinkSchema = z.strictObject({
@@ -57,7 +57,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
-    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0 };
+    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r) {
       await writeMaps(r);
