@@ -7,8 +7,8 @@
  * within the kernel radius ceil(5 σ_k) (σ_k² = σ_target² − σ_band², Gaussian PSFs of survey.json) of a poked
  * pixel, an unmatched band (target f444w, pass-through f460m) at the poked pixel only.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -30,6 +30,16 @@ const STRIP_ROWS = 64;
 const TILE_COLS = 100;
 const HALO = 16;
 const key = (x: number, y: number) => y * N + x;
+/** temp folders made here, removed after the suites */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 interface Rect {
   x0: number;
@@ -61,7 +71,7 @@ function radii(): Record<string, number> {
 }
 
 async function setUp(variant: Variant, pokes: Poke[], kernels: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), `pixsed-fault-${variant}-`));
+  const dir = tempDir(`pixsed-fault-${variant}-`);
   for (const b of BANDS) for (const p of ['sci', 'err']) copyFileSync(join(mosaic, `${b}_${p}.fits`), join(dir, `${b}_${p}.fits`));
   const survey = JSON.parse(readFileSync(join(mosaic, 'survey.json'), 'utf8'));
   let catalog = readFileSync(join(mosaic, 'catalog.csv'), 'utf8');
@@ -317,7 +327,7 @@ const cases: Case[] = [
 ];
 
 describe.skipIf(!ready)(ready ? 'per-band validity through psf → snr-mask → galaxies (fault suite on the demo mosaic)' : 'skipped: needs test-data/mosaic', () => {
-  const kernels = mkdtempSync(join(tmpdir(), 'pixsed-fault-kernels-'));
+  const kernels = tempDir('pixsed-fault-kernels-');
   const clean: Partial<Record<Variant, Run>> = {};
   let segment: Map<number, number>; // mosaic pixel → galaxy id (> 0)
   let edgeSegment: Map<number, number>;
@@ -381,7 +391,7 @@ sinks:
 `,
     );
   const make = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pixsed-hst-'));
+    const dir = tempDir('pixsed-hst-');
     for (const [h, j] of Object.entries(HST)) {
       copyFileSync(join(mosaic, `${j}_sci.fits`), join(dir, `hlsp_frontier_hst_${h}_drz.fits`));
       copyFileSync(join(mosaic, `${j}_err.fits`), join(dir, `hlsp_frontier_hst_${h}_rms.fits`));
