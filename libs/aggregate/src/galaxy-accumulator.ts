@@ -25,9 +25,16 @@ export interface GalaxyResult {
   logMassSum?: SampleSum;
   /** log10 Σ_pixels 10^{log_sfr100} likewise. */
   logSfrSum?: SampleSum;
-  /** Σ kept-pixel flux per band [nJy] and its 1σ error (quadrature sum; ignores PSF-induced correlations). */
+  /**
+   * Σ flux per band [nJy] over the kept pixels where the band is valid (finite flux, finite σ > 0), and its 1σ
+   * error (quadrature sum; ignores PSF-induced correlations); NaN when no kept pixel has the band.
+   */
   fluxSum: Record<string, number>;
   fluxSumErr: Record<string, number>;
+  /** Kept pixels each band sum covers; fewer than nPixels = an incomplete footprint (see incompleteBands). */
+  fluxSumPixels: Record<string, number>;
+  /** Bands whose sum misses some kept pixels (band missing there), in band order. */
+  incompleteBands: string[];
 }
 
 interface Open {
@@ -38,8 +45,31 @@ interface Open {
   values: Map<string, number[]>;
   massSum?: Float64Array;
   sfrSum?: Float64Array;
-  flux: Map<string, number>;
-  err2: Map<string, number>;
+  flux: Float64Array;
+  err2: Float64Array;
+  nValid: Int32Array;
+}
+
+/**
+ * Photometry for the integrated fit, per band in `bands` order ([value] per band, the model's layout): the band
+ * sum where it covers every kept pixel, NaN (a missing band for the model) where the footprint is incomplete
+ * or the band is absent, so that a sum made low by missing pixels is never fitted as a measurement.
+ */
+export function integratedPhotometry(r: GalaxyResult, bands: string[]): { flux: number[][]; err: number[][] } {
+  const whole = (b: string) => r.fluxSumPixels[b] === r.nPixels && r.nPixels > 0;
+  return { flux: bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]), err: bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]) };
+}
+
+/** Removal reasons that mean invalid data (a missing S/N or required band), not a selection cut. */
+export const INVALID_DATA_REASONS = ['NONFINITE_FLUX', 'BAD_ERROR'] as const;
+
+/**
+ * Whether a galaxy's sums cover its whole selected footprint: no segment pixel was removed for invalid data
+ * (`masked`: removed pixels by reason) and every band sum covers every kept pixel. False marks Σ M*, Σ SFR and
+ * the band sums as lower bounds over an incomplete footprint.
+ */
+export function footprintComplete(masked: Record<string, number>, r: GalaxyResult | undefined): boolean {
+  return INVALID_DATA_REASONS.every((k) => !masked[k]) && (r?.incompleteBands.length ?? 0) === 0;
 }
 
 /** Percentiles of log10 of sample-wise sums. */
@@ -85,7 +115,8 @@ export class GalaxyAccumulator {
       if (id <= 0) throw new SchemaError(`${stage}: row with galaxy_id ${id}: aggregation expects masked pixels (put snr-mask before it)`);
       let g = this.open.get(id);
       if (!g) {
-        g = { id, z: z[i], xs: [], ys: [], values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Map(), err2: new Map() };
+        const nb = this.bands.length;
+        g = { id, z: z[i], xs: [], ys: [], values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Float64Array(nb), err2: new Float64Array(nb), nValid: new Int32Array(nb) };
         if (mass) g.massSum = new Float64Array(mass.listSize);
         if (sfr) g.sfrSum = new Float64Array(sfr.listSize);
         this.open.set(id, g);
@@ -95,10 +126,15 @@ export class GalaxyAccumulator {
       for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
       if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += 10 ** mass.values[o + s];
       if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += 10 ** sfr.values[o + s];
-      this.bands.forEach((b, k) => {
-        g.flux.set(b, (g.flux.get(b) ?? 0) + flux[k][i]);
-        g.err2.set(b, (g.err2.get(b) ?? 0) + err[k][i] ** 2);
-      });
+      for (let k = 0; k < flux.length; k++) {
+        const f = flux[k][i];
+        const e = err[k][i];
+        // a band missing at this pixel (NaN from the psf stage, or any invalid value) is left out of its sum, and counted
+        if (!(Number.isFinite(f) && e > 0 && e < Infinity)) continue;
+        g.flux[k] += f;
+        g.err2[k] += e * e;
+        g.nValid[k]++;
+      }
     }
   }
 
@@ -127,8 +163,10 @@ export class GalaxyAccumulator {
       mask,
       logMassSum: g.massSum ? sumPercentiles(g.massSum) : undefined,
       logSfrSum: g.sfrSum ? sumPercentiles(g.sfrSum) : undefined,
-      fluxSum: Object.fromEntries(g.flux),
-      fluxSumErr: Object.fromEntries([...g.err2].map(([b, v]) => [b, Math.sqrt(v)])),
+      fluxSum: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k] ? g.flux[k] : NaN])),
+      fluxSumErr: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k] ? Math.sqrt(g.err2[k]) : NaN])),
+      fluxSumPixels: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k]])),
+      incompleteBands: this.bands.filter((_, k) => g.nValid[k] < g.xs.length),
     };
   }
 

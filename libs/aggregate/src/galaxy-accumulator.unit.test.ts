@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchFromColumns, type NumericArray, type ListColumn } from '@pixsed/core';
-import { GalaxyAccumulator } from './galaxy-accumulator.js';
+import { footprintComplete, GalaxyAccumulator, integratedPhotometry } from './galaxy-accumulator.js';
 
 function pixels(rows: { id: number; x: number; y: number; m: number[]; sfr: number[]; f: number }[]) {
   const n = rows.length;
@@ -55,5 +55,45 @@ describe('GalaxyAccumulator', () => {
     acc.add(pixels([{ id: 1, x: 50, y: 50, m: [8], sfr: [0], f: 1 }]));
     expect(() => acc.complete({ id: 1, x0: 0, x1: 3, y0: 0, y1: 3, nPixels: 16 })).toThrow(/outside its segmentation box/);
     expect(() => acc.add(pixels([{ id: 0, x: 0, y: 0, m: [8], sfr: [0], f: 1 }]))).toThrow(/put snr-mask before it/);
+  });
+
+  it('sums a band only over pixels where it is valid and reports how many pixels each sum covers', () => {
+    const acc = new GalaxyAccumulator([], ['f277w', 'f444w']);
+    const n = 4;
+    // f277w missing (NaN flux and σ, as the psf stage writes) on pixel 1, σ = 0 on pixel 3; f444w complete
+    const b = batchFromColumns({
+      x: Int32Array.from([0, 1, 2, 3]),
+      y: new Int32Array(n),
+      galaxy_id: new Int32Array(n).fill(2),
+      z: new Float32Array(n).fill(1),
+      flux_f277w_njy: Float32Array.from([1, NaN, 4, 100]),
+      flux_f277w_err_njy: Float32Array.from([1, NaN, 2, 0]),
+      flux_f444w_njy: Float32Array.from([1, 2, 3, 4]),
+      flux_f444w_err_njy: Float32Array.from([1, 1, 1, 1]),
+    });
+    acc.add(b);
+    const r = acc.complete({ id: 2, x0: 0, x1: 3, y0: 0, y1: 0, nPixels: 4 })!;
+    expect(r.nPixels).toBe(4);
+    expect(r.fluxSum).toEqual({ f277w: 5, f444w: 10 });
+    expect(r.fluxSumErr.f277w).toBeCloseTo(Math.sqrt(5), 6);
+    expect(r.fluxSumPixels).toEqual({ f277w: 2, f444w: 4 });
+    expect(r.incompleteBands).toEqual(['f277w']);
+    // the integrated fit gets the complete f444w sum and f277w as a missing band (NaN), never the low sum; absent bands NaN too
+    const fit = integratedPhotometry(r, ['f444w', 'f277w', 'f090w']);
+    expect(fit.flux).toEqual([[10], [NaN], [NaN]]);
+    expect(fit.err[0][0]).toBeCloseTo(2, 6);
+    expect(fit.err[1][0]).toBeNaN();
+    // incomplete: a band sum misses pixels, or pixels were removed for invalid data; a selection cut is not
+    expect(footprintComplete({}, r)).toBe(false);
+    const complete = { ...r, incompleteBands: [] };
+    expect(footprintComplete({ LOW_SNR: 40 }, complete)).toBe(true);
+    expect(footprintComplete({ LOW_SNR: 40, NONFINITE_FLUX: 1 }, complete)).toBe(false);
+    expect(footprintComplete({ BAD_ERROR: 2 }, undefined)).toBe(false);
+    // a band missing on every kept pixel has no sum (NaN), not 0
+    const all = new GalaxyAccumulator([], ['f277w']);
+    all.add(batchFromColumns({ x: Int32Array.from([0]), y: new Int32Array(1), galaxy_id: Int32Array.from([3]), z: Float32Array.from([1]), flux_f277w_njy: Float32Array.from([NaN]), flux_f277w_err_njy: Float32Array.from([NaN]) }));
+    const r3 = all.complete({ id: 3, x0: 0, x1: 0, y0: 0, y1: 0, nPixels: 1 })!;
+    expect(r3.fluxSum.f277w).toBeNaN();
+    expect(r3.fluxSumPixels.f277w).toBe(0);
   });
 });

@@ -15,3 +15,6 @@ export * from './create-strip-convolver.js';
 export * from './convolve-image.js';
 export * from './nan-footprint-mask.js';
 export * from './efficient-strip-rows.js';
+export * from './footprint-dilation.js';
+export * from './invalid-pixels.js';
+export * from './match-band-strip.js';

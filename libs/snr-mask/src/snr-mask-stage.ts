@@ -1,15 +1,30 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, FLAG, bandNameSchema, type NumericArray, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, SURVEY_DEFINITION_KEY, FLAG, bandNameSchema, type NumericArray, type StageContext } from '@pixsed/core';
 
 
 export const snrMaskSchema = z.strictObject({
-  snrBands: z.array(bandNameSchema).min(1).default(['f277w', 'f356w', 'f444w']).describe('bands whose mean S/N selects pixels (JADES default F277W, F356W, F444W)'),
+  snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
   snrThreshold: z.number().default(5).describe('mean S/N threshold (Iglesias-Navarro et al. 2025: 5)'),
   comparison: z.enum(['>', '>=']).default('>').describe("'>' keeps mean S/N strictly above the threshold (the paper's code), '>=' also keeps equality"),
   requiredBands: z.array(bandNameSchema).optional().describe('bands that must have a finite flux and positive error (default: snrBands)'),
 });
 export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
+/** A config whose S/N bands are known (set in the pipeline or taken from the survey). */
+export type ResolvedSnrMaskConfig = SnrMaskConfig & { snrBands: string[] };
+
+/**
+ * The S/N bands: `snrBands` of the config, else those of the survey definition the source put in the batch
+ * metadata (SURVEY_DEFINITION_KEY); explicit config wins.
+ */
+export function resolveSnrBands(config: SnrMaskConfig, batch: RecordBatch): ResolvedSnrMaskConfig {
+  if (config.snrBands) return { ...config, snrBands: config.snrBands };
+  const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as { name?: string; snrBands?: string[] } | null;
+  if (!survey?.snrBands?.length) {
+    throw new ConfigError(undefined, [{ path: 'snr-mask.snrBands', message: 'not set and the batches carry no survey definition with snrBands: set snrBands' }]);
+  }
+  return { ...config, snrBands: survey.snrBands };
+}
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
@@ -36,7 +51,7 @@ export interface MaskResult {
  */
 export function snrMask(
   batch: RecordBatch,
-  config: SnrMaskConfig,
+  config: ResolvedSnrMaskConfig,
   rowStart = 0,
   rowEnd = batch.numRows,
   columns?: { width: number; left: number; right: number },
@@ -102,8 +117,13 @@ function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArra
   return out;
 }
 
-function kernel(config: SnrMaskConfig) {
+function kernel(raw: SnrMaskConfig) {
+  let config: ResolvedSnrMaskConfig | undefined;
   return (batch: RecordBatch, ctx: StageContext): RecordBatch => {
+    if (!config) {
+      config = resolveSnrBands(raw, batch);
+      if (!raw.snrBands) ctx.log(`${ctx.stageName}: S/N bands ${config.snrBands.join(', ')} (the survey's snrBands)`);
+    }
     const meta = batch.schema.metadata;
     const width = Number(meta.get('pixsed.strip.width') ?? 0);
     const haloTop = Number(meta.get('pixsed.strip.haloTop') ?? 0);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { batchFromColumns, column, FlagRegistry, RunStats, STANDARD_FLAGS, stripMetadata, type StageContext } from '@pixsed/core';
-import { snrMask, snrMaskSchema, snrMaskStage } from './snr-mask-stage.js';
+import { batchFromColumns, column, FlagRegistry, RunStats, STANDARD_FLAGS, stripMetadata, SURVEY_DEFINITION_KEY, type StageContext } from '@pixsed/core';
+import { resolveSnrBands, snrMask, snrMaskSchema, snrMaskStage, type ResolvedSnrMaskConfig } from './snr-mask-stage.js';
 
-const cfg = snrMaskSchema.parse({});
 const bands = ['f277w', 'f356w', 'f444w'];
+const cfg: ResolvedSnrMaskConfig = { ...snrMaskSchema.parse({}), snrBands: bands };
 
 function pixels(rows: { f: number[]; e?: number[]; gid?: number; z?: number }[], meta: Record<string, string> = {}) {
   const n = rows.length;
@@ -84,5 +84,28 @@ describe('snr-mask', () => {
     const c = ctx();
     const inst = await snrMaskStage.create({ ...cfg, snrBands: ['f150w'] }, c);
     expect(() => inst.kernel(pixels([{ f: [1, 1, 1] }]), c)).toThrow(/snr-mask: batch has no column 'flux_f150w_njy'/);
+  });
+
+  it("takes the S/N bands from the survey definition in the batch metadata unless the config sets them", async () => {
+    const survey = (snrBands: string[]) => ({ [SURVEY_DEFINITION_KEY]: JSON.stringify({ name: 's', snrBands }) });
+    // pixel 0 passes on f277w alone (S/N 9), fails on the mean of the three (S/N 3.67)
+    const rows = [{ f: [9, 1, 1] }, { f: [1, 9, 9] }];
+    const fromSurvey = await snrMaskStage.create(snrMaskSchema.parse({}), ctx());
+    expect(Array.from(column(await fromSurvey.kernel(pixels(rows, survey(['f277w'])), ctx()), 'x'))).toEqual([0]);
+    const explicit = await snrMaskStage.create(snrMaskSchema.parse({ snrBands: ['f356w', 'f444w'] }), ctx());
+    expect(Array.from(column(await explicit.kernel(pixels(rows, survey(['f277w'])), ctx()), 'x'))).toEqual([1]);
+    expect(resolveSnrBands(snrMaskSchema.parse({}), pixels(rows, survey(['f444w', 'f356w']))).snrBands).toEqual(['f444w', 'f356w']);
+    const none = await snrMaskStage.create(snrMaskSchema.parse({}), ctx());
+    expect(() => none.kernel(pixels(rows), ctx())).toThrow(/snr-mask\.snrBands: not set and the batches carry no survey definition/);
+  });
+
+  it('drops a pixel whose S/N or required band is NaN (as the psf stage writes for a missing band) as NONFINITE_FLUX, not as kept', () => {
+    const b = pixels([{ f: [9, NaN, 9], e: [1, NaN, 1] }, { f: [9, 9, 9], e: [1, NaN, 1] }, { f: [9, 9, 9] }]);
+    const r = snrMask(b, cfg);
+    expect(Array.from(r.keep)).toEqual([0, 0, 1]);
+    expect(r.removed).toEqual({ NONFINITE_FLUX: 1, BAD_ERROR: 1 });
+    // a band outside snrBands/requiredBands may be NaN: the pixel stays (the model treats it as missing)
+    const free = snrMask(b, { ...cfg, snrBands: ['f277w', 'f444w'] });
+    expect(Array.from(free.keep)).toEqual([1, 1, 1]);
   });
 });

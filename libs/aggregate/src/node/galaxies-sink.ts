@@ -6,7 +6,7 @@ import { createPrng, defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type Ga
 import { posteriorSummary } from '@pixsed/model';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
-import { GalaxyAccumulator, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
+import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
 import { writeQuicklook } from './quicklook-png.js';
 
 export const galaxiesSinkSchema = z.strictObject({
@@ -57,7 +57,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
-    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0 };
+    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r) {
       await writeMaps(r);
@@ -75,17 +75,19 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     for (const [name, s] of [['log_mstar_sum', r.logMassSum], ['log_sfr100_sum', r.logSfrSum]] as const) {
       if (s) Object.assign(o, { [`${name}_p16`]: s.p16, [`${name}_p50`]: s.p50, [`${name}_p84`]: s.p84 });
     }
+    o.n_bands_incomplete = r.incompleteBands.length;
+    o.bands_incomplete = r.incompleteBands.join(' ');
     for (const b of acc!.bands) {
       o[`flux_${b}_sum_njy`] = r.fluxSum[b];
       o[`flux_${b}_sum_err_njy`] = r.fluxSumErr[b];
+      o[`flux_${b}_sum_n_pixels`] = r.fluxSumPixels[b];
     }
     return o;
   };
 
   const integrated = async (r: GalaxyResult): Promise<Row> => {
     const m = model!;
-    const flux = m.bands.map((b) => [r.fluxSum[b] ?? NaN]);
-    const err = m.bands.map((b) => [r.fluxSumErr[b] ?? NaN]);
+    const { flux, err } = integratedPhotometry(r, m.bands);
     const feat = m.features(flux, err, [r.z], 1);
     const S = config.samplesPerGalaxy;
     const samples = await m.sample(feat.features, 1, S, rng);

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchFromColumns, column, FlagRegistry, RunStats, STANDARD_FLAGS, stripGeometry, stripMetadata, type RecordBatch, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, FLAG, FlagRegistry, RunStats, STANDARD_FLAGS, stripGeometry, stripMetadata, SURVEY_DEFINITION_KEY, type RecordBatch, type StageContext } from '@pixsed/core';
 import { convolveImage } from '../convolve-image.js';
 import { gaussianPsf } from '../gaussian-psf.js';
 import { varianceKernel } from '../variance-kernel.js';
-import { createPsfStage, psfStageSchema } from './psf-stage.js';
+import { createPsfStage, MISSING_BANDS_COLUMN, psfStageSchema } from './psf-stage.js';
 
 const W = 40;
 const H = 50;
@@ -22,7 +22,7 @@ const wcs = JSON.stringify({ CD1_1: -0.03 / 3600, CD1_2: 0, CD2_1: 0, CD2_2: 0.0
  * Strips of `rows` core rows with `halo` halo rows, as the mosaic source makes them; with `cols`,
  * tiles `cols` core columns wide with `halo` halo columns left and right.
  */
-function strips(flux: Float32Array, err: Float32Array, rows: number, halo: number, cols = W): RecordBatch[] {
+function strips(flux: Float32Array, err: Float32Array, rows: number, halo: number, cols = W, target = { flux, err }, meta: Record<string, string> = {}): RecordBatch[] {
   const out: RecordBatch[] = [];
   const rect = (a: Float32Array, x0: number, x1: number, y0: number, y1: number) => {
     const r = new Float32Array((x1 - x0) * (y1 - y0));
@@ -46,14 +46,15 @@ function strips(flux: Float32Array, err: Float32Array, rows: number, halo: numbe
             y: Int32Array.from({ length: n }, (_, i) => y0 + Math.floor(i / w)),
             flux_f150w_njy: rect(flux, x0, x1, y0, y1),
             flux_f150w_err_njy: rect(err, x0, x1, y0, y1),
-            flux_f444w_njy: rect(flux, x0, x1, y0, y1),
-            flux_f444w_err_njy: rect(err, x0, x1, y0, y1),
+            flux_f444w_njy: rect(target.flux, x0, x1, y0, y1),
+            flux_f444w_err_njy: rect(target.err, x0, x1, y0, y1),
             flags: new Uint32Array(n),
           },
           {
             ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: W, mosaicHeight: H }),
             'pixsed.bands': 'f150w,f444w',
             'pixsed.wcs': wcs,
+            ...meta,
           },
         ),
       );
@@ -138,5 +139,60 @@ describe('psf stage', () => {
     const out = await listed(b, ctx());
     expect(Array.from(column(out, 'flux_f150w_njy'))).toEqual(Array.from(column(b, 'flux_f150w_njy')));
     expect(out.schema.metadata.get('pixsed.psf.unmatched')).toBe('f150w');
+  });
+
+  it('marks a band missing per pixel: footprint rule in a matched band, the pixel itself in the target band', async () => {
+    const flux = img(4);
+    const err = new Float32Array(W * H).fill(1);
+    const tFlux = img(5);
+    const tErr = new Float32Array(W * H).fill(2);
+    flux[10 * W + 10] = NaN; // f150w (matched): a (2r+1)² footprint
+    tErr[30 * W + 30] = 0; // f444w (target, not convolved): that pixel only
+    tFlux[40 * W + 5] = Infinity;
+    const kernel = createPsfStage(cfg, '.', () => undefined);
+    const r = (K.width - 1) / 2;
+    const seen = { f150w: 0, f444w: 0 };
+    for (const b of strips(flux, err, 16, 12, 13, { flux: tFlux, err: tErr })) {
+      const out = await kernel(b, ctx());
+      const mb = column(out, MISSING_BANDS_COLUMN);
+      const fl = column(out, 'flags');
+      const x = column(out, 'x');
+      const y = column(out, 'y');
+      const f150 = column(out, 'flux_f150w_njy');
+      const f444 = column(out, 'flux_f444w_njy');
+      const e444 = column(out, 'flux_f444w_err_njy');
+      expect(out.schema.fields.find((f) => f.name === MISSING_BANDS_COLUMN)!.metadata.get('bands')).toBe('f150w,f444w');
+      for (let i = 0; i < out.numRows; i++) {
+        const in150 = Math.abs(x[i] - 10) <= r && Math.abs(y[i] - 10) <= r;
+        const in444 = (x[i] === 30 && y[i] === 30) || (x[i] === 5 && y[i] === 40);
+        expect(mb[i]).toBe((in150 ? 1 : 0) | (in444 ? 2 : 0));
+        expect(Boolean(fl[i] & FLAG.MISSING_BAND)).toBe(in150 || in444);
+        expect(Boolean(fl[i] & FLAG.PSF_MASKED)).toBe(in150);
+        expect(Number.isNaN(f150[i])).toBe(in150);
+        if (in444) {
+          expect(f444[i]).toBeNaN();
+          expect(e444[i]).toBeNaN();
+        } else expect(f444[i]).toBe(tFlux[y[i] * W + x[i]]);
+        if (in150) seen.f150w++;
+        if (in444) seen.f444w++;
+      }
+    }
+    expect(seen).toEqual({ f150w: (2 * r + 1) ** 2, f444w: 2 });
+  });
+
+  it("takes the target band from the survey definition when targetBand is not set; explicit config wins", async () => {
+    const noTarget = psfStageSchema.parse({ ...cfg, targetBand: undefined });
+    const survey = (t: string) => ({ [SURVEY_DEFINITION_KEY]: JSON.stringify({ name: 'mock', targetPsfBand: t, bands: [] }) });
+    const b = (t: string) => strips(img(1), img(2), 50, 12, W, undefined, survey(t))[0];
+    const fromSurvey = await createPsfStage(noTarget, '.', () => undefined)(b('f444w'), ctx());
+    expect(fromSurvey.schema.metadata.get('pixsed.psf.target')).toBe('f444w');
+    const explicit = await createPsfStage(cfg, '.', () => undefined)(b('f444w'), ctx());
+    expect(Array.from(column(fromSurvey, 'flux_f150w_njy'))).toEqual(Array.from(column(explicit, 'flux_f150w_njy')));
+    // the survey's f150w target would deconvolve f444w: the error proves the survey value was used
+    await expect(createPsfStage(noTarget, '.', () => undefined)(b('f150w'), ctx())).rejects.toThrow(/band f444w .* is broader than the target f150w/);
+    // explicit targetBand wins over the survey's
+    expect((await createPsfStage(cfg, '.', () => undefined)(b('f150w'), ctx())).schema.metadata.get('pixsed.psf.target')).toBe('f444w');
+    await expect(createPsfStage(noTarget, '.', () => undefined)(strips(img(1), img(2), 50, 12)[0], ctx())).rejects.toThrow(/psf\.targetBand: not set and the batches carry no survey definition/);
+    await expect(createPsfStage(noTarget, '.', () => undefined)(b('f200w'), ctx())).rejects.toThrow(/psf\.targetBand \(default: targetPsfBand of survey 'mock'\): 'f200w' is not among the data bands/);
   });
 });

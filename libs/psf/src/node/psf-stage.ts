@@ -22,6 +22,8 @@ import {
 } from '@pixsed/core';
 import { dataPath } from '@pixsed/core/node';
 import { createStripConvolver, type StripConvolver } from '../create-strip-convolver.js';
+import { invalidPixels } from '../invalid-pixels.js';
+import { matchBandStrip } from '../match-band-strip.js';
 import { gaussianPsf } from '../gaussian-psf.js';
 import { kernelQuality, type KernelQuality } from '../kernel-quality.js';
 import { psfMatchingKernel } from '../psf-matching-kernel.js';
@@ -41,7 +43,7 @@ const psfSpecSchema = z.union([
 export type PsfSpec = z.infer<typeof psfSpecSchema>;
 
 export const psfStageSchema = z.strictObject({
-  targetBand: bandNameSchema.default('f444w').describe('band whose PSF every other band is matched to'),
+  targetBand: bandNameSchema.optional().describe("band whose PSF every other band is matched to (default: the survey's targetPsfBand)"),
   psfs: z.record(z.string(), psfSpecSchema).optional().describe('PSF per band; default: psfFile / psfFwhmArcsec of the survey definition'),
   method: z.enum(['fourier', 'wiener']).default('wiener').describe('matching-kernel family (photutils window ratio, or pypher Wiener)'),
   window: z
@@ -62,6 +64,16 @@ export const psfStageSchema = z.strictObject({
   maxEeDeviation: z.number().positive().default(0.05).describe('warn when a kernel misses the target encircled energy by more than this'),
 });
 export type PsfStageConfig = z.infer<typeof psfStageSchema>;
+
+/** Per-pixel uint32 column: bit i set = band i of the data band order (`pixsed.bands`, also in the field metadata `bands`) is missing. */
+export const MISSING_BANDS_COLUMN = 'missing_bands';
+
+/** What the psf stage reads of the survey definition the source puts in the batch metadata. */
+interface SurveyFacts {
+  name?: string;
+  targetPsfBand?: string;
+  bands: { name: string; psfFile?: string; psfHdu?: number; psfFwhmArcsec?: number }[];
+}
 
 interface BandKernel {
   band: string;
@@ -124,8 +136,13 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     return { image: psf, key: `file:${sha}:${JSON.stringify(spec)}:${scale}` };
   };
 
+  let targetBand = config.targetBand ?? '';
   const build = async (bands: string[], batch: RecordBatch) => {
-    const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as { bands: { name: string; psfFile?: string; psfHdu?: number; psfFwhmArcsec?: number }[] } | null;
+    const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as SurveyFacts | null;
+    const resolved = config.targetBand ?? survey?.targetPsfBand;
+    if (!resolved) throw new PsfMatchingError('psf.targetBand: not set and the batches carry no survey definition with targetPsfBand: set psf.targetBand');
+    targetBand = resolved;
+    if (bands.length > 32) throw new PsfMatchingError(`psf: ${bands.length} data bands, but the ${MISSING_BANDS_COLUMN} bitmask (uint32) holds at most 32: select fewer with source.bands`);
     const specOf = (band: string): PsfSpec | undefined => {
       if (config.psfs?.[band]) return config.psfs[band];
       const b = survey?.bands.find((x) => x.name === band);
@@ -135,16 +152,17 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     };
     const scale = config.pixelScaleArcsec ?? pixelScaleFromWcs(batch.schema.metadata.get('pixsed.wcs'));
     if (!scale) throw new PsfMatchingError('psf: no image pixel scale: the batches carry no WCS; set pixelScaleArcsec');
-    if (!bands.includes(config.targetBand)) throw new PsfMatchingError(`psf.targetBand: '${config.targetBand}' is not among the data bands (${bands.join(', ')})`);
+    const targetKey = config.targetBand ? 'psf.targetBand' : `psf.targetBand (default: targetPsfBand of survey '${survey?.name ?? '?'}')`;
+    if (!bands.includes(targetBand)) throw new PsfMatchingError(`${targetKey}: '${targetBand}' is not among the data bands (${bands.join(', ')})`);
     const unknown = config.passThroughBands.filter((b) => !bands.includes(b));
     if (unknown.length) throw new PsfMatchingError(`psf.passThroughBands: ${unknown.join(', ')} not among the data bands (${bands.join(', ')})`);
     const missing = bands.filter((b) => !specOf(b) && !config.passThroughBands.includes(b));
     if (missing.length) throw new PsfMatchingError(`psf: no PSF for band(s) ${missing.join(', ')}: give psfs.<band> ({fwhmArcsec} or {file}) or psfFile/psfFwhmArcsec in the survey`);
-    const target = await psfOf(config.targetBand, specOf(config.targetBand)!, scale);
+    const target = await psfOf(targetBand, specOf(targetBand)!, scale);
     const out = new Map<string, BandKernel>();
     mkdirSync(cacheDir, { recursive: true });
     for (const band of bands) {
-      if (band === config.targetBand || config.passThroughBands.includes(band)) continue;
+      if (band === targetBand || config.passThroughBands.includes(band)) continue;
       const source = await psfOf(band, specOf(band)!, scale);
       const key = createHash('sha256')
         .update(JSON.stringify({ v: 1, source: source.key, target: target.key, method: config.method, window: config.window, mu: config.regularization, force: config.force }))
@@ -161,11 +179,11 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
         // Gaussian ⊛ Gaussian: σ_k² = σ_t² − σ_s² (exact; no Fourier division needed)
         const s2 = target.gaussianSigmaPx ** 2 - source.gaussianSigmaPx ** 2;
         if (Math.abs(s2) <= 1e-9 * target.gaussianSigmaPx ** 2) {
-          log(`psf: ${band} already has the ${config.targetBand} PSF: passed through`);
+          log(`psf: ${band} already has the ${targetBand} PSF: passed through`);
           continue;
         }
         if (s2 < 0 && !config.force) {
-          throw new PsfMatchingError(`psf: band ${band} (FWHM ${(source.gaussianSigmaPx * FWHM_PER_SIGMA * scale).toFixed(3)}″) is broader than the target ${config.targetBand}; matching would deconvolve (list it in passThroughBands to leave it unmatched, or force: true)`);
+          throw new PsfMatchingError(`psf: band ${band} (FWHM ${(source.gaussianSigmaPx * FWHM_PER_SIGMA * scale).toFixed(3)}″) is broader than the target ${targetBand}; matching would deconvolve (list it in passThroughBands to leave it unmatched, or force: true)`);
         }
         const sigma = Math.sqrt(Math.max(s2, 1e-6));
         kernel = gaussianPsf({ size: 2 * Math.ceil(5 * sigma) + 1, sigma });
@@ -180,10 +198,10 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
         writeFileSync(cached, JSON.stringify({ band, width: kernel.width, height: kernel.height, data: Array.from(kernel.data), quality: q }));
       }
       if (quality && quality.maxEeDeviation > config.maxEeDeviation) {
-        log(`psf: warning: band ${band} kernel misses the ${config.targetBand} encircled energy by ${(100 * quality.maxEeDeviation).toFixed(1)} %`);
+        log(`psf: warning: band ${band} kernel misses the ${targetBand} encircled energy by ${(100 * quality.maxEeDeviation).toFixed(1)} %`);
       }
       out.set(band, { band, kernel, byWidth: new Map(), quality });
-      log(`psf: ${band} → ${config.targetBand}: kernel ${kernel.width}×${kernel.height}${quality ? `, max |EE ratio − 1| ${quality.maxEeDeviation.toExponential(2)}` : ' (analytic Gaussian)'}`);
+      log(`psf: ${band} → ${targetBand}: kernel ${kernel.width}×${kernel.height}${quality ? `, max |EE ratio − 1| ${quality.maxEeDeviation.toExponential(2)}` : ' (analytic Gaussian)'}`);
     }
     return out;
   };
@@ -215,27 +233,53 @@ export function createPsfStage(config: PsfStageConfig, pipelineDir: string, log:
     const all = columnsOf(batch);
     for (const [name, values] of Object.entries(all)) if (!('listSize' in values)) cols[name] = trimColumns(values.subarray(lo, hi) as NumericArray, width, haloLeft, haloRight);
     const flags = Uint32Array.from(trimColumns(column(batch, FLAGS_COLUMN, ctx.stageName).subarray(lo, hi), width, haloLeft, haloRight));
-    const mask = new Uint8Array(coreRows * width);
-    const masked = (m: Uint8Array) => {
-      const t = trimColumns(m, width, haloLeft, haloRight);
-      for (let i = 0; i < t.length; i++) if (t[i]) flags[i] |= FLAG.PSF_MASKED;
+    const nOut = coreRows * coreCols;
+    const has = (name: string) => batch.schema.fields.some((f) => f.name === name);
+    const missingBands = has(MISSING_BANDS_COLUMN) ? Uint32Array.from(cols[MISSING_BANDS_COLUMN]) : new Uint32Array(nOut);
+    /** band `b` missing where `m` (core pixels, output layout) is set; PSF_MASKED when it came through a kernel footprint */
+    const markMissing = (m: Uint8Array, b: number, viaKernel: boolean) => {
+      const bit = (1 << b) >>> 0;
+      const f = FLAG.MISSING_BAND | (viaKernel ? FLAG.PSF_MASKED : 0);
+      for (let i = 0; i < m.length; i++) {
+        if (m[i]) {
+          flags[i] |= f;
+          missingBands[i] |= bit;
+        }
+      }
     };
-    for (const k of kernels.values()) {
-      const conv = convolversFor(k, width);
-      const f = column(batch, `flux_${k.band}_njy`, ctx.stageName);
-      const e = column(batch, `flux_${k.band}_err_njy`, ctx.stageName);
-      cols[`flux_${k.band}_njy`] = trimColumns(conv.flux.convolveStrip(f, { haloTop, haloBottom, mask }), width, haloLeft, haloRight);
-      masked(mask);
-      const variance = Float32Array.from(e, (s) => s * s);
-      const v = trimColumns(conv.variance.convolveStrip(variance, { haloTop, haloBottom, mask }), width, haloLeft, haloRight);
-      masked(mask);
-      for (let i = 0; i < v.length; i++) v[i] = Math.sqrt(Math.max(0, v[i]));
-      cols[`flux_${k.band}_err_njy`] = v;
-    }
+    bands.forEach((band, b) => {
+      const fName = `flux_${band}_njy`;
+      const eName = `flux_${band}_err_njy`;
+      const f = column(batch, fName, ctx.stageName);
+      const e = column(batch, eName, ctx.stageName);
+      const k = kernels!.get(band);
+      if (k) {
+        const r = matchBandStrip(f, e, convolversFor(k, width), haloTop, haloBottom);
+        cols[fName] = trimColumns(r.flux, width, haloLeft, haloRight);
+        cols[eName] = trimColumns(r.err, width, haloLeft, haloRight);
+        if (r.missing) markMissing(trimColumns(r.missing, width, haloLeft, haloRight), b, true);
+        return;
+      }
+      // target, pass-through and already-matched bands: the pixel's own value decides (no footprint)
+      const bad = invalidPixels(cols[fName], cols[eName]);
+      if (!bad) return;
+      const fo = new Float32Array(cols[fName]);
+      const eo = new Float32Array(cols[eName]);
+      for (let i = 0; i < bad.length; i++) if (bad[i]) fo[i] = eo[i] = NaN;
+      cols[fName] = fo;
+      cols[eName] = eo;
+      markMissing(bad, b, false);
+    });
+    cols[MISSING_BANDS_COLUMN] = missingBands;
+    fieldMeta[MISSING_BANDS_COLUMN] = {
+      unit: 'bitmask',
+      bands: bands.join(','),
+      description: 'bit i set: band i of `bands` is missing for this pixel (NaN flux and error: an invalid input in its PSF footprint)',
+    };
     cols[FLAGS_COLUMN] = flags;
     const meta = new Map(batch.schema.metadata);
     for (const [k, v] of Object.entries(stripMetadata({ ...g, x0: g.x0 + haloLeft, y0: g.y0 + haloTop, width: coreCols, height: coreRows, haloTop: 0, haloBottom: 0, haloLeft: 0, haloRight: 0 }))) meta.set(k, v);
-    meta.set('pixsed.psf.target', config.targetBand);
+    meta.set('pixsed.psf.target', targetBand);
     meta.set('pixsed.psf.unmatched', config.passThroughBands.join(','));
     return batchFromColumns(cols, meta, fieldMeta);
   };
