@@ -92,13 +92,10 @@ interface BandPlanes {
 
 /** 0-based index of HDU `hdu` (index or EXTNAME, case-insensitive) of `file`; `key` is the config key for errors. */
 async function hduIndex(file: string, hdu: PlaneSpec['hdu'], key: string, band: string): Promise<number | undefined> {
-  if (hdu === undefined) return undefined;
+  // an index needs no walk over the file (openFitsImage names the file and its HDU count if it is out of range)
+  if (hdu === undefined || typeof hdu === 'number') return hdu;
   const hdus = await listHdus(file);
   const have = hdus.map((h) => `${h.index}${h.extname ? ` '${h.extname}'` : ''} (${h.xtension})`).join(', ');
-  if (typeof hdu === 'number') {
-    if (hdu >= hdus.length) throw new ConfigError(undefined, [{ path: key, message: `band ${band}: ${file} has no HDU ${hdu} (HDUs: ${have})` }]);
-    return hdu;
-  }
   const found = hdus.find((h) => (h.extname ?? '').trim().toUpperCase() === hdu.trim().toUpperCase());
   if (!found) throw new ConfigError(undefined, [{ path: key, message: `band ${band}: ${file} has no HDU with EXTNAME '${hdu}' (HDUs: ${have}); name the HDU as 'file[N]' or { file, hdu }` }]);
   return found.index;
@@ -167,6 +164,11 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
   for (const b of bands) {
     if (!survey.bands.some((sb) => sb.name === b)) {
       throw new ConfigError(undefined, [{ path: 'source.bands', message: `band '${b}' is not in survey '${survey.name}' (${survey.bands.map((x) => x.name).join(', ')})` }]);
+    }
+  }
+  for (const b of Object.keys(config.files ?? {})) {
+    if (!survey.bands.some((sb) => sb.name === b)) {
+      throw new ConfigError(undefined, [{ path: `source.files.${b}`, message: `band '${b}' is not in survey '${survey.name}' (${survey.bands.map((x) => x.name).join(', ')})` }]);
     }
   }
   const dir = inputPath(init.pipelineDir, config.imageDir);
