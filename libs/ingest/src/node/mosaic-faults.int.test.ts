@@ -239,7 +239,7 @@ describe('mosaic source faults: error planes', () => {
     copyFileSync(join(DEMO, 'f444w_sci.fits'), join(dir, 'f444w_err.fits'));
     const e = await rejects(images(dir));
     expect(e).toBeInstanceOf(DataFileError);
-    expect(e.message).toMatch(/f444w_err\.fits \(source\.files\.f444w\.err\): the error plane of band f444w .* is identical to its science plane/);
+    expect(e.message).toMatch(/f444w_err\.fits \(survey\.files\.err\): the error plane of band f444w .* is identical to its science plane/);
   });
 
   it('…also in a gzip error file, caught on the first streamed tile with data (no cheap read-ahead there)', async () => {
@@ -453,6 +453,25 @@ describe('mosaic source faults: catalogue', () => {
       }
     }
     expect(n).toBeGreaterThan(0);
+  });
+
+  it('Parquet: the same checks (duplicate column, negative z) and a clean file joins as the CSV does', async () => {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const rows = demoRows().slice(1).map((r) => r.split(',').map(Number));
+    const dir = freshDir();
+    const pq = (name: string, cols: { name: string; data: number[] }[]) => {
+      writeFileSync(join(dir, name), Buffer.from(parquetWriteBuffer({ columnData: cols.map((c) => ({ ...c, type: 'DOUBLE' as const })) })));
+      return name;
+    };
+    const id = { name: 'id', data: rows.map((r) => r[0]) };
+    const z = { name: 'z', data: rows.map((r) => r[3]) };
+    const good = await images(dir, { catalog: pq('good.parquet', [id, z]) });
+    const viaCsv = await images(dir);
+    expect(maxRel(good.z, viaCsv.z)).toBe(0);
+    const e1 = await rejects(images(dir, { catalog: pq('dup.parquet', [id, z, { name: 'Z', data: z.data }]) }));
+    expect(e1.message).toMatch(/dup\.parquet \(z\): duplicate column name 'z' \(columns 2 and 3\)/);
+    const e2 = await rejects(images(dir, { catalog: pq('neg.parquet', [id, { name: 'z', data: z.data.map((v, i) => (i === 2 ? -0.5 : v)) }]) }));
+    expect(e2.message).toMatch(/neg\.parquet \(z \(row 3\)\): expected a redshift ≥ 0 or an empty cell, got '-0\.5' \(id 3\)/);
   });
 
   it('a duplicate column name is an error', async () => {

@@ -86,6 +86,8 @@ interface BandPlanes {
   /** Factor from the error plane's own unit (its BUNIT, else the survey's fluxUnit, else the science unit) to nJy. */
   errToNjy: number;
   errKind: ErrorKind;
+  /** Config key that named the error plane (`source.files.<band>.err` or `survey.files.err`). */
+  errKey: string;
   /** True once a tile with science data was compared with the error plane (`identicalPlanes`). */
   checkedIdentical: boolean;
 }
@@ -130,7 +132,7 @@ export function identicalPlanes(sci: PixelArray, err: PixelArray): { compared: n
 function identicalError(p: BandPlanes, where: string): DataFileError {
   return new DataFileError(
     p.err.file,
-    `source.files.${p.band}.err`,
+    p.errKey,
     `the error plane of band ${p.band} (${planeLabel(p.err)}) is identical to its science plane (${planeLabel(p.sci)}) over ${where}: point the error plane at the ERR/RMS/WHT/VAR HDU, e.g. '${basename(p.err.file)}[ERR]'`,
   );
 }
@@ -221,7 +223,7 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       const omega = !err.header.has('PIXAR_SR') && !sci.header.has('PIXAR_SR') && !Wcs.hasCelestial(err.header) ? wcsSolidAngle(sci.header) : undefined;
       const errConv = fluxConversion(err.header, { unit, fallbackHeader: sci.header, pixelSolidAngleSr: omega, input: `${planeLabel(err)} (band ${band} err, ${errKind})` });
       init.log(`band ${band}: err ${planeLabel(err)} ${errKind} [${errConv.unit}, from ${errUnitFrom}] ×${errConv.factor.toPrecision(6)} → nJy/px (${errConv.formula})`);
-      planes.push({ band, sci, err, sciToNjy: conv.factor, errToNjy: errConv.factor, errKind, checkedIdentical: false });
+      planes.push({ band, sci, err, sciToNjy: conv.factor, errToNjy: errConv.factor, errKind, errKey, checkedIdentical: false });
     }
     const segFile = inputPath(init.pipelineDir, config.segmentation);
     if (!existsSync(segFile)) throw new ConfigError(undefined, [{ path: 'source.segmentation', message: `segmentation map not found: ${segFile}` }]);
