@@ -6,7 +6,7 @@ const bandName = bandNameSchema;
 /** Where one plane of a band lives: a file-name pattern with `{band}` / `{BAND}` and an HDU. */
 export const planeSchema = z.strictObject({
   pattern: z.string().min(1).describe('file name pattern; {band} → f444w, {BAND} → F444W; relative to the image folder'),
-  hdu: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe('HDU index or EXTNAME (default: first image HDU with data)'),
+  hdu: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe("HDU index, EXTNAME or 'EXTNAME,EXTVER' (default: first image HDU with data)"),
 });
 export type PlaneSpec = z.infer<typeof planeSchema>;
 

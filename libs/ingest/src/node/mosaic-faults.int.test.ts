@@ -176,8 +176,24 @@ describe('mosaic source faults: error planes', () => {
     expect(e.message).toMatch(/f444w_mef\.fits: HDU 5 requested but the file has 3 HDUs \(0-2\)/);
     const e2 = await rejects(images(dir, { files: { f115x: { sci: 'f444w_mef.fits[SCI]' } } }));
     expect(e2.message).toMatch(/source\.files\.f115x: band 'f115x' is not in survey 'jades-mock'/);
-    const e3 = await rejects(images(dir, { files: { f444w: { sci: 'f444w_mef.fits[SCI,1]' } } }));
-    expect(e3.message).toMatch(/source\.files\.f444w\.sci: 'f444w_mef\.fits\[SCI,1\]': the HDU in brackets must be a 0-based index/);
+    const e3 = await rejects(images(dir, { files: { f444w: { sci: 'f444w_mef.fits[SCI;1]' } } }));
+    expect(e3.message).toMatch(/source\.files\.f444w\.sci: 'f444w_mef\.fits\[SCI;1\]': the HDU in brackets must be a 0-based index/);
+  });
+
+  it("two HDUs with one EXTNAME (chips SCI,1 and SCI,2) are an error unless EXTVER picks one: 'file[SCI,2]'", async () => {
+    const dir = freshDir();
+    const { sci, err } = clean.f444w;
+    const half = (d: Float32Array, k: number) => d.map((v) => v * k);
+    await writeFitsExtensions(join(dir, 'chips.fits'), [
+      { width: W, height: H, data: half(sci.data as Float32Array, 0.5), extname: 'SCI', header: cards(sci, { EXTVER: 1 }) },
+      { width: W, height: H, data: sci.data as Float32Array, extname: 'SCI', header: cards(sci, { EXTVER: 2 }) },
+      { width: W, height: H, data: err.data as Float32Array, extname: 'ERR', header: cards(err, { EXTVER: 2 }) },
+    ]);
+    const e = await rejects(images(dir, { files: { f444w: { sci: 'chips.fits[SCI]', err: 'chips.fits[ERR]' } } }));
+    expect(e.message).toMatch(/source\.files\.f444w\.sci: band f444w: .*chips\.fits has 2 HDUs with EXTNAME 'SCI' \(1, EXTVER 1; 2, EXTVER 2\)/);
+    const got = await images(dir, { files: { f444w: { sci: 'chips.fits[SCI,2]', err: { file: 'chips.fits', hdu: 'ERR,2' } } } });
+    expect(maxRel(got.flux_f444w_njy, cleanFlux.f444w)).toBe(0);
+    expect(maxRel(got.flux_f444w_err_njy, cleanSigma.f444w)).toBe(0);
   });
 
   it('err in nJy beside a MJy/sr science image: each plane converted with its own BUNIT', async () => {

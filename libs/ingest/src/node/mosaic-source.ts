@@ -28,10 +28,10 @@ import { readCatalog, type GalaxyCatalog } from './read-catalog.js';
 
 const hduRefSchema = z.union([z.number().int().min(0), z.string().min(1)]);
 
-/** One plane of a band: `file`, `file[EXTNAME]` or `file[N]` (0-based HDU, astropy/CFITSIO style), or `{ file, hdu }`. */
+/** One plane of a band: `file`, `file[EXTNAME]`, `file[EXTNAME,EXTVER]` or `file[N]` (0-based HDU, astropy/CFITSIO style), or `{ file, hdu }`. */
 export const planeRefSchema = z
-  .union([z.string().min(1), z.strictObject({ file: z.string().min(1), hdu: hduRefSchema.optional().describe('0-based HDU index or EXTNAME') })])
-  .describe("a FITS file: 'file', 'file[EXTNAME]' or 'file[N]' (0-based HDU), or { file, hdu }");
+  .union([z.string().min(1), z.strictObject({ file: z.string().min(1), hdu: hduRefSchema.optional().describe("0-based HDU index, EXTNAME or 'EXTNAME,EXTVER'") })])
+  .describe("a FITS file: 'file', 'file[EXTNAME]', 'file[EXTNAME,EXTVER]' or 'file[N]' (0-based HDU), or { file, hdu }");
 export type PlaneRef = z.infer<typeof planeRefSchema>;
 
 /** Splits `file[EXT]` / `file[1]` into file and HDU; a plain name has no HDU. `where` names the config key for errors. */
@@ -41,8 +41,10 @@ export function parsePlaneRef(ref: PlaneRef, where: string): { file: string; hdu
   if (!m) return { file: ref, hdu: undefined };
   const inner = m[2].trim();
   if (/^\d+$/.test(inner)) return { file: m[1], hdu: Number(inner) };
-  if (/^[A-Za-z][A-Za-z0-9_-]*$/.test(inner)) return { file: m[1], hdu: inner };
-  throw new ConfigError(undefined, [{ path: where, message: `'${ref}': the HDU in brackets must be a 0-based index ('file[1]') or an EXTNAME ('file[ERR]'), got '[${m[2]}]'` }]);
+  if (/^[A-Za-z][A-Za-z0-9_-]*(\s*,\s*\d+)?$/.test(inner)) return { file: m[1], hdu: inner.replace(/\s+/g, '') };
+  throw new ConfigError(undefined, [
+    { path: where, message: `'${ref}': the HDU in brackets must be a 0-based index ('file[1]'), an EXTNAME ('file[ERR]') or EXTNAME,EXTVER ('file[SCI,2]'), got '[${m[2]}]'` },
+  ]);
 }
 
 export const mosaicSourceSchema = z.strictObject({
@@ -98,9 +100,16 @@ async function hduIndex(file: string, hdu: PlaneSpec['hdu'], key: string, band: 
   if (hdu === undefined || typeof hdu === 'number') return hdu;
   const hdus = await listHdus(file);
   const have = hdus.map((h) => `${h.index}${h.extname ? ` '${h.extname}'` : ''} (${h.xtension})`).join(', ');
-  const found = hdus.find((h) => (h.extname ?? '').trim().toUpperCase() === hdu.trim().toUpperCase());
-  if (!found) throw new ConfigError(undefined, [{ path: key, message: `band ${band}: ${file} has no HDU with EXTNAME '${hdu}' (HDUs: ${have}); name the HDU as 'file[N]' or { file, hdu }` }]);
-  return found.index;
+  // 'NAME' or 'NAME,VER' (CFITSIO); EXTVER defaults to 1 in the header (FITS 4.0 §4.4.2.6)
+  const [name, ver] = hdu.trim().toUpperCase().split(/\s*,\s*/);
+  const found = hdus.filter((h) => (h.extname ?? '').trim().toUpperCase() === name && (ver === undefined || (h.extver ?? 1) === Number(ver)));
+  if (found.length === 0) throw new ConfigError(undefined, [{ path: key, message: `band ${band}: ${file} has no HDU with EXTNAME '${hdu}' (HDUs: ${have}); name the HDU as 'file[N]' or { file, hdu }` }]);
+  if (found.length > 1) {
+    throw new ConfigError(undefined, [
+      { path: key, message: `band ${band}: ${file} has ${found.length} HDUs with EXTNAME '${hdu}' (${found.map((h) => `${h.index}, EXTVER ${h.extver ?? 1}`).join('; ')}): name one as 'file[${name},VER]' or 'file[N]'` },
+    ]);
+  }
+  return found[0].index;
 }
 
 /** Resolve an input path: absolute, or relative to `base` (the pipeline file's folder; band images: imageDir). No PIXSED_DATA_DIR fallback: a mosaic's files are the user's, not reference data. */
