@@ -10,6 +10,24 @@ export function errorPlaneKind(name: string): ErrorPlaneKind | undefined {
 }
 
 /**
+ * The flux unit of σ named by an error plane's BUNIT, given how the plane is stored: σ planes (ERR, RMS)
+ * carry it as is; a variance plane's `(MJy/sr)^2` / `(MJy/sr)**2` gives `MJy/sr`; an inverse-variance
+ * plane's `(MJy/sr)^-2` gives `MJy/sr`. A variance or weight BUNIT without the power is taken to name the
+ * flux unit itself (`MJy/sr` on a VAR plane means (MJy/sr)²). Undefined for a missing or blank BUNIT, and
+ * for weight planes whose BUNIT is not a unit (e.g. `UNITLESS`, as drizzle writes): the caller falls back.
+ */
+export function errorPlaneSigmaUnit(bunit: string | undefined, kind: ErrorPlaneKind): string | undefined {
+  const u = bunit?.trim();
+  if (!u) return undefined;
+  if (kind === 'ERR' || kind === 'RMS') return u;
+  const power = kind === 'VAR' ? '2' : '-2';
+  const m = new RegExp(`^\\(?\\s*(.+?)\\s*\\)?\\s*(?:\\^|\\*\\*)\\s*\\(?${power}\\)?$`).exec(u);
+  if (m) return m[1];
+  if (kind === 'VAR') return u;
+  return /^(unitless|none|dimensionless|-|1)$/i.test(u) ? undefined : u;
+}
+
+/**
  * Converts an error plane to 1σ in nJy per pixel, given the flux factor of its science image
  * (`fluxToNjyFactor`, stored unit → nJy):
  * - ERR, RMS (σ): σ_nJy = σ × |f|;

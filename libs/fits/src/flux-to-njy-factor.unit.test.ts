@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UnitMismatchError } from '@pixsed/core';
 import { FitsHeader } from './fits-header.js';
 import { fluxConversion, fluxToNjyFactor, classifyFluxUnit } from './flux-to-njy-factor.js';
-import { errorPlaneKind, errorPlaneToSigmaNjy } from './error-plane-to-sigma-njy.js';
+import { errorPlaneKind, errorPlaneSigmaUnit, errorPlaneToSigmaNjy } from './error-plane-to-sigma-njy.js';
 
 const ARCSEC_RAD = Math.PI / 180 / 3600;
 const h = (rec: Record<string, string | number>): FitsHeader => FitsHeader.fromRecord(rec, 'img.fits');
@@ -89,5 +89,17 @@ describe('errorPlaneToSigmaNjy', () => {
     expect(errorPlaneKind('abell_2744_dwarf_galaxy_f105w_rms')).toBe('RMS');
     expect(errorPlaneKind('hlsp_jades_f444w_err')).toBe('ERR');
     expect(errorPlaneKind('SCI')).toBeUndefined();
+  });
+
+  it('errorPlaneSigmaUnit: the σ unit named by an error plane BUNIT, per storage kind', () => {
+    expect(errorPlaneSigmaUnit('nJy', 'ERR')).toBe('nJy');
+    expect(errorPlaneSigmaUnit('  ', 'ERR')).toBeUndefined();
+    expect(errorPlaneSigmaUnit(undefined, 'RMS')).toBeUndefined();
+    expect(errorPlaneSigmaUnit('(MJy/sr)^2', 'VAR')).toBe('MJy/sr');
+    expect(errorPlaneSigmaUnit('(MJy/sr)**2', 'VAR')).toBe('MJy/sr');
+    expect(errorPlaneSigmaUnit('uJy', 'VAR')).toBe('uJy');
+    expect(errorPlaneSigmaUnit('(nJy)^-2', 'WHT')).toBe('nJy');
+    expect(errorPlaneSigmaUnit('UNITLESS', 'WHT')).toBeUndefined();
+    expect(errorPlaneSigmaUnit('(MJy/sr)^2', 'ERR')).toBe('(MJy/sr)^2'); // a σ plane in squared units is refused by fluxConversion
   });
 });

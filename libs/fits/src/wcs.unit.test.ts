@@ -107,7 +107,7 @@ describe('checkGrids', () => {
     expect(() => checkGrids([{ name: 'a', header: tanHeader() }])).not.toThrow();
   });
 
-  it('lists every difference (NAXIS, CRVAL, CRPIX, CD) in a GridMismatchError', () => {
+  it('lists every difference (NAXIS, and the grid offset in pixels naming CRVAL, CRPIX, CD) in a GridMismatchError', () => {
     let err: unknown;
     try {
       checkGrids([
@@ -120,19 +120,29 @@ describe('checkGrids', () => {
     }
     expect(err).toBeInstanceOf(GridMismatchError);
     const diffs = (err as GridMismatchError).differences;
-    expect(diffs).toEqual([
-      'f150w: NAXIS1 101 vs 100 (f115w)',
-      'f150w: CRVAL2 -27.7801 vs -27.78 (f115w)',
-      'f444w: CRPIX2 41.5 vs 40.5 (f115w)',
-      'f444w: CD2_2 0.00002 vs 0.00001 (f115w)',
-    ]);
+    expect(diffs.length).toBe(3);
+    expect(diffs[0]).toBe('f150w: NAXIS1 101 vs 100 (f115w)');
+    // ΔCRVAL2 = 1e-4 deg over |CD2_2| = 1e-5 deg/px: 10 px (to the TAN projection's scale change over 50 px, < 1e-3)
+    const m1 = /^f150w: off the reference grid by ([\d.]+) px at pixel \(.*\) \(tolerance 0\.01 px; CRVAL2 -27\.7801 vs -27\.78\) \(f115w\)$/.exec(diffs[1]);
+    expect(m1, diffs[1]).not.toBeNull();
+    expect(Number(m1![1])).toBeCloseTo(10, 2);
+    // y_ref = 2 (y + 1 − 41.5) + 40.5 − 1: at y = 0 the row lands 41.5 px away (the largest offset, at a bottom corner)
+    const m2 = /^f444w: off the reference grid by ([\d.]+) px at pixel \(\d+, 0\) \(tolerance 0\.01 px; CRPIX2 41\.5 vs 40\.5, CD2_2 0\.00002 vs 0\.00001\) \(f115w\)$/.exec(diffs[2]);
+    expect(m2, diffs[2]).not.toBeNull();
+    expect(Number(m2![1])).toBeCloseTo(41.5, 2);
   });
 
-  it('accepts a numeric relative tolerance and PC+CDELT vs CD descriptions of the same grid', () => {
+  it('takes the tolerance in pixels, and PC+CDELT vs CD descriptions of the same grid agree', () => {
     const pc = tanHeader({ CD1_1: 0, CD2_2: 0 });
     const pcHeader = FitsHeader.fromRecord({ ...pc.toRecord(), PC1_1: 1, PC2_2: 1, CDELT1: -1e-5, CDELT2: 1e-5 } as Record<string, string | number>);
     expect(() => checkGrids([{ name: 'cd', header: tanHeader() }, { name: 'pc', header: pcHeader }], 1e-9)).not.toThrow();
-    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRPIX1: 50.51 }) }], 1e-3)).not.toThrow();
-    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRPIX1: 50.51 }) }], 1e-6)).toThrow(GridMismatchError);
+    // a CRPIX shift of 0.01 px moves every pixel by exactly 0.01 px
+    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRPIX1: 50.51 }) }], 0.0101)).not.toThrow();
+    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRPIX1: 50.51 }) }], 0.0099)).toThrow(/b: off the reference grid by 0\.01000 px/);
+    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRPIX1: 50.51 }) }])).toThrow(GridMismatchError);
+    // 4 px shift in CRVAL1 (4 × 1e-5 deg / cos δ): fails the default 0.01 px; 0.001 px passes
+    const cosd = Math.cos(-27.78 * D2R);
+    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRVAL1: 53.16 + (4 * 1e-5) / cosd }) }])).toThrow(/b: off the reference grid by 4\.00\d px/);
+    expect(() => checkGrids([{ name: 'a', header: tanHeader() }, { name: 'b', header: tanHeader({ CRVAL1: 53.16 + (0.001 * 1e-5) / cosd }) }])).not.toThrow();
   });
 });

@@ -6,9 +6,13 @@ const bandName = bandNameSchema;
 /** Where one plane of a band lives: a file-name pattern with `{band}` / `{BAND}` and an HDU. */
 export const planeSchema = z.strictObject({
   pattern: z.string().min(1).describe('file name pattern; {band} → f444w, {BAND} → F444W; relative to the image folder'),
-  hdu: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe('HDU index or EXTNAME (default: first image HDU with data)'),
+  hdu: z.union([z.number().int().min(0), z.string().min(1)]).optional().describe("HDU index, EXTNAME or 'EXTNAME,EXTVER' (default: first image HDU with data)"),
 });
 export type PlaneSpec = z.infer<typeof planeSchema>;
+
+/** How an error plane is stored: σ (ERR, RMS), inverse variance (WHT, IVM) or variance (VAR); see `errorPlaneToSigmaNjy` in @pixsed/fits. */
+export const errorKindSchema = z.enum(['ERR', 'RMS', 'WHT', 'IVM', 'VAR']);
+export type ErrorKind = z.infer<typeof errorKindSchema>;
 
 export const bandSchema = z.strictObject({
   name: bandName,
@@ -36,7 +40,7 @@ export const surveySchema = z
     files: z.strictObject({
       sci: planeSchema,
       err: planeSchema.optional(),
-      errorKind: z.enum(['ERR', 'RMS', 'WHT', 'IVM', 'VAR']).default('ERR').describe('how the error plane is stored'),
+      errorKind: errorKindSchema.default('ERR').describe('how the error plane is stored: ERR/RMS σ, WHT/IVM inverse variance 1/σ², VAR variance σ²'),
     }),
     fluxUnit: z.string().optional().describe('unit to assume when BUNIT is missing or unusable (e.g. "MJy/sr")'),
     pixelScaleArcsec: z.number().positive().optional().describe('nominal pixel scale, arcsec'),

@@ -9,6 +9,8 @@ export interface HduSummary {
   bitpix: number;
   naxis: number[];
   extname?: string;
+  /** EXTVER when the header has one (FITS: default 1). */
+  extver?: number;
 }
 
 /** Lists every HDU of a file (headers only; data units are skipped, gzip files are streamed once). */
@@ -19,6 +21,8 @@ export async function listHdus(path: string): Promise<HduSummary[]> {
     await walkHdus(src, (loc) => {
       const s: HduSummary = { index: loc.index, xtension: loc.layout.xtension, bitpix: loc.layout.bitpix, naxis: loc.layout.naxis };
       if (loc.layout.extname !== undefined) s.extname = loc.layout.extname;
+      const v = loc.header.get('EXTVER');
+      if (typeof v === 'number') s.extver = v;
       out.push(s);
     });
   } finally {

@@ -131,6 +131,32 @@ describe('malformed FITS files', () => {
     expect(await listHdus(path)).toHaveLength(2);
   });
 
+  it('tile-compressed image (BINTABLE with ZIMAGE = T): says so and names funpack, by default and by index', async () => {
+    const b = Buffer.concat([
+      header([card('SIMPLE', 'T'), card('BITPIX', '8'), card('NAXIS', '0'), card('EXTEND', 'T')]),
+      header([
+        card('XTENSION', "'BINTABLE'"), card('BITPIX', '8'), card('NAXIS', '2'), card('NAXIS1', '8'), card('NAXIS2', '1'), card('PCOUNT', '0'), card('GCOUNT', '1'),
+        card('TFIELDS', '1'), card('TTYPE1', "'COMPRESSED_DATA'"), card('TFORM1', "'1PB(0)'"), card('ZIMAGE', 'T'), card('ZBITPIX', '-32'), card('ZNAXIS', '2'), card('ZNAXIS1', '64'), card('ZNAXIS2', '64'),
+      ]),
+      padData(Buffer.alloc(8)),
+    ]);
+    const path = join(dir, 'fpacked.fits');
+    const msg = `tile-compressed (ZIMAGE) images are not supported; decompress with funpack: ${path}`;
+    expect((await expectFitsError('fpacked.fits', b, 'ZIMAGE', /HDU 1: tile-compressed/)).problem).toBe(`HDU 1: ${msg}`);
+    expect((await expectFitsError('fpacked.fits', b, 'ZIMAGE', /HDU 1: tile-compressed/, { hdu: 1 })).problem).toBe(`HDU 1: ${msg}`);
+  });
+
+  it('BITPIX that does not match the data size (BITPIX 16 header over float32 data)', async () => {
+    // 64×64 float32 = 16384 bytes; BITPIX 16 declares 8192: the bytes after the declared unit are data, not an XTENSION
+    const data = padData(encode(-32, Array.from({ length: 64 * 64 }, (_, i) => i + 0.5)));
+    const fe = await expectFitsError('bitpix16.fits', Buffer.concat([header(imageCards(16, 64, 64)), data]), 'BITPIX', /HDU 0: BITPIX 16 × NAXIS 64x64 declares a data unit of 8192 bytes.*fit \|BITPIX\| = 32/);
+    expect(fe.problem).toMatch(/BITPIX or NAXISn do not match the data/);
+    // the same bytes under BITPIX -32 read (MEF files, whose data units are followed by XTENSION, are read in the ingest fault suite)
+    const ok = join(dir, 'bitpix-ok.fits');
+    writeFileSync(ok, Buffer.concat([header(imageCards(-32, 64, 64)), data]));
+    expect((await readFitsImage(ok)).data[4095]).toBe(4095.5);
+  });
+
   it('3-D cube with NAXIS3 > 1', () =>
     expectFitsError('cube.fits', Buffer.concat([header([card('SIMPLE', 'T'), card('BITPIX', '8'), card('NAXIS', '3'), card('NAXIS1', '2'), card('NAXIS2', '2'), card('NAXIS3', '3')]), Buffer.alloc(2880)]), 'NAXIS3', /only 2-D images/));
 

@@ -4,6 +4,7 @@ import type { FitsHeader } from '../fits-header.js';
 import type { HduLayout } from '../hdu-layout.js';
 import { openByteSource, type ByteSource } from './byte-source.js';
 import { truncated, walkHdus, type HduLocation } from './walk-hdus.js';
+import { BLOCK, padToBlock } from '../fits-internals.js';
 
 /** Options for opening an image HDU. */
 export interface FitsImageOptions {
@@ -45,12 +46,17 @@ export interface FitsImageReader {
   close(): Promise<void>;
 }
 
+/** The message for a tile-compressed image (a BINTABLE with ZIMAGE = T), which we do not decompress. */
+export function tileCompressedMessage(file: string): string {
+  return `tile-compressed (ZIMAGE) images are not supported; decompress with funpack: ${file}`;
+}
+
 /** Checks that an HDU holds a 2-D image we can read; returns (width, height). */
 export function imageGeometry(file: string, loc: HduLocation): { width: number; height: number } {
   const { layout, header, index } = loc;
   if (layout.xtension !== 'PRIMARY' && layout.xtension !== 'IMAGE') {
-    const z = header.get('ZIMAGE') === true ? ' (a tile-compressed image: decompress it first, e.g. with funpack or astropy)' : '';
-    throw new FitsFormatError(file, 'XTENSION', `HDU ${index} is a ${layout.xtension} extension, not an image${z}`);
+    if (header.get('ZIMAGE') === true) throw new FitsFormatError(file, 'ZIMAGE', `HDU ${index}: ${tileCompressedMessage(file)}`);
+    throw new FitsFormatError(file, 'XTENSION', `HDU ${index} is a ${layout.xtension} extension, not an image`);
   }
   if (layout.naxis.length === 0 || layout.dataBytes === 0) {
     throw new FitsFormatError(file, 'NAXIS', `HDU ${index} has no image data (NAXIS = ${layout.naxis.length}${layout.naxis.length ? `, size ${layout.naxis.join('x')}` : ''})`);
@@ -73,8 +79,10 @@ export async function locateImageHdu(src: ByteSource, hdu: number | undefined): 
   }
   let found: HduLocation | undefined;
   let count = 0;
+  let compressed: number | undefined;
   await walkHdus(src, (loc) => {
     count = loc.index + 1;
+    if (compressed === undefined && loc.layout.xtension === 'BINTABLE' && loc.header.get('ZIMAGE') === true) compressed = loc.index;
     if (hdu !== undefined) {
       if (loc.index === hdu) found = loc;
     } else if (loc.layout.dataBytes > 0 && (loc.index === 0 || loc.layout.xtension === 'IMAGE')) {
@@ -84,6 +92,7 @@ export async function locateImageHdu(src: ByteSource, hdu: number | undefined): 
     }
     return found !== undefined;
   });
+  if (!found && compressed !== undefined) throw new FitsFormatError(src.file, 'ZIMAGE', `HDU ${compressed}: ${tileCompressedMessage(src.file)}`);
   if (!found) {
     throw new FitsFormatError(
       src.file,
@@ -92,6 +101,31 @@ export async function locateImageHdu(src: ByteSource, hdu: number | undefined): 
     );
   }
   return found;
+}
+
+/**
+ * Checks that the data unit's declared size (|BITPIX|/8 × NAXIS1 × … × NAXISn, FITS 4.0 eq. 2) matches the
+ * file: it must end where the next HDU's XTENSION card, zero padding or the end of the file begins (astropy
+ * reads the bytes there as the next header and fails on anything else). Catches a BITPIX 16 header over
+ * float32 data, which would otherwise decode as garbage. Plain files only (a gzip stream would have to
+ * be decompressed to the end); a data unit shorter than declared is caught by `walkHdus` as truncated.
+ */
+export async function checkDataUnitEnd(src: ByteSource, loc: HduLocation): Promise<void> {
+  if (src.gzip || src.size === undefined) return;
+  const next = loc.dataStart + loc.layout.paddedDataBytes;
+  if (next >= src.size) return;
+  const probe = await src.read(next, BLOCK);
+  if (Buffer.from(probe.subarray(0, 8)).toString('latin1') === 'XTENSION' || probe.every((b) => b === 0)) return;
+  const { bitpix, naxis, dataBytes } = loc.layout;
+  const held = src.size - loc.dataStart;
+  const npix = naxis.reduce((a, b) => a * b, 1);
+  const fits = [8, 16, 32, 64].filter((bits) => padToBlock((npix * bits) / 8) === held || (npix * bits) / 8 === held);
+  const hint = fits.length && !fits.includes(Math.abs(bitpix)) ? `; the bytes after the header fit |BITPIX| = ${fits.join(' or ')}` : '';
+  throw new FitsFormatError(
+    src.file,
+    'BITPIX',
+    `HDU ${loc.index}: BITPIX ${bitpix} × NAXIS ${naxis.join('x')} declares a data unit of ${dataBytes} bytes, but the bytes after it (offset ${next}) are neither an XTENSION header, zero padding nor the end of the file (${held} bytes follow the header): BITPIX or NAXISn do not match the data${hint}`,
+  );
 }
 
 /**
@@ -107,6 +141,7 @@ export async function openFitsImage(path: string, opts: FitsImageOptions = {}): 
   try {
     const loc = await locateImageHdu(src, opts.hdu);
     const { width, height } = imageGeometry(path, loc);
+    await checkDataUnitEnd(src, loc);
     return new HduImageReader(src, loc, width, height);
   } catch (e) {
     await src.close();
