@@ -241,7 +241,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const clash = carriedAs.filter((k, i) => names.includes(k) && names.indexOf(k) !== i);
   if (clash.length) throw issue(clash.join(', '), `column '${clash[0]}' exists and is also the carried name of input column '${clash[0].replace(/^input_/, '')}' (renamed because the output writes it)`);
   const renamed = names.filter((k, i) => carriedAs[i] !== k);
-  if (renamed.length) process.stderr.write(`[pixsed] input column${renamed.length > 1 ? 's' : ''} ${renamed.join(', ')} carried as ${renamed.map((k) => `input_${k}`).join(', ')} (the output writes ${renamed.join(', ')})\n`);
+  if (renamed.length) process.stderr.write(`[pixsed] ${renamed.length} input column${renamed.length > 1 ? 's' : ''} carried as input_<name> because the output writes that name: ${renamed.join(', ')}\n`);
 
   const toParquet = file.toLowerCase().endsWith('.parquet');
   const numericCols = new Set([...model.bands.flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`]), 'z']);
