@@ -24,7 +24,7 @@ export interface InferOptions {
 type Cell = unknown;
 
 /** Rows read per processing chunk for CSV input (Parquet: one row group). */
-const CSV_CHUNK_ROWS = 16_384;
+const CSV_CHUNK_ROWS = 4096;
 const STATS = ['mean', 'std', 'p16', 'p50', 'p84'] as const;
 
 /**
