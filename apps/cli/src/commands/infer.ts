@@ -144,7 +144,7 @@ interface TableWriter {
 
 async function openCsvWriter(file: string, names: string[]): Promise<TableWriter> {
   const out: WriteStream = createWriteStream(file);
-  const csv = stringify({ header: true, columns: names, cast: { number: (v) => String(v) } });
+  const csv = stringify({ header: true, columns: names, cast: { number: (v) => String(v), boolean: (v) => String(v) } });
   csv.pipe(out);
   const failed = new Promise<never>((_, reject) => {
     out.on('error', (e) => reject(new DataFileError(file, undefined, `cannot write: ${e.message}`)));
@@ -195,7 +195,8 @@ function keyValue(v: Cell): number | string {
  * `<param>_<stat>`) is carried as `input_<name>`. A cell of a band or z column that is empty,
  * NULL or text makes that band missing (z: no redshift) for that row only, is counted, and one
  * warning lists the counts per column. Row i's noise is seeded by (seed, key) with key = the
- * `--key` columns (e.g. `x,y` reproduces `pixsed run`'s pixel keys) or the 0-based row index.
+ * `--key` columns (e.g. `x,y` reproduces `pixsed run`'s pixel keys; a key cell that reads as a
+ * number is the number, so CSV `12` and Parquet int 12 agree) or the 0-based row index.
  */
 export async function inferCommand(opts: InferOptions): Promise<void> {
   const S = Number(opts.samples);
