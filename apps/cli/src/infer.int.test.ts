@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { FLAG } from '@pixsed/core';
+import { batchFromColumns, FLAG } from '@pixsed/core';
+import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
@@ -135,6 +136,22 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     const rows = table(readFileSync(join(dir, 'strings-out.csv'), 'utf8'));
     expect(rows.map((x) => Number(x.flags) & FLAG.MISSING_BAND).map(Boolean)).toEqual([false, false, true, false, false, false]);
     rows.forEach((row, i) => i !== 2 && expect(row.log_mstar_p50).toBe(cleanOut[i].log_mstar_p50)); // same rows, same keys as the CSV
+  });
+
+  it('reads Parquet row group by row group: 6 rows in groups of 4 + 2 give the CSV run\'s rows (row-index keys run on)', async () => {
+    const rows = clean.slice(1).map((l) => l.split(',').slice(1).map(Number));
+    const names = header.split(',').slice(1);
+    const w = await createParquetWriter(join(dir, 'groups.parquet'), { rowGroupRows: 4 });
+    await w.write(batchFromColumns(Object.fromEntries(names.map((k, c) => [k, Float64Array.from(rows, (r) => r[c])]))));
+    await w.close();
+    const sizes = [];
+    for await (const g of (await readParquetRowGroups(join(dir, 'groups.parquet'))).groups()) sizes.push(g.numRows);
+    expect(sizes).toEqual([4, 2]);
+    const r = infer(join(dir, 'groups.parquet'), join(dir, 'groups-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    const out = table(readFileSync(join(dir, 'groups-out.csv'), 'utf8'));
+    expect(out.map((x) => x.log_mstar_p50)).toEqual(cleanOut.map((x) => x.log_mstar_p50));
+    expect(out.map((x) => x.log_sfr100_std)).toEqual(cleanOut.map((x) => x.log_sfr100_std));
   });
 
   it('a duplicated z column is an error naming the file and the column', () => {
