@@ -1,18 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import {
-  batchFromColumns,
-  column,
-  columnsOf,
-  defineStage,
-  fieldMetadataOf,
-  FLAGS_COLUMN,
-  ModelMismatchError,
-  type ListColumn,
-  type NumericArray,
-  type StageContext,
-} from '@pixsed/core';
+import { batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext } from '@pixsed/core';
 import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
 
 export const inferenceStageSchema = z.strictObject({
