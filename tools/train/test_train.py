@@ -47,6 +47,26 @@ class FeatureTransformTest(unittest.TestCase):
         self.assertEqual(f[0, 1], 21.0)  # err <= 0 -> missing
         self.assertEqual(f[0, 7], 1.0)
 
+    def test_layout_matches_shipped_manifests(self):
+        import json
+
+        from pixsed_train.features import block, feature_layout
+
+        manifests = sorted((Path(__file__).resolve().parents[2] / "test-data" / "models").glob("*/manifest.json"))
+        self.assertGreaterEqual(len(manifests), 3)
+        for f in manifests:
+            m = json.loads(f.read_text())
+            L = feature_layout(m["bands"])
+            self.assertEqual(L["names"], m["features"]["names"], f)
+            self.assertEqual(L["count"], m["features"]["count"], f)
+            self.assertEqual([m["features"]["names"][i] for i in range(*block(L, "z").indices(L["count"]))], ["z"])
+
+    def test_manifest_constants_are_used(self):
+        base = compute_features(np.array([[100.0]]), np.array([[10.0]]), np.zeros(1), [0.0], [0.0])
+        other = compute_features(np.array([[100.0]]), np.array([[10.0]]), np.zeros(1), [0.0], [0.0], {"magZeroPoint": 23.9, "magErrFactor": 1.0})
+        self.assertAlmostEqual(float(base[0, 0] - other[0, 0]), 31.4 - 23.9, places=5)  # zero point µJy-style 23.9
+        self.assertAlmostEqual(float(other[0, 1]), 0.1, places=6)  # magErrFactor 1 * 10 / 100
+
     def test_mean_snr(self):
         s = mean_snr(np.array([[10.0, 20.0, np.nan]]), np.array([[1.0, 2.0, 1.0]]))
         self.assertAlmostEqual(s[0], 10.0)

@@ -31,7 +31,9 @@ from pixsed_train.features import (  # noqa: E402
     AB_ZERO_POINT_NJY,
     DEFAULT_RULE,
     MAG_ERR_FACTOR,
+    block,
     compute_features,
+    feature_layout,
     feature_names,
     fill_values,
     mean_snr,
@@ -190,14 +192,14 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
     Xv, Fv = torch.tensor(theta[iv], dtype=torch.float32), torch.tensor(fstd[iv], dtype=torch.float32)
 
     # missing-band augmentation on standardized features: a dropped band gets the fill mag/magErr, nondet 0, missing 1
-    fill_std = torch.tensor(
-        np.concatenate([(fills[0] - feat_mean[:nb]) / feat_std[:nb], (fills[1] - feat_mean[nb:2 * nb]) / feat_std[nb:2 * nb]]),
-        dtype=torch.float32,
-    )
+    L = feature_layout(cat["bands"])
+    MAG, ERR, ND, MISS = (block(L, k) for k in ("mag", "magErr", "nondet", "missing"))
+    fill_mag_std = torch.tensor((fills[0] - feat_mean[MAG]) / feat_std[MAG], dtype=torch.float32)
+    fill_err_std = torch.tensor((fills[1] - feat_mean[ERR]) / feat_std[ERR], dtype=torch.float32)
     aug = cfg["training"].get("missingBandAugmentation", {"rowProbability": 0.0, "bandProbability": 0.0})
     p_row, p_band = float(aug.get("rowProbability", 0)), float(aug.get("bandProbability", 0))
-    miss_std = torch.tensor((1.0 - feat_mean[3 * nb:4 * nb]) / feat_std[3 * nb:4 * nb], dtype=torch.float32)
-    nd_zero_std = torch.tensor((0.0 - feat_mean[2 * nb:3 * nb]) / feat_std[2 * nb:3 * nb], dtype=torch.float32)
+    miss_std = torch.tensor((1.0 - feat_mean[MISS]) / feat_std[MISS], dtype=torch.float32)
+    nd_zero_std = torch.tensor((0.0 - feat_mean[ND]) / feat_std[ND], dtype=torch.float32)
 
     def augment(F_, gen):
         if p_row <= 0:
@@ -206,21 +208,21 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
         row = torch.rand(B, 1, generator=gen) < p_row
         drop = (torch.rand(B, nb, generator=gen) < p_band) & row
         F_ = F_.clone()
-        d2 = torch.cat([drop, drop], dim=1)
-        F_[:, : 2 * nb] = torch.where(d2, fill_std.expand(B, -1), F_[:, : 2 * nb])
-        F_[:, 2 * nb:3 * nb] = torch.where(drop, nd_zero_std.expand(B, -1), F_[:, 2 * nb:3 * nb])
-        F_[:, 3 * nb:4 * nb] = torch.where(drop, miss_std.expand(B, -1), F_[:, 3 * nb:4 * nb])
+        F_[:, MAG] = torch.where(drop, fill_mag_std.expand(B, -1), F_[:, MAG])
+        F_[:, ERR] = torch.where(drop, fill_err_std.expand(B, -1), F_[:, ERR])
+        F_[:, ND] = torch.where(drop, nd_zero_std.expand(B, -1), F_[:, ND])
+        F_[:, MISS] = torch.where(drop, miss_std.expand(B, -1), F_[:, MISS])
         return F_
 
     gv = torch.Generator().manual_seed(12345)
     Fv_aug = augment(Fv, gv)
 
     flow = ConditionalFlow(feat.shape[1], len(ps["names"]), cfg["flow"])
-    if flow.n_col:  # colour statistics from the training rows (features[:, :nb] are AB magnitudes)
-        mags = feat[it, :nb]
+    if flow.n_col:  # colour statistics from the training rows (features[:, MAG] are AB magnitudes)
+        mags = feat[it, MAG]
         cols = mags - mags[:, flow.col_ref : flow.col_ref + 1]
         cstd = cols.std(0)
-        flow.set_colour_stats(feat_mean[:nb], feat_std[:nb], cols.mean(0), np.where(cstd < 1e-6, 1.0, cstd))
+        flow.set_colour_stats(feat_mean[MAG], feat_std[MAG], cols.mean(0), np.where(cstd < 1e-6, 1.0, cstd))
         log(f"colour features m_b - m_{cat['bands'][flow.col_ref]} for {nb} bands")
     prev = None
     if resume:  # continue from .work/<name>/flow.pt (same flow config) with lr0 = resume["lrFactor"] * lr
@@ -338,7 +340,9 @@ def main() -> None:
     fm, fe = fill_values(cat["flux"], cat["err"], rule)
     feat = compute_features(cat["flux"], cat["err"], cat["z"], fm, fe, rule).astype(np.float64)
     feat_mean, feat_std = feat.mean(0), feat.std(0)
-    feat_mean[2 * nb:4 * nb], feat_std[2 * nb:4 * nb] = 0.0, 1.0  # 0/1 flags are not standardized
+    L = feature_layout(bands)
+    for k in ("nondet", "missing"):  # 0/1 flags are not standardized
+        feat_mean[block(L, k)], feat_std[block(L, k)] = 0.0, 1.0
     feat_std = np.where(feat_std < 1e-6, 1.0, feat_std)
     ps = param_setup(cfg, cat)
 
@@ -405,6 +409,8 @@ def main() -> None:
         "description": cfg.get("description", ""),
         "survey": cfg["survey"],
         "model": "model.onnx",
+        # pins the exported graph: PosteriorModel.load refuses a model.onnx with another hash
+        "modelSha256": hashlib.sha256(onnx_path.read_bytes()).hexdigest(),
         "bands": bands,
         "features": {
             "transform": "ab-mag-err-z",

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { batchFromColumns, FLAG } from '@pixsed/core';
+import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
@@ -48,4 +52,224 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/noz\.csv[\s\S]*z: missing numeric column 'z'/);
   });
+
+  // ------------------------------------------------------------------ fault cases (tables and model files)
+  const model = join(dir, 'model.onnx');
+  const header = 'id,z,flux_f277w_njy,flux_f277w_err_njy,flux_f444w_njy,flux_f444w_err_njy';
+  const clean = [header, ...Array.from({ length: 6 }, (_, i) => `g${i},${(0.5 + 0.25 * i).toFixed(2)},${100 + 10 * i},2,${120 + 5 * i},2`)];
+  const infer = (input: string, out: string, ...extra: string[]) => pixsed('infer', '--model', model, '--input', input, '--out', out, '--samples', '50', ...extra);
+  const table = (text: string) => parse(text, { columns: true }) as Record<string, string>[];
+  const cleanOut = (() => {
+    writeFileSync(join(dir, 'clean.csv'), clean.join('\n') + '\n');
+    const r = infer(join(dir, 'clean.csv'), join(dir, 'clean-out.csv'));
+    if (r.status !== 0) throw new Error(r.stderr);
+    return table(readFileSync(join(dir, 'clean-out.csv'), 'utf8'));
+  })();
+
+  /** Replace the f277w flux of data row `row` by `cell`; run; the other rows must equal the clean run (same row-index keys). */
+  const badCell = (name: string, cell: string) => {
+    const lines = [...clean];
+    const parts = lines[3].split(',');
+    parts[2] = cell;
+    lines[3] = parts.join(',');
+    writeFileSync(join(dir, `${name}.csv`), lines.join('\n') + '\n');
+    const r = infer(join(dir, `${name}.csv`), join(dir, `${name}-out.csv`));
+    expect(r.status, r.stderr).toBe(0);
+    const rows = table(readFileSync(join(dir, `${name}-out.csv`), 'utf8'));
+    expect(rows.length).toBe(6);
+    rows.forEach((row, i) => {
+      if (i === 2) {
+        expect(Number(row.flags) & FLAG.MISSING_BAND).toBeTruthy();
+        expect(Number.isFinite(Number(row.log_mstar_p50))).toBe(true); // the row is still inferred, f277w as missing
+        expect(row.log_mstar_p50).not.toBe(cleanOut[i].log_mstar_p50);
+      } else {
+        expect(Number(row.flags) & FLAG.MISSING_BAND).toBe(0);
+        expect(row.log_mstar_p50).toBe(cleanOut[i].log_mstar_p50);
+      }
+    });
+    return r.stderr;
+  };
+
+  it('a text cell in a band column makes that band missing for its row only, with one warning counting it', () => {
+    const err = badCell('text', 'abc');
+    expect(err.match(/empty, NULL or text/g)?.length).toBe(1);
+    expect(err).toMatch(/flux_f277w_njy: 1 text \(first at data row 3: 'abc'\)/);
+  });
+
+  it('an empty cell in a band column: band missing for its row only, counted', () => {
+    expect(badCell('empty', '')).toMatch(/flux_f277w_njy: 1 empty/);
+  });
+
+  it('a NULL cell in a band column: band missing for its row only, counted', () => {
+    expect(badCell('null', 'NULL')).toMatch(/flux_f277w_njy: 1 NULL/);
+  });
+
+  it('a text z cell: NO_REDSHIFT and NaN summaries for that row only', () => {
+    const lines = [...clean];
+    lines[2] = lines[2].replace(/^g1,[^,]+,/, 'g1,abc,');
+    writeFileSync(join(dir, 'badz.csv'), lines.join('\n') + '\n');
+    const r = infer(join(dir, 'badz.csv'), join(dir, 'badz-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/z: 1 text/);
+    const rows = table(readFileSync(join(dir, 'badz-out.csv'), 'utf8'));
+    expect(Number(rows[1].flags) & FLAG.NO_REDSHIFT).toBeTruthy();
+    expect(rows[1].log_mstar_p50).toBe('NaN');
+    expect(rows[0].log_mstar_p50).toBe(cleanOut[0].log_mstar_p50);
+  });
+
+  it('a string-typed Parquet band column is read cell by cell (a text cell affects only its row)', () => {
+    const n = 6;
+    const num = (f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i));
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: 'z', data: num((i) => 0.5 + 0.25 * i), type: 'DOUBLE' },
+        { name: 'flux_f277w_njy', data: Array.from({ length: n }, (_, i) => (i === 2 ? 'abc' : String(100 + 10 * i))), type: 'STRING' },
+        { name: 'flux_f277w_err_njy', data: num(() => 2), type: 'DOUBLE' },
+        { name: 'flux_f444w_njy', data: num((i) => 120 + 5 * i), type: 'DOUBLE' },
+        { name: 'flux_f444w_err_njy', data: num(() => 2), type: 'DOUBLE' },
+      ],
+    });
+    writeFileSync(join(dir, 'strings.parquet'), new Uint8Array(buf));
+    const r = infer(join(dir, 'strings.parquet'), join(dir, 'strings-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/flux_f277w_njy: 1 text/);
+    const rows = table(readFileSync(join(dir, 'strings-out.csv'), 'utf8'));
+    expect(rows.map((x) => Number(x.flags) & FLAG.MISSING_BAND).map(Boolean)).toEqual([false, false, true, false, false, false]);
+    rows.forEach((row, i) => i !== 2 && expect(row.log_mstar_p50).toBe(cleanOut[i].log_mstar_p50)); // same rows, same keys as the CSV
+  });
+
+  it('reads Parquet row group by row group: 6 rows in groups of 4 + 2 give the CSV run\'s rows (row-index keys run on)', async () => {
+    const rows = clean.slice(1).map((l) => l.split(',').slice(1).map(Number));
+    const names = header.split(',').slice(1);
+    const w = await createParquetWriter(join(dir, 'groups.parquet'), { rowGroupRows: 4 });
+    await w.write(batchFromColumns(Object.fromEntries(names.map((k, c) => [k, Float64Array.from(rows, (r) => r[c])]))));
+    await w.close();
+    const sizes = [];
+    for await (const g of (await readParquetRowGroups(join(dir, 'groups.parquet'))).groups()) sizes.push(g.numRows);
+    expect(sizes).toEqual([4, 2]);
+    const r = infer(join(dir, 'groups.parquet'), join(dir, 'groups-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    const out = table(readFileSync(join(dir, 'groups-out.csv'), 'utf8'));
+    expect(out.map((x) => x.log_mstar_p50)).toEqual(cleanOut.map((x) => x.log_mstar_p50));
+    expect(out.map((x) => x.log_sfr100_std)).toEqual(cleanOut.map((x) => x.log_sfr100_std));
+  });
+
+  it('a duplicated z column is an error naming the file and the column', () => {
+    writeFileSync(join(dir, 'dupz.csv'), 'z,z,flux_f277w_njy,flux_f277w_err_njy\n1,2,10,1\n');
+    const r = infer(join(dir, 'dupz.csv'), join(dir, 'x.csv'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/dupz\.csv[\s\S]*z: duplicated column name/);
+  });
+
+  it('a duplicated band column is an error naming it', () => {
+    writeFileSync(join(dir, 'dupb.csv'), 'z,flux_f277w_njy,flux_f277w_err_njy,flux_f277w_njy\n1,10,1,11\n');
+    const r = infer(join(dir, 'dupb.csv'), join(dir, 'x.csv'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/dupb\.csv[\s\S]*flux_f277w_njy: duplicated column name/);
+  });
+
+  it('a carried value with a comma and a quote is quoted: every later column stays in place', () => {
+    const lines = ['note,' + header, `"Abell 370, ""arc"" 2",` + clean[1], 'plain,' + clean[2]];
+    writeFileSync(join(dir, 'quote.csv'), lines.join('\n') + '\n');
+    const r = infer(join(dir, 'quote.csv'), join(dir, 'quote-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    const rows = table(readFileSync(join(dir, 'quote-out.csv'), 'utf8'));
+    expect(rows[0].note).toBe('Abell 370, "arc" 2');
+    expect(rows[0].id).toBe('g0');
+    expect(rows[0].z).toBe('0.50');
+    expect(Number.isFinite(Number(rows[0].log_mstar_p50))).toBe(true);
+  });
+
+  it('an input flags column is carried as input_flags; the output has one flags column', () => {
+    writeFileSync(join(dir, 'flags.csv'), [header + ',flags', ...clean.slice(1).map((l) => l + ',5')].join('\n') + '\n');
+    const r = infer(join(dir, 'flags.csv'), join(dir, 'flags-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/carried as input_<name>[\s\S]*flags/);
+    const head = readFileSync(join(dir, 'flags-out.csv'), 'utf8').split('\n')[0].split(',');
+    expect(head.filter((c) => c === 'flags').length).toBe(1);
+    const rows = table(readFileSync(join(dir, 'flags-out.csv'), 'utf8'));
+    expect(rows.every((x) => x.input_flags === '5')).toBe(true);
+    expect(rows.map((x) => x.log_mstar_p50)).toEqual(cleanOut.map((x) => x.log_mstar_p50));
+  });
+
+  it('--key id seeds each row by its id: reordering the rows does not change any row', () => {
+    writeFileSync(join(dir, 'rev.csv'), [header, ...clean.slice(1).reverse()].join('\n') + '\n');
+    const a = infer(join(dir, 'clean.csv'), join(dir, 'k1.csv'), '--key', 'id');
+    const b = infer(join(dir, 'rev.csv'), join(dir, 'k2.csv'), '--key', 'id');
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    const [ra, rb] = [table(readFileSync(join(dir, 'k1.csv'), 'utf8')), table(readFileSync(join(dir, 'k2.csv'), 'utf8'))];
+    expect(rb.reverse()).toEqual(ra);
+    const c = infer(join(dir, 'clean.csv'), join(dir, 'k3.csv'), '--key', 'nope');
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/--key: column 'nope' not in/);
+  });
+
+  /** A copy of the toy model folder with `mutate` applied. */
+  const modelCopy = (name: string, mutate: (d: string) => void) => {
+    const d = join(dir, name);
+    mkdirSync(d);
+    copyFileSync(join(dir, 'manifest.json'), join(d, 'manifest.json'));
+    copyFileSync(model, join(d, 'model.onnx'));
+    mutate(d);
+    return d;
+  };
+  const inferWith = (m: string) => pixsed('infer', '--model', m, '--input', join(dir, 'clean.csv'), '--out', join(dir, 'm.csv'));
+
+  it("model.onnx replaced by another model's onnx: a hash mismatch naming both files and both hashes", () => {
+    const other = join(dir, 'other');
+    spawnSync(py, [join(root, 'libs/model/test-scripts/make_toy_model.py'), other, '--params', 'a,b,c', 'f277w', 'f444w'], { encoding: 'utf8' });
+    const d = modelCopy('swapped', (x) => copyFileSync(join(other, 'model.onnx'), join(x, 'model.onnx')));
+    const r = inferWith(join(d, 'model.onnx'));
+    expect(r.status).not.toBe(0);
+    const pinned = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).modelSha256 as string;
+    const actual = JSON.parse(readFileSync(join(other, 'manifest.json'), 'utf8')).modelSha256 as string;
+    expect(r.stderr).toContain(`${join(d, 'model.onnx')} has sha256 ${actual}`);
+    expect(r.stderr).toContain(`${join(d, 'manifest.json')} pins modelSha256 ${pinned}`);
+  });
+
+  it('an empty model.onnx: an error naming the file, not onnxruntime internals', () => {
+    const d = modelCopy('empty', (x) => writeFileSync(join(x, 'model.onnx'), ''));
+    const r = inferWith(join(d, 'model.onnx'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`model file ${join(d, 'model.onnx')} is empty (0 bytes)`);
+  });
+
+  it('a model.onnx that is a directory: an error naming it', () => {
+    const d = modelCopy('isdir', (x) => {
+      spawnSync('rm', [join(x, 'model.onnx')]);
+      mkdirSync(join(x, 'model.onnx'));
+    });
+    const r = inferWith(d);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`model file ${join(d, 'model.onnx')} is a directory`);
+  });
+
+  it('a manifest without modelSha256 is refused, naming the key', () => {
+    const d = modelCopy('nohash', (x) => {
+      const m = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'));
+      delete m.modelSha256;
+      writeFileSync(join(x, 'manifest.json'), JSON.stringify(m));
+    });
+    const r = inferWith(d);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/nohash\/manifest\.json[\s\S]*modelSha256/);
+  });
+
+  it('--samples 1e9 and a > 2 GiB per-call plan are errors naming the options', () => {
+    const a = pixsed('infer', '--model', model, '--input', join(dir, 'clean.csv'), '--out', join(dir, 'x.csv'), '--samples', '1000000000');
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/--samples: expected an integer from 2 to 100000, got 1000000000/);
+    const b = pixsed('infer', '--model', model, '--input', join(dir, 'clean.csv'), '--out', join(dir, 'x.csv'), '--samples', '100000', '--batch-rows', '4096');
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/--samples 100000 × --batch-rows 4096 × 2 parameters × 4 bytes = 3\.1 GiB per onnxruntime call exceeds 2 GiB/);
+  });
+
+  it('--out equal to --input is refused before anything is written', () => {
+    const r = infer(join(dir, 'clean.csv'), join(dir, 'clean.csv'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--out: is the input file/);
+    expect(readFileSync(join(dir, 'clean.csv'), 'utf8')).toBe(clean.join('\n') + '\n');
+  });
 });
+

@@ -127,3 +127,41 @@ export function fillNormal<T extends Float32Array | Float64Array>(rng: Prng, out
   for (let i = 0; i < out.length; i++) out[i] = rng.normal();
   return out;
 }
+
+/** murmur3's 32-bit finaliser (Appleby 2011): an avalanche mix of one word. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+const keyWords = new DataView(new ArrayBuffer(8));
+
+/**
+ * A 32-bit seed for one row's own stream, from the run seed and the row's stable key (e.g. a pixel's
+ * mosaic x, y, or a catalogue id): murmur3-style mixing of the seed and every key part (integers as
+ * one word, other numbers by their float64 bits, strings by UTF-16 code units, each part tagged
+ * with its kind and length), so the stream depends on (seed, key) only, never on batching.
+ */
+export function keyedSeed(seed: number, ...key: (number | string)[]): number {
+  let h = fmix32((Math.floor(seed) | 0) ^ 0x2545f491);
+  const add = (w: number) => {
+    h = Math.imul(rotl(h ^ Math.imul(rotl(Math.imul(w | 0, 0xcc9e2d51), 15), 0x1b873593), 13), 5) + 0xe6546b64;
+    h |= 0;
+  };
+  for (const part of key) {
+    if (typeof part === 'string') {
+      add(0x53000000 ^ part.length);
+      for (let i = 0; i < part.length; i++) add(part.charCodeAt(i));
+    } else if (Number.isInteger(part) && part >= -2147483648 && part <= 2147483647) {
+      add(0x49000000);
+      add(part);
+    } else {
+      keyWords.setFloat64(0, part, true);
+      add(0x46000000);
+      add(keyWords.getInt32(0, true));
+      add(keyWords.getInt32(4, true));
+    }
+  }
+  return fmix32(h ^ key.length);
+}

@@ -38,3 +38,31 @@ describe('createPrng', () => {
     expect(d[0] + d[1] + d[2]).toBeCloseTo(1, 12);
   });
 });
+
+describe('keyedSeed', () => {
+  it('depends on the seed and every key part, and on nothing else', async () => {
+    const { keyedSeed } = await import('./prng.js');
+    expect(keyedSeed(3, 10, 20)).toBe(keyedSeed(3, 10, 20));
+    const seen = new Set<number>();
+    for (let x = 0; x < 100; x++) for (let y = 0; y < 100; y++) seen.add(keyedSeed(0, x, y));
+    expect(seen.size).toBe(10000); // 10 000 pixels, 10 000 distinct streams
+    expect(keyedSeed(0, 10, 20)).not.toBe(keyedSeed(0, 20, 10)); // order matters
+    expect(keyedSeed(0, 10, 20)).not.toBe(keyedSeed(1, 10, 20));
+    expect(keyedSeed(0, 1)).not.toBe(keyedSeed(0, '1')); // a number and a string id differ
+    expect(keyedSeed(0, 1.5)).not.toBe(keyedSeed(0, 1)); // non-integers by their float64 bits
+    expect(keyedSeed(0, 'ab', 'c')).not.toBe(keyedSeed(0, 'a', 'bc'));
+    expect(Number.isInteger(keyedSeed(0, 'galaxy', 5))).toBe(true);
+  });
+  it('gives streams with standard-normal moments across keys (no correlation between neighbouring keys)', async () => {
+    const { keyedSeed } = await import('./prng.js');
+    // first normal of 20 000 consecutive keys: mean 0, variance 1, lag-1 correlation 0
+    const v = Array.from({ length: 20000 }, (_, i) => createPrng(keyedSeed(7, i, 0)).normal());
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const s2 = v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
+    let c = 0;
+    for (let i = 1; i < v.length; i++) c += (v[i] - m) * (v[i - 1] - m);
+    expect(Math.abs(m)).toBeLessThan(0.03);
+    expect(Math.abs(s2 - 1)).toBeLessThan(0.04);
+    expect(Math.abs(c / (v.length - 1) / s2)).toBeLessThan(0.03);
+  });
+});

@@ -9,6 +9,8 @@ export interface ProvenanceEntry {
   stage: string;
   version: string;
   configHash: string;
+  /** What else pins the stage's output, from `StageInstance.provenance` (e.g. the model's sha256). */
+  details?: Record<string, string>;
 }
 
 function canonical(value: unknown): unknown {

@@ -17,7 +17,7 @@ export interface StageOperatorOptions {
  * batches when the input completes.
  */
 export function stageOperator(instance: StageInstance, ctx: StageContext, options: StageOperatorOptions): OperatorFunction<RecordBatch, RecordBatch> {
-  const entry = { stage: ctx.stageName, version: options.version, configHash: configHash(options.config) };
+  const entry = { stage: ctx.stageName, version: options.version, configHash: configHash(options.config), ...(instance.provenance ? { details: instance.provenance } : {}) };
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const stamp = (b: RecordBatch) => appendProvenance(b, entry);
 

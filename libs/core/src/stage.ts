@@ -30,6 +30,8 @@ export interface StageInstance {
   flush?: (ctx: StageContext) => RecordBatch[] | Promise<RecordBatch[]>;
   /** Release resources (model sessions, caches). */
   close?: () => void | Promise<void>;
+  /** Facts recorded in this stage's provenance entry (`details`), e.g. `{ modelSha256 }`. */
+  provenance?: Record<string, string>;
 }
 
 type AnyObjectSchema = z.ZodObject<any>;

@@ -3,8 +3,14 @@ export const AB_ZERO_POINT_NJY = 31.4;
 /** σ_m = 2.5/ln10 · σ_f / f (first-order error propagation). */
 export const MAG_ERR_FACTOR = 2.5 / Math.LN10;
 
+import { featureLayout } from './feature-layout.js';
+
 /** Non-detection and clipping rule of the `ab-mag-err-z` feature transform (tools/train/README.md). */
 export interface AbMagRule {
+  /** m = −2.5 log10(f / nJy) + magZeroPoint (the manifest's `features.magZeroPoint`; default AB_ZERO_POINT_NJY). */
+  magZeroPoint?: number;
+  /** σ_m = magErrFactor · σ_f / f (the manifest's `features.magErrFactor`; default MAG_ERR_FACTOR). */
+  magErrFactor?: number;
   /** A band with f/σ below this (incl. f ≤ 0) is a non-detection, replaced by the snrMin-σ limit. */
   snrMin: number;
   /** Magnitude error of non-detections, and the cap on detections' errors. */
@@ -38,13 +44,18 @@ export interface AbMagFeatures {
 /**
  * The `ab-mag-err-z` feature transform, identical to tools/train/pixsed_train/features.py: per band
  * missing → fill values; f/σ < snrMin → snrMin-σ limiting magnitude with error magErrNonDet;
- * otherwise m = −2.5 log10 f + 31.4, σ_m = min(2.5/ln10 σ/f, magErrNonDet); magnitudes clipped.
+ * otherwise m = −2.5 log10 f + magZeroPoint, σ_m = min(magErrFactor σ/f, magErrNonDet); magnitudes clipped;
+ * block offsets from `featureLayout`.
  */
 export function abMagFeatures(input: AbMagFeaturesInput): AbMagFeatures {
   const { flux, err, z, n, fillMag, fillMagErr } = input;
   const rule = input.rule ?? DEFAULT_AB_MAG_RULE;
   const nb = flux.length;
-  const nf = 4 * nb + 1;
+  const layout = featureLayout(Array.from({ length: nb }, (_, b) => String(b)));
+  const nf = layout.count;
+  const [oMag, oErr, oNd, oMiss, oZ] = [layout.mag.offset, layout.magErr.offset, layout.nondet.offset, layout.missing.offset, layout.z.offset];
+  const zp = rule.magZeroPoint ?? AB_ZERO_POINT_NJY;
+  const errFactor = rule.magErrFactor ?? MAG_ERR_FACTOR;
   const out = new Float32Array(n * nf);
   const nonDetected = new Uint8Array(n);
   const missing = new Uint8Array(n);
@@ -63,21 +74,21 @@ export function abMagFeatures(input: AbMagFeaturesInput): AbMagFeatures {
         magErr = fillMagErr[b];
         miss = 1;
       } else if (!(f / s >= rule.snrMin)) {
-        mag = -2.5 * Math.log10(rule.snrMin * s) + AB_ZERO_POINT_NJY;
+        mag = -2.5 * Math.log10(rule.snrMin * s) + zp;
         magErr = rule.magErrNonDet;
         nd = 1;
       } else {
-        mag = -2.5 * Math.log10(f) + AB_ZERO_POINT_NJY;
-        magErr = Math.min((MAG_ERR_FACTOR * s) / f, rule.magErrNonDet);
+        mag = -2.5 * Math.log10(f) + zp;
+        magErr = Math.min((errFactor * s) / f, rule.magErrNonDet);
       }
-      out[row + b] = Math.min(hi, Math.max(lo, mag));
-      out[row + nb + b] = magErr;
-      out[row + 2 * nb + b] = nd;
-      out[row + 3 * nb + b] = miss;
+      out[row + oMag + b] = Math.min(hi, Math.max(lo, mag));
+      out[row + oErr + b] = magErr;
+      out[row + oNd + b] = nd;
+      out[row + oMiss + b] = miss;
       nonDetected[i] += nd;
       missing[i] += miss;
     }
-    out[row + 4 * nb] = z[i];
+    out[row + oZ] = z[i];
   }
   return { features: out, nFeatures: nf, nonDetected, missing };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bandNameSchema } from '@pixsed/core';
+import { featureLayout } from './feature-layout.js';
 
 const num = z.number();
 
@@ -15,6 +16,10 @@ export const modelManifestSchema = z
     description: z.string().default(''),
     survey: z.string().min(1),
     model: z.string().default('model.onnx').describe('ONNX file, relative to the manifest'),
+    modelSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'expected the sha256 of the ONNX file as 64 lower-case hex digits (tools/train/train.py writes it; `sha256sum model.onnx`)')
+      .describe('sha256 of the ONNX file: PosteriorModel.load refuses a model file with another hash'),
     bands: z.array(bandNameSchema).min(1),
     features: z.looseObject({
       transform: z.literal('ab-mag-err-z'),
@@ -43,8 +48,11 @@ export const modelManifestSchema = z
   .superRefine((m, ctx) => {
     const nb = m.bands.length;
     const expect = (path: (string | number)[], ok: boolean, message: string) => ok || ctx.addIssue({ code: 'custom', path, message });
-    expect(['features', 'count'], m.features.count === 4 * nb + 1, `expected 4 × ${nb} bands + 1 = ${4 * nb + 1} features, got ${m.features.count}`);
+    const layout = featureLayout(m.bands);
+    expect(['features', 'count'], m.features.count === layout.count, `expected 4 × ${nb} bands + 1 = ${layout.count} features, got ${m.features.count}`);
     expect(['features', 'names'], m.features.names.length === m.features.count, `expected ${m.features.count} names, got ${m.features.names.length}`);
+    const wrong = layout.names.findIndex((name, i) => m.features.names[i] !== name);
+    expect(['features', 'names', wrong], wrong < 0 || m.features.names.length !== layout.count, `expected '${layout.names[wrong]}' (layout ${layout.names[0]}…, mag_err_*, nondet_*, missing_*, z), got '${m.features.names[wrong]}'`);
     expect(['features', 'missingBand', 'fillMag'], m.features.missingBand.fillMag.length === nb, `expected one fill magnitude per band (${nb})`);
     expect(['features', 'missingBand', 'fillMagErr'], m.features.missingBand.fillMagErr.length === nb, `expected one fill error per band (${nb})`);
     expect(['trainingRanges', 'features', 'min'], m.trainingRanges.features.min.length === m.features.count, `expected ${m.features.count} minima`);

@@ -6,6 +6,7 @@ Usage: make_toy_model.py OUTDIR [--params a,b,...] [--realistic-ranges] BAND [BA
   --realistic-ranges  training ranges mag 15–35, mag_err 0–2, flags 0–1, z 0–7.5 (default ±100: nothing is out of support)
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -41,6 +42,7 @@ def rng(n):
 
 manifest = {
     'name': 'toy', 'version': '0.0.1', 'survey': 'toy', 'model': 'model.onnx', 'bands': bands,
+    'modelSha256': hashlib.sha256(open(os.path.join(a.out, 'model.onnx'), 'rb').read()).hexdigest(),
     'features': {
         'transform': 'ab-mag-err-z', 'count': F, 'names': names, 'magZeroPoint': 31.4, 'magErrFactor': 2.5 / math.log(10),
         'nonDetection': {'snrMin': 1, 'magErr': 2.5 / math.log(10)},

@@ -18,6 +18,9 @@ export interface ParquetColumns {
 export interface DecodeParquetOptions {
   /** Read only these columns (default: all). */
   columns?: string[];
+  /** Read only rows [rowStart, rowEnd) (default: all); `numRows` is then rowEnd − rowStart. */
+  rowStart?: number;
+  rowEnd?: number;
 }
 
 type TypedCtor = new (length: number) => NumericArray | Int8Array | Uint16Array;
@@ -55,7 +58,9 @@ function hasNull(values: DecodedArray, start: number, end: number): boolean {
 export async function decodeParquet(file: ArrayBuffer | AsyncBuffer, options: DecodeParquetOptions = {}): Promise<ParquetColumns> {
   const buffer: AsyncBuffer = file instanceof ArrayBuffer ? { byteLength: file.byteLength, slice: (s, e) => file.slice(s, e) } : file;
   const meta = await parquetMetadataAsync(buffer);
-  const numRows = Number(meta.num_rows);
+  const rowStart = options.rowStart ?? 0;
+  const rowEnd = Math.min(options.rowEnd ?? Number(meta.num_rows), Number(meta.num_rows));
+  const numRows = Math.max(0, rowEnd - rowStart);
   const leaves = parquetSchema(meta).children.filter((c) => !options.columns || options.columns.includes(c.element.name));
   const chunks = new Map<string, { start: number; end: number; data: DecodedArray }[]>();
   for (const leaf of leaves) chunks.set(leaf.element.name, []);
@@ -63,6 +68,8 @@ export async function decodeParquet(file: ArrayBuffer | AsyncBuffer, options: De
     file: buffer,
     metadata: meta,
     columns: leaves.map((l) => l.element.name),
+    rowStart,
+    rowEnd,
     compressors,
     onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
       chunks.get(columnName)?.push({ start: rowStart, end: rowEnd, data: columnData });
@@ -76,11 +83,14 @@ export async function decodeParquet(file: ArrayBuffer | AsyncBuffer, options: De
     const typed = Ctor && !parts.some((p) => hasNull(p.data, 0, p.data.length));
     const out: ParquetColumn = typed ? new Ctor(numRows) : new Array<unknown>(numRows);
     for (const { start, end, data } of parts) {
-      const n = Math.min(end, numRows) - start;
+      const skip = Math.max(0, rowStart - start);
+      const n = Math.min(end, rowEnd) - start - skip;
+      if (n <= 0) continue;
+      const at = start + skip - rowStart;
       if (ArrayBuffer.isView(out) && ArrayBuffer.isView(data) && !(data instanceof DataView)) {
-        (out as Float64Array).set((data as Float64Array).subarray(0, n), start);
+        (out as Float64Array).set((data as Float64Array).subarray(skip, skip + n), at);
       } else {
-        for (let i = 0; i < n; i++) (out as unknown[])[start + i] = data[i];
+        for (let i = 0; i < n; i++) (out as unknown[])[at + i] = data[skip + i];
       }
     }
     columns[name] = out;

@@ -12,7 +12,10 @@ s = flux error [nJy]:
   detection     : mag = -2.5 log10(f) + 31.4, magErr = min(2.5 / ln(10) * s / f, magErrNonDet), flags 0
   then mag is clipped to [magClip[0], magClip[1]].
 
-Feature order: [mag_b for b] + [magErr_b for b] + [nonDetected_b for b] + [missing_b for b] + [z].
+Feature order: [mag_b for b] + [magErr_b for b] + [nonDetected_b for b] + [missing_b for b] + [z]; the offsets are
+`feature_layout(bands)`, the mirror of `featureLayout` in libs/model/src/feature-layout.ts (a test checks they agree for
+the shipped manifests). The zero point 31.4 and the error factor 2.5/ln 10 are written to the manifest
+(`features.magZeroPoint`, `features.magErrFactor`) and read back from `rule` when given.
 """
 from __future__ import annotations
 
@@ -30,14 +33,30 @@ DEFAULT_RULE = {
 }
 
 
+# (layout key, name prefix) of the per-band blocks, in feature order; z follows them
+_BLOCKS = (("mag", "mag"), ("magErr", "mag_err"), ("nondet", "nondet"), ("missing", "missing"))
+
+
+def feature_layout(bands: list[str]) -> dict:
+    """Offsets of the feature blocks: {'bands', 'count', 'names', 'mag'|'magErr'|'nondet'|'missing'|'z': {'offset', 'length'}}."""
+    nb = len(bands)
+    out: dict = {"bands": list(bands)}
+    for k, (key, _) in enumerate(_BLOCKS):
+        out[key] = {"offset": k * nb, "length": nb}
+    out["z"] = {"offset": len(_BLOCKS) * nb, "length": 1}
+    out["count"] = len(_BLOCKS) * nb + 1
+    out["names"] = [f"{prefix}_{b}" for _, prefix in _BLOCKS for b in bands] + ["z"]
+    return out
+
+
+def block(layout: dict, key: str) -> slice:
+    """The slice of feature block `key` ('mag', 'magErr', 'nondet', 'missing', 'z') in a feature vector."""
+    b = layout[key]
+    return slice(b["offset"], b["offset"] + b["length"])
+
+
 def feature_names(bands: list[str]) -> list[str]:
-    return (
-        [f"mag_{b}" for b in bands]
-        + [f"mag_err_{b}" for b in bands]
-        + [f"nondet_{b}" for b in bands]
-        + [f"missing_{b}" for b in bands]
-        + ["z"]
-    )
+    return feature_layout(bands)["names"]
 
 
 def compute_features(
@@ -53,6 +72,8 @@ def compute_features(
     f = np.asarray(flux_njy, dtype=np.float64)
     s = np.asarray(err_njy, dtype=np.float64)
     n, nb = f.shape
+    zp = r.get("magZeroPoint", AB_ZERO_POINT_NJY)
+    err_factor = r.get("magErrFactor", MAG_ERR_FACTOR)
     with np.errstate(invalid="ignore", divide="ignore"):
         missing = ~(np.isfinite(f) & np.isfinite(s) & (s > 0))
         snr = np.where(missing, 0.0, f / np.where(missing, 1.0, s))
@@ -60,18 +81,22 @@ def compute_features(
         det = (~missing) & ~nondet
         mag = np.empty_like(f)
         mag_err = np.empty_like(f)
-        mag[det] = -2.5 * np.log10(f[det]) + AB_ZERO_POINT_NJY
-        mag_err[det] = np.minimum(MAG_ERR_FACTOR * s[det] / f[det], r["magErrNonDet"])
-        mag[nondet] = -2.5 * np.log10(r["snrMin"] * s[nondet]) + AB_ZERO_POINT_NJY
+        mag[det] = -2.5 * np.log10(f[det]) + zp
+        mag_err[det] = np.minimum(err_factor * s[det] / f[det], r["magErrNonDet"])
+        mag[nondet] = -2.5 * np.log10(r["snrMin"] * s[nondet]) + zp
         mag_err[nondet] = r["magErrNonDet"]
         fm = np.broadcast_to(np.asarray(fill_mag, dtype=np.float64), (n, nb))
         fe = np.broadcast_to(np.asarray(fill_mag_err, dtype=np.float64), (n, nb))
         mag[missing] = fm[missing]
         mag_err[missing] = fe[missing]
     mag = np.clip(mag, r["magClip"][0], r["magClip"][1])
-    out = np.concatenate(
-        [mag, mag_err, nondet.astype(np.float64), missing.astype(np.float64), np.asarray(z, np.float64)[:, None]], axis=1
-    )
+    layout = feature_layout([str(b) for b in range(nb)])
+    out = np.empty((n, layout["count"]), dtype=np.float64)
+    out[:, block(layout, "mag")] = mag
+    out[:, block(layout, "magErr")] = mag_err
+    out[:, block(layout, "nondet")] = nondet
+    out[:, block(layout, "missing")] = missing
+    out[:, block(layout, "z")] = np.asarray(z, np.float64)[:, None]
     return out.astype(np.float32)
 
 
@@ -79,7 +104,8 @@ def fill_values(flux_njy: np.ndarray, err_njy: np.ndarray, rule: dict | None = N
     """Fill values for missing bands: per-band mean of mag and magErr over the rows where the band is present."""
     nb = flux_njy.shape[1]
     feats = compute_features(flux_njy, err_njy, np.zeros(len(flux_njy)), np.full(nb, np.nan), np.full(nb, np.nan), rule)
-    mag, err, miss = feats[:, :nb], feats[:, nb : 2 * nb], feats[:, 3 * nb : 4 * nb] > 0.5
+    layout = feature_layout([str(b) for b in range(nb)])
+    mag, err, miss = feats[:, block(layout, "mag")], feats[:, block(layout, "magErr")], feats[:, block(layout, "missing")] > 0.5
     fm = np.array([mag[~miss[:, b], b].mean() for b in range(nb)], dtype=np.float64)
     fe = np.array([err[~miss[:, b], b].mean() for b in range(nb)], dtype=np.float64)
     return fm, fe

@@ -1,11 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { parse as parseCsv } from 'csv-parse';
+import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
-import { batchFromColumns, ConfigError, createPrng, FLAG, type NumericArray } from '@pixsed/core';
-import { posteriorSummary } from '@pixsed/model';
-import { PosteriorModel } from '@pixsed/model/node';
-import { createParquetWriter, readParquet } from '@pixsed/parquet/node';
+import { batchFromColumns, ConfigError, DataFileError, FLAG, type NumericArray } from '@pixsed/core';
+import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
+import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
 export interface InferOptions {
   model: string;
@@ -14,33 +16,187 @@ export interface InferOptions {
   samples: string;
   seed: string;
   batchRows: string;
+  /** Comma-separated key columns (e.g. `id`, or `x,y` for a pixel table); default: the row index. */
+  key?: string;
 }
 
-type Table = { n: number; columns: Record<string, Float64Array | string[]> };
+/** One cell as read: CSV text, or a Parquet value (number, bigint, string, null, list …). */
+type Cell = unknown;
 
-async function readTable(file: string): Promise<Table> {
-  if (file.toLowerCase().endsWith('.parquet')) {
-    const t = await readParquet(file);
-    const columns: Table['columns'] = {};
-    for (const [k, v] of Object.entries(t.columns)) {
-      columns[k] = ArrayBuffer.isView(v) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array) ? Float64Array.from(v as ArrayLike<number>) : Array.from(v as ArrayLike<unknown>, String);
-    }
-    return { n: t.numRows, columns };
+/** Rows read per processing chunk for CSV input (Parquet: one row group). */
+const CSV_CHUNK_ROWS = 4096;
+const STATS = ['mean', 'std', 'p16', 'p50', 'p84'] as const;
+
+/**
+ * A numeric cell: finite numbers, `nan`/`inf` spelled out, or NaN with a reason when the cell is
+ * empty, NULL or text. CSV cells are text; Parquet cells arrive typed (string-typed columns as text).
+ */
+function numericCell(v: Cell): { value: number; bad?: string } {
+  if (typeof v === 'number') return { value: v };
+  if (typeof v === 'bigint') return { value: Number(v) };
+  if (v === null || v === undefined) return { value: NaN, bad: 'NULL' };
+  if (typeof v !== 'string') return { value: NaN, bad: 'not a number' };
+  const t = v.trim();
+  if (t === '') return { value: NaN, bad: 'empty' };
+  if (/^[-+]?nan$/i.test(t)) return { value: NaN };
+  if (/^[-+]?inf(inity)?$/i.test(t)) return { value: t.startsWith('-') ? -Infinity : Infinity };
+  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return { value: Number(t) };
+  return { value: NaN, bad: /^null$/i.test(t) ? 'NULL' : 'text' };
+}
+
+/** Counts of bad cells per column and reason, with the first row seen (0-based data row). */
+class BadCells {
+  private readonly byColumn = new Map<string, { reasons: Map<string, number>; firstRow: number; example: string }>();
+  add(column: string, reason: string, row: number, raw: Cell) {
+    let c = this.byColumn.get(column);
+    if (!c) this.byColumn.set(column, (c = { reasons: new Map(), firstRow: row, example: String(raw) }));
+    c.reasons.set(reason, (c.reasons.get(reason) ?? 0) + 1);
   }
-  const rows = parseCsv(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, comment: '#', trim: true }) as Record<string, string>[];
-  const names = rows.length ? Object.keys(rows[0]) : [];
-  const columns: Table['columns'] = {};
-  for (const k of names) {
-    const raw = rows.map((r) => r[k]);
-    const numeric = raw.every((v) => v === '' || /^(nan|[-+]?inf(inity)?|[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?)$/i.test(v));
-    columns[k] = numeric ? Float64Array.from(raw, (v) => (v === '' || /^nan$/i.test(v) ? NaN : /inf/i.test(v) ? (v.startsWith('-') ? -Infinity : Infinity) : Number(v))) : raw;
+  get size() {
+    return this.byColumn.size;
   }
-  return { n: rows.length, columns };
+  total(): number {
+    let t = 0;
+    for (const c of this.byColumn.values()) for (const v of c.reasons.values()) t += v;
+    return t;
+  }
+  describe(): string {
+    return [...this.byColumn]
+      .map(([col, c]) => `${col}: ${[...c.reasons].map(([r, k]) => `${k} ${r}`).join(', ')} (first at data row ${c.firstRow + 1}: '${c.example.slice(0, 40)}')`)
+      .join('; ');
+  }
+}
+
+/** A chunk of input rows: cells by column, in input column order. */
+interface Chunk {
+  n: number;
+  cells: Cell[][];
+}
+
+interface TableReader {
+  /** Column names in file order. */
+  names: string[];
+  /** Total rows when known up front (Parquet). */
+  totalRows?: number;
+  /** Columns known to be text (a Parquet BYTE_ARRAY column), which cannot be carried into Parquet. */
+  textColumns: Set<string>;
+  chunks(): AsyncGenerator<Chunk>;
+}
+
+async function openCsv(file: string): Promise<TableReader> {
+  const parser = createReadStream(file).pipe(parseCsv({ comment: '#', trim: true, skip_empty_lines: true }));
+  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  let head: IteratorResult<string[]>;
+  try {
+    head = await it.next();
+  } catch (e) {
+    throw new DataFileError(file, undefined, `not a readable CSV file: ${(e as Error).message}`);
+  }
+  if (head.done) throw new DataFileError(file, undefined, 'empty CSV file: expected a header line with column names');
+  const names = head.value;
+  return {
+    names,
+    textColumns: new Set(),
+    async *chunks() {
+      let cells: string[][] = names.map(() => []);
+      let n = 0;
+      for (;;) {
+        let r: IteratorResult<string[]>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          throw new DataFileError(file, undefined, `CSV error: ${(e as Error).message}`);
+        }
+        if (r.done) break;
+        r.value.forEach((v, c) => cells[c].push(v));
+        if (++n === CSV_CHUNK_ROWS) {
+          yield { n, cells };
+          cells = names.map(() => []);
+          n = 0;
+        }
+      }
+      if (n) yield { n, cells };
+    },
+  };
+}
+
+async function openParquet(file: string): Promise<TableReader> {
+  const pq = await readParquetRowGroups(file);
+  const names = pq.fields.map((f) => f.name);
+  return {
+    names,
+    totalRows: pq.numRows,
+    textColumns: new Set(pq.fields.filter((f) => f.physicalType === 'BYTE_ARRAY' || f.physicalType === undefined).map((f) => f.name)),
+    async *chunks() {
+      for await (const g of pq.groups()) {
+        yield { n: g.numRows, cells: names.map((k) => g.columns[k] as unknown as Cell[]) };
+      }
+    },
+  };
+}
+
+/** The output table: CSV (csv-stringify, quoting as needed) or Parquet (@pixsed/parquet), written batch by batch. */
+interface TableWriter {
+  write(columns: { name: string; values: ArrayLike<unknown> }[], n: number): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function openCsvWriter(file: string, names: string[]): Promise<TableWriter> {
+  const out: WriteStream = createWriteStream(file);
+  const csv = stringify({ header: true, columns: names, cast: { number: (v) => String(v), boolean: (v) => String(v) } });
+  csv.pipe(out);
+  const failed = new Promise<never>((_, reject) => {
+    out.on('error', (e) => reject(new DataFileError(file, undefined, `cannot write: ${e.message}`)));
+  });
+  failed.catch(() => undefined);
+  return {
+    async write(columns, n) {
+      for (let i = 0; i < n; i++) {
+        if (!csv.write(columns.map((c) => c.values[i]))) await Promise.race([once(csv, 'drain'), failed]);
+      }
+    },
+    async close() {
+      csv.end();
+      await Promise.race([once(out, 'finish'), failed]);
+    },
+    async abort() {
+      csv.destroy();
+      out.destroy();
+    },
+  };
+}
+
+async function openParquetWriter(file: string, metadata: Record<string, string>): Promise<TableWriter> {
+  const w: ParquetFileWriter = await createParquetWriter(file, { metadata });
+  return {
+    async write(columns) {
+      await w.write(batchFromColumns(Object.fromEntries(columns.map((c) => [c.name, c.values as NumericArray]))));
+    },
+    close: () => w.close(),
+    abort: () => w.abort(),
+  };
+}
+
+function keyValue(v: Cell): number | string {
+  if (typeof v === 'number' || typeof v === 'string') {
+    const num = typeof v === 'number' ? v : numericCell(v);
+    return typeof num === 'number' ? num : num.bad === undefined && Number.isFinite(num.value) ? num.value : String(v);
+  }
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
+  return String(v);
 }
 
 /**
  * `pixsed infer`: catalogue mode. Input rows with `flux_<band>_njy`, `flux_<band>_err_njy` and `z`
- * (CSV or Parquet; extra columns carried through) → posterior summaries per parameter and flags.
+ * (CSV read with csv-parse in a stream, Parquet row group by row group) → posterior summaries per
+ * parameter and `flags`, written batch by batch (memory bounded by one chunk, not the table).
+ * Other columns are carried through; an input column whose name the output uses (`flags`,
+ * `<param>_<stat>`) is carried as `input_<name>`. A cell of a band or z column that is empty,
+ * NULL or text makes that band missing (z: no redshift) for that row only, is counted, and one
+ * warning lists the counts per column. Row i's noise is seeded by (seed, key) with key = the
+ * `--key` columns (e.g. `x,y` reproduces `pixsed run`'s pixel keys; a key cell that reads as a
+ * number is the number, so CSV `12` and Parquet int 12 agree) or the 0-based row index.
  */
 export async function inferCommand(opts: InferOptions): Promise<void> {
   const S = Number(opts.samples);
@@ -51,66 +207,122 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   if (!Number.isInteger(seed)) bad.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
   if (!Number.isInteger(batchRows) || batchRows < 1) bad.push({ path: '--batch-rows', message: `expected a positive integer, got '${opts.batchRows}'` });
   if (!/\.(csv|parquet)$/i.test(opts.out)) bad.push({ path: '--out', message: `expected a .csv or .parquet file name, got '${opts.out}'` });
+  const input = resolve(opts.input);
+  const file = resolve(opts.out);
+  if (file === input) bad.push({ path: '--out', message: `is the input file ${input}: choose another output name` });
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows });
-  const input = resolve(opts.input);
-  const table = await readTable(input);
-  const num = (name: string): Float64Array | undefined => {
-    const c = table.columns[name];
-    return c instanceof Float64Array ? c : undefined;
-  };
-  const z = num('z');
-  if (!z) throw new ConfigError(input, [{ path: 'z', message: `missing numeric column 'z' (columns: ${Object.keys(table.columns).join(', ')})` }], 'input table');
-  const absent = model.bands.filter((b) => !num(`flux_${b}_njy`) || !num(`flux_${b}_err_njy`));
+  try {
+    checkSamplingPlan(S, batchRows, model.parameters.length, { what: 'option', samplesKey: '--samples', batchRowsKey: '--batch-rows' });
+    await run(model, opts, { S, seed, input, file });
+  } finally {
+    await model.close();
+  }
+}
+
+async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, file }: { S: number; seed: number; input: string; file: string }) {
+  const reader = input.toLowerCase().endsWith('.parquet') ? await openParquet(input) : await openCsv(input);
+  const names = reader.names;
+  const issue = (path: string, message: string) => new ConfigError(input, [{ path, message }], 'input table');
+  const dup = names.filter((k, i) => names.indexOf(k) !== i);
+  if (dup.length) throw issue([...new Set(dup)].join(', '), `duplicated column name${dup.length > 1 ? 's' : ''}: each column must appear once (which one would be meant is ambiguous)`);
+  const col = (name: string) => names.indexOf(name);
+  if (col('z') < 0) throw issue('z', `missing numeric column 'z' (columns: ${names.join(', ')})`);
+  const absent = model.bands.filter((b) => col(`flux_${b}_njy`) < 0 || col(`flux_${b}_err_njy`) < 0);
   if (absent.length === model.bands.length) {
-    throw new ConfigError(input, [{ path: 'flux_<band>_njy', message: `no band of the model (${model.bands.join(', ')}) has flux_<band>_njy and flux_<band>_err_njy columns` }], 'input table');
+    throw issue('flux_<band>_njy', `no band of the model (${model.bands.join(', ')}) has flux_<band>_njy and flux_<band>_err_njy columns`);
   }
-  if (absent.length) process.stderr.write(`[pixsed] bands ${absent.join(', ')} absent from ${input}: treated as missing (MISSING_BAND flag)\n`);
-  const nan = new Float64Array(table.n).fill(NaN);
-  const flux = model.bands.map((b) => num(`flux_${b}_njy`) ?? nan);
-  const err = model.bands.map((b) => num(`flux_${b}_err_njy`) ?? nan);
-  const n = table.n;
-  const D = model.parameters.length;
-  const out: Record<string, Float32Array> = {};
-  for (const p of model.parameters) for (const s of ['mean', 'std', 'p16', 'p50', 'p84']) out[`${p}_${s}`] = new Float32Array(n);
-  const flags = new Uint32Array(n);
-  const rng = createPrng(seed);
-  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ stream: process.stderr, format: ' infer {bar} {percentage}% | {value}/{total} rows | ETA {eta}s' }, cliProgress.Presets.shades_classic) : undefined;
-  bar?.start(n, 0);
+  if (absent.length) process.stderr.write(`[pixsed] bands ${absent.join(', ')} absent from ${input}: treated as missing for every row (MISSING_BAND flag)\n`);
+  const keyCols = opts.key ? opts.key.split(',').map((k) => k.trim()) : [];
+  for (const k of keyCols) if (col(k) < 0) throw new ConfigError(undefined, [{ path: '--key', message: `column '${k}' not in ${input} (columns: ${names.join(', ')})` }], 'option');
+
+  const resultNames = [...model.parameters.flatMap((p) => STATS.map((s) => `${p}_${s}`)), 'flags'];
+  const carriedAs = names.map((k) => (resultNames.includes(k) ? `input_${k}` : k));
+  const clash = carriedAs.filter((k, i) => names.includes(k) && names.indexOf(k) !== i);
+  if (clash.length) throw issue(clash.join(', '), `column '${clash[0]}' exists and is also the carried name of input column '${clash[0].replace(/^input_/, '')}' (renamed because the output writes it)`);
+  const renamed = names.filter((k, i) => carriedAs[i] !== k);
+  if (renamed.length) process.stderr.write(`[pixsed] ${renamed.length} input column${renamed.length > 1 ? 's' : ''} carried as input_<name> because the output writes that name: ${renamed.join(', ')}\n`);
+
+  const toParquet = file.toLowerCase().endsWith('.parquet');
+  const numericCols = new Set([...model.bands.flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`]), 'z']);
+  if (toParquet) {
+    const text = names.filter((k) => reader.textColumns.has(k) && !numericCols.has(k));
+    if (text.length) throw new ConfigError(file, [{ path: text.join(', '), message: 'text columns cannot be carried into Parquet yet; write CSV instead' }], 'output');
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.partial`);
+  const outNames = [...carriedAs, ...resultNames];
+  const writer = toParquet
+    ? await openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
+    : await openCsvWriter(tmp, outNames);
+
+  const badCells = new BadCells();
+  const carriedText = new BadCells();
+  const counts: Record<string, number> = {};
+  const bar =
+    process.stderr.isTTY && reader.totalRows
+      ? new cliProgress.SingleBar({ stream: process.stderr, format: ' infer {bar} {percentage}% | {value}/{total} rows | ETA {eta}s' }, cliProgress.Presets.shades_classic)
+      : undefined;
+  bar?.start(reader.totalRows ?? 0, 0);
   const t0 = performance.now();
-  for (let r0 = 0; r0 < n; r0 += batchRows) {
-    const r1 = Math.min(n, r0 + batchRows);
-    const m = r1 - r0;
-    const feat = model.features(flux.map((f) => f.subarray(r0, r1)), err.map((e) => e.subarray(r0, r1)), z.subarray(r0, r1), m);
-    const oos = model.outOfSupport(feat, m);
-    for (let i = 0; i < m; i++) flags[r0 + i] = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0);
-    const samples = await model.sample(feat.features, m, S, rng);
-    model.parameters.forEach((p, d) => {
-      const s = posteriorSummary(samples, m, S, D, d);
-      for (const [k, v] of Object.entries(s)) out[`${p}_${k}`].set(v, r0);
-    });
-    bar?.update(r1);
-  }
-  bar?.stop();
-  await model.close();
-  const seconds = (performance.now() - t0) / 1000;
-  const file = resolve(opts.out);
-  const carried = Object.entries(table.columns);
-  if (file.toLowerCase().endsWith('.parquet')) {
-    const numericCarried = carried.filter(([, v]) => v instanceof Float64Array) as [string, Float64Array][];
-    const dropped = carried.filter(([, v]) => !(v instanceof Float64Array)).map(([k]) => k);
-    if (dropped.length) throw new ConfigError(file, [{ path: dropped.join(', '), message: 'text columns cannot be carried into Parquet yet; write CSV instead' }], 'output');
-    const writer = await createParquetWriter(file, { metadata: { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.samples': String(S), 'pixsed.seed': String(seed) } });
-    const cols: Record<string, NumericArray> = { ...Object.fromEntries(numericCarried), ...out, flags };
-    await writer.write(batchFromColumns(cols));
+  let row0 = 0;
+  try {
+    for await (const chunk of reader.chunks()) {
+      const { n } = chunk;
+      // each numeric column parsed once per chunk, as read (a bad cell → NaN, counted)
+      const parsed = new Map<string, Float64Array>();
+      const num = (name: string, tally: BadCells): Float64Array => {
+        let out = parsed.get(name);
+        if (out) return out;
+        const c = col(name);
+        out = new Float64Array(n);
+        parsed.set(name, out);
+        if (c < 0) return out.fill(NaN);
+        const cells = chunk.cells[c];
+        for (let i = 0; i < n; i++) {
+          const v = numericCell(cells[i]);
+          out[i] = v.value;
+          if (v.bad) tally.add(name, v.bad, row0 + i, cells[i]);
+        }
+        return out;
+      };
+      // a bad flux or σ cell makes the band missing for that row only: NaN in both
+      const flux = model.bands.map((b) => Float64Array.from(num(`flux_${b}_njy`, badCells)));
+      const err = model.bands.map((b) => Float64Array.from(num(`flux_${b}_err_njy`, badCells)));
+      model.bands.forEach((_, b) => {
+        for (let i = 0; i < n; i++) if (Number.isNaN(flux[b][i]) || Number.isNaN(err[b][i])) flux[b][i] = err[b][i] = NaN;
+      });
+      const z = num('z', badCells);
+      const key = keyCols.length ? keyCols.map((k) => Array.from(chunk.cells[col(k)], keyValue)) : [Float64Array.from({ length: n }, (_, i) => row0 + i)];
+      const r = await model.infer({ n, flux, err, z, key }, { samples: S, seed });
+      for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+      const carried = names.map((k, c) => {
+        if (toParquet) return { name: carriedAs[c], values: num(k, numericCols.has(k) ? badCells : carriedText) as ArrayLike<unknown> };
+        return { name: carriedAs[c], values: chunk.cells[c].map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : v)) as ArrayLike<unknown> };
+      });
+      if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
+      const results = model.parameters.flatMap((p) => STATS.map((s) => ({ name: `${p}_${s}`, values: r.summaries[p][s] as ArrayLike<unknown> })));
+      await writer.write([...carried, ...results, { name: 'flags', values: r.flags }], n);
+      row0 += n;
+      bar?.update(row0);
+    }
+    bar?.stop();
     await writer.close();
-  } else {
-    const names = [...carried.map(([k]) => k), ...Object.keys(out), 'flags'];
-    const cols = [...carried.map(([, v]) => v), ...Object.values(out), flags];
-    const lines = [names.join(',')];
-    for (let i = 0; i < n; i++) lines.push(cols.map((c) => String((c as ArrayLike<unknown>)[i])).join(','));
-    await writeFile(file, lines.join('\n') + '\n');
+    await rename(tmp, file);
+  } catch (e) {
+    bar?.stop();
+    await writer.abort();
+    await rm(tmp, { force: true });
+    throw e;
   }
-  process.stdout.write(`inferred ${n} rows × ${S} samples in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} rows/s) → ${file}\n`);
+  if (badCells.size) {
+    process.stderr.write(
+      `[pixsed] ${input}: ${badCells.total()} cells of band/z columns are empty, NULL or text; each makes that band missing (MISSING_BAND) or, for z, the redshift missing (NO_REDSHIFT) for its row only: ${badCells.describe()}\n`,
+    );
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const flagged = Object.entries(counts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stdout.write(
+    `inferred ${row0} rows × ${S} samples in ${seconds.toFixed(2)} s (${(row0 / seconds).toFixed(0)} rows/s) → ${file}${flagged ? ` (rows flagged: ${flagged}; bits ${Object.keys(counts).map((k) => `${k}=${FLAG[k as keyof typeof FLAG]}`).join(', ')})` : ''}\n`,
+  );
 }

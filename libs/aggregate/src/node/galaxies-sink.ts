@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { createPrng, defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type GalaxyBox, type InitContext } from '@pixsed/core';
-import { posteriorSummary } from '@pixsed/model';
+import { defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type GalaxyBox, type InitContext } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
@@ -50,7 +49,6 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const rows: Row[] = [];
   const written: string[] = [];
   const reasons = new Set<string>();
-  const rng = createPrng(config.seed);
 
   const finish = async (box: GalaxyBox) => {
     const r = acc!.complete(box);
@@ -88,14 +86,13 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const integrated = async (r: GalaxyResult): Promise<Row> => {
     const m = model!;
     const { flux, err } = integratedPhotometry(r, m.bands);
-    const feat = m.features(flux, err, [r.z], 1);
-    const S = config.samplesPerGalaxy;
-    const samples = await m.sample(feat.features, 1, S, rng);
+    // the one inference path; noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
+    const res = await m.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed });
     const o: Row = {};
-    m.parameters.forEach((p, d) => {
-      const s = posteriorSummary(samples, 1, S, m.parameters.length, d);
+    for (const p of m.parameters) {
+      const s = res.summaries[p];
       Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
-    });
+    }
     return o;
   };
 

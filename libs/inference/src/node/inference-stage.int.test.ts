@@ -86,4 +86,30 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)
     writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ name: 'x', version: '1', survey: 's', bands: ['f444w'] }));
     await expect(createInference({ ...cfg, model: join(bad, 'model.onnx') }, '.')).rejects.toThrow(/manifest\.json[\s\S]*features/);
   });
+
+  it('bounds samplesPerPixel (≤ 100000) and the bytes per onnxruntime call (≤ 2 GiB), naming the keys', async () => {
+    const r = inferenceStageSchema.safeParse({ model: 'model.onnx', samplesPerPixel: 1e9 });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0].path).toEqual(['samplesPerPixel']);
+    const big = inferenceStageSchema.parse({ model: 'model.onnx', samplesPerPixel: 100000, batchRows: 4096 });
+    await expect(createInference(big, dir)).rejects.toThrow(/samplesPerPixel 100000 × batchRows 4096 × 2 parameters × 4 bytes = 3\.1 GiB per onnxruntime call exceeds 2 GiB/);
+  });
+
+  it("seeds each pixel from (seed, x, y): the same pixel gets the same posterior in any batch at any position", async () => {
+    const { kernel } = await createInference(cfg, dir);
+    const a = await kernel(pixels(8), ctx());
+    // the same 8 pixels reversed in one batch of 8 (batchRows 3: they fall in different onnxruntime calls)
+    const rev = pixels(8);
+    const cols = Object.fromEntries(rev.schema.fields.map((f) => [f.name, Array.from(column(rev, f.name)).reverse()]));
+    const b = await kernel(
+      batchFromColumns(
+        Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, k === 'x' || k === 'y' || k === 'galaxy_id' ? Int32Array.from(v) : k === 'flags' ? Uint32Array.from(v) : Float32Array.from(v)])),
+        { 'pixsed.bands': bands.join(',') },
+      ),
+      ctx(),
+    );
+    expect(Array.from(column(b, 'log_mstar_p50')).reverse()).toEqual(Array.from(column(a, 'log_mstar_p50')));
+    expect(Array.from(listColumn(b, 'log_mstar_samples').values.subarray(0, 400))).toEqual(Array.from(listColumn(a, 'log_mstar_samples').values.subarray(7 * 400, 8 * 400)));
+  });
 });
+

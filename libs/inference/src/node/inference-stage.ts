@@ -1,56 +1,35 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import {
-  batchFromColumns,
-  column,
-  columnsOf,
-  createPrng,
-  defineStage,
-  fieldMetadataOf,
-  FLAGS_COLUMN,
-  ModelMismatchError,
-  FLAG,
-  type ListColumn,
-  type NumericArray,
-  type StageContext,
-} from '@pixsed/core';
-import { posteriorSummary } from '@pixsed/model';
-import { PosteriorModel } from '@pixsed/model/node';
+import { batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext } from '@pixsed/core';
+import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
 
 export const inferenceStageSchema = z.strictObject({
   model: z.string().min(1).describe('ONNX model (manifest.json beside it), relative to the pipeline file'),
-  samplesPerPixel: z.number().int().min(2).default(500).describe('posterior samples per pixel'),
-  seed: z.number().int().default(0).describe('seed of the sampling noise (same seed → same output)'),
-  batchRows: z.number().int().min(1).default(64).describe('pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel; 64 measured fastest, tools/bench/inference.bench.mjs)'),
+  samplesPerPixel: z.number().int().min(2).max(MAX_SAMPLES_PER_ROW).default(500).describe(`posterior samples per pixel (at most ${MAX_SAMPLES_PER_ROW})`),
+  seed: z.number().int().default(0).describe('seed of the sampling noise: a pixel\'s noise comes from (seed, its mosaic x, y), so it does not depend on strips, tiles or batches'),
+  batchRows: z.number().int().min(1).default(64).describe('pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel, at most 2 GiB per call; 64 measured fastest, tools/bench/inference.bench.mjs)'),
   threads: z.number().int().min(1).default(2).describe('onnxruntime intra-op threads'),
   keepSamples: z.array(z.string()).default(['log_mstar', 'log_sfr100']).describe('parameters whose samples are kept as list columns `<param>_samples` (for sample-wise sums)'),
   allowMissingBands: z.boolean().default(false).describe('accept data lacking some model bands (treated as missing per pixel and flagged) instead of refusing the model'),
 });
 export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
 
-/** Mix the run seed with the batch sequence number into an independent stream seed. */
-function batchSeed(seed: number, index: number): number {
-  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) | 0;
-}
-
 /**
- * The inference stage: per pixel, features from `flux_<band>_njy` / `flux_<band>_err_njy` / `z`
- * per the model manifest, batched posterior sampling with onnxruntime (seeded noise), and per
- * parameter `<p>_mean`, `<p>_std`, `<p>_p16`, `<p>_p50`, `<p>_p84` (+ `<p>_samples` lists).
- * Flags: MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT.
+ * The inference stage: per pixel, `PosteriorModel.infer` on `flux_<band>_njy` / `flux_<band>_err_njy` /
+ * `z` keyed by the pixel's mosaic (x, y), and per parameter `<p>_mean`, `<p>_std`, `<p>_p16`,
+ * `<p>_p50`, `<p>_p84` (+ `<p>_samples` lists). Flags: MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT.
  */
 export async function createInference(config: InferenceStageConfig, pipelineDir: string) {
   const path = isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model);
   const model = await PosteriorModel.load(path, { threads: config.threads, batchRows: config.batchRows });
   const params = model.parameters;
+  checkSamplingPlan(config.samplesPerPixel, config.batchRows, params.length, { what: 'inference stage config', samplesKey: 'samplesPerPixel' });
   for (const p of config.keepSamples) {
     if (!params.includes(p)) throw new ModelMismatchError(`inference.keepSamples: model ${model.manifest.name} has no parameter '${p}' (has ${params.join(', ')})`);
   }
   let checked = false;
-  let index = 0;
   const kernel = async (batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> => {
-    const seq = index++;
     const has = (name: string) => batch.schema.fields.some((f) => f.name === name);
     const dataBands = (batch.schema.metadata.get('pixsed.bands') ?? '').split(',').filter(Boolean);
     if (!checked) {
@@ -64,35 +43,23 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const nan = new Float32Array(n).fill(NaN);
     const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, ctx.stageName) : nan));
     const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, ctx.stageName) : nan));
-    const z = column(batch, 'z', ctx.stageName);
-    const feat = model.features(flux, err, z, n);
-    const oos = model.outOfSupport(feat, n);
+    const key = [column(batch, 'x', ctx.stageName), column(batch, 'y', ctx.stageName)];
+    const r = await model.infer({ n, flux, err, z: column(batch, 'z', ctx.stageName), key }, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples });
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
-    const [bMiss, bNonDet, bOos] = [FLAG.MISSING_BAND, FLAG.NON_DETECTION, FLAG.OUT_OF_SUPPORT];
-    for (let i = 0; i < n; i++) {
-      if (feat.missing[i]) flags[i] |= bMiss;
-      if (feat.nonDetected[i]) flags[i] |= bNonDet;
-      if (oos[i]) flags[i] |= bOos;
-    }
-    const S = config.samplesPerPixel;
-    const D = params.length;
-    const samples = n ? await model.sample(feat.features, n, S, createPrng(batchSeed(config.seed, seq))) : new Float32Array(0);
+    for (let i = 0; i < n; i++) flags[i] |= r.flags[i];
     const cols: Record<string, NumericArray | ListColumn> = { ...columnsOf(batch), [FLAGS_COLUMN]: flags };
     const fieldMeta = fieldMetadataOf(batch);
-    params.forEach((p, d) => {
-      const s = posteriorSummary(samples, n, S, D, d);
-      const unit = model.manifest.parameters[d].unit;
-      for (const [stat, values] of Object.entries(s)) {
+    for (const p of params) {
+      const { unit, ...stats } = r.summaries[p];
+      for (const [stat, values] of Object.entries(stats)) {
         cols[`${p}_${stat}`] = values;
         fieldMeta[`${p}_${stat}`] = { unit, statistic: stat, parameter: p };
       }
-      if (config.keepSamples.includes(p)) {
-        const v = new Float32Array(n * S);
-        for (let i = 0; i < n; i++) for (let k = 0; k < S; k++) v[i * S + k] = samples[(i * S + k) * D + d];
-        cols[`${p}_samples`] = { listSize: S, values: v };
+      if (r.kept[p]) {
+        cols[`${p}_samples`] = { listSize: r.samples, values: r.kept[p] };
         fieldMeta[`${p}_samples`] = { unit, statistic: 'samples', parameter: p };
       }
-    });
+    }
     const meta = new Map(batch.schema.metadata);
     meta.set('pixsed.parameters', params.join(','));
     meta.set('pixsed.model', `${model.manifest.name}@${model.manifest.version}`);
@@ -103,11 +70,11 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
 
 export const inferenceStage = defineStage({
   name: 'inference',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'amortised posterior per pixel (ONNX normalising flow): summaries and samples of each parameter',
   configSchema: inferenceStageSchema,
   async create(config, init) {
     const { model, kernel } = await createInference(config, init.pipelineDir);
-    return { kernel, close: () => model.close() };
+    return { kernel, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256 } };
   },
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
 
@@ -11,9 +11,28 @@ export interface OnnxSamplerOptions {
 }
 
 /**
+ * Read a model file's bytes, refusing a missing, non-regular or empty file with a message naming
+ * it (instead of onnxruntime's internals).
+ */
+export function readModelBytes(file: string): Uint8Array {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new ModelMismatchError(`model file ${file} is a directory, expected an ONNX file`);
+    if (!st.isFile()) throw new ModelMismatchError(`model file ${file} is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ModelMismatchError) throw e;
+    throw new ModelMismatchError(`model file not found: ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (size === 0) throw new ModelMismatchError(`model file ${file} is empty (0 bytes), expected an ONNX file`);
+  return readFileSync(file);
+}
+
+/**
  * An exported sampling graph `(features [N,F], noise [N,S,D]) → samples [N,S,D]` run with
- * onnxruntime-node. Noise is standard normal from a seeded PRNG owned by the caller, so a run is
- * reproducible bit for bit.
+ * onnxruntime-node. Noise is standard normal supplied by the caller (or drawn from the caller's
+ * seeded PRNG), so a run is reproducible bit for bit.
  */
 export class OnnxSampler {
   private constructor(
@@ -24,14 +43,20 @@ export class OnnxSampler {
     readonly output: string,
   ) {}
 
-  static async open(file: string, opts: OnnxSamplerOptions = {}): Promise<OnnxSampler> {
-    if (!existsSync(file)) throw new ModelMismatchError(`model file not found: ${file}`);
-    const session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: opts.threads ?? 2,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-    });
+  /** Open `file` (or its already-read `bytes`, e.g. after a hash check). */
+  static async open(file: string, opts: OnnxSamplerOptions = {}, bytes?: Uint8Array): Promise<OnnxSampler> {
+    const data = bytes ?? readModelBytes(file);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(data, {
+        intraOpNumThreads: opts.threads ?? 2,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+      });
+    } catch (e) {
+      throw new ModelMismatchError(`${file}: not a loadable ONNX model (${data.length} bytes): ${(e as Error).message.split('\n')[0]}`);
+    }
     const [fi, ni] = [opts.featuresInput ?? session.inputNames[0], opts.noiseInput ?? session.inputNames[1]];
     const out = opts.output ?? session.outputNames[0];
     for (const name of [fi, ni]) {
@@ -43,8 +68,13 @@ export class OnnxSampler {
 
   /** Samples [n, s, dims] for features [n, nFeatures], noise drawn from `rng` in row-major order. */
   async sample(features: Float32Array, n: number, nFeatures: number, s: number, dims: number, rng: Prng): Promise<Float32Array> {
+    return this.run(features, fillNormal(rng, new Float32Array(n * s * dims)), n, nFeatures, s, dims);
+  }
+
+  /** Samples [n, s, dims] for features [n, nFeatures] and the given standard-normal noise [n, s, dims]. */
+  async run(features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): Promise<Float32Array> {
     if (features.length !== n * nFeatures) throw new ModelMismatchError(`${this.file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
-    const noise = fillNormal(rng, new Float32Array(n * s * dims));
+    if (noise.length !== n * s * dims) throw new ModelMismatchError(`${this.file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
     const result = await this.session.run({
       [this.featuresInput]: new ort.Tensor('float32', features, [n, nFeatures]),
       [this.noiseInput]: new ort.Tensor('float32', noise, [n, s, dims]),

@@ -1,15 +1,23 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { ConfigError, ModelMismatchError, type Prng } from '@pixsed/core';
+import { ConfigError, createPrng, FLAG, formatPath, keyedSeed, ModelMismatchError, type Prng } from '@pixsed/core';
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
+import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { OnnxSampler } from './onnx-sampler.js';
+import { posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
+import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 
 export interface PosteriorModelOptions {
   threads?: number;
   /** Rows per onnxruntime call (memory: rows × samples × parameters × 4 bytes). */
   batchRows?: number;
 }
+
+/** Most posterior samples per row (`samplesPerPixel`, `pixsed infer --samples`). */
+export const MAX_SAMPLES_PER_ROW = 100_000;
+/** Most bytes of noise (and of samples) per onnxruntime call: rows × samples × parameters × 4. */
+export const MAX_SAMPLING_BYTES_PER_CALL = 2 ** 31;
 
 /** Find and validate the manifest of a model given its `.onnx`, its manifest, or its folder. */
 export function loadManifest(path: string): { manifest: ModelManifest; manifestFile: string; onnxFile: string } {
@@ -26,7 +34,7 @@ export function loadManifest(path: string): { manifest: ModelManifest; manifestF
   if (!r.success) {
     throw new ConfigError(
       manifestFile,
-      r.error.issues.map((i) => ({ path: i.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, ''), message: i.message })),
+      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
       'model manifest',
     );
   }
@@ -35,26 +43,115 @@ export function loadManifest(path: string): { manifest: ModelManifest; manifestF
 }
 
 /**
- * An amortised posterior: manifest + ONNX sampling graph. Builds features from fluxes per the
- * manifest, flags rows outside the training support, and samples in bounded batches.
+ * Refuse a sampling plan beyond the bounds: samples per row in [2, MAX_SAMPLES_PER_ROW] and
+ * rows × samples × parameters × 4 bytes ≤ MAX_SAMPLING_BYTES_PER_CALL (2 GiB) per onnxruntime call.
+ * `keys` names the config keys in the message (e.g. `samplesPerPixel`, `batchRows`).
+ */
+export function checkSamplingPlan(
+  samples: number,
+  batchRows: number,
+  parameters: number,
+  where: { file?: string; what?: string; samplesKey?: string; batchRowsKey?: string } = {},
+): void {
+  const sk = where.samplesKey ?? 'samples';
+  const bk = where.batchRowsKey ?? 'batchRows';
+  const issues = [];
+  if (!Number.isInteger(samples) || samples < 2 || samples > MAX_SAMPLES_PER_ROW) {
+    issues.push({ path: sk, message: `expected an integer from 2 to ${MAX_SAMPLES_PER_ROW}, got ${samples}` });
+  } else {
+    const bytes = samples * batchRows * parameters * 4;
+    if (bytes > MAX_SAMPLING_BYTES_PER_CALL) {
+      issues.push({
+        path: sk,
+        message: `${sk} ${samples} × ${bk} ${batchRows} × ${parameters} parameters × 4 bytes = ${(bytes / 2 ** 30).toFixed(1)} GiB per onnxruntime call exceeds 2 GiB: lower ${sk} or ${bk}`,
+      });
+    }
+  }
+  if (issues.length) throw new ConfigError(where.file, issues, where.what ?? 'sampling options');
+}
+
+/** sha256 (hex) of a byte buffer. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The rows `PosteriorModel.infer` reads: per model band (manifest order) flux and 1σ in nJy, z, and a stable key. */
+export interface InferTable {
+  n: number;
+  /** Per model band, in `model.bands` order: flux and 1σ error in nJy (NaN, non-finite or σ ≤ 0 = band missing for that row). */
+  flux: ArrayLike<number>[];
+  err: ArrayLike<number>[];
+  z: ArrayLike<number>;
+  /**
+   * The row's stable key, one array per key part: row i's sampling noise comes from a PRNG seeded
+   * by `keyedSeed(seed, key[0][i], key[1][i], …)`, so it depends on (seed, key) only, never on the
+   * batch, tile or command. Pixels: [x, y] (mosaic coordinates); `pixsed infer`: [id column] or
+   * [row index]; the galaxies sink: ['galaxy'], [id].
+   */
+  key: ArrayLike<number | string>[];
+}
+
+export interface InferOptions {
+  samples: number;
+  seed: number;
+  /** Parameters whose samples are returned (`kept`). */
+  keep?: string[];
+}
+
+export interface ParameterSummary extends PosteriorSummary {
+  unit: string;
+}
+
+export interface InferResult {
+  n: number;
+  samples: number;
+  /** Per parameter (manifest order): mean, std, p16, p50, p84 and the unit. */
+  summaries: Record<string, ParameterSummary>;
+  /** Per kept parameter: samples [n × samples], row-major. */
+  kept: Record<string, Float32Array>;
+  /** Per row: FLAG.MISSING_BAND | FLAG.NON_DETECTION | FLAG.OUT_OF_SUPPORT, and FLAG.NO_REDSHIFT for a non-finite z (its summaries and samples are NaN). */
+  flags: Uint32Array;
+  /** Rows carrying each flag. */
+  counts: { MISSING_BAND: number; NON_DETECTION: number; OUT_OF_SUPPORT: number; NO_REDSHIFT: number };
+}
+
+/**
+ * An amortised posterior: manifest + ONNX sampling graph (pinned by the manifest's sha256). Builds
+ * features from fluxes per the manifest, flags rows outside the training support, and samples in
+ * bounded batches with per-row seeded noise. The one inference path of the stage, `pixsed infer`
+ * and the galaxies sink (`infer`).
  */
 export class PosteriorModel {
+  readonly layout: FeatureLayout;
+
   private constructor(
     readonly manifest: ModelManifest,
     readonly manifestFile: string,
+    readonly onnxFile: string,
+    /** sha256 of the ONNX file (equal to the manifest's `modelSha256`). */
+    readonly sha256: string,
     private readonly sampler: OnnxSampler,
     readonly batchRows: number,
-  ) {}
+  ) {
+    this.layout = featureLayout(manifest);
+  }
 
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const { manifest, manifestFile, onnxFile } = loadManifest(path);
-    const sampler = await OnnxSampler.open(onnxFile, {
-      threads: opts.threads,
-      featuresInput: manifest.sampler.inputNames[0],
-      noiseInput: manifest.sampler.inputNames[1],
-      output: manifest.sampler.outputName,
-    });
-    return new PosteriorModel(manifest, manifestFile, sampler, opts.batchRows ?? 64);
+    const bytes = readModelBytes(onnxFile);
+    const sha256 = sha256Hex(bytes);
+    if (sha256 !== manifest.modelSha256) {
+      throw new ModelMismatchError(
+        `model file ${onnxFile} has sha256 ${sha256}, but its manifest ${manifestFile} pins modelSha256 ${manifest.modelSha256}: ` +
+          'the ONNX file was replaced or the manifest belongs to another model',
+      );
+    }
+    const sampler = await OnnxSampler.open(
+      onnxFile,
+      { threads: opts.threads, featuresInput: manifest.sampler.inputNames[0], noiseInput: manifest.sampler.inputNames[1], output: manifest.sampler.outputName },
+      bytes,
+    );
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64);
   }
 
   get parameters(): string[] {
@@ -77,7 +174,7 @@ export class PosteriorModel {
     }
   }
 
-  /** Features per the manifest's ab-mag-err-z transform; flux/err per model band, nJy. */
+  /** Features per the manifest's ab-mag-err-z transform (its zero point, error factor and rules); flux/err per model band, nJy. */
   features(flux: ArrayLike<number>[], err: ArrayLike<number>[], z: ArrayLike<number>, n: number): AbMagFeatures {
     const f = this.manifest.features;
     return abMagFeatures({
@@ -87,18 +184,17 @@ export class PosteriorModel {
       n,
       fillMag: f.missingBand.fillMag,
       fillMagErr: f.missingBand.fillMagErr,
-      rule: { snrMin: f.nonDetection.snrMin, magErrNonDet: f.nonDetection.magErr, magClip: f.clip.mag },
+      rule: { snrMin: f.nonDetection.snrMin, magErrNonDet: f.nonDetection.magErr, magClip: f.clip.mag, magZeroPoint: f.magZeroPoint, magErrFactor: f.magErrFactor },
     });
   }
 
   /**
    * 1 for rows whose magnitudes, errors or z lie outside the training set's range (flag
-   * OUT_OF_SUPPORT); indicator features (nondet, missing) are not checked.
+   * OUT_OF_SUPPORT); indicator features (nondet, missing) are not checked (`layout.supportChecked`).
    */
   outOfSupport(feat: AbMagFeatures, n: number): Uint8Array {
-    const nb = this.bands.length;
     const { min, max } = this.manifest.trainingRanges.features;
-    const checked = [...Array.from({ length: 2 * nb }, (_, i) => i), 4 * nb];
+    const checked = this.layout.supportChecked;
     const out = new Uint8Array(n);
     const nf = feat.nFeatures;
     for (let i = 0; i < n; i++) {
@@ -113,7 +209,7 @@ export class PosteriorModel {
     return out;
   }
 
-  /** Posterior samples [n, s, D] for features [n, F]; noise from `rng`, drawn batch by batch. */
+  /** Posterior samples [n, s, D] for features [n, F]; noise from one `rng`, drawn batch by batch (calibration's mock catalogues). */
   async sample(features: Float32Array, n: number, s: number, rng: Prng): Promise<Float32Array> {
     const nf = this.manifest.features.count;
     const d = this.manifest.sampler.noiseDim;
@@ -124,6 +220,66 @@ export class PosteriorModel {
       out.set(part, r0 * s * d);
     }
     return out;
+  }
+
+  /**
+   * The one inference path: features, flags (MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT),
+   * posterior samples with per-row noise seeded from (seed, key), summaries per parameter and the
+   * kept sample lists. A row's result depends only on its own inputs, the seed and its key, never
+   * on how the rows are batched (batchRows) or which command runs it.
+   */
+  async infer(table: InferTable, opts: InferOptions): Promise<InferResult> {
+    const { n } = table;
+    const S = opts.samples;
+    const params = this.parameters;
+    const D = params.length;
+    checkSamplingPlan(S, this.batchRows, D);
+    const keep = opts.keep ?? [];
+    for (const p of keep) if (!params.includes(p)) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) has no parameter '${p}' to keep samples of (has ${params.join(', ')})`);
+    if (table.flux.length !== this.bands.length || table.err.length !== this.bands.length) {
+      throw new ModelMismatchError(`model ${this.manifest.name}: infer() needs flux and err for its ${this.bands.length} bands in manifest order, got ${table.flux.length} and ${table.err.length}`);
+    }
+    if (!table.key.length) throw new ModelMismatchError('infer(): a stable per-row key (e.g. [x, y] or [id]) is required to seed the noise');
+    const feat = this.features(table.flux, table.err, table.z, n);
+    const oos = this.outOfSupport(feat, n);
+    const flags = new Uint32Array(n);
+    const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0 };
+    for (let i = 0; i < n; i++) {
+      const noZ = !Number.isFinite(table.z[i]);
+      const f = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0) | (noZ ? FLAG.NO_REDSHIFT : 0);
+      flags[i] = f;
+      if (noZ) counts.NO_REDSHIFT++;
+      if (f & FLAG.MISSING_BAND) counts.MISSING_BAND++;
+      if (f & FLAG.NON_DETECTION) counts.NON_DETECTION++;
+      if (f & FLAG.OUT_OF_SUPPORT) counts.OUT_OF_SUPPORT++;
+    }
+    const summaries: Record<string, ParameterSummary> = {};
+    params.forEach((p, d) => {
+      const z = () => new Float32Array(n);
+      summaries[p] = { mean: z(), std: z(), p16: z(), p50: z(), p84: z(), unit: this.manifest.parameters[d].unit };
+    });
+    const kept: Record<string, Float32Array> = Object.fromEntries(keep.map((p) => [p, new Float32Array(n * S)]));
+    const nf = feat.nFeatures;
+    const keyAt = (i: number) => table.key.map((k) => k[i]);
+    for (let r0 = 0; r0 < n; r0 += this.batchRows) {
+      const r1 = Math.min(n, r0 + this.batchRows);
+      const m = r1 - r0;
+      const noise = new Float32Array(m * S * D);
+      for (let i = 0; i < m; i++) {
+        const rng = createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i)));
+        const row = noise.subarray(i * S * D, (i + 1) * S * D);
+        for (let k = 0; k < row.length; k++) row[k] = rng.normal();
+      }
+      const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
+      params.forEach((p, d) => {
+        const s = posteriorSummary(samples, m, S, D, d);
+        for (const stat of ['mean', 'std', 'p16', 'p50', 'p84'] as const) summaries[p][stat].set(s[stat], r0);
+        const out = kept[p];
+        if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
+      });
+    }
+    return { n, samples: S, summaries, kept, flags, counts };
   }
 
   close(): Promise<void> {

@@ -2,3 +2,4 @@ export * from './create-parquet-writer.js';
 export * from './read-parquet.js';
 export * from './parquet-sink.js';
 export * from './parquet-codec.js';
+export * from './read-parquet-row-groups.js';

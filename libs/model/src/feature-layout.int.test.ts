@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { abMagFeatures } from './ab-mag-features.js';
+import { featureLayout } from './feature-layout.js';
+import { modelManifestSchema } from './model-manifest.js';
+
+const root = resolve(__dirname, '../../..');
+const py = '/usr/bin/python3';
+const hasPy = existsSync(py) && spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const manifests = readdirSync(join(root, 'test-data/models')).map((d) => join(root, 'test-data/models', d, 'manifest.json')).filter(existsSync);
+
+describe('featureLayout', () => {
+  it('names and offsets the blocks: mag, mag_err, nondet, missing per band, then z', () => {
+    const L = featureLayout(['a', 'b']);
+    expect(L.names).toEqual(['mag_a', 'mag_b', 'mag_err_a', 'mag_err_b', 'nondet_a', 'nondet_b', 'missing_a', 'missing_b', 'z']);
+    expect([L.mag.offset, L.magErr.offset, L.nondet.offset, L.missing.offset, L.z.offset, L.count]).toEqual([0, 2, 4, 6, 8, 9]);
+    expect(L.supportChecked).toEqual([0, 1, 2, 3, 8]);
+  });
+
+  it('is the layout of every shipped manifest', () => {
+    expect(manifests.length).toBeGreaterThanOrEqual(3);
+    for (const f of manifests) {
+      const m = modelManifestSchema.parse(JSON.parse(readFileSync(f, 'utf8')));
+      expect(featureLayout(m).names, f).toEqual(m.features.names);
+    }
+  });
+
+  it('abMagFeatures uses the manifest zero point and error factor', () => {
+    const base = { flux: [[100]], err: [[10]], z: [0], n: 1, fillMag: [0], fillMagErr: [0] };
+    const ab = abMagFeatures(base).features;
+    const other = abMagFeatures({ ...base, rule: { snrMin: 1, magErrNonDet: 5, magClip: [0, 50], magZeroPoint: 23.9, magErrFactor: 1 } }).features;
+    expect(ab[0] - other[0]).toBeCloseTo(31.4 - 23.9, 5);
+    expect(other[1]).toBeCloseTo(0.1, 6); // 1 × 10 / 100
+  });
+
+  it.skipIf(!hasPy)(hasPy ? 'agrees with tools/train/pixsed_train/features.py feature_layout for the shipped manifests' : `skipped: ${py} with numpy not found (Debian python3-numpy)`, () => {
+    const code = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(join(root, 'tools/train'))})`,
+      'from pixsed_train.features import feature_layout',
+      'print(json.dumps([feature_layout(json.load(open(f))["bands"]) for f in sys.argv[1:]]))',
+    ].join('\n');
+    const r = spawnSync(py, ['-c', code, ...manifests], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const fromPy = JSON.parse(r.stdout) as Record<string, unknown>[];
+    manifests.forEach((f, i) => {
+      const ts = featureLayout(JSON.parse(readFileSync(f, 'utf8')) as { bands: string[] });
+      const { supportChecked: _, ...comparable } = ts;
+      expect(fromPy[i], f).toEqual(comparable);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
+import { PosteriorModel } from './posterior-model.js';
+
+const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
+const hasOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
+const bands = ['f277w', 'f444w'];
+
+describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian model: samples = features·W + σ·noise)' : 'skipped: needs /usr/bin/python3 with onnx + numpy (Debian python3-onnx)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixsed-pm-'));
+  const made = spawnSync('/usr/bin/python3', [script, dir, ...bands], { encoding: 'utf8' });
+  const n = 10;
+  const table = {
+    n,
+    flux: [Float64Array.from({ length: n }, (_, i) => 50 + 7 * i), Float64Array.from({ length: n }, (_, i) => (i === 4 ? NaN : 80 - 3 * i))],
+    err: [new Float64Array(n).fill(2), new Float64Array(n).fill(3)],
+    z: Float64Array.from({ length: n }, (_, i) => (i === 7 ? NaN : 0.5 + 0.1 * i)),
+    key: [Int32Array.from({ length: n }, (_, i) => 100 + i), new Int32Array(n).fill(42)],
+  };
+
+  it("draws each row's noise from keyedSeed(seed, key): samples equal features·W + σ·noise computed independently", async () => {
+    expect(made.status, made.stderr).toBe(0);
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 3 });
+    const S = 40;
+    const D = 2;
+    const r = await model.infer(table, { samples: S, seed: 5, keep: ['log_mstar'] });
+    const F = model.layout.count;
+    const feat = model.features(table.flux, table.err, table.z, n).features;
+    const W = (f: number, d: number) => ((((f * D + d) % 5) - 2) * 0.5); // make_linear_gaussian.py
+    for (let i = 0; i < n; i++) {
+      if (i === 7) continue; // no redshift
+      let mu = 0;
+      for (let f = 0; f < F; f++) mu += feat[i * F + f] * W(f, 0);
+      const rng = createPrng(keyedSeed(5, 100 + i, 42));
+      for (let k = 0; k < S; k++) {
+        const noise = [rng.normal(), rng.normal()];
+        expect(r.kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
+      }
+    }
+    expect(r.summaries.log_mstar.unit).toBe('log10 Msun');
+    expect(r.flags[4] & FLAG.MISSING_BAND).toBeTruthy();
+    expect(r.flags[7] & FLAG.NO_REDSHIFT).toBeTruthy();
+    expect(Number.isNaN(r.summaries.log_mstar.p50[7])).toBe(true);
+    expect(r.counts).toMatchObject({ MISSING_BAND: 1, NO_REDSHIFT: 1 });
+    await model.close();
+  });
+
+  it('gives identical results bit for bit for batchRows 1, 3 and 64, and for a row alone', async () => {
+    const out = [];
+    for (const batchRows of [1, 3, 64]) {
+      const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows });
+      out.push(await model.infer(table, { samples: 30, seed: 1, keep: ['log_mstar', 'log_sfr100'] }));
+      await model.close();
+    }
+    for (const o of out.slice(1)) {
+      expect(Array.from(o.kept.log_sfr100)).toEqual(Array.from(out[0].kept.log_sfr100));
+      expect(Array.from(o.summaries.log_mstar.p84)).toEqual(Array.from(out[0].summaries.log_mstar.p84));
+    }
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'));
+    const pick = (a: ArrayLike<number>) => Float64Array.of(a[6]);
+    const alone = await model.infer({ n: 1, flux: table.flux.map(pick), err: table.err.map(pick), z: pick(table.z), key: table.key.map((k) => Int32Array.of(k[6])) }, { samples: 30, seed: 1 });
+    expect(alone.summaries.log_mstar.p50[0]).toBe(out[0].summaries.log_mstar.p50[6]);
+    const otherSeed = await model.infer(table, { samples: 30, seed: 2 });
+    expect(otherSeed.summaries.log_mstar.p50[6]).not.toBe(out[0].summaries.log_mstar.p50[6]);
+    await model.close();
+  });
+
+  it('refuses samples beyond 100000, a > 2 GiB call, unknown kept parameters and a missing key', async () => {
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 64 });
+    await expect(model.infer(table, { samples: 1e9, seed: 0 })).rejects.toThrow(/samples: expected an integer from 2 to 100000, got 1000000000/);
+    const wide = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 10000 });
+    await expect(wide.infer(table, { samples: 100000, seed: 0 })).rejects.toThrow(/exceeds 2 GiB/);
+    await expect(model.infer(table, { samples: 10, seed: 0, keep: ['av'] })).rejects.toThrow(/no parameter 'av'/);
+    await expect(model.infer({ ...table, key: [] }, { samples: 10, seed: 0 })).rejects.toThrow(/stable per-row key/);
+    await Promise.all([model.close(), wide.close()]);
+  });
+});
