@@ -86,7 +86,7 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     const nt = o.noise;
     noiseIndex = Int32Array.from(bands, (b) => {
       const i = nt.bands.indexOf(b);
-      if (i < 0) throw new RangeError(`band ${b} has no noise statistics (tables have ${nt.bands.join(', ')})`);
+      if (i < 0) throw new RangeError(`band ${b} has no noise statistics (tables have ${nt.bands.join(', ')}); simulate it with noise.mode 'none'`);
       return i;
     });
   }

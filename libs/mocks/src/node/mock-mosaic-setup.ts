@@ -1,5 +1,6 @@
 import { Wcs } from '@pixsed/fits';
-import { loadFilterSet, createEngineFromData, loadJadesNoiseTables } from '@pixsed/simulator/node';
+import { createEngineFromData, loadJadesNoiseTables, loadSurveyFilters } from '@pixsed/simulator/node';
+import { jadesSurvey } from '@pixsed/surveys';
 import type { NoiseTables } from '@pixsed/simulator';
 import { buildMockGalaxies, type MockGalaxy } from '../build-mock-galaxies.js';
 import type { MosaicConfig } from '../mosaic-config.js';
@@ -33,13 +34,13 @@ export function bandSigmaNjy(cfg: MosaicConfig, noise: NoiseTables): Record<stri
 }
 
 /**
- * Reference resolution for a mock mosaic: WCS, the band filter curves and the photometry engine (up to the highest
+ * Reference resolution for a mock mosaic: WCS, the band filter curves (from the JADES survey definition) and the photometry engine (up to the highest
  * configured redshift), the JADES noise depths, the galaxy list (explicit ones with default ids 1, 2, … then the
  * random ones from max id + 1) with their populations and stamps, and the band PSFs.
  */
 export async function setupMockMosaic(cfg: MosaicConfig, configDir: string): Promise<MockMosaicSetup> {
   const wcs = mockMosaicWcs(cfg);
-  const allFilters = loadFilterSet('jades');
+  const allFilters = loadSurveyFilters(jadesSurvey);
   const filters = cfg.bands.map((b) => {
     const f = allFilters.find((x) => x.name === b);
     if (!f) throw new RangeError(`no filter curve for band ${b}`);
