@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { galaxyBandStamp } from '../galaxy-band-stamp.js';
 import { createGalaxyTruthStats } from '../galaxy-truth-stats.js';
-import { JADES_BANDS } from '../default-psf-fwhm.js';
 import { mockCatalogCsv } from '../mock-catalog-csv.js';
 import { mockSurvey } from '../mock-survey.js';
 import { mockTruthJson } from '../mock-truth-json.js';
@@ -40,7 +39,7 @@ export interface MockMosaicResult {
 }
 
 /**
- * Generate a mock JADES-like mosaic with known truth into `outDir` (see libs/mocks/README.md for the layout):
+ * Generate a mock mosaic of a survey's bands (default JADES) with known truth into `outDir` (see libs/mocks/README.md for the layout):
  * per-band `<band>_sci.fits` / `<band>_err.fits` [nJy/px, TAN WCS], `segmentation.fits`, `catalog.csv`,
  * `truth_<quantity>.fits`, `truth.json`, `survey.json`. Bands are written one after another, strip by strip
  * (`stripRows`), from per-galaxy PSF-convolved stamps: memory is O(width × stripRows + Σ stamp areas), never a
@@ -55,7 +54,8 @@ export async function generateMockMosaic(config: MosaicConfigInput | MosaicConfi
   mkdirSync(outDir, { recursive: true });
 
   const setup = await setupMockMosaic(cfg, opts.configDir ?? process.cwd());
-  const { galaxies, psfs, sigmaNjy } = setup;
+  const { galaxies, psfs, sigmaNjy, survey } = setup;
+  const surveyBands = survey.bands.map((x) => x.name);
   progress('setup', 1);
 
   // segmentation from each galaxy's own noiseless, PSF-convolved flux in the detection band, then the truth maps
@@ -69,18 +69,18 @@ export async function generateMockMosaic(config: MosaicConfigInput | MosaicConfi
   for (let bi = 0; bi < bands.length; bi++) {
     const b = bands[bi];
     const stamps = bi === detIndex ? detStamps : galaxies.map((g) => galaxyBandStamp(g, bi, psfs.get(b)!.kernel));
-    files.push(...(await writeBandPlanes(cfg, outDir, setup, bi, stamps, detStamps, stats, bandSeed(cfg.seed, b))));
+    files.push(...(await writeBandPlanes(cfg, outDir, setup, bi, stamps, detStamps, stats, bandSeed(cfg.seed, surveyBands.indexOf(b)))));
     progress('band', 3 + bi, b);
   }
 
   writeFileSync(join(outDir, 'catalog.csv'), mockCatalogCsv(galaxies));
   writeFileSync(join(outDir, 'truth.json'), JSON.stringify(mockTruthJson(cfg, galaxies, stats, sigmaNjy, psfs, PIXSED_VERSION), null, 1) + '\n');
-  writeFileSync(join(outDir, 'survey.json'), JSON.stringify(mockSurvey(bands, psfs), null, 1) + '\n');
+  writeFileSync(join(outDir, 'survey.json'), JSON.stringify(mockSurvey(bands, psfs, { survey, pixelScaleArcsec: cfg.pixelScaleArcsec }), null, 1) + '\n');
   files.push('catalog.csv', 'truth.json', 'survey.json');
   return { outDir, files, galaxies: galaxies.length, bands, sigmaNjy, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Noise stream of a band: seeded by (seed, JADES band index), so a band's noise does not depend on the band subset. */
-function bandSeed(seed: number, band: string): number {
-  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(JADES_BANDS.indexOf(band) + 1, 0x85ebca6b)) | 0;
+/** Noise stream of a band: seeded by (seed, the band's index in the survey), so it does not depend on the band subset. */
+function bandSeed(seed: number, surveyBandIndex: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(surveyBandIndex + 1, 0x85ebca6b)) | 0;
 }

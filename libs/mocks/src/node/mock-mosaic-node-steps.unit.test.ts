@@ -18,10 +18,12 @@ describe('mock mosaic setup steps', () => {
     const h = mockPlaneHeader(w, cfg, { BUNIT: 'nJy' });
     expect([h.BUNIT, h.ORIGIN, h.MOCKSEED]).toEqual(['nJy', 'pixsed mocks', 42]);
   });
-  it('σ = depth × depthScale × depthScalePerBand; a band without statistics is named', () => {
+  it('σ = depth × depthScale × depthScalePerBand; a band without a depth is named with its config key', () => {
     const noise = { bands: ['f444w', 'f150w'], depth1SigmaNjy: Float64Array.from([5, 7]) } as NoiseTables;
     expect(bandSigmaNjy(cfg, noise)).toEqual({ f150w: 14, f444w: 30 });
-    expect(() => bandSigmaNjy(cfg, { ...noise, bands: ['f444w'] })).toThrow(/band f150w has no JADES noise statistics/);
+    expect(() => bandSigmaNjy(cfg, { ...noise, bands: ['f444w'] })).toThrow(/depthNjyPerBand\.f150w: band f150w has no JADES noise statistics/);
+    // depthNjyPerBand supplies (or overrides) a band's depth
+    expect(bandSigmaNjy({ ...cfg, depthNjyPerBand: { f150w: 1.5 } }, { ...noise, bands: ['f444w'] })).toEqual({ f150w: 3, f444w: 30 });
   });
 });
 
