@@ -65,5 +65,9 @@ describe.skipIf(!readyHst)(readyHst ? 'pixsed simulate --survey (band set from t
     const bad = pixsed('simulate', '--survey', 'euclid', '--n', '5', '--out', join(dir, 'x'));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--survey: unknown survey 'euclid' \(known: jades, hst\)/);
+    // the noise tables are JADES's: the WFC3/IR bands are named in a config error (exit 2), not simulated silently
+    const noisy = pixsed('simulate', '--survey', 'hst', '--n', '5', '--out', join(dir, 'y'));
+    expect(noisy.status).toBe(2);
+    expect(noisy.stderr).toMatch(/noise\.mode: bands f105w, f125w, f140w, f160w have no noise statistics/);
   }, 120_000);
 });
