@@ -42,45 +42,47 @@ export function mockTruthJson(
       flux_image_njy: 'Σ_c component flux × fraction of the profile inside the image (before PSF)',
       flux_footprint_njy: 'Σ of the noiseless PSF-convolved image over the footprint (includes neighbours\' light)',
     },
-    galaxies: galaxies.map((g, gi) => {
-      const st = stats[gi];
-      const mTot = g.components.reduce((a, c) => a + c.pop.massMsun, 0);
-      const sfrTot = g.components.reduce((a, c) => a + c.pop.sfr100MsunPerYr, 0);
-      const fTot = bands.map((_, bi) => g.components.reduce((a, c) => a + c.pop.fluxNjy[bi], 0));
-      return {
-        id: g.id,
-        z: g.z,
-        xPx: r6(g.xPx),
-        yPx: r6(g.yPx),
-        raDeg: Number(g.raDeg.toFixed(8)),
-        decDeg: Number(g.decDeg.toFixed(8)),
-        log_mstar_total: log(mTot),
-        log_mstar_image: log(g.components.reduce((a, c, ci) => a + c.pop.massMsun * st.compInImage[ci], 0)),
-        log_mstar_footprint: log(st.footprintMassMsun),
-        sfr100_total_msun_per_yr: r6(sfrTot),
-        log_sfr100_total: log(sfrTot),
-        sfr100_footprint_msun_per_yr: r6(st.footprintSfr),
-        footprint_pixels: st.footprintPixels,
-        flux_total_njy: perBand(fTot),
-        flux_image_njy: perBand(st.fluxImage),
-        flux_footprint_njy: perBand(st.fluxFootprint),
-        components: g.components.map((c, ci) => ({
-          kind: c.spec.kind,
-          xPx: r6(c.xPx),
-          yPx: r6(c.yPx),
-          profile: c.spec.profile,
-          sfh: c.spec.sfh,
-          log_mstar: c.spec.logMstar,
-          formed_mass_msun: r6(c.pop.formedMassMsun),
-          sfr100_msun_per_yr: r6(c.pop.sfr100MsunPerYr),
-          log_age_mw_yr: log(c.pop.ageMwYr),
-          metallicity: c.pop.metallicity,
-          av_mag: c.pop.avMag,
-          fraction_in_image: r6(st.compInImage[ci]),
-          fraction_in_footprint: r6(st.compInFootprint[ci]),
-          flux_njy: perBand(c.pop.fluxNjy),
-        })),
-      };
-    }),
+    galaxies: galaxies.map((g, gi) => galaxyTruthEntry(g, stats[gi], bands, perBand)),
+  };
+}
+
+/** One galaxy of truth.json: centre, configured (total) and measured (image, footprint) masses, SFRs, fluxes, components. */
+function galaxyTruthEntry(g: MockGalaxy, st: GalaxyTruthStats, bands: string[], perBand: (a: ArrayLike<number>) => Record<string, number>) {
+  const mTot = g.components.reduce((a, c) => a + c.pop.massMsun, 0);
+  const sfrTot = g.components.reduce((a, c) => a + c.pop.sfr100MsunPerYr, 0);
+  const fTot = bands.map((_, bi) => g.components.reduce((a, c) => a + c.pop.fluxNjy[bi], 0));
+  return {
+    id: g.id,
+    z: g.z,
+    xPx: r6(g.xPx),
+    yPx: r6(g.yPx),
+    raDeg: Number(g.raDeg.toFixed(8)),
+    decDeg: Number(g.decDeg.toFixed(8)),
+    log_mstar_total: log(mTot),
+    log_mstar_image: log(g.components.reduce((a, c, ci) => a + c.pop.massMsun * st.compInImage[ci], 0)),
+    log_mstar_footprint: log(st.footprintMassMsun),
+    sfr100_total_msun_per_yr: r6(sfrTot),
+    log_sfr100_total: log(sfrTot),
+    sfr100_footprint_msun_per_yr: r6(st.footprintSfr),
+    footprint_pixels: st.footprintPixels,
+    flux_total_njy: perBand(fTot),
+    flux_image_njy: perBand(st.fluxImage),
+    flux_footprint_njy: perBand(st.fluxFootprint),
+    components: g.components.map((c, ci) => ({
+      kind: c.spec.kind,
+      xPx: r6(c.xPx),
+      yPx: r6(c.yPx),
+      profile: c.spec.profile,
+      sfh: c.spec.sfh,
+      log_mstar: c.spec.logMstar,
+      formed_mass_msun: r6(c.pop.formedMassMsun),
+      sfr100_msun_per_yr: r6(c.pop.sfr100MsunPerYr),
+      log_age_mw_yr: log(c.pop.ageMwYr),
+      metallicity: c.pop.metallicity,
+      av_mag: c.pop.avMag,
+      fraction_in_image: r6(st.compInImage[ci]),
+      fraction_in_footprint: r6(st.compInFootprint[ci]),
+      flux_njy: perBand(c.pop.fluxNjy),
+    })),
   };
 }
