@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hasData, missingDataMessage } from '@pixsed/core/node';
@@ -40,5 +40,34 @@ describe.skipIf(!ready)(ready ? 'pixsed simulate (catalogue formats)' : missingD
     const bad = pixsed('simulate', '--n', 'ten', '--out', join(dir, 'x'), '--format', 'xls');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--n: expected a positive integer[\s\S]*--format: expected one of csv, npy, parquet/);
+  }, 120_000);
+});
+
+const NEED_HST = [...NEED, 'filters/jades-sbipix/HST_ACS_WFC.F435W.dat', 'filters/jades-sbipix/HST_WFC3_IR.F160W.dat'];
+const readyHst = hasData(...NEED_HST);
+
+describe.skipIf(!readyHst)(readyHst ? 'pixsed simulate --survey (band set from the survey definition)' : missingDataMessage(...NEED_HST), () => {
+  it('--survey hst simulates the 9 HST bands in the survey order; an unknown survey lists the known ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pixsed-sim-hst-'));
+    const cfg = join(dir, 'sims.yaml');
+    writeFileSync(cfg, 'noise: { mode: none }\n'); // the noise tables are JADES's
+    const r = pixsed('simulate', '--survey', 'hst', '--n', '20', '--seed', '2', '--config', cfg, '--out', join(dir, 'hst'), '--format', 'csv');
+    expect(r.status, r.stderr).toBe(0);
+    const hst = ['f435w', 'f606w', 'f775w', 'f814w', 'f850lp', 'f105w', 'f125w', 'f140w', 'f160w'];
+    const csv = readFileSync(join(dir, 'hst', 'catalog.csv'), 'utf8').trim().split('\n');
+    const h = csv[0].split(',');
+    expect(h.filter((c) => /^flux_[a-z0-9]+_njy$/.test(c))).toEqual(hst.map((b) => `flux_${b}_njy`));
+    expect(h).not.toContain('flux_f444w_njy');
+    const meta = JSON.parse(readFileSync(join(dir, 'hst', 'simulation.json'), 'utf8'));
+    expect([meta.survey, meta.bands]).toEqual(['hst', hst]);
+    const k = h.indexOf('flux_f160w_njy');
+    expect(csv.slice(1).every((row) => Number(row.split(',')[k]) > 0)).toBe(true);
+    const bad = pixsed('simulate', '--survey', 'euclid', '--n', '5', '--out', join(dir, 'x'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--survey: unknown survey 'euclid' \(known: jades, hst\)/);
+    // the noise tables are JADES's: the WFC3/IR bands are named in a config error (exit 2), not simulated silently
+    const noisy = pixsed('simulate', '--survey', 'hst', '--n', '5', '--out', join(dir, 'y'));
+    expect(noisy.status).toBe(2);
+    expect(noisy.stderr).toMatch(/noise\.mode: bands f105w, f125w, f140w, f160w have no noise statistics/);
   }, 120_000);
 });

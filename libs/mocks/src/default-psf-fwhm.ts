@@ -1,3 +1,5 @@
+import { jadesSurvey } from '@pixsed/surveys';
+
 /**
  * Default Gaussian PSF FWHM [arcsec] per JADES band, used when a mosaic config gives no PSF for a band.
  *
@@ -29,8 +31,8 @@ export const DEFAULT_PSF_FWHM_ARCSEC: Readonly<Record<string, number>> = {
   f850lp: 0.105,
 };
 
-/** The 19 JADES bands in the order of filters_jades_no_wfc.dat (Iglesias-Navarro et al. 2025). */
-export const JADES_BANDS: readonly string[] = [
-  'f090w', 'f115w', 'f150w', 'f182m', 'f200w', 'f210m', 'f277w', 'f335m', 'f356w', 'f410m',
-  'f430m', 'f444w', 'f460m', 'f480m', 'f435w', 'f606w', 'f775w', 'f814w', 'f850lp',
-];
+/**
+ * The 19 JADES bands in the survey definition's order (@pixsed/surveys `jadesSurvey`), which is the order of
+ * filters_jades_no_wfc.dat (Iglesias-Navarro et al. 2025) that the shipped models and the noise tables use.
+ */
+export const JADES_BANDS: readonly string[] = jadesSurvey.bands.map((b) => b.name);

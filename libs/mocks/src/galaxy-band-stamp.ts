@@ -1,6 +1,7 @@
 import { convolveImage, type ImageLike } from '@pixsed/psf';
 import type { MockGalaxy } from './build-mock-galaxies.js';
 import type { Stamp } from './sersic-profile.js';
+import { stampStripWindow } from './stamp-strip-window.js';
 
 /**
  * Noiseless image of one galaxy in one band [nJy/px]: Σ_components flux_c,b × weights_c on the union of the
@@ -42,12 +43,8 @@ export function galaxyBandStamp(g: MockGalaxy, bandIndex: number, kernel?: Image
 
 /** Add `scale` × stamp into rows [y0, y1) of a row-major strip of `width` columns (clipped to the strip). */
 export function addStampToStrip(stamp: Stamp, scale: number, y0: number, y1: number, width: number, out: Float64Array): void {
-  const ja = Math.max(0, y0 - stamp.y0);
-  const jb = Math.min(stamp.height, y1 - stamp.y0);
-  const ia = Math.max(0, -stamp.x0);
-  const ib = Math.min(stamp.width, width - stamp.x0);
-  for (let j = ja; j < jb; j++) {
-    const row = (stamp.y0 + j - y0) * width + stamp.x0;
+  const { ja, jb, ia, ib, rowStart } = stampStripWindow(stamp, y0, y1, width);
+  for (let j = ja, row = rowStart; j < jb; j++, row += width) {
     const src = j * stamp.width;
     for (let i = ia; i < ib; i++) out[row + i] += scale * stamp.data[src + i];
   }

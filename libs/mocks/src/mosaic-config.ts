@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { bandNameSchema, ConfigError, parseConfig } from '@pixsed/core';
-import { JADES_BANDS } from './default-psf-fwhm.js';
+import { bandNameSchema, ConfigError, formatPath, parseConfig } from '@pixsed/core';
+import { surveys, type Survey } from '@pixsed/surveys';
+import { DEFAULT_PSF_FWHM_ARCSEC } from './default-psf-fwhm.js';
 
 const bandName = bandNameSchema;
 
@@ -73,9 +74,11 @@ export const mosaicConfigSchema = z.strictObject({
   heightPx: z.number().int().min(8).max(65536),
   pixelScaleArcsec: z.number().positive().default(0.03),
   center: z.strictObject({ raDeg: z.number().min(0).lt(360), decDeg: z.number().min(-90).max(90) }).default({ raDeg: 53.16, decDeg: -27.78 }).describe('sky position of the image centre (CRVAL); north up, east left'),
-  bands: z.array(bandName).min(1).default([...JADES_BANDS]).describe('JADES bands to write (default all 19)'),
-  psf: z.record(bandName, psfSpecSchema).default({}).describe('per-band PSF; bands not listed use DEFAULT_PSF_FWHM_ARCSEC'),
-  depthScale: z.number().positive().default(1).describe('multiplies every band\'s JADES 1σ per-pixel depth'),
+  survey: z.string().min(1).default('jades').describe('built-in survey (@pixsed/surveys) whose band set (names, order, filter curves) the mock uses'),
+  bands: z.array(bandName).min(1).optional().describe('survey bands to write (default: all of them, in the survey order; jades: 19)'),
+  psf: z.record(bandName, psfSpecSchema).default({}).describe('per-band PSF; bands not listed use DEFAULT_PSF_FWHM_ARCSEC, else the survey band\'s psfFwhmArcsec'),
+  depthNjyPerBand: z.record(bandName, z.number().positive()).default({}).describe('1σ per-pixel depth [nJy] per band, for bands without JADES noise statistics (wins over them)'),
+  depthScale: z.number().positive().default(1).describe('multiplies every band\'s 1σ per-pixel depth (JADES or depthNjyPerBand)'),
   depthScalePerBand: z.record(bandName, z.number().positive()).default({}).describe('extra per-band factor on the depth'),
   noise: z.boolean().default(true).describe('add Gaussian noise (false: sci = noiseless model)'),
   seed: z.number().int().default(1),
@@ -84,33 +87,58 @@ export const mosaicConfigSchema = z.strictObject({
   profileTruncateAtRe: z.number().positive().default(6),
   segmentation: z
     .strictObject({
-      band: bandName.default('f444w'),
+      band: bandName.optional().describe('detection band (default: the survey\'s targetPsfBand, f444w for jades)'),
       thresholdSigma: z.number().positive().default(2),
     })
-    .default({ band: 'f444w', thresholdSigma: 2 })
+    .default({ thresholdSigma: 2 })
     .describe('footprint = pixels where the galaxy\'s own noiseless PSF-convolved flux in `band` > thresholdSigma × σ_pixel'),
   writeNoiseless: z.boolean().default(false).describe('also write <band>_model.fits (noiseless, PSF-convolved)'),
   stripRows: z.number().int().min(1).default(256).describe('rows per strip when writing (memory O(width × stripRows))'),
   galaxies: z.array(galaxySchema).default([]),
   randomGalaxies: randomGalaxiesSchema.optional(),
 });
-export type MosaicConfig = z.infer<typeof mosaicConfigSchema>;
+type ParsedMosaicConfig = z.infer<typeof mosaicConfigSchema>;
+/** A validated mosaic config with the survey defaults filled in (bands, segmentation band). */
+export type MosaicConfig = Omit<ParsedMosaicConfig, 'bands' | 'segmentation'> & {
+  bands: string[];
+  segmentation: { band: string; thresholdSigma: number };
+};
 export type MosaicConfigInput = z.input<typeof mosaicConfigSchema>;
 
-/** Validate a mosaic config; throws ConfigError naming each offending path. */
+/** The survey definition a mosaic config names (ConfigError at `survey` when unknown). */
+export function mosaicSurvey(cfg: { survey: string }, file?: string): Survey {
+  if (!surveys.names().includes(cfg.survey)) {
+    throw new ConfigError(file, [{ path: 'survey', message: `unknown survey '${cfg.survey}' (known: ${surveys.names().join(', ')})` }], 'mock mosaic config (mosaicConfigSchema)');
+  }
+  return surveys.resolve(cfg.survey);
+}
+
+/**
+ * Validate a mosaic config and fill the survey defaults (bands: all the survey's; segmentation band: its
+ * targetPsfBand); throws one ConfigError naming each offending path: bands outside the survey, a segmentation band
+ * not written, a band without a default PSF, duplicate galaxy ids, centres given twice or not at all.
+ */
 export function parseMosaicConfig(raw: unknown, file?: string): MosaicConfig {
-  const cfg = parseConfig(mosaicConfigSchema, raw ?? {}, file, 'mock mosaic config (mosaicConfigSchema)');
+  const parsed = parseConfig(mosaicConfigSchema, raw ?? {}, file, 'mock mosaic config (mosaicConfigSchema)');
+  const survey = mosaicSurvey(parsed, file);
+  const surveyBands = survey.bands.map((b) => b.name);
+  const bands = parsed.bands ?? surveyBands;
+  const cfg: MosaicConfig = { ...parsed, bands, segmentation: { band: parsed.segmentation.band ?? survey.targetPsfBand, thresholdSigma: parsed.segmentation.thresholdSigma } };
   const issues: { path: string; message: string }[] = [];
-  for (const b of cfg.bands) if (!JADES_BANDS.includes(b)) issues.push({ path: 'bands', message: `unknown band '${b}' (JADES: ${JADES_BANDS.join(', ')})` });
-  if (!cfg.bands.includes(cfg.segmentation.band)) issues.push({ path: 'segmentation.band', message: `'${cfg.segmentation.band}' is not among the bands` });
+  for (const b of bands) if (!surveyBands.includes(b)) issues.push({ path: 'bands', message: `unknown band '${b}' (survey ${survey.name}: ${surveyBands.join(', ')})` });
+  if (!bands.includes(cfg.segmentation.band)) issues.push({ path: 'segmentation.band', message: `'${cfg.segmentation.band}' is not among the bands` });
+  for (const b of bands) {
+    const fwhm = DEFAULT_PSF_FWHM_ARCSEC[b] ?? survey.bands.find((x) => x.name === b)?.psfFwhmArcsec;
+    if (!cfg.psf[b] && fwhm === undefined && surveyBands.includes(b)) issues.push({ path: formatPath(['psf', b]), message: `band ${b} has no default PSF: give { fwhmArcsec } or { file }` });
+  }
   const ids = new Set<number>();
   cfg.galaxies.forEach((g, i) => {
     const id = g.id ?? i + 1;
-    if (ids.has(id)) issues.push({ path: `galaxies.${i}.id`, message: `duplicate id ${id}` });
+    if (ids.has(id)) issues.push({ path: formatPath(['galaxies', i, 'id']), message: `duplicate id ${id}` });
     ids.add(id);
     const pix = g.xPx !== undefined && g.yPx !== undefined;
     const sky = g.raDeg !== undefined && g.decDeg !== undefined;
-    if (pix === sky) issues.push({ path: `galaxies.${i}`, message: 'give the centre as xPx/yPx or as raDeg/decDeg (exactly one pair)' });
+    if (pix === sky) issues.push({ path: formatPath(['galaxies', i]), message: 'give the centre as xPx/yPx or as raDeg/decDeg (exactly one pair)' });
   });
   if (issues.length) throw new ConfigError(file, issues, 'mock mosaic config (mosaicConfigSchema)');
   return cfg;

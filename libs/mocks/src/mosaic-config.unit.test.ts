@@ -36,11 +36,31 @@ describe('mosaic config', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const paths = (err as ConfigError).issues.map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['bands', 'galaxies.0', 'galaxies.1.id']));
+    expect(paths).toEqual(expect.arrayContaining(['bands', 'galaxies[0]', 'galaxies[1].id']));
     expect((err as Error).message).toContain('mosaic.yaml');
   });
 
   it('rejects schema violations with their paths', () => {
     expect(() => parseMosaicConfig({ widthPx: 64, heightPx: 64, galaxies: [{ xPx: 1, yPx: 1, z: -1, components: [] }] })).toThrow(/galaxies\[0\]\.z/);
+  });
+
+  it('takes the band set and the detection band from the survey; names an unknown survey, foreign bands and missing PSFs', () => {
+    const hst = parseMosaicConfig({ widthPx: 64, heightPx: 64, survey: 'hst', psf: { f105w: { fwhmArcsec: 0.15 }, f125w: { fwhmArcsec: 0.16 }, f140w: { fwhmArcsec: 0.17 }, f160w: { fwhmArcsec: 0.18 } } });
+    expect(hst.bands).toEqual(['f435w', 'f606w', 'f775w', 'f814w', 'f850lp', 'f105w', 'f125w', 'f140w', 'f160w']);
+    expect(hst.segmentation.band).toBe('f160w');
+    const issues = (raw: unknown) => {
+      try {
+        parseMosaicConfig(raw, 'm.yaml');
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).issues;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(issues({ widthPx: 64, heightPx: 64, survey: 'euclid' })).toEqual([{ path: 'survey', message: "unknown survey 'euclid' (known: jades, hst)" }]);
+    const bad = issues({ widthPx: 64, heightPx: 64, survey: 'hst', bands: ['f606w', 'f444w', 'f160w'] });
+    expect(bad.map((i) => i.path)).toEqual(['bands', 'psf.f160w']);
+    expect(bad[0].message).toMatch(/unknown band 'f444w' \(survey hst: f435w, .*f160w\)/);
+    expect(bad[1].message).toBe('band f160w has no default PSF: give { fwhmArcsec } or { file }');
   });
 });

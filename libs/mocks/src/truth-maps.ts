@@ -1,5 +1,6 @@
 import type { MockGalaxy } from './build-mock-galaxies.js';
 import { stampOverlapsRows } from './galaxy-band-stamp.js';
+import { stampStripWindow } from './stamp-strip-window.js';
 
 /** The per-pixel truth maps written as `truth_<name>.fits` (intrinsic, i.e. not PSF-convolved). */
 export const TRUTH_MAPS = [
@@ -43,12 +44,8 @@ export function accumulateTruthStrip(galaxies: MockGalaxy[], y0: number, y1: num
       const s = c.stamp;
       if (!stampOverlapsRows(s, y0, y1)) continue;
       const { massMsun: m, formedMassMsun: f, sfr100MsunPerYr: sfr, ageMwYr: age, metallicity: zz, avMag: av } = c.pop;
-      const ja = Math.max(0, y0 - s.y0);
-      const jb = Math.min(s.height, y1 - s.y0);
-      const ia = Math.max(0, -s.x0);
-      const ib = Math.min(s.width, width - s.x0);
-      for (let j = ja; j < jb; j++) {
-        const row = (s.y0 + j - y0) * width + s.x0;
+      const { ja, jb, ia, ib, rowStart } = stampStripWindow(s, y0, y1, width);
+      for (let j = ja, row = rowStart; j < jb; j++, row += width) {
         for (let i = ia; i < ib; i++) {
           const w = s.data[j * s.width + i];
           if (w === 0) continue;

@@ -12,6 +12,7 @@ import { parseNpy } from '@pixsed/core';
 import { PHYS } from './constants.js';
 import { snrSelection } from './snr-selection.js';
 import { abMagnitude } from './ab-magnitude.js';
+import { jadesSurvey, type SurveyInput } from '@pixsed/surveys';
 
 const need = ['ssp/maraston05/sed.krz002.rhb', 'nebular/cigale/lines_0.02.dat', 'noise/jades/mean_sigma_jades_res_bins.npy', 'filters/jades-sbipix/filters_jades_no_wfc.dat'];
 const ok = hasData(...need);
@@ -167,5 +168,17 @@ describe.skipIf(!ok)(`catalogue simulation${ok ? '' : ` — ${missingDataMessage
     const mask = snrSelection(fl, er, { snrThreshold: 5, minBands: 3 });
     expect(mask.length).toBe(50);
     expect(mask.reduce((a, v) => a + v, 0)).toBeLessThanOrEqual(50);
+  });
+
+  it('takes the band set from a survey definition: its bands in its order, the same noiseless fluxes as the JADES run of the seed', () => {
+    const config = { noise: { mode: 'none' as const } };
+    const jades = simulateCatalog({ n: 40, seed: 5, config });
+    const two: SurveyInput = { ...jadesSurvey, name: 'two', bands: [jadesSurvey.bands[11], jadesSurvey.bands[0]], targetPsfBand: 'f444w', snrBands: ['f444w'] };
+    const cat = simulateCatalog({ survey: two, n: 40, seed: 5, config });
+    expect(cat.bands).toEqual(['f444w', 'f090w']);
+    expect(cat.columnNames.slice(8)).toEqual(['f444w', 'f090w'].flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`, `flux_${b}_true_njy`]));
+    // photometry is per band and (without noise) the prior draws do not depend on the bands
+    for (const b of ['f444w', 'f090w']) expect(Array.from(cat.columns[`flux_${b}_true_njy`])).toEqual(Array.from(jades.columns[`flux_${b}_true_njy`]));
+    expect(jades.bands).toEqual(jadesSurvey.bands.map((b) => b.name));
   });
 });

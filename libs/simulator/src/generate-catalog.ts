@@ -1,3 +1,4 @@
+import { ConfigError } from '@pixsed/core';
 import type { Cosmology } from './cosmology.js';
 import type { PhotometryEngine } from './photometry-engine.js';
 import type { NoiseTables } from './noise-model.js';
@@ -84,11 +85,12 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
   if (noiseMode !== 'none') {
     if (!o.noise) throw new RangeError(`noise mode '${noiseMode}' needs noise tables`);
     const nt = o.noise;
-    noiseIndex = Int32Array.from(bands, (b) => {
-      const i = nt.bands.indexOf(b);
-      if (i < 0) throw new RangeError(`band ${b} has no noise statistics (tables have ${nt.bands.join(', ')})`);
-      return i;
-    });
+    const missing = bands.filter((b) => !nt.bands.includes(b));
+    if (missing.length) {
+      const message = `bands ${missing.join(', ')} have no noise statistics (the tables have ${nt.bands.join(', ')}); use mode 'none' for them`;
+      throw new ConfigError(undefined, [{ path: 'noise.mode', message }], 'simulator config (simulatorConfigSchema)');
+    }
+    noiseIndex = Int32Array.from(bands, (b) => nt.bands.indexOf(b));
   }
   const columns: Record<string, Float64Array | Float32Array> = {};
   const names: string[] = [...PARAMETER_COLUMNS];

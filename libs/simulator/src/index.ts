@@ -9,6 +9,7 @@ export * from './ionising-photon-rate.js';
 export * from './nebular-tables.js';
 export * from './noise-model.js';
 export * from './photometry-engine.js';
+export * from './pivot-wavelength.js';
 export * from './prng.js';
 export * from './sfh.js';
 export * from './sfh-delayed-tau.js';

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError } from '@pixsed/core';
 import { createParquetWriter } from '@pixsed/parquet/node';
-import { loadFilterSet, parseSimulatorConfig, simulateCatalog, writeCatalogCsv, writeCatalogNpy } from '@pixsed/simulator/node';
+import { loadSurveyFilters, parseSimulatorConfig, simulateCatalog, writeCatalogCsv, writeCatalogNpy } from '@pixsed/simulator/node';
+import { surveys } from '@pixsed/surveys';
 
 export interface SimulateOptions {
   survey: string;
@@ -17,10 +18,12 @@ export interface SimulateOptions {
 
 const FORMATS = ['csv', 'npy', 'parquet'] as const;
 
+/** The survey's band set (names, order, filter files; pivots checked against the curves). */
 function bandsFor(survey: string) {
-  if (survey === 'jades') return loadFilterSet('jades');
-  if (survey === 'hst') return [...loadFilterSet('hst-acs'), ...loadFilterSet('hst-wfc3ir')];
-  throw new ConfigError(undefined, [{ path: '--survey', message: `unknown survey '${survey}' (expected jades or hst)` }], 'option');
+  if (!surveys.names().includes(survey)) {
+    throw new ConfigError(undefined, [{ path: '--survey', message: `unknown survey '${survey}' (known: ${surveys.names().join(', ')})` }], 'option');
+  }
+  return loadSurveyFilters(survey);
 }
 
 /**

@@ -164,4 +164,27 @@ describe.skipIf(!ok)(`generateMockMosaic${ok ? '' : ` — ${missingDataMessage(.
     await generateMockMosaic(loadMosaicConfig(join(demo, 'mosaic.yaml')), dir, { configDir: demo });
     for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f)).equals(readFileSync(join(demo, f))), f).toBe(true);
   });
+
+  it.skipIf(!hasData('filters/jades-sbipix/HST_WFC3_IR.F160W.dat'))('survey hst: HST bands and curves, survey defaults (F160W detection and target), given depth and PSF; flux conserved', async () => {
+    const dir = tmp();
+    const res = await generateMockMosaic(
+      { ...single, survey: 'hst', widthPx: 64, heightPx: 64, pixelScaleArcsec: 0.06, bands: ['f606w', 'f814w', 'f160w'], psf: { f160w: { fwhmArcsec: 0.18 } }, depthNjyPerBand: { f160w: 4 }, galaxies: [{ ...single.galaxies![0], xPx: 32, yPx: 31.5 }] },
+      dir,
+    );
+    expect(res.bands).toEqual(['f606w', 'f814w', 'f160w']);
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    expect(truth.sigmaNjy.f160w).toBe(4);
+    expect(truth.psf.f160w).toEqual({ type: 'gaussian', fwhmArcsec: 0.18 });
+    expect(truth.segmentation.band).toBe('f160w');
+    const survey = JSON.parse(readFileSync(join(dir, 'survey.json'), 'utf8'));
+    expect([survey.name, survey.targetPsfBand, survey.snrBands, survey.pixelScaleArcsec]).toEqual(['hst-mock', 'f160w', ['f160w'], 0.06]);
+    expect(survey.bands.map((b: { name: string; instrument: string }) => `${b.name} ${b.instrument}`)).toEqual(['f606w ACS/WFC', 'f814w ACS/WFC', 'f160w WFC3/IR']);
+    const seg = await readFitsImage(join(dir, 'segmentation.fits'));
+    expect(seg.header.get('SEGBAND')).toBe('F160W');
+    const model = await read(dir, 'f160w_model.fits');
+    let sum = 0;
+    for (const v of model) sum += v;
+    expect(Math.abs(sum / truth.galaxies[0].flux_image_njy.f160w - 1)).toBeLessThan(1e-3);
+    expect(truth.galaxies[0].flux_total_njy.f160w).toBeGreaterThan(truth.galaxies[0].flux_total_njy.f606w);
+  });
 });

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { CATALOG_CHUNK_ROWS, type Catalog } from '../generate-catalog.js';
 import type { SimulatorConfigInput } from '../simulator-config.js';
 import type { FilterSet } from './load-filter-curve.js';
+import type { SurveyInput } from '@pixsed/surveys';
 
 /** Worker body: imports this module's sibling and simulates rows [rowStart, rowStart + n). */
 const WORKER_SOURCE = `
@@ -17,6 +18,8 @@ import(workerData.moduleUrl).then(({ simulateCatalogRows }) => {
  * worker threads. Reference data are loaded in every worker (the SSP grid from the os.tmpdir cache).
  */
 export async function simulateCatalogParallel(opts: {
+  /** As `simulateCatalog`: a survey name or definition (default 'jades'), or a known filter set (wins). */
+  survey?: string | SurveyInput;
   bands?: FilterSet;
   n: number;
   seed: number;
@@ -33,7 +36,7 @@ export async function simulateCatalogParallel(opts: {
     starts.push(s);
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { moduleUrl, opts: { bands: opts.bands, seed: opts.seed, config: opts.config, rowStart: s, n: Math.min(per, opts.n - s) } },
+      workerData: { moduleUrl, opts: { survey: opts.survey, bands: opts.bands, seed: opts.seed, config: opts.config, rowStart: s, n: Math.min(per, opts.n - s) } },
     });
     jobs.push(
       new Promise((resolve, reject) => {

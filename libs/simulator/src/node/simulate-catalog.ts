@@ -8,10 +8,17 @@ import { loadCigaleNebular } from './load-cigale-nebular.js';
 import { loadFilterSet, type FilterSet } from './load-filter-curve.js';
 import { loadMaraston05 } from './load-maraston05.js';
 import { loadJadesNoiseTables } from './load-noise-tables.js';
+import { loadSurveyFilters } from './load-survey-filters.js';
 import { parseConfig } from '@pixsed/core';
+import type { SurveyInput } from '@pixsed/surveys';
 
 export interface SimulateCatalogOptions {
-  /** A known band set (default 'jades': 19 bands) or explicit filter curves. */
+  /**
+   * The survey whose band set is simulated (built-in name or definition, default 'jades': its 19 bands in the order of
+   * filters_jades_no_wfc.dat): names, order and filter files from the survey, pivots checked (`loadSurveyFilters`).
+   */
+  survey?: string | SurveyInput;
+  /** Instead of a survey: a known filter set or explicit filter curves (wins over `survey`). */
   bands?: FilterSet | FilterCurve[];
   n: number;
   seed: number;
@@ -53,7 +60,7 @@ export function simulateCatalog(opts: SimulateCatalogOptions): Catalog {
 /** Rows [rowStart, rowStart + n) of the catalogue `simulateCatalog` would give for this seed (rowStart chunk-aligned). */
 export function simulateCatalogRows(opts: SimulateCatalogOptions & { rowStart: number }): Catalog {
   const config = parseSimulatorConfig(opts.config ?? {});
-  const engine = createEngineFromData(opts.bands ?? 'jades', opts.config ?? {}, opts.sspGrid);
+  const engine = createEngineFromData(opts.bands ?? loadSurveyFilters(opts.survey ?? 'jades'), opts.config ?? {}, opts.sspGrid);
   const noise = config.noise.mode === 'none' ? undefined : loadJadesNoiseTables();
   return generateCatalog({ engine, config, n: opts.n, seed: opts.seed, noise, rowStart: opts.rowStart, onProgress: opts.onProgress });
 }
