@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { concatMap, type Observable } from 'rxjs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { concatMap, take, type Observable } from 'rxjs';
 import type { RecordBatch } from 'apache-arrow';
-import { ConfigError, PixsedError } from './errors.js';
+import { ConfigError, OutputError, PixsedError, RunCancelledError } from './errors.js';
 import { countFlags, FlagRegistry, STANDARD_FLAGS } from './flags.js';
 import { FlowGate } from './flow-gate.js';
 import { pullSource } from './pull-source.js';
@@ -9,7 +10,7 @@ import { configHash, readProvenance, type ProvenanceEntry } from './provenance.j
 import { RunStats } from './run-stats.js';
 import { stageOperator } from './stage-operator.js';
 import type { PipelineConfig } from './pipeline-config.js';
-import type { BatchSource, InitContext, Sink, StageInstance } from './stage.js';
+import type { BatchSource, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
 
 /** Schema-metadata key a source may set: pixels the batch represents (e.g. strip rows without halo). */
 export const PIXELS_KEY = 'pixsed.pixels';
@@ -26,6 +27,16 @@ export interface ProgressEvent {
 
 export interface RunOptions {
   outDir: string;
+  /**
+   * Where sinks write. The CLI passes an `OutputTransaction` (`@pixsed/core/node`) and commits it
+   * after the run; without one, sinks write straight into `outDir` (no transaction: library and test use).
+   */
+  output?: RunOutput;
+  /**
+   * Check the whole chain on the source's first batch only (`validate-config`): every stage and sink
+   * is created and sees that batch, then the sinks are aborted instead of closed (nothing committed).
+   */
+  probe?: boolean;
   pipelineDir?: string;
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -57,6 +68,17 @@ export interface RunSummary {
  * Peak resident set size of this process so far, in MB: VmHWM from /proc/self/status on Linux
  * (getrusage's maxRSS of a spawned child can report its parent's larger peak), else maxRSS.
  */
+/** RunOutput without a transaction: sinks write straight into `dir`. */
+export function directOutput(dir: string): RunOutput {
+  const abs = resolve(dir);
+  return {
+    dir: abs,
+    path: (relPath) => resolve(abs, relPath),
+    finalPath: (p) => p,
+    ioError: (err, p) => (err instanceof PixsedError ? err : new OutputError(p, undefined, err instanceof Error ? err.message : String(err), { cause: err })),
+  };
+}
+
 export function peakRssMB(): number {
   try {
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -65,6 +87,15 @@ export function peakRssMB(): number {
     // not Linux
   }
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** A sink's failure: its own PixsedError unchanged, anything else (an fs error without a path) as an OutputError naming the sink and the output folder. */
+function sinkError(err: unknown, sink: string, output: RunOutput): unknown {
+  if (err instanceof PixsedError) return err;
+  const path = (err as NodeJS.ErrnoException | undefined)?.path;
+  const file = path ? output.finalPath(isAbsolute(path) ? path : resolve(output.dir, path)) : output.dir;
+  const rel = relative(output.dir, file);
+  return new OutputError(file, sink, `${err instanceof Error ? err.message : String(err)}${rel === '' ? ' (writing into the output folder)' : ''}`, { cause: err });
 }
 
 /**
@@ -83,9 +114,11 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const log = options.log ?? (() => undefined);
+  const output = options.output ?? directOutput(options.outDir);
   const init: InitContext = {
     pipelineDir: options.pipelineDir ?? process.cwd(),
-    outDir: options.outDir,
+    outDir: output.dir,
+    output,
     flags,
     stats,
     signal: controller.signal,
@@ -122,6 +155,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     stats.batchesIn++;
     stats.rowsIn += Number(b.schema.metadata.get(PIXELS_KEY) ?? b.numRows);
   });
+  if (options.probe) stream = stream.pipe(take(1));
   config.stages.forEach((s, i) => {
     const ctx = { ...init, stageName: s.name };
     stream = stream.pipe(stageOperator(stages[i], ctx, { version: s.def.version, config: s.config, concurrency: s.def.concurrency }));
@@ -131,7 +165,13 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   let lastBatch: RecordBatch | undefined;
   const written = stream.pipe(
     concatMap(async (batch) => {
-      for (const sink of sinks) await sink.write(batch);
+      for (let i = 0; i < sinks.length; i++) {
+        try {
+          await sinks[i].write(batch);
+        } catch (err) {
+          throw sinkError(err, config.sinks[i].name, output);
+        }
+      }
       stats.batchesOut++;
       stats.rowsOut += batch.numRows;
       countFlags(batch, flags, stats.rowsPerFlag);
@@ -148,7 +188,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
         'abort',
         () => {
           sub.unsubscribe();
-          reject(new PixsedError(`run '${config.name}' cancelled${controller.signal.reason ? `: ${String(controller.signal.reason)}` : ''}`));
+          const reason: unknown = controller.signal.reason;
+          reject(reason instanceof RunCancelledError ? reason : new RunCancelledError(`run '${config.name}' cancelled${reason ? `: ${String(reason)}` : ''}`));
         },
         { once: true },
       );
@@ -161,7 +202,18 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 
   const outputs: string[] = [];
-  for (const sink of sinks) outputs.push(...(await sink.close()));
+  if (options.probe) {
+    await Promise.allSettled(sinks.map((s) => s.abort?.()));
+  } else {
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        outputs.push(...(await sinks[i].close()).map((p) => output.finalPath(p)));
+      } catch (err) {
+        await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.()), ...sinks.slice(i + 1).map((s) => s.abort?.())]);
+        throw sinkError(err, config.sinks[i].name, output);
+      }
+    }
+  }
   await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.())]);
 
   const provenance: ProvenanceEntry[] = [
