@@ -33,10 +33,11 @@ export interface RunOptions {
    */
   output?: RunOutput;
   /**
-   * Check the whole chain on the source's first batch only (`validate-config`): every stage and sink
-   * is created and sees that batch, then the sinks are aborted instead of closed (nothing committed).
+   * Check instead of run (`validate-config`): `create` creates the source, every stage and every
+   * sink and closes them again without pulling a batch; `first-batch` also pushes the source's first
+   * batch through the chain. Sinks are aborted instead of closed (nothing committed).
    */
-  probe?: boolean;
+  check?: 'create' | 'first-batch';
   pipelineDir?: string;
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -139,6 +140,11 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     throw err;
   }
   const source: BatchSource = created;
+  if (options.check === 'create') {
+    await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.()), ...sinks.map((s) => s.abort?.())]);
+    options.signal?.removeEventListener('abort', onAbort);
+    return summarise([], undefined, undefined);
+  }
 
   const gate = new FlowGate({ maxBatches: config.run.maxInFlightBatches, maxBytes: config.run.maxInFlightMB * 1024 * 1024 });
   const progress = (): ProgressEvent => ({
@@ -155,7 +161,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     stats.batchesIn++;
     stats.rowsIn += Number(b.schema.metadata.get(PIXELS_KEY) ?? b.numRows);
   });
-  if (options.probe) stream = stream.pipe(take(1));
+  if (options.check === 'first-batch') stream = stream.pipe(take(1));
   config.stages.forEach((s, i) => {
     const ctx = { ...init, stageName: s.name };
     stream = stream.pipe(stageOperator(stages[i], ctx, { version: s.def.version, config: s.config, concurrency: s.def.concurrency }));
@@ -202,7 +208,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 
   const outputs: string[] = [];
-  if (options.probe) {
+  if (options.check) {
     await Promise.allSettled(sinks.map((s) => s.abort?.()));
   } else {
     for (let i = 0; i < sinks.length; i++) {
@@ -216,24 +222,28 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
   await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.())]);
 
-  const provenance: ProvenanceEntry[] = [
-    { stage: `source:${config.source.type}`, version: config.source.def.version, configHash: configHash(config.source.config) },
-    ...(lastBatch ? readProvenance(lastBatch) : []),
-  ];
-  return {
-    pipeline: config.name,
-    rowsIn: stats.rowsIn,
-    rowsOut: stats.rowsOut,
-    batchesIn: stats.batchesIn,
-    batchesOut: stats.batchesOut,
-    droppedByReason: { ...stats.dropped },
-    rowsPerFlag: { ...stats.rowsPerFlag },
-    flags: flags.list(),
-    provenance,
-    outputs,
-    wallSeconds: (performance.now() - t0) / 1000,
-    peakRssMB: peakRssMB(),
-    maxInFlightBatches: gate.maxSeenBatches,
-    maxInFlightMB: gate.maxSeenBytes / 1024 / 1024,
-  };
+  return summarise(outputs, lastBatch, gate);
+
+  function summarise(outputs: string[], lastBatch: RecordBatch | undefined, gate: FlowGate | undefined): RunSummary {
+    const provenance: ProvenanceEntry[] = [
+      { stage: `source:${config.source.type}`, version: config.source.def.version, configHash: configHash(config.source.config) },
+      ...(lastBatch ? readProvenance(lastBatch) : []),
+    ];
+    return {
+      pipeline: config.name,
+      rowsIn: stats.rowsIn,
+      rowsOut: stats.rowsOut,
+      batchesIn: stats.batchesIn,
+      batchesOut: stats.batchesOut,
+      droppedByReason: { ...stats.dropped },
+      rowsPerFlag: { ...stats.rowsPerFlag },
+      flags: flags.list(),
+      provenance,
+      outputs,
+      wallSeconds: (performance.now() - t0) / 1000,
+      peakRssMB: peakRssMB(),
+      maxInFlightBatches: gate?.maxSeenBatches ?? 0,
+      maxInFlightMB: (gate?.maxSeenBytes ?? 0) / 1024 / 1024,
+    };
+  }
 }

@@ -27,7 +27,7 @@ export interface InferenceMemory {
   bytes: number;
 }
 
-const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
+const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
 
 export const formatMemory = (m: InferenceMemory) =>
   `${m.stage}: samplesPerPixel ${m.samplesPerPixel} × batchRows ${m.batchRows} × ${m.parameters} parameters × 4 B = ${mb(m.bytes)} per inference call`;

@@ -26,7 +26,7 @@ export async function validateConfigCommand(file: string, opts: ValidateConfigOp
   let probed = '';
   try {
     const t0 = performance.now();
-    const s = await runPipeline(c, { outDir: output.dir, output, pipelineDir: c.dir, log, probe });
+    const s = await runPipeline(c, { outDir: output.dir, output, pipelineDir: c.dir, log, check: probe ? 'first-batch' : 'create' });
     probed = probe ? `probe   first batch (${s.rowsIn} px) through ${c.stages.length} stage(s) and ${c.sinks.length} sink(s): ok in ${((performance.now() - t0) / 1000).toFixed(1)} s` : 'probe   skipped (--no-probe): source, stages and sinks created only';
   } finally {
     await output.abort();

@@ -48,25 +48,20 @@ export function pipelineInputs(config: Pick<PipelineConfig, 'file' | 'source' | 
     const p = resolve(config.dir, w.value);
     if (p !== config.dir && kind(p) === 'folder') bases.push(p);
   }
+  const addFile = (p: string, w: Where) => {
+    add(p, `${w.path}: ${p}`);
+    if (extname(p) === '.onnx' && existsSync(join(dirname(p), 'manifest.json'))) add(join(dirname(p), 'manifest.json'), `${w.path}: manifest of ${p}`);
+  };
+  // files named directly first (their label is the key that names them), then the files of named folders
+  for (const w of found) for (const base of bases) if (kind(resolve(base, w.value)) === 'file') addFile(resolve(base, w.value), w);
   for (const w of found) {
     for (const base of bases) {
       const p = resolve(base, w.value);
-      const k = kind(p);
-      if (k === 'file') {
-        add(p, `${w.path}: ${p}`);
-        if (extname(p) === '.onnx' && existsSync(join(dirname(p), 'manifest.json'))) add(join(dirname(p), 'manifest.json'), `${w.path}: manifest of ${p}`);
-      } else if (k === 'folder' && p !== config.dir) {
-        for (const e of readdirSync(p)) if (kind(join(p, e)) === 'file') add(join(p, e), `${w.path}: ${join(p, e)}`);
-      }
+      if (p !== config.dir && kind(p) === 'folder') for (const e of readdirSync(p)) if (kind(join(p, e)) === 'file') add(join(p, e), `${w.path}: ${join(p, e)}`);
     }
   }
-  for (const w of sinkStrings) {
-    const p = resolve(config.dir, w.value);
-    if (kind(p) === 'file') {
-      add(p, `${w.path}: ${p}`);
-      if (extname(p) === '.onnx' && existsSync(join(dirname(p), 'manifest.json'))) add(join(dirname(p), 'manifest.json'), `${w.path}: manifest of ${p}`);
-    }
-  }
+  // a sink's own input (its `model`): sink strings naming an existing file, relative to the pipeline folder
+  for (const w of sinkStrings) if (kind(resolve(config.dir, w.value)) === 'file') addFile(resolve(config.dir, w.value), w);
   if (config.file) add(config.file, `the pipeline file ${config.file}`);
   return inputs;
 }
