@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { writeFitsImage } from '@pixsed/fits/node';
 
 /**
@@ -190,6 +191,17 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
     expect(tempDirs(dir)).toEqual([]);
     expect(JSON.parse(readFileSync(join(dir, 'run-summary.json'), 'utf8')).status).toBe('complete');
   }, 180_000);
+
+  it('a truncated .fits.gz found mid-run (exit 1, names the file): the earlier results stay byte-identical, nothing torn', () => {
+    const gz = gzipSync(readFileSync(join(fx, 'mosaic/f444w_sci.fits')));
+    writeFileSync(join(fx, 'truncated_f444w_sci.fits.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const dir = join(T, 'gz');
+    cpSync(A, dir, { recursive: true });
+    const r = run(dir, '--overwrite', '--set', 'source.files.f444w.sci=../truncated_f444w_sci.fits.gz', '--set', 'source.files.f444w.err=f444w_err.fits');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/FitsFormatError: \S*truncated_f444w_sci\.fits\.gz: gzip decompression failed at uncompressed byte \d+/);
+    expect(tree(dir)).toEqual(hashesA);
+  });
 
   it.skipIf(!!mountSkip)(`ENOSPC on a 1 MB tmpfs: the message names the file and the sink; nothing torn under a final name${mountSkip ? ` (skipped: ${mountSkip})` : ''}`, () => {
     const mnt = join(T, 'full');

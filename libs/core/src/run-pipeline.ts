@@ -189,13 +189,18 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
 
   try {
     await new Promise<void>((resolve, reject) => {
+      const cancelled = () => {
+        const reason: unknown = controller.signal.reason;
+        return reason instanceof RunCancelledError ? reason : new RunCancelledError(`run '${config.name}' cancelled${reason ? `: ${String(reason)}` : ''}`);
+      };
+      // cancelled while the source, stages and sinks were being created: do not start streaming
+      if (controller.signal.aborted) return reject(cancelled());
       const sub = written.subscribe({ error: reject, complete: resolve });
       controller.signal.addEventListener(
         'abort',
         () => {
           sub.unsubscribe();
-          const reason: unknown = controller.signal.reason;
-          reject(reason instanceof RunCancelledError ? reason : new RunCancelledError(`run '${config.name}' cancelled${reason ? `: ${String(reason)}` : ''}`));
+          reject(cancelled());
         },
         { once: true },
       );
