@@ -321,6 +321,28 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
       expect(r.stderr).toMatch(/\/proc\/pixsed-x: \/proc is on the virtual 'proc' file system/);
     });
 
+    it('a kernel with a NaN value: the error names the kernel file; no output', async () => {
+      const bad = join(T, 'nan-kernel.fits');
+      const data = new Float32Array(25).fill(1 / 25);
+      data[7] = NaN;
+      await writeFitsImage(bad, { width: 5, height: 5, data });
+      const r = pixsed('psf', 'convolve', join(fx, 'mosaic/f444w_sci.fits'), bad, '--out', join(T, 'nan-out', 'c.fits'));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`PsfMatchingError: kernel ${bad}: kernel value 7 is not finite`);
+      expect(finalFiles(join(T, 'nan-out'))).toEqual([]);
+    });
+
+    it('psf kernel with an all-zero PSF: the error names the PSF file', async () => {
+      const zero = join(T, 'zero-psf.fits');
+      const flat = join(T, 'flat-psf.fits');
+      await writeFitsImage(zero, { width: 5, height: 5, data: new Float32Array(25), header: { PIXELSCL: 0.03 } });
+      await writeFitsImage(flat, { width: 5, height: 5, data: new Float32Array(25).fill(0.04), header: { PIXELSCL: 0.03 } });
+      const r = pixsed('psf', 'kernel', '--source', zero, '--target', flat, '--out', join(T, 'k-out.fits'));
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`PsfMatchingError: ${zero}: PSF sum must be positive, got 0`);
+      expect(existsSync(join(T, 'k-out.fits'))).toBe(false);
+    });
+
     it('a good convolution is written atomically: the output exists, no temporary folder is left', () => {
       const dir = join(T, 'conv');
       const r = pixsed('psf', 'convolve', join(fx, 'mosaic/f444w_sci.fits'), kernel, '--strip-rows', '40', '--out', join(dir, 'c.fits'));

@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
-import { ConfigError } from '@pixsed/core';
+import { ConfigError, PsfMatchingError } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { createFitsStripWriter, openFitsImage, readFitsImage, writeFitsImage } from '@pixsed/fits/node';
 import { createStripConvolver, efficientStripRows, kernelQuality, psfMatchingKernel, type WindowSpec } from '@pixsed/psf';
@@ -56,6 +56,16 @@ const int = (v: string | undefined, name: string, min = 0) => {
   return n;
 };
 
+/** A PSF/kernel error that names no file ("PSF sum must be positive", "kernel value 7 is not finite") gets the file(s) it is about. */
+async function naming<T>(files: string, f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof PsfMatchingError && !err.message.includes(files)) throw new PsfMatchingError(`${files}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 /**
  * A one-file output transaction for `--out`: refuses an output that resolves to one of the inputs
  * (real paths, before anything is read or written), creates the folder without spinning (`/proc/x`
@@ -89,14 +99,14 @@ export async function psfKernelCommand(o: PsfKernelOptions): Promise<void> {
   const load = (file: string, hdu: string | undefined, oversample: string | undefined, name: string) => {
     const f = oversample === undefined ? undefined : Number(oversample);
     if (f !== undefined && !(f > 0)) throw optError(`--${name}-oversample`, `expected a positive factor, got '${oversample}'`);
-    return loadPsf(resolve(file), { hdu: int(hdu, `--${name}-hdu`), oversample: f, targetPixelScaleArcsec: f === undefined ? scale : undefined });
+    return naming(resolve(file), () => loadPsf(resolve(file), { hdu: int(hdu, `--${name}-hdu`), oversample: f, targetPixelScaleArcsec: f === undefined ? scale : undefined }));
   };
   const source = await load(o.source, o.sourceHdu, o.sourceOversample, 'source');
   const target = await load(o.target, o.targetHdu, o.targetOversample, 'target');
   if (scale === undefined && source.headerPixelScaleArcsec && target.headerPixelScaleArcsec && Math.abs(source.headerPixelScaleArcsec / target.headerPixelScaleArcsec - 1) > 1e-3) {
     throw optError('--pixel-scale', `the PSFs have different pixel scales (${source.headerPixelScaleArcsec}″ and ${target.headerPixelScaleArcsec}″): give --pixel-scale to resample both`);
   }
-  const kernel = psfMatchingKernel(source, target, o.method === 'wiener' ? { method: 'wiener', regularization: mu, force: o.force } : { method: 'fourier', window: parseWindow(o.window), force: o.force });
+  const kernel = await naming(`${resolve(o.source)} → ${resolve(o.target)}`, () => psfMatchingKernel(source, target, o.method === 'wiener' ? { method: 'wiener', regularization: mu, force: o.force } : { method: 'fourier', window: parseWindow(o.window), force: o.force }));
   const q = kernelQuality(source, target, kernel, { pixelScaleArcsec: scale ?? source.headerPixelScaleArcsec });
   const out = resolve(o.out);
   const { temp, tx } = await openOutput();
@@ -136,7 +146,7 @@ export async function psfConvolveCommand(image: string, kernelFile: string, o: {
     throw tx.ioError(err, temp);
   };
   try {
-    const conv = createStripConvolver(k, width);
+    const conv = await naming(`kernel ${resolve(kernelFile)}`, () => createStripConvolver(k, width));
     const header = Object.fromEntries(Object.entries(src.header.toRecord()).filter(([key]) => !/^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|END|BSCALE|BZERO|BLANK|COMMENT|HISTORY|)$/.test(key))) as Record<string, string | number | boolean>;
     out = await createFitsStripWriter(temp, width, height, { ...header, PSFCONV: kernelFile.slice(-68) }).catch(io);
     for (let c0 = 0; c0 < height; c0 += rows) {
