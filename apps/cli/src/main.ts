@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { ConfigError, PixsedError } from '@pixsed/core';
+import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
 import { runCommand } from './commands/run.js';
 import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
@@ -27,7 +27,8 @@ program
   .command('run')
   .description('run a pipeline YAML end to end')
   .argument('<pipeline.yaml>', 'pipeline file')
-  .option('--out <dir>', 'output folder', 'out')
+  .option('--out <dir>', 'output folder (must be empty or new, unless --overwrite)', 'out')
+  .option('--overwrite', 'replace the results of an earlier run in --out when this run completes (files it no longer produces are removed)')
   .addOption(setOption())
   .option('--json', 'print the run summary as JSON')
   .option('--quiet', 'no progress output')
@@ -37,9 +38,12 @@ program
 
 program
   .command('validate-config')
-  .description('validate a pipeline YAML without running it')
+  .description('run every check `run` does before streaming (files, HDUs, units, grids, survey, model bands, outputs vs inputs, memory) without writing outputs')
   .argument('<pipeline.yaml>', 'pipeline file')
   .addOption(setOption())
+  .option('--out <dir>', 'also check this output folder as `run --out` would (empty or new unless --overwrite)')
+  .option('--overwrite', 'with --out: accept a folder holding earlier results')
+  .option('--no-probe', 'do not push the first batch through the stages and sinks (checks at creation only)')
   .action(async (file: string, opts) => {
     await validateConfigCommand(file, opts);
   });
@@ -47,7 +51,8 @@ program
 program
   .command('demo')
   .description('run the demo pipeline (pipelines/demo.yaml) on the embedded test data')
-  .option('--out <dir>', 'output folder', 'out/demo')
+  .option('--out <dir>', 'output folder (must be empty or new, unless --overwrite)', 'out/demo')
+  .option('--overwrite', 'replace the results of an earlier run in --out when this run completes')
   .addOption(setOption())
   .option('--json', 'print the run summary as JSON')
   .action(async (opts) => {
@@ -144,6 +149,10 @@ program
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof RunCancelledError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(2);

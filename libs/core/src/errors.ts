@@ -61,6 +61,31 @@ export class ModelMismatchError extends PixsedError {}
 /** A stage received a batch without the columns or metadata it needs. */
 export class SchemaError extends PixsedError {}
 
+/** Writing an output failed (ENOSPC, EACCES, EISDIR ...): names the file, the sink and the cause. */
+export class OutputError extends PixsedError {
+  constructor(
+    readonly file: string,
+    readonly sink: string | undefined,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${sink ? `sink '${sink}': ` : ''}${file}: ${problem}`, options);
+  }
+}
+
+/** A run was cancelled (SIGINT, SIGTERM or an abort signal); `exitCode` follows the shell convention 128 + signal number. */
+export class RunCancelledError extends PixsedError {
+  constructor(
+    message: string,
+    readonly signal?: 'SIGINT' | 'SIGTERM',
+  ) {
+    super(message);
+  }
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : this.signal === 'SIGTERM' ? 143 : 1;
+  }
+}
+
 /** A reference-data file (filters, SSPs, noise tables) is missing or malformed. */
 export class DataFileError extends PixsedError {
   constructor(

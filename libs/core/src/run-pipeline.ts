@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { concatMap, type Observable } from 'rxjs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { concatMap, take, type Observable } from 'rxjs';
 import type { RecordBatch } from 'apache-arrow';
-import { ConfigError, PixsedError } from './errors.js';
+import { ConfigError, OutputError, PixsedError, RunCancelledError } from './errors.js';
 import { countFlags, FlagRegistry, STANDARD_FLAGS } from './flags.js';
 import { FlowGate } from './flow-gate.js';
 import { pullSource } from './pull-source.js';
@@ -9,7 +10,7 @@ import { configHash, readProvenance, type ProvenanceEntry } from './provenance.j
 import { RunStats } from './run-stats.js';
 import { stageOperator } from './stage-operator.js';
 import type { PipelineConfig } from './pipeline-config.js';
-import type { BatchSource, InitContext, Sink, StageInstance } from './stage.js';
+import type { BatchSource, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
 
 /** Schema-metadata key a source may set: pixels the batch represents (e.g. strip rows without halo). */
 export const PIXELS_KEY = 'pixsed.pixels';
@@ -26,6 +27,17 @@ export interface ProgressEvent {
 
 export interface RunOptions {
   outDir: string;
+  /**
+   * Where sinks write. The CLI passes an `OutputTransaction` (`@pixsed/core/node`) and commits it
+   * after the run; without one, sinks write straight into `outDir` (no transaction: library and test use).
+   */
+  output?: RunOutput;
+  /**
+   * Check instead of run (`validate-config`): `create` creates the source, every stage and every
+   * sink and closes them again without pulling a batch; `first-batch` also pushes the source's first
+   * batch through the chain. Sinks are aborted instead of closed (nothing committed).
+   */
+  check?: 'create' | 'first-batch';
   pipelineDir?: string;
   signal?: AbortSignal;
   log?: (message: string) => void;
@@ -57,6 +69,17 @@ export interface RunSummary {
  * Peak resident set size of this process so far, in MB: VmHWM from /proc/self/status on Linux
  * (getrusage's maxRSS of a spawned child can report its parent's larger peak), else maxRSS.
  */
+/** RunOutput without a transaction: sinks write straight into `dir`. */
+export function directOutput(dir: string): RunOutput {
+  const abs = resolve(dir);
+  return {
+    dir: abs,
+    path: (relPath) => resolve(abs, relPath),
+    finalPath: (p) => p,
+    ioError: (err, p) => (err instanceof PixsedError ? err : new OutputError(p, undefined, err instanceof Error ? err.message : String(err), { cause: err })),
+  };
+}
+
 export function peakRssMB(): number {
   try {
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -65,6 +88,15 @@ export function peakRssMB(): number {
     // not Linux
   }
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/** A sink's failure: its own PixsedError unchanged, anything else (an fs error without a path) as an OutputError naming the sink and the output folder. */
+function sinkError(err: unknown, sink: string, output: RunOutput): unknown {
+  if (err instanceof PixsedError) return err;
+  const path = (err as NodeJS.ErrnoException | undefined)?.path;
+  const file = path ? output.finalPath(isAbsolute(path) ? path : resolve(output.dir, path)) : output.dir;
+  const rel = relative(output.dir, file);
+  return new OutputError(file, sink, `${err instanceof Error ? err.message : String(err)}${rel === '' ? ' (writing into the output folder)' : ''}`, { cause: err });
 }
 
 /**
@@ -83,9 +115,11 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const log = options.log ?? (() => undefined);
+  const output = options.output ?? directOutput(options.outDir);
   const init: InitContext = {
     pipelineDir: options.pipelineDir ?? process.cwd(),
-    outDir: options.outDir,
+    outDir: output.dir,
+    output,
     flags,
     stats,
     signal: controller.signal,
@@ -106,6 +140,11 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     throw err;
   }
   const source: BatchSource = created;
+  if (options.check === 'create') {
+    await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.()), ...sinks.map((s) => s.abort?.())]);
+    options.signal?.removeEventListener('abort', onAbort);
+    return summarise([], undefined, undefined);
+  }
 
   const gate = new FlowGate({ maxBatches: config.run.maxInFlightBatches, maxBytes: config.run.maxInFlightMB * 1024 * 1024 });
   const progress = (): ProgressEvent => ({
@@ -122,6 +161,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     stats.batchesIn++;
     stats.rowsIn += Number(b.schema.metadata.get(PIXELS_KEY) ?? b.numRows);
   });
+  if (options.check === 'first-batch') stream = stream.pipe(take(1));
   config.stages.forEach((s, i) => {
     const ctx = { ...init, stageName: s.name };
     stream = stream.pipe(stageOperator(stages[i], ctx, { version: s.def.version, config: s.config, concurrency: s.def.concurrency }));
@@ -131,7 +171,13 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   let lastBatch: RecordBatch | undefined;
   const written = stream.pipe(
     concatMap(async (batch) => {
-      for (const sink of sinks) await sink.write(batch);
+      for (let i = 0; i < sinks.length; i++) {
+        try {
+          await sinks[i].write(batch);
+        } catch (err) {
+          throw sinkError(err, config.sinks[i].name, output);
+        }
+      }
       stats.batchesOut++;
       stats.rowsOut += batch.numRows;
       countFlags(batch, flags, stats.rowsPerFlag);
@@ -143,12 +189,18 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
 
   try {
     await new Promise<void>((resolve, reject) => {
+      const cancelled = () => {
+        const reason: unknown = controller.signal.reason;
+        return reason instanceof RunCancelledError ? reason : new RunCancelledError(`run '${config.name}' cancelled${reason ? `: ${String(reason)}` : ''}`);
+      };
+      // cancelled while the source, stages and sinks were being created: do not start streaming
+      if (controller.signal.aborted) return reject(cancelled());
       const sub = written.subscribe({ error: reject, complete: resolve });
       controller.signal.addEventListener(
         'abort',
         () => {
           sub.unsubscribe();
-          reject(new PixsedError(`run '${config.name}' cancelled${controller.signal.reason ? `: ${String(controller.signal.reason)}` : ''}`));
+          reject(cancelled());
         },
         { once: true },
       );
@@ -161,27 +213,42 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 
   const outputs: string[] = [];
-  for (const sink of sinks) outputs.push(...(await sink.close()));
+  if (options.check) {
+    await Promise.allSettled(sinks.map((s) => s.abort?.()));
+  } else {
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        outputs.push(...(await sinks[i].close()).map((p) => output.finalPath(p)));
+      } catch (err) {
+        await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.()), ...sinks.slice(i + 1).map((s) => s.abort?.())]);
+        throw sinkError(err, config.sinks[i].name, output);
+      }
+    }
+  }
   await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.())]);
 
-  const provenance: ProvenanceEntry[] = [
-    { stage: `source:${config.source.type}`, version: config.source.def.version, configHash: configHash(config.source.config) },
-    ...(lastBatch ? readProvenance(lastBatch) : []),
-  ];
-  return {
-    pipeline: config.name,
-    rowsIn: stats.rowsIn,
-    rowsOut: stats.rowsOut,
-    batchesIn: stats.batchesIn,
-    batchesOut: stats.batchesOut,
-    droppedByReason: { ...stats.dropped },
-    rowsPerFlag: { ...stats.rowsPerFlag },
-    flags: flags.list(),
-    provenance,
-    outputs,
-    wallSeconds: (performance.now() - t0) / 1000,
-    peakRssMB: peakRssMB(),
-    maxInFlightBatches: gate.maxSeenBatches,
-    maxInFlightMB: gate.maxSeenBytes / 1024 / 1024,
-  };
+  return summarise(outputs, lastBatch, gate);
+
+  function summarise(outputs: string[], lastBatch: RecordBatch | undefined, gate: FlowGate | undefined): RunSummary {
+    const provenance: ProvenanceEntry[] = [
+      { stage: `source:${config.source.type}`, version: config.source.def.version, configHash: configHash(config.source.config) },
+      ...(lastBatch ? readProvenance(lastBatch) : []),
+    ];
+    return {
+      pipeline: config.name,
+      rowsIn: stats.rowsIn,
+      rowsOut: stats.rowsOut,
+      batchesIn: stats.batchesIn,
+      batchesOut: stats.batchesOut,
+      droppedByReason: { ...stats.dropped },
+      rowsPerFlag: { ...stats.rowsPerFlag },
+      flags: flags.list(),
+      provenance,
+      outputs,
+      wallSeconds: (performance.now() - t0) / 1000,
+      peakRssMB: peakRssMB(),
+      maxInFlightBatches: gate?.maxSeenBatches ?? 0,
+      maxInFlightMB: (gate?.maxSeenBytes ?? 0) / 1024 / 1024,
+    };
+  }
 }

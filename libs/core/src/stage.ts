@@ -3,12 +3,34 @@ import type { z } from 'zod';
 import type { FlagDefinition, FlagRegistry } from './flags.js';
 import type { RunStats } from './run-stats.js';
 
+/**
+ * Where sinks write (implemented by `OutputTransaction` in `@pixsed/core/node`). Outputs are a
+ * transaction: a sink writes under the temporary path `path()` returns, and the run renames every
+ * file into place only once it completed (run-summary.json last).
+ */
+export interface RunOutput {
+  /** The output folder (`--out`) the results end up in. */
+  readonly dir: string;
+  /**
+   * Temporary path to write the output whose final path is `<dir>/<relPath>` (a file, or a folder of
+   * files). `owner` is `<sink>.<config key>` (e.g. `galaxies.catalog`). Throws a ConfigError naming
+   * `sinks.<owner>` if the final path leaves `dir` or resolves to an input of the run.
+   */
+  path(relPath: string, owner: string, kind?: 'file' | 'folder'): string;
+  /** Final path of a temporary path returned by `path()` (or a file below it); other paths unchanged. */
+  finalPath(tempPath: string): string;
+  /** An I/O error (ENOSPC, EACCES, EISDIR ...) while writing `tempPath`, as an OutputError naming the final file and the sink. */
+  ioError(err: unknown, tempPath: string): Error;
+}
+
 /** What every stage, source and sink receives when it is created. */
 export interface InitContext {
   /** Folder of the pipeline YAML: relative input paths resolve against it. */
   readonly pipelineDir: string;
-  /** Output folder of the run (`--out`): sinks write here. */
+  /** Output folder of the run (`--out`). Sinks do not write here directly: they write to `output.path(...)`. */
   readonly outDir: string;
+  /** The run's output transaction: every file a sink writes goes through it. */
+  readonly output: RunOutput;
   readonly flags: FlagRegistry;
   readonly stats: RunStats;
   readonly signal: AbortSignal;

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
-import { runPipeline, type RunSummary } from '@pixsed/core';
-import { loadPipeline } from '@pixsed/core/node';
+import { totalmem } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { ConfigError, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
+import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
+import { loadManifest } from '@pixsed/model/node';
 import { createProgress } from '../progress.js';
 import { createRegistry } from '../registry.js';
 import { formatSummary } from '../summary.js';
@@ -11,33 +12,124 @@ export interface RunCommandOptions {
   set: string[];
   json?: boolean;
   quiet?: boolean;
+  overwrite?: boolean;
 }
 
-/** `pixsed run`: validate, run with progress, print and save the summary (`run-summary.json`). */
-export async function runCommand(file: string, opts: RunCommandOptions): Promise<RunSummary> {
+/** run-summary.json: written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
+export type CompleteRunSummary = { status: 'complete' } & RunSummary & { files: string[] };
+
+/** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */
+export interface InferenceMemory {
+  stage: string;
+  samplesPerPixel: number;
+  batchRows: number;
+  parameters: number;
+  bytes: number;
+}
+
+const mb = (bytes: number) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
+
+export const formatMemory = (m: InferenceMemory) =>
+  `${m.stage}: samplesPerPixel ${m.samplesPerPixel} × batchRows ${m.batchRows} × ${m.parameters} parameters × 4 B = ${mb(m.bytes)} per inference call`;
+
+/**
+ * The memory estimate of every inference stage from its config values and its model manifest;
+ * a ConfigError naming `stages[i].samplesPerPixel` if one call would take more than half of this
+ * machine's memory (samplesPerPixel 1e9 otherwise fails deep inside as "Invalid typed array length").
+ * A model that cannot be read is skipped here: creating the stage reports it.
+ */
+export function inferenceMemory(config: PipelineConfig & { dir: string }): InferenceMemory[] {
+  const out: InferenceMemory[] = [];
+  const limit = totalmem() / 2;
+  config.stages.forEach((s, i) => {
+    const c = s.config as { samplesPerPixel?: unknown; batchRows?: unknown; model?: unknown };
+    if (typeof c.samplesPerPixel !== 'number' || typeof c.model !== 'string') return;
+    let parameters: number;
+    try {
+      parameters = loadManifest(resolve(config.dir, c.model)).manifest.parameters.length;
+    } catch {
+      return;
+    }
+    const batchRows = typeof c.batchRows === 'number' ? c.batchRows : 1;
+    const m = { stage: s.name, samplesPerPixel: c.samplesPerPixel, batchRows, parameters, bytes: c.samplesPerPixel * batchRows * parameters * 4 };
+    if (m.bytes > limit) {
+      throw new ConfigError(config.file, [{ path: `stages[${i}].samplesPerPixel`, message: `${formatMemory(m)}: more than half of this machine's memory (${mb(totalmem())}); lower samplesPerPixel or batchRows` }]);
+    }
+    out.push(m);
+  });
+  return out;
+}
+
+export interface RunSetup {
+  config: PipelineConfig & { dir: string };
+  output: OutputTransaction;
+  inputs: Map<string, string>;
+  memory: InferenceMemory[];
+}
+
+/**
+ * Everything `pixsed run` checks before streaming, shared with `validate-config` (one code path):
+ * load and validate the YAML, the memory estimate, the input files, and the output folder (not an
+ * input, creatable, empty unless --overwrite, no other run writing into it). `dryRun` creates
+ * nothing in the output folder (validate-config); `exclusive: false` skips the emptiness check.
+ */
+export async function setUpRun(file: string, opts: { out: string; set: string[]; overwrite?: boolean; dryRun?: boolean; exclusive?: boolean; log: (m: string) => void }): Promise<RunSetup> {
   const config = await loadPipeline(file, createRegistry(), opts.set);
-  const outDir = resolve(opts.out);
-  await mkdir(outDir, { recursive: true });
-  const progress = createProgress(process.stderr, config.run.progressIntervalSeconds, opts.quiet);
+  const memory = inferenceMemory(config);
+  const inputs = pipelineInputs(config);
+  const output = await OutputTransaction.open(resolve(opts.out), { inputs, overwrite: opts.overwrite, dryRun: opts.dryRun, exclusive: opts.exclusive, log: opts.log });
+  return { config, output, inputs, memory };
+}
+
+/**
+ * `pixsed run`: check, run with progress, commit the outputs and write `run-summary.json` last.
+ * Every file is written under `<out>/.pixsed-tmp-*` and renamed into place only when the run
+ * completed; an error, SIGINT (exit 130) or SIGTERM (exit 143) removes the temporary folder and
+ * leaves the results of an earlier complete run as they were.
+ */
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<CompleteRunSummary> {
+  const log = (m: string) => process.stderr.write(`[pixsed] ${m}\n`);
   const controller = new AbortController();
-  const onSigint = () => controller.abort('interrupted (SIGINT)');
+  let name = file;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () =>
+    controller.abort(new RunCancelledError(`run '${name}' cancelled by ${signal}: its partial outputs were removed; earlier results (if any) are unchanged`, signal));
+  const onSigint = onSignal('SIGINT');
+  const onSigterm = onSignal('SIGTERM');
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  let output: OutputTransaction | undefined;
+  let progress: ReturnType<typeof createProgress> | undefined;
   try {
+    const setup = await setUpRun(file, { out: opts.out, set: opts.set, overwrite: opts.overwrite, log });
+    output = setup.output;
+    const { config } = setup;
+    name = config.name;
+    if (controller.signal.aborted) throw controller.signal.reason;
+    const p = (progress = createProgress(process.stderr, config.run.progressIntervalSeconds, opts.quiet));
     const summary = await runPipeline(config, {
-      outDir,
+      outDir: output.dir,
+      output,
       pipelineDir: config.dir,
       signal: controller.signal,
-      log: (m) => process.stderr.write(`[pixsed] ${m}\n`),
-      onProgress: (p) => progress.update(p),
+      log,
+      onProgress: (e) => p.update(e),
     });
-    progress.stop();
-    const summaryFile = join(outDir, 'run-summary.json');
-    summary.outputs.push(summaryFile);
-    await writeFile(summaryFile, JSON.stringify(summary, null, 2) + '\n');
-    process.stdout.write(opts.json ? JSON.stringify(summary) + '\n' : formatSummary(summary) + '\n');
-    return summary;
+    p.stop();
+    if (controller.signal.aborted) throw controller.signal.reason; // a signal after the last batch: still cancelled, nothing committed
+    const dir = output.dir;
+    let complete: CompleteRunSummary | undefined;
+    await output.commit((files) => {
+      complete = { status: 'complete', ...summary, outputs: [...summary.outputs, resolve(dir, SUMMARY_FILE)], files: files.map((f) => relative(dir, f)) };
+      return complete;
+    });
+    process.stdout.write(opts.json ? JSON.stringify(complete) + '\n' : formatSummary(complete!) + '\n');
+    return complete!;
+  } catch (err) {
+    await output?.abort();
+    throw err;
   } finally {
-    progress.stop();
+    progress?.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }

@@ -36,12 +36,17 @@ function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Recor
  * sample-wise Σ M* and Σ SFR, the integrated-photometry fit through the same model and
  * Δ = log ΣM_pix − log M_int (the outshining test).
  */
-export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'outDir' | 'pipelineDir' | 'log'>) {
+export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log'>) {
   const model = config.model ? await PosteriorModel.load(isAbsolute(config.model) ? config.model : resolve(init.pipelineDir, config.model)) : undefined;
-  const mapsDir = join(init.outDir, config.mapsDir);
-  const qlDir = config.quicklooksDir ? join(init.outDir, config.quicklooksDir) : undefined;
-  await mkdir(mapsDir, { recursive: true });
-  if (qlDir) await mkdir(qlDir, { recursive: true });
+  // temporary paths of the run's output transaction, renamed into <out>/... when the run completes
+  const mapsDir = init.output.path(config.mapsDir, 'galaxies.mapsDir', 'folder');
+  const qlDir = config.quicklooksDir ? init.output.path(config.quicklooksDir, 'galaxies.quicklooksDir', 'folder') : undefined;
+  const catalogFile = init.output.path(config.catalog, 'galaxies.catalog');
+  const ioError = (file: string) => (err: unknown) => {
+    throw init.output.ioError(err, file);
+  };
+  await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
+  if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
   let acc: GalaxyAccumulator | undefined;
   let rgb: string[] = [];
   let wcs: Record<string, number | string> = {};
@@ -105,7 +110,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     );
     ext.push({ extname: 'MASK', width, height, data: Float32Array.from(r.mask), header: { ...header, PARAM: 'mask', STAT: '1 = pixel kept' } });
     const file = join(mapsDir, `galaxy_${r.id}.fits`);
-    await writeFitsExtensions(file, ext, { OBJECT: `galaxy ${r.id}`, GALAXYID: r.id, REDSHIFT: r.z, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 });
+    await writeFitsExtensions(file, ext, { OBJECT: `galaxy ${r.id}`, GALAXYID: r.id, REDSHIFT: r.z, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 }).catch(ioError(file));
     written.push(file);
     if (qlDir) {
       const panels = [
@@ -114,7 +119,11 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
       ].filter((p) => p.values);
       const colour = rgb.length === 3 ? (rgb.map((b) => r.maps[`flux_${b}_njy`]) as [Float32Array, Float32Array, Float32Array]) : undefined;
       const png = join(qlDir, `galaxy_${r.id}.png`);
-      writeQuicklook(png, { width, height, rgb: colour, panels });
+      try {
+        writeQuicklook(png, { width, height, rgb: colour, panels });
+      } catch (err) {
+        ioError(png)(err);
+      }
       written.push(png);
     }
   };
@@ -150,8 +159,8 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
         ...cols.filter((c) => c.startsWith('flux_')),
       ];
       const csv = [ordered.join(','), ...rows.sort((a, b) => Number(a.galaxy_id) - Number(b.galaxy_id)).map((r) => ordered.map((c) => r[c] ?? (c.startsWith('n_pixels_masked_') ? 0 : '')).join(','))].join('\n') + '\n';
-      const file = join(init.outDir, config.catalog);
-      await writeFile(file, csv);
+      const file = catalogFile;
+      await writeFile(file, csv).catch(ioError(file));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
       return [file, mapsDir, ...(qlDir ? [qlDir] : [])];

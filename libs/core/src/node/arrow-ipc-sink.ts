@@ -1,11 +1,11 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { RecordBatch, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import { z } from 'zod';
 import { SchemaError } from '../errors.js';
 import { defineSink } from '../stage.js';
+import { makeDirectory } from './output-transaction.js';
 
 export const arrowIpcSinkSchema = z.strictObject({
   path: z.string().min(1).default('pixels.arrows').describe('output file (Arrow IPC stream format), relative to --out'),
@@ -25,9 +25,14 @@ export const arrowIpcSink = defineSink({
   description: 'write all rows to an Arrow IPC stream file',
   configSchema: arrowIpcSinkSchema,
   async create({ path }, init) {
-    const file = resolve(init.outDir, path);
-    await mkdir(dirname(file), { recursive: true });
+    // a temporary path of the run's output transaction: renamed to <out>/<path> when the run completes
+    const file = init.output.path(path, 'arrow-ipc.path');
+    await makeDirectory(dirname(file));
     const out = createWriteStream(file);
+    let failure: Error | undefined;
+    out.on('error', (err) => {
+      failure ??= init.output.ioError(err, file);
+    });
     const writer = new RecordBatchStreamWriter();
     const readable = writer.toNodeStream();
     readable.pipe(out);
@@ -38,12 +43,24 @@ export const arrowIpcSink = defineSink({
         else if (!sameFields(schema, batch.schema)) {
           throw new SchemaError(`${file}: batch columns (${batch.schema.fields.map((f) => f.name).join(', ')}) differ from the first batch's`);
         }
-        writer.write(new RecordBatch(schema, batch.data));
-        if (out.writableNeedDrain) await once(out, 'drain');
+        try {
+          if (failure) throw failure;
+          writer.write(new RecordBatch(schema, batch.data));
+          if (out.writableNeedDrain) await once(out, 'drain');
+        } catch (err) {
+          throw failure ?? init.output.ioError(err, file);
+        }
+        if (failure) throw failure;
       },
       async close() {
-        writer.finish();
-        await once(out, 'finish');
+        try {
+          if (failure) throw failure;
+          writer.finish();
+          if (!out.writableFinished) await once(out, 'finish');
+        } catch (err) {
+          throw failure ?? init.output.ioError(err, file);
+        }
+        if (failure) throw failure;
         return [file];
       },
       async abort() {

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { column, SchemaError } from '@pixsed/core';
+import { column, OutputError, PixsedError, SchemaError } from '@pixsed/core';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { SchemaElement } from 'hyparquet';
 import { ParquetWriter } from 'hyparquet-writer';
@@ -49,8 +49,12 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
   const rowGroupRows = options.rowGroupRows ?? 131_072;
   if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) throw new SchemaError(`${path}: rowGroupRows must be a positive integer, got ${rowGroupRows}`);
   const { codec, compressors } = parquetCodec(options.compression ?? 'snappy');
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch((err) => {
+    throw new OutputError(path, undefined, `cannot create its folder: ${(err as Error).message}`, { cause: err });
+  });
   const out = createWriteStream(path);
+  /** An fs error (ENOSPC, EACCES ...; their messages name no file) as an OutputError naming this file. */
+  const io = (err: unknown) => (err instanceof PixsedError ? err : new OutputError(path, undefined, err instanceof Error ? err.message : String(err), { cause: err }));
   const bytes = new StreamByteWriter(out);
 
   let schema: Schema | undefined;
@@ -137,7 +141,11 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
       pending.push(schema.fields.map((f) => column(batch, f.name, 'parquet') as unknown as Col));
       pendingRows += batch.numRows;
       rows += batch.numRows;
-      while (pendingRows >= rowGroupRows) await writeGroup(rowGroupRows);
+      try {
+        while (pendingRows >= rowGroupRows) await writeGroup(rowGroupRows);
+      } catch (err) {
+        throw io(err);
+      }
     },
     async close() {
       if (closed) return;
@@ -147,9 +155,13 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
         await rm(path, { force: true });
         throw new SchemaError(`${path}: no batch was written, so the Parquet schema is unknown`);
       }
-      if (pendingRows > 0) await writeGroup(pendingRows);
-      writer.schema = footerSchema;
-      await writer.finish();
+      try {
+        if (pendingRows > 0) await writeGroup(pendingRows);
+        writer.schema = footerSchema;
+        await writer.finish();
+      } catch (err) {
+        throw io(err);
+      }
     },
     async abort() {
       closed = true;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchFromColumns, type InitContext } from '@pixsed/core';
+import { batchFromColumns, directOutput, type InitContext } from '@pixsed/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parquetSink } from './parquet-sink.js';
 import { readParquet } from './read-parquet.js';
@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pixsed-parquet-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function init(log: string[] = []): InitContext {
-  return { outDir: dir, pipelineDir: dir, signal: new AbortController().signal, log: (m: string) => log.push(m) } as unknown as InitContext;
+  return { outDir: dir, output: directOutput(dir), pipelineDir: dir, signal: new AbortController().signal, log: (m: string) => log.push(m) } as unknown as InitContext;
 }
 
 describe('parquetSink', () => {

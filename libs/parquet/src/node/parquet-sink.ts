@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { defineSink, selectColumns } from '@pixsed/core';
 import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
@@ -36,23 +35,30 @@ export const parquetSink = defineSink({
   description: 'write all rows to a Parquet file (readable by pandas/pyarrow/DuckDB)',
   configSchema: parquetSinkSchema,
   async create({ path, rowGroupRows, compression, excludeColumns }, init) {
-    const file = resolve(init.outDir, path);
-    const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression });
+    // a temporary path of the run's output transaction: renamed to <out>/<path> when the run completes
+    const file = init.output.path(path, 'parquet.path');
+    const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression }).catch((err) => {
+      throw init.output.ioError(err, file);
+    });
     const excluded = excludeColumns.map(globToRegExp);
     let batches = 0;
     return {
       async write(batch: RecordBatch) {
         const keep = batch.schema.fields.map((f) => f.name).filter((n) => !excluded.some((r) => r.test(n)));
-        await writer.write(keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep));
+        await writer.write(keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep)).catch((err) => {
+          throw init.output.ioError(err, file);
+        });
         batches++;
       },
       async close() {
         if (batches === 0) {
           await writer.abort();
-          init.log(`parquet: no batches reached the sink, ${file} not written`);
+          init.log(`parquet: no batches reached the sink, ${init.output.finalPath(file)} not written`);
           return [];
         }
-        await writer.close();
+        await writer.close().catch((err) => {
+          throw init.output.ioError(err, file);
+        });
         return [file];
       },
       async abort() {
