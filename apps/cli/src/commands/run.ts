@@ -1,8 +1,7 @@
-import { totalmem } from 'node:os';
 import { relative, resolve } from 'node:path';
-import { ConfigError, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
+import { RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
-import { loadManifest } from '@pixsed/model/node';
+import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
 import { createProgress } from '../progress.js';
 import { createRegistry } from '../registry.js';
 import { formatSummary } from '../summary.js';
@@ -33,14 +32,13 @@ export const formatMemory = (m: InferenceMemory) =>
   `${m.stage}: samplesPerPixel ${m.samplesPerPixel} × batchRows ${m.batchRows} × ${m.parameters} parameters × 4 B = ${mb(m.bytes)} per inference call`;
 
 /**
- * The memory estimate of every inference stage from its config values and its model manifest;
- * a ConfigError naming `stages[i].samplesPerPixel` if one call would take more than half of this
- * machine's memory (samplesPerPixel 1e9 otherwise fails deep inside as "Invalid typed array length").
+ * The memory estimate of every inference stage from its config values and its model manifest,
+ * checked by the model's own sampling-plan rule (checkSamplingPlan: the bound the stage applies
+ * when it is created), so validate-config and run refuse the same plans with the same message.
  * A model that cannot be read is skipped here: creating the stage reports it.
  */
 export function inferenceMemory(config: PipelineConfig & { dir: string }): InferenceMemory[] {
   const out: InferenceMemory[] = [];
-  const limit = totalmem() / 2;
   config.stages.forEach((s, i) => {
     const c = s.config as { samplesPerPixel?: unknown; batchRows?: unknown; model?: unknown };
     if (typeof c.samplesPerPixel !== 'number' || typeof c.model !== 'string') return;
@@ -51,11 +49,13 @@ export function inferenceMemory(config: PipelineConfig & { dir: string }): Infer
       return;
     }
     const batchRows = typeof c.batchRows === 'number' ? c.batchRows : 1;
-    const m = { stage: s.name, samplesPerPixel: c.samplesPerPixel, batchRows, parameters, bytes: c.samplesPerPixel * batchRows * parameters * 4 };
-    if (m.bytes > limit) {
-      throw new ConfigError(config.file, [{ path: `stages[${i}].samplesPerPixel`, message: `${formatMemory(m)}: more than half of this machine's memory (${mb(totalmem())}); lower samplesPerPixel or batchRows` }]);
-    }
-    out.push(m);
+    checkSamplingPlan(c.samplesPerPixel, batchRows, parameters, {
+      file: config.file,
+      what: 'pipeline config',
+      samplesKey: `stages[${i}].samplesPerPixel`,
+      batchRowsKey: `stages[${i}].batchRows`,
+    });
+    out.push({ stage: s.name, samplesPerPixel: c.samplesPerPixel, batchRows, parameters, bytes: c.samplesPerPixel * batchRows * parameters * 4 });
   });
   return out;
 }
