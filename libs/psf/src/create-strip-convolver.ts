@@ -138,7 +138,7 @@ export function createStripConvolver(
       throw new PsfMatchingError(`mask buffer has ${o.mask.length} values, expected ${coreRows * width}`);
     }
     if (coreRows === 0) return;
-    const nanMask = nanFootprintMask(strip, rows, width, haloTop, haloTop + coreRows, kh, kw, g.cy, g.cx);
+    const nanMask = nanFootprintMask(strip, { rows, width, outStart: haloTop, outEnd: haloTop + coreRows, kh, kw, cy: g.cy, cx: g.cx });
     let input: ArrayLike<number> = strip;
     if (nanMask) {
       const z = new Float64Array(strip.length);

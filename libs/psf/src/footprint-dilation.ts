@@ -1,20 +1,23 @@
+/** A `rows` × `width` block, the output rows [outStart, outEnd) wanted, and a kh × kw kernel whose origin is (cy, cx). */
+export interface FootprintGeometry {
+  rows: number;
+  width: number;
+  outStart: number;
+  outEnd: number;
+  kh: number;
+  kw: number;
+  cy: number;
+  cx: number;
+}
+
 /**
  * Dilate an indicator of invalid input pixels by a kernel's kh × kw footprint: output pixel (y, x) is 1 when
  * any invalid input lies in rows y + cy − (kh − 1) … y + cy and columns x + cx − (kw − 1) … x + cx (the inputs
  * a "same"-mode convolution reads for it), for output rows [outStart, outEnd) of a `rows` × `width` block.
  * 2-D prefix sum of the indicator (summed-area table, Crow 1984): O(rows × width) whatever the kernel size.
  */
-export function footprintDilation(
-  invalid: ArrayLike<number>,
-  rows: number,
-  width: number,
-  outStart: number,
-  outEnd: number,
-  kh: number,
-  kw: number,
-  cy: number,
-  cx: number,
-): Uint8Array {
+export function footprintDilation(invalid: ArrayLike<number>, g: FootprintGeometry): Uint8Array {
+  const { rows, width, outStart, outEnd, kh, kw, cy, cx } = g;
   // S[y * (width + 1) + x] = count of invalid pixels in rows < y, cols < x
   const W1 = width + 1;
   const S = new Int32Array((rows + 1) * W1);

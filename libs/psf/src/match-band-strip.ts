@@ -44,7 +44,7 @@ export function matchBandStrip(
     const c = conv.flux;
     const cy = c.haloRowsBottom;
     const cx = c.haloColsRight;
-    missing = footprintDilation(invalid, rows, width, haloTop, rows - haloBottom, c.haloRowsTop + cy + 1, c.haloColsLeft + cx + 1, cy, cx);
+    missing = footprintDilation(invalid, { rows, width, outStart: haloTop, outEnd: rows - haloBottom, kh: c.haloRowsTop + cy + 1, kw: c.haloColsLeft + cx + 1, cy, cx });
   }
   const out = conv.flux.convolveStrip(input, { haloTop, haloBottom });
   const e = conv.variance.convolveStrip(variance, { haloTop, haloBottom });

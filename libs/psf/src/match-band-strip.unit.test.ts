@@ -43,7 +43,7 @@ describe('footprintDilation', () => {
     const bad = new Uint8Array(W * H);
     for (const [y, x] of [[0, 0], [14, 20], [29, 39], [15, 3]]) bad[y * W + x] = 1;
     // an even 4 × 6 kernel: rows y + cy − 3 … y + cy, cols x + cx − 5 … x + cx with cy = 1, cx = 2
-    const m = footprintDilation(bad, H, W, 0, H, 4, 6, 1, 2);
+    const m = footprintDilation(bad, { rows: H, width: W, outStart: 0, outEnd: H, kh: 4, kw: 6, cy: 1, cx: 2 });
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         let want = 0;
