@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { dataPath, hasData, missingDataMessage } from '@pixsed/core/node';
+import { dataPath, hasData, missingDataMessage, pythonExecutable } from '@pixsed/core/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
@@ -11,7 +11,7 @@ const pixsed = (...args: string[]) => spawnSync(process.execPath, [bin, ...args]
 const STAR = 'psf/jwst-nircam-f090w-stars/psf_f090w_star0.fits';
 const WEBB = 'psf/webbpsf-nircam-f200w/psf_jwst_oct21_ng4m0_f200w.fits';
 const IMG = 'images/hst-hff-abell2744-f105w/abell_2744_dwarf_galaxy_f105w.fits.gz';
-const py = spawnSync('/usr/bin/python3', ['-c', 'import scipy, astropy'], { encoding: 'utf8' }).status === 0;
+const py = spawnSync(pythonExecutable(), ['-c', 'import scipy, astropy'], { encoding: 'utf8' }).status === 0;
 const ready = hasData(STAR, WEBB, IMG) && py;
 
 describe.skipIf(!ready)(ready ? 'pixsed psf kernel / convolve on real PSFs and an HST cutout' : `${missingDataMessage(STAR, WEBB, IMG)} or /usr/bin/python3 with scipy+astropy missing`, () => {
@@ -35,7 +35,7 @@ describe.skipIf(!ready)(ready ? 'pixsed psf kernel / convolve on real PSFs and a
     const c = pixsed('psf', 'convolve', dataPath(IMG), join(dir, 'kw.fits'), '--strip-rows', '37', '--out', join(dir, 'conv.fits'));
     expect(c.status, c.stderr).toBe(0);
     const check = spawnSync(
-      '/usr/bin/python3',
+      pythonExecutable(),
       ['-c', `import numpy as np; from astropy.io import fits; from scipy.signal import fftconvolve
 a = fits.getdata('${dataPath(IMG)}').astype(np.float64); k = fits.getdata('${join(dir, 'kw.fits')}').astype(np.float64)
 ref = fftconvolve(a, k, mode='same'); ours = fits.getdata('${join(dir, 'conv.fits')}').astype(np.float64)
