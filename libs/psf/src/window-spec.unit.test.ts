@@ -12,16 +12,6 @@ const EXAMPLES: [string, WindowSpec][] = [
   ['hanning', { type: 'Hanning' }],
 ];
 
-function configError(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('window spec: one schema, one CLI string form', () => {
   it('the examples cover every type of the schema, and every type has a CLI form', () => {
     const schemaTypes = windowSpecSchema.options.map((o) => o.shape.type.value).sort();
@@ -63,7 +53,8 @@ describe('window spec: one schema, one CLI string form', () => {
     ['tukey:1.5', /'tukey:1.5': alpha: .*1/],
     ['tophat:-0.1', /'tophat:-0.1': beta: .*0/],
   ])('bad string %s names the option and lists the allowed forms', (text, why) => {
-    const e = configError(() => parseWindowSpec(text, '--window'));
+    expect(() => parseWindowSpec(text, '--window')).toThrow(ConfigError);
+    const e = ((): ConfigError => { try { parseWindowSpec(text, '--window'); } catch (err) { return err as ConfigError; } throw new Error('no error'); })(); // prettier-ignore
     expect(e.issues).toHaveLength(1);
     expect(e.issues[0].path).toBe('--window');
     expect(e.issues[0].message).toMatch(why);

@@ -11,15 +11,12 @@ const shipped = resolve(__dirname, '..', '..', '..', '..', 'test-data', 'models'
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-manifest-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function caught(f: () => unknown): ConfigError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return e as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
+/** The error `f` throws, asserted to be a ConfigError. */
+const configErrorOf = (f: () => unknown): ConfigError => {
+  const err = ((): unknown => { try { f(); } catch (e) { return e; } return undefined; })(); // prettier-ignore
+  expect(err).toBeInstanceOf(ConfigError);
+  return err as ConfigError;
+};
 
 describe('loadManifest', () => {
   it('reads the shipped manifest and resolves model.onnx beside it', () => {
@@ -34,7 +31,7 @@ describe('loadManifest', () => {
     delete m.parameters;
     const file = join(dir, 'manifest.json');
     writeFileSync(file, JSON.stringify(m));
-    const e = caught(() => loadManifest(dir));
+    const e = configErrorOf(() => loadManifest(dir));
     expect(e.file).toBe(file);
     const paths = e.issues.map((i) => i.path);
     expect(paths).toContain('bands[0]');
@@ -45,7 +42,7 @@ describe('loadManifest', () => {
   it('a manifest that is not JSON is a ConfigError naming the file', () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{"name": ');
-    const e = caught(() => loadManifest(file));
+    const e = configErrorOf(() => loadManifest(file));
     expect(e.message).toContain(file);
     expect(e.message).toMatch(/not valid JSON/);
   });
