@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const modelDir = join(root, 'test-data/models', process.env.PIXSED_BENCH_MODEL ?? 'jades-delayed-tau-affine');
@@ -49,11 +50,11 @@ for (const rows of [64, 256, 1024]) {
   best = Math.max(best, pxPerS);
 }
 const torchScript = join(root, 'tools/train/bench_torch.py');
-if (existsSync(join(modelDir, 'sampler.pt')) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) {
+if (existsSync(join(modelDir, 'sampler.pt')) && spawnSync(pythonExecutable(), ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) {
   // PyTorch at its best thread count (with 2 OpenMP threads it was slower than with 1 on this 2-core machine)
   let t;
   for (const threads of [1, 2]) {
-    const r = spawnSync('/usr/bin/python3', [torchScript, '--model-dir', modelDir, '--pixels', String(N), '--samples', String(S), '--threads', String(threads)], {
+    const r = spawnSync(pythonExecutable(), [torchScript, '--model-dir', modelDir, '--pixels', String(N), '--samples', String(S), '--threads', String(threads)], {
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });

@@ -12,12 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pythonExecutable } from '@pixsed/core/node';
 import { convolveImage, createStripConvolver, efficientStripRows, gaussianPsf } from '@pixsed/psf';
 
 const N = Number(process.env.PSF_BENCH_SIZE ?? 4096);
 const K = Number(process.env.PSF_BENCH_KERNEL ?? 101);
 const REPEATS = Number(process.env.PSF_BENCH_REPEATS ?? 3);
-const PY = process.env.PIXSED_PYTHON ?? '/usr/bin/python3';
+const PY = pythonExecutable();
 
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;

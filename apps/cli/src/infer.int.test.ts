@@ -7,10 +7,11 @@ import { parse } from 'csv-parse/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { batchFromColumns, FLAG } from '@pixsed/core';
 import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const py = '/usr/bin/python3';
+const py = pythonExecutable();
 const ready = spawnSync(py, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 const pixsed = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 

@@ -3,12 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
 const mosaic = join(root, 'test-data/mosaic');
 const makeModel = join(root, 'libs/model/test-scripts/make_toy_model.py');
-const py = '/usr/bin/python3';
+const py = pythonExecutable();
 const ready = existsSync(join(mosaic, 'survey.json')) && spawnSync(py, ['-c', 'import onnx, numpy, astropy'], { encoding: 'utf8' }).status === 0;
 const bands = ['f277w', 'f356w', 'f444w'];
 

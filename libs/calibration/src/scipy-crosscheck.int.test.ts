@@ -7,8 +7,9 @@ import { pointMetrics } from './point-metrics.js';
 import { sbcRanks } from './sbc-ranks.js';
 import { sortedPosterior } from './sorted-posterior.js';
 import { tarpCoverage } from './tarp-coverage.js';
+import { pythonExecutable } from '@pixsed/core/node';
 
-const py = '/usr/bin/python3';
+const py = pythonExecutable();
 const ready = spawnSync(py, ['-c', 'import numpy, scipy'], { encoding: 'utf8' }).status === 0;
 
 /** Run a Python snippet that reads JSON `inp` from stdin and prints JSON. */

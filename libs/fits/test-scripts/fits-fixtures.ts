@@ -1,24 +1,21 @@
 // Test helpers: build FITS bytes card by card (independently of the library's formatter) and run
 // the astropy reference scripts. Used only by tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { hasPythonModules, pythonExecutable } from '@pixsed/core/node';
 
-export const PYTHON = '/usr/bin/python3';
 export const SCRIPTS = fileURLToPath(new URL('.', import.meta.url));
 
-/** True when /usr/bin/python3 can import astropy and numpy. */
+/** True when pythonExecutable() (PIXSED_PYTHON, default /usr/bin/python3) can import astropy and numpy. */
 export function hasAstropy(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  const r = spawnSync(PYTHON, ['-c', 'import astropy, numpy'], { encoding: 'utf8' });
-  return r.status === 0;
+  return hasPythonModules('astropy', 'numpy');
 }
 
-export const ASTROPY_SKIP = 'skipped: /usr/bin/python3 with astropy and numpy not found (apt install python3-astropy)';
+export const ASTROPY_SKIP = `skipped: ${pythonExecutable()} with astropy and numpy not found (apt install python3-astropy, or set PIXSED_PYTHON)`;
 
-/** Runs a script in test-scripts/ with /usr/bin/python3 and parses its JSON stdout. */
+/** Runs a script in test-scripts/ with pythonExecutable() and parses its JSON stdout. */
 export function runPython<T = any>(script: string, args: string[]): T {
-  const r = spawnSync(PYTHON, [SCRIPTS + script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(pythonExecutable(), [SCRIPTS + script, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.status !== 0) throw new Error(`${script} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

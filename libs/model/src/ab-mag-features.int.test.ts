@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { abMagFeatures, AB_ZERO_POINT_NJY } from './ab-mag-features.js';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const trainDir = resolve(__dirname, '../../../tools/train');
-const ready = existsSync(join(trainDir, 'pixsed_train/features.py')) && spawnSync('/usr/bin/python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
+const ready = existsSync(join(trainDir, 'pixsed_train/features.py')) && spawnSync(pythonExecutable(), ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
 function cases() {
   // bands: detection, non-detection (f < σ), negative flux, missing (NaN), zero error, very bright (clip)
@@ -63,7 +64,7 @@ d = json.loads(open(${JSON.stringify(join(dir, 'in.json'))}).read().replace('NaN
 f = np.array(d['flux']).T; s = np.array(d['err']).T
 out = compute_features(f, s, np.array(d['z']), np.array([27.0, 28.0, 29.0]), np.array([0.2, 0.3, 0.4]))
 out.astype('<f4').tofile(${JSON.stringify(join(dir, 'out.f32'))})`;
-    const r = spawnSync('/usr/bin/python3', ['-c', py], { encoding: 'utf8' });
+    const r = spawnSync(pythonExecutable(), ['-c', py], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const ref = new Float32Array(readFileSync(join(dir, 'out.f32')).buffer.slice(0));
     const ours = abMagFeatures({ flux, err, z, n, fillMag: [27, 28, 29], fillMagErr: [0.2, 0.3, 0.4] }).features;

@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { abMagFeatures } from './ab-mag-features.js';
 import { featureLayout } from './feature-layout.js';
 import { modelManifestSchema } from './model-manifest.js';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const root = resolve(__dirname, '../../..');
-const py = '/usr/bin/python3';
+const py = pythonExecutable();
 const hasPy = existsSync(py) && spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 const manifests = readdirSync(join(root, 'test-data/models')).map((d) => join(root, 'test-data/models', d, 'manifest.json')).filter(existsSync);
 

@@ -8,6 +8,7 @@ export * from './prepare-psf.js';
 export * from './psf-fwhm.js';
 export * from './encircled-energy.js';
 export * from './matching-window.js';
+export * from './window-spec.js';
 export * from './psf-matching-kernel.js';
 export * from './kernel-quality.js';
 export * from './variance-kernel.js';

@@ -1,4 +1,5 @@
 import { PsfMatchingError } from '@pixsed/core';
+import type { WindowSpec } from './window-spec.js';
 
 /**
  * Windows for Fourier-ratio PSF matching, as photutils.psf.matching (1.x): all are radial
@@ -10,14 +11,8 @@ import { PsfMatchingError } from '@pixsed/core';
  * TopHat(beta) = SplitCosineBell(alpha = 0, beta) (1 for r <= r_inner, else 0);
  * CosineBell(alpha) = SplitCosineBell(alpha, beta = 0); Hanning = SplitCosineBell(1, 0);
  * Tukey(alpha) = SplitCosineBell(alpha, beta = 1 - alpha).
+ * The spec's syntax (object, zod schema, CLI string) is window-spec.ts.
  */
-export type WindowSpec =
-  | { type: 'TopHat'; beta: number }
-  | { type: 'CosineBell'; alpha: number }
-  | { type: 'SplitCosineBell'; alpha: number; beta: number }
-  | { type: 'Tukey'; alpha: number }
-  | { type: 'Hanning' };
-
 function splitCosineBell(alpha: number, beta: number, ny: number, nx: number): Float64Array {
   const out = new Float64Array(ny * nx);
   const npts = (Math.min(ny, nx) - 1) / 2;

@@ -1,6 +1,7 @@
 import { PsfMatchingError } from '@pixsed/core';
 import { dft2, fftshift2 } from './fft-internals.js';
-import { matchingWindow, type WindowSpec } from './matching-window.js';
+import { matchingWindow } from './matching-window.js';
+import type { WindowSpec } from './window-spec.js';
 import { padCropOdd } from './pad-crop-odd.js';
 import { psfFwhm } from './psf-fwhm.js';
 import type { Image2D, ImageLike } from './types.js';

@@ -1,18 +1,10 @@
-import { ConfigError } from '@pixsed/core';
+import { ConfigError, parseConfig } from '@pixsed/core';
 import { hstSurvey, jadesSurvey } from './builtin-surveys.js';
 import { surveySchema, type Survey, type SurveyInput } from './survey-schema.js';
 
 /** Validate a survey definition; errors name the source and the path inside it. */
 export function parseSurvey(input: unknown, where = 'survey definition'): Survey {
-  const r = surveySchema.safeParse(input);
-  if (!r.success) {
-    throw new ConfigError(
-      where,
-      r.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, ''), message: i.message })),
-      'survey',
-    );
-  }
-  return r.data;
+  return parseConfig(surveySchema, input, where, 'survey');
 }
 
 /** Survey plug-ins by name. Built-ins: jades, hst; add more with `register`. */

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 from pathlib import Path
 
 import yaml
@@ -64,3 +65,42 @@ def source_digest(src: Path) -> str:
         h.update(str(f.relative_to(src)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
+
+
+def resolve_config_path(path_arg: str, repo: Path, cwd: Path | None = None) -> Path:
+    """The config file named on the command line: relative paths are tried against the caller's directory
+    (`INIT_CWD`, set by `npm run`, else the current one) and then against the repo root."""
+    base = cwd if cwd is not None else Path(os.environ.get("INIT_CWD", os.getcwd()))
+    p = Path(path_arg)
+    if not p.is_absolute():
+        p = (base / p) if (base / p).exists() else (repo / p)
+    return p
+
+
+def load_config(path_arg: str, repo: Path, cwd: Path | None = None) -> tuple[dict, Path]:
+    """Step 1, config resolution: find the file, follow `extends`, check the required keys -> (config, absolute path)."""
+    p = resolve_config_path(path_arg, repo, cwd)
+    cfg = read_config(p)
+    check_required(cfg, p)
+    return cfg, p.resolve()
+
+
+def resolve_colour_reference(cfg: dict, bands: list[str], cfg_path: Path) -> dict:
+    """`flow.colourReferenceBand` -> `flow.colours = {nBands, refIndex}` for ConditionalFlow (stored with the
+    checkpoint); a band the survey lacks is an error naming the file and the bands. Returns a new config."""
+    ref = cfg["flow"].get("colourReferenceBand")
+    if not ref:
+        return cfg
+    if ref not in bands:
+        raise SystemExit(f"{cfg_path}: flow.colourReferenceBand '{ref}' is not a band of survey {cfg['survey']} ({', '.join(bands)})")
+    return {**cfg, "flow": {**cfg["flow"], "colours": {"nBands": len(bands), "refIndex": bands.index(ref)}}}
+
+
+def output_dirs(cfg: dict, here: Path, repo: Path) -> tuple[Path, Path]:
+    """(work dir tools/train/.work/<name>: catalogues, checkpoint, train-info; out dir: `outDir`, default
+    test-data/models/<name>), both created."""
+    work = here / ".work" / cfg["name"]
+    out_dir = repo / cfg.get("outDir", f"test-data/models/{cfg['name']}")
+    work.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return work, out_dir

@@ -118,3 +118,23 @@ def mean_snr(flux_njy: np.ndarray, err_njy: np.ndarray) -> np.ndarray:
         snr = np.where(ok, flux_njy / np.where(ok, err_njy, 1.0), 0.0)
         cnt = ok.sum(axis=1)
         return np.where(cnt > 0, snr.sum(axis=1) / np.maximum(cnt, 1), 0.0)
+
+
+def build_features(flux_njy: np.ndarray, err_njy: np.ndarray, z: np.ndarray, bands: list[str], rule: dict) -> dict:
+    """Step 3, feature building for the training set: missing-band fill values, features (float64 of the float32
+    transform), and the standardization the ONNX graph applies (mean/std per feature; the 0/1 nondet and missing
+    flags are not standardized: mean 0, std 1; a constant feature gets std 1).
+    Returns {'features', 'mean', 'std', 'fillMag', 'fillMagErr'}."""
+    fm, fe = fill_values(flux_njy, err_njy, rule)
+    feat = compute_features(flux_njy, err_njy, z, fm, fe, rule).astype(np.float64)
+    mean, std = feat.mean(0), feat.std(0)
+    layout = feature_layout(bands)
+    for k in ("nondet", "missing"):
+        mean[block(layout, k)], std[block(layout, k)] = 0.0, 1.0
+    std = np.where(std < 1e-6, 1.0, std)
+    return {"features": feat, "mean": mean, "std": std, "fillMag": fm, "fillMagErr": fe}
+
+
+def nondetection_rule(cfg: dict) -> dict:
+    """The feature rule of a training config: DEFAULT_RULE overridden by `features.nonDetection`."""
+    return {**DEFAULT_RULE, **cfg.get("features", {}).get("nonDetection", {})}

@@ -1,4 +1,6 @@
-"""Validation on held-out mocks (R^2, bias, NMAD scatter, outliers, coverage), ONNX-vs-PyTorch check, throughput."""
+"""Step 7, validation on held-out mocks (R^2, bias, NMAD scatter, outliers, coverage), ONNX-vs-PyTorch check, throughput.
+torch is imported only by the functions that sample (sample, onnx_check, throughput, run_validation): metrics, goals and
+the summaries are numpy-only and unit-tested without torch."""
 from __future__ import annotations
 
 import json
@@ -8,7 +10,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .features import compute_features, mean_snr
 
@@ -18,6 +19,8 @@ REPO = HERE.parent.parent
 
 def sample(sampler, feats: np.ndarray, n_samples: int, seed: int, chunk: int = 64) -> np.ndarray:
     """Posterior samples [N, S, D] (physical units); noise from a seeded torch generator, pixel chunks of `chunk`."""
+    import torch
+
     g = torch.Generator().manual_seed(seed)
     D = sampler.par_mean.shape[0]
     out = np.empty((len(feats), n_samples, D), dtype=np.float32)
@@ -99,6 +102,8 @@ def _write_npy(path: Path, a: np.ndarray) -> None:
 
 def onnx_check(sampler, test: dict, fm, fe, rule, work: Path, onnx_path: Path, D: int, skip: bool = False) -> dict:
     """Same features + noise through PyTorch and through onnxruntime-node (check-onnx.mjs); max |difference|."""
+    import torch
+
     n, S = 64, 100
     feats = compute_features(test["flux"][:n], test["err"][:n], test["z"][:n], fm, fe, rule)
     noise = torch.randn(n, S, D, generator=torch.Generator().manual_seed(99)).numpy()
@@ -125,6 +130,8 @@ def onnx_check(sampler, test: dict, fm, fe, rule, work: Path, onnx_path: Path, D
 
 def throughput(sampler, feat: np.ndarray, D: int, vcfg: dict, threads=(2, 1)) -> dict:
     """PyTorch batched sampling speed: pixels/s with S samples per pixel, for each thread count."""
+    import torch
+
     S = vcfg.get("samples", 500)
     n_pix = vcfg.get("throughputPixels", 512)
     chunk = vcfg.get("throughputChunk", 64)
@@ -146,6 +153,44 @@ def throughput(sampler, feat: np.ndarray, D: int, vcfg: dict, threads=(2, 1)) ->
     out["threads"] = threads[0]
     out["pixelsPerSecond"] = out["byThreads"][str(threads[0])]["pixelsPerSecond"]
     return out
+
+
+TRAINING_SUMMARY_KEYS = ("n_train", "n_val", "epochs", "best_epoch", "best_val_nll", "train_seconds")
+
+
+def training_summary(tinfo: dict) -> dict:
+    """The training record of validation.json: the train-info counts plus the epoch history."""
+    return {**{k: tinfo[k] for k in TRAINING_SUMMARY_KEYS}, "history": tinfo["history"]}
+
+
+def run_validation(sampler, test: dict, ps: dict, fb: dict, rule: dict, cfg: dict, bands: list[str], work: Path, onnx_path: Path,
+                   tinfo: dict, skip_onnx_check: bool) -> dict:
+    """Step 7: metrics on the test catalogue, the ONNX-vs-PyTorch check, throughput, the training record and the goals."""
+    vcfg = cfg["validation"]
+    D = len(ps["names"])
+    fm, fe = fb["fillMag"], fb["fillMagErr"]
+    res = validate(sampler, test, ps, fm, fe, rule, vcfg, bands)
+    res["onnxCheck"] = onnx_check(sampler, test, fm, fe, rule, work, onnx_path, D, skip=skip_onnx_check)
+    res["throughput"] = throughput(sampler, fb["features"], D, vcfg, (int(cfg["training"].get("sampleThreads", 2)), 1))
+    res["training"] = training_summary(tinfo)
+    res["goals"] = goals(res)
+    return res
+
+
+def write_validation(out_dir: Path, res: dict) -> Path:
+    p = out_dir / "validation.json"
+    p.write_text(json.dumps(res, indent=1) + "\n")
+    return p
+
+
+def summary_lines(res: dict) -> list[str]:
+    """The closing log lines: per-parameter metrics, the ONNX difference and the throughput."""
+    lines = [f"  {p:12s} R2 {m['r2']:.4f} bias {m['bias']:+.4f} nmad {m['nmad']:.4f} out {m['outlierFraction']:.3f} "
+             f"cov68 {m['coverage68']:.3f} cov95 {m['coverage95']:.3f}" for p, m in res["metrics"].items()]
+    t = res["throughput"]
+    lines.append(f"  onnx max|d| {res['onnxCheck'].get('maxAbsDiff')}  throughput {t['pixelsPerSecond']:.0f} pix/s "
+                 f"(S={t['samplesPerPixel']}, {t['threads']} threads)")
+    return lines
 
 
 GOALS = {"log_mstar": {"r2": 0.99, "absBias": 0.02, "nmad": 0.1}, "coverageTolerance": 0.03}

@@ -2,7 +2,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { ConfigError, PsfMatchingError } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { createFitsStripWriter, openFitsImage, readFitsImage, writeFitsImage } from '@pixsed/fits/node';
-import { createStripConvolver, efficientStripRows, kernelQuality, psfMatchingKernel, type WindowSpec } from '@pixsed/psf';
+import { createStripConvolver, efficientStripRows, formatWindowSpec, kernelQuality, parseWindowSpec, psfMatchingKernel } from '@pixsed/psf';
 import { loadPsf } from '@pixsed/psf/node';
 
 export interface PsfKernelOptions {
@@ -22,31 +22,17 @@ export interface PsfKernelOptions {
 
 const optError = (path: string, message: string) => new ConfigError(undefined, [{ path, message }], 'option');
 
-/** `cosinebell:0.3`, `tophat:0.9`, `splitcosinebell:0.3,0.5`, `tukey:0.3`, `hanning` → WindowSpec. */
-export function parseWindow(spec: string): WindowSpec {
-  const [name, args = ''] = spec.toLowerCase().split(':');
-  const v = args.split(',').filter(Boolean).map(Number);
-  const need = (k: number) => {
-    if (v.length !== k || v.some((x) => !Number.isFinite(x))) throw optError('--window', `'${spec}': ${name} takes ${k} number${k > 1 ? 's' : ''} (e.g. ${name}:${k > 1 ? '0.3,0.5' : '0.3'})`);
-  };
-  switch (name) {
-    case 'tophat':
-      need(1);
-      return { type: 'TopHat', beta: v[0] };
-    case 'cosinebell':
-      need(1);
-      return { type: 'CosineBell', alpha: v[0] };
-    case 'splitcosinebell':
-      need(2);
-      return { type: 'SplitCosineBell', alpha: v[0], beta: v[1] };
-    case 'tukey':
-      need(1);
-      return { type: 'Tukey', alpha: v[0] };
-    case 'hanning':
-      return { type: 'Hanning' };
-    default:
-      throw optError('--window', `unknown window '${name}' (expected tophat, cosinebell, splitcosinebell, tukey, hanning)`);
+/**
+ * `--method`: `fourier` (Fourier ratio with a window, photutils; the pipeline YAML's name) or `wiener` (pypher).
+ * `window` is the deprecated CLI alias of `fourier`: accepted with a one-line notice on stderr.
+ */
+export function psfMethodOption(method: string, notice: (line: string) => void = (line) => process.stderr.write(line + '\n')): 'fourier' | 'wiener' {
+  if (method === 'window') {
+    notice("pixsed psf kernel: '--method window' is deprecated, use '--method fourier' (the same method, named as in the pipeline YAML)");
+    return 'fourier';
   }
+  if (method === 'fourier' || method === 'wiener') return method;
+  throw optError('--method', `expected fourier or wiener (window: deprecated alias of fourier), got '${method}'`);
 }
 
 const int = (v: string | undefined, name: string, min = 0) => {
@@ -90,7 +76,8 @@ function singleOutput(out: string, inputs: Record<string, string>): () => Promis
 
 /** `pixsed psf kernel`: matching kernel source → target, written as FITS; quality metrics as JSON on stdout. */
 export async function psfKernelCommand(o: PsfKernelOptions): Promise<void> {
-  if (!['window', 'wiener'].includes(o.method)) throw optError('--method', `expected window or wiener, got '${o.method}'`);
+  const method = psfMethodOption(o.method);
+  const window = method === 'fourier' ? parseWindowSpec(o.window, '--window') : undefined;
   const openOutput = singleOutput(o.out, { 'source PSF': o.source, 'target PSF': o.target });
   const mu = Number(o.regularization);
   if (!(mu > 0)) throw optError('--regularization', `expected a positive number, got '${o.regularization}'`);
@@ -106,7 +93,7 @@ export async function psfKernelCommand(o: PsfKernelOptions): Promise<void> {
   if (scale === undefined && source.headerPixelScaleArcsec && target.headerPixelScaleArcsec && Math.abs(source.headerPixelScaleArcsec / target.headerPixelScaleArcsec - 1) > 1e-3) {
     throw optError('--pixel-scale', `the PSFs have different pixel scales (${source.headerPixelScaleArcsec}″ and ${target.headerPixelScaleArcsec}″): give --pixel-scale to resample both`);
   }
-  const kernel = await naming(`${resolve(o.source)} → ${resolve(o.target)}`, () => psfMatchingKernel(source, target, o.method === 'wiener' ? { method: 'wiener', regularization: mu, force: o.force } : { method: 'fourier', window: parseWindow(o.window), force: o.force }));
+  const kernel = await naming(`${resolve(o.source)} → ${resolve(o.target)}`, () => psfMatchingKernel(source, target, window ? { method: 'fourier', window, force: o.force } : { method: 'wiener', regularization: mu, force: o.force }));
   const q = kernelQuality(source, target, kernel, { pixelScaleArcsec: scale ?? source.headerPixelScaleArcsec });
   const out = resolve(o.out);
   const { temp, tx } = await openOutput();
@@ -115,7 +102,7 @@ export async function psfKernelCommand(o: PsfKernelOptions): Promise<void> {
       width: kernel.width,
       height: kernel.height,
       data: Float32Array.from(kernel.data),
-      header: { KMETHOD: o.method, KWINDOW: o.method === 'window' ? o.window : '', KREG: o.method === 'wiener' ? mu : 0, SRCPSF: o.source.slice(-68), TGTPSF: o.target.slice(-68), MAXEEDEV: q.maxEeDeviation, NEGFRAC: q.negativeFraction },
+      header: { KMETHOD: method, KWINDOW: window ? formatWindowSpec(window) : '', KREG: method === 'wiener' ? mu : 0, SRCPSF: o.source.slice(-68), TGTPSF: o.target.slice(-68), MAXEEDEV: q.maxEeDeviation, NEGFRAC: q.negativeFraction },
     }).catch((err) => {
       throw tx.ioError(err, temp);
     });

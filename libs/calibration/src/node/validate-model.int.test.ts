@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createPrng } from '@pixsed/core';
+import { ConfigError, createPrng } from '@pixsed/core';
+import { pythonExecutable } from '@pixsed/core/node';
 import { abMagFeatures } from '@pixsed/model';
 import { loadMocks } from './load-mocks.js';
 import { validateModel } from './validate-model.js';
@@ -11,7 +12,7 @@ import { writeValidationPlots } from './write-validation-plots.js';
 
 const root = resolve(__dirname, '..', '..', '..', '..');
 const makeModel = join(root, 'libs/model/test-scripts/make_toy_model.py');
-const py = '/usr/bin/python3';
+const py = pythonExecutable();
 const ready = spawnSync(py, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 const bands = ['f277w', 'f356w', 'f444w'];
 const D = 3;
@@ -147,5 +148,14 @@ describe.skipIf(!ready)(ready ? 'validateModel on a toy posterior known exactly 
     delete (cat.columns as Record<string, unknown>).p2;
     delete (cat.columns as Record<string, unknown>).flux_f356w_err_njy;
     await expect(validateModel({ modelPath, catalog: cat })).rejects.toThrow(/lacks columns .*p2, .*flux_f356w_err_njy/);
+  });
+});
+
+describe('validateModel options', () => {
+  it('bad options are one ConfigError listing every path (parseConfig), before any model is loaded', async () => {
+    const err = await validateModel({ modelPath: '', samples: 1, selection: { snrBands: ['f444w'], minMeanSnr: 5 }, catalog: { n: 0, columns: {} } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues.map((i) => i.path).sort()).toEqual(['modelPath', 'samples']);
+    expect((err as Error).message).toContain('<inline validateModel options>');
   });
 });

@@ -1,4 +1,4 @@
-import { ModelMismatchError, createPrng } from '@pixsed/core';
+import { ModelMismatchError, createPrng, parseConfig } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { z } from 'zod';
 import { calibratePosterior, type CalibrationPoints, type CalibrationReport } from '../calibrate-posterior.js';
@@ -58,7 +58,7 @@ export function meanSnr(columns: Record<string, ArrayLike<number>>, n: number, b
  * and compute `calibratePosterior` metrics per parameter plus the joint TARP.
  */
 export async function validateModel(options: ValidateModelOptions): Promise<{ report: ValidationReport; points: CalibrationPoints[] }> {
-  const opts = validateModelOptionsSchema.parse(options);
+  const opts = parseConfig(validateModelOptionsSchema, options, undefined, 'validateModel options');
   const { catalog } = options;
   const model = await PosteriorModel.load(opts.modelPath, { threads: opts.threads, batchRows: Math.max(1, Math.floor(262_144 / opts.samples)) });
   try {

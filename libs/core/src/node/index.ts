@@ -4,3 +4,4 @@ export * from './load-pipeline.js';
 export * from './npy-file.js';
 export * from './output-transaction.js';
 export * from './pipeline-inputs.js';
+export * from './python-executable.js';

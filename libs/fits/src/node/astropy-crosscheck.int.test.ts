@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataPath, hasData, missingDataMessage } from '@pixsed/core/node';
+import { dataPath, hasData, missingDataMessage, pythonExecutable } from '@pixsed/core/node';
 import { fitsInfo, listHdus, openFitsImage, readFitsImage, writeFitsImage } from './index.js';
 import { FitsHeader } from '../fits-header.js';
 import { Wcs } from '../wcs.js';
@@ -147,7 +147,7 @@ flam, plam, fnu = map(float, sys.argv[1:4])
 print(json.dumps({"fromFlam": (flam * u.erg / u.s / u.cm**2 / u.AA).to(u.nJy, u.spectral_density(plam * u.AA)).value,
                   "fromFnu": (fnu * u.Jy).to(u.nJy).value}))`;
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('/usr/bin/python3', ['-c', py, String(h.get('PHOTFLAM')), String(h.get('PHOTPLAM')), String(h.get('PHOTFNU'))], { encoding: 'utf8' });
+    const r = spawnSync(pythonExecutable(), ['-c', py, String(h.get('PHOTFLAM')), String(h.get('PHOTPLAM')), String(h.get('PHOTFNU'))], { encoding: 'utf8' });
     const ref = JSON.parse(r.stdout) as { fromFlam: number; fromFnu: number };
     const viaFnu = fluxConversion(h);
     expect(viaFnu.kind).toBe('count-rate');

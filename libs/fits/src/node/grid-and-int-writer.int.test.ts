@@ -11,7 +11,8 @@ import { FitsHeader } from '../fits-header.js';
 import { Wcs } from '../wcs.js';
 import { checkGrids, gridOffsetPx } from '../check-grids.js';
 import { readFitsImage, writeFitsImage } from './index.js';
-import { ASTROPY_SKIP, hasAstropy, PYTHON } from '../../test-scripts/fits-fixtures.js';
+import { pythonExecutable } from '@pixsed/core/node';
+import { ASTROPY_SKIP, hasAstropy } from '../../test-scripts/fits-fixtures.js';
 
 const ASTROPY = hasAstropy();
 let dir: string;
@@ -48,7 +49,7 @@ p = np.array([[0, 0], [nx - 1, 0], [0, ny - 1], [nx - 1, ny - 1], [(nx - 1) / 2,
 q = ref.all_world2pix(oth.all_pix2world(p, 0), 0, tolerance=1e-12, maxiter=100)
 print(float(np.max(np.hypot(*(q - p).T))))
 `;
-  const r = spawnSync(PYTHON, ['-c', py], { encoding: 'utf8' });
+  const r = spawnSync(pythonExecutable(), ['-c', py], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return Number(r.stdout.trim());
 }
@@ -76,7 +77,7 @@ describe('integer images with BLANK (writeFitsImage bitpix)', () => {
     expect(img.header.get('BLANK')).toBe(blank);
     expect(Array.from(img.data)).toEqual(Array.from(data));
     if (ASTROPY) {
-      const r = spawnSync(PYTHON, ['-c', `from astropy.io import fits; import json, numpy as np; h = fits.open('${path}')[0]; d = h.data.astype(float); print(json.dumps([None if np.isnan(v) else v for v in d.ravel().tolist()]))`], { encoding: 'utf8' });
+      const r = spawnSync(pythonExecutable(), ['-c', `from astropy.io import fits; import json, numpy as np; h = fits.open('${path}')[0]; d = h.data.astype(float); print(json.dumps([None if np.isnan(v) else v for v in d.ravel().tolist()]))`], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual(Array.from(data, (v) => (Number.isNaN(v) ? null : v)));
     }

@@ -6,15 +6,16 @@ import { join, resolve } from 'node:path';
 import { createPrng } from '@pixsed/core';
 import { posteriorSummary } from '../posterior-summary.js';
 import { OnnxSampler } from './onnx-sampler.js';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_linear_gaussian.py');
-const hasOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
+const hasOnnx = spawnSync(pythonExecutable(), ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!hasOnnx)(hasOnnx ? 'OnnxSampler on an analytic Gaussian posterior' : 'skipped: /usr/bin/python3 with onnx + numpy (Debian python3-onnx) is needed to build the test model', () => {
   const F = 4;
   const D = 3;
   const file = join(mkdtempSync(join(tmpdir(), 'pixsed-onnx-')), 'lg.onnx');
-  const made = spawnSync('/usr/bin/python3', [script, file, String(F), String(D)], { encoding: 'utf8' });
+  const made = spawnSync(pythonExecutable(), [script, file, String(F), String(D)], { encoding: 'utf8' });
   const W = (i: number, d: number) => ((((i * D + d) % 5) - 2) * 0.5);
   const sigma = (d: number) => 0.1 + (0.4 * d) / (D - 1);
 

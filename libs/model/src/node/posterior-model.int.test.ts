@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
 import { PosteriorModel } from './posterior-model.js';
+import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
-const hasOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
+const hasOnnx = spawnSync(pythonExecutable(), ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
 const bands = ['f277w', 'f444w'];
 
 describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian model: samples = features·W + σ·noise)' : 'skipped: needs /usr/bin/python3 with onnx + numpy (Debian python3-onnx)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pixsed-pm-'));
-  const made = spawnSync('/usr/bin/python3', [script, dir, ...bands], { encoding: 'utf8' });
+  const made = spawnSync(pythonExecutable(), [script, dir, ...bands], { encoding: 'utf8' });
   const n = 10;
   const table = {
     n,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { ConfigError, createPrng, FLAG, formatPath, keyedSeed, ModelMismatchError, type Prng } from '@pixsed/core';
+import { ConfigError, createPrng, FLAG, keyedSeed, ModelMismatchError, parseConfig, type Prng } from '@pixsed/core';
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
@@ -30,16 +30,9 @@ export function loadManifest(path: string): { manifest: ModelManifest; manifestF
   } catch (e) {
     throw new ConfigError(manifestFile, [{ path: '', message: `not valid JSON: ${(e as Error).message}` }], 'model manifest');
   }
-  const r = modelManifestSchema.safeParse(raw);
-  if (!r.success) {
-    throw new ConfigError(
-      manifestFile,
-      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-      'model manifest',
-    );
-  }
-  const onnxFile = extname(p) === '.onnx' ? p : join(dirname(manifestFile), r.data.model);
-  return { manifest: r.data, manifestFile, onnxFile };
+  const manifest = parseConfig(modelManifestSchema, raw, manifestFile, 'model manifest');
+  const onnxFile = extname(p) === '.onnx' ? p : join(dirname(manifestFile), manifest.model);
+  return { manifest, manifestFile, onnxFile };
 }
 
 /**
