@@ -25,6 +25,7 @@ import { createStripConvolver, type StripConvolver } from '../create-strip-convo
 import { invalidPixels } from '../invalid-pixels.js';
 import { matchBandStrip } from '../match-band-strip.js';
 import { gaussianPsf } from '../gaussian-psf.js';
+import { DEFAULT_WINDOW_SPEC, windowSpecSchema } from '../window-spec.js';
 import { kernelQuality, type KernelQuality } from '../kernel-quality.js';
 import { psfMatchingKernel } from '../psf-matching-kernel.js';
 import type { Image2D } from '../types.js';
@@ -46,16 +47,7 @@ export const psfStageSchema = z.strictObject({
   targetBand: bandNameSchema.optional().describe("band whose PSF every other band is matched to (default: the survey's targetPsfBand)"),
   psfs: z.record(z.string(), psfSpecSchema).optional().describe('PSF per band; default: psfFile / psfFwhmArcsec of the survey definition'),
   method: z.enum(['fourier', 'wiener']).default('wiener').describe('matching-kernel family (photutils window ratio, or pypher Wiener)'),
-  window: z
-    .union([
-      z.strictObject({ type: z.literal('TopHat'), beta: z.number() }),
-      z.strictObject({ type: z.literal('CosineBell'), alpha: z.number() }),
-      z.strictObject({ type: z.literal('SplitCosineBell'), alpha: z.number(), beta: z.number() }),
-      z.strictObject({ type: z.literal('Tukey'), alpha: z.number() }),
-      z.strictObject({ type: z.literal('Hanning') }),
-    ])
-    .default({ type: 'Tukey', alpha: 0.3 })
-    .describe('window of the Fourier-ratio method'),
+  window: windowSpecSchema.default(DEFAULT_WINDOW_SPEC).describe('window of the Fourier-ratio method'),
   regularization: z.number().positive().default(1e-4).describe('Wiener regularisation factor (pypher default 1e-4)'),
   force: z.boolean().default(false).describe('build kernels even where the target PSF is narrower than the source'),
   passThroughBands: z.array(z.string()).default([]).describe('bands left unmatched (e.g. F460M/F480M, whose PSFs are broader than F444W); recorded in the batch metadata'),
