@@ -12,13 +12,14 @@ import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
+import { PIXSED_VERSION } from './registry.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 const program = new Command()
   .name('pixsed')
   .description('Streaming pixel-by-pixel inference of galaxy stellar populations from JWST/HST imaging')
-  .version('0.1.0')
+  .version(PIXSED_VERSION)
   .showHelpAfterError();
 
 const setOption = () => new Option('--set <key=value>', 'override a config value, e.g. stages.psf.targetBand=f444w (repeatable)').argParser(collect).default([]);
@@ -43,7 +44,8 @@ program
   .addOption(setOption())
   .option('--out <dir>', 'also check this output folder as `run --out` would (empty or new unless --overwrite)')
   .option('--overwrite', 'with --out: accept a folder holding earlier results')
-  .option('--no-probe', 'do not push the first batch through the stages and sinks (checks at creation only)')
+  .option('--probe', 'also push the first batch through the stages and sinks (reads pixel data; by default every check runs in create() from the StreamInfo)')
+  .option('--no-probe', 'checks at creation only, reading no pixel data (the default)')
   .action(async (file: string, opts) => {
     await validateConfigCommand(file, opts);
   });

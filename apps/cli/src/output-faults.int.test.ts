@@ -121,6 +121,23 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
     expect(s.files).toContain('maps/galaxy_5.fits');
   });
 
+  it('run-summary.json records what pins the results: pixsed version, resolved config hash, model sha256, kernel-cache keys, the StreamInfo', () => {
+    const s = JSON.parse(readFileSync(join(A, 'run-summary.json'), 'utf8'));
+    const cliVersion = (JSON.parse(readFileSync(join(root, 'apps/cli/package.json'), 'utf8')) as { version: string }).version;
+    expect(s.pixsedVersion).toBe(cliVersion);
+    expect(pixsed('--version').stdout.trim()).toBe(cliVersion);
+    expect(s.configHash).toMatch(/^[0-9a-f]{16}$/);
+    const psf = s.provenance.find((p: { stage: string }) => p.stage === 'psf');
+    const keys = s.stream.psf.kernelCacheKeys as Record<string, string>;
+    expect(Object.keys(keys).length).toBeGreaterThan(10);
+    for (const [band, key] of Object.entries(keys)) expect(psf.details[`kernel:${band}`]).toBe(key);
+    expect(s.stream.psf.passThroughBands).toEqual(['f460m', 'f480m']);
+    const inf = s.provenance.find((p: { stage: string }) => p.stage === 'inference');
+    expect(inf.details.modelSha256).toBe(s.stream.inference.model.sha256);
+    expect(s.stream.bands).toHaveLength(19);
+    expect(s.stream.mosaic).toMatchObject({ width: 256, height: 256 });
+  });
+
   it('a second run into the same folder is refused (exit 2, names the folder and --overwrite); the results stay byte-identical', () => {
     const r = run(A);
     expect(r.status).toBe(2);
@@ -377,7 +394,7 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
   });
 
   it('validate-config on the good pipeline: prints the memory estimate and the probe, writes nothing; with --out it refuses a folder holding results as run does', () => {
-    const v = pixsed('validate-config', 'p.yaml', ...SMALL);
+    const v = pixsed('validate-config', 'p.yaml', ...SMALL, '--probe');
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/memory {2}inference: samplesPerPixel 20 × batchRows 64 × \d+ parameters × 4 B = [\d.]+ (kB|MB) per inference call/);
     expect(v.stdout).toMatch(/probe {3}first batch \(\d+ px\) through 3 stage\(s\) and 2 sink\(s\): ok/);

@@ -149,7 +149,7 @@ async function run(dir: string): Promise<Run> {
   const rows = new Map<number, number>();
   for (let i = 0; i < table.numRows; i++) rows.set(key(xs[i], ys[i]), i);
   const galaxies = parse(readFileSync(join(out, 'galaxies.csv')), { columns: true }) as Record<string, string>[];
-  return { summary, rows, col, galaxies, psfTarget: table.schema.metadata.get('pixsed.psf.target') ?? null };
+  return { summary, rows, col, galaxies, psfTarget: (JSON.parse(table.schema.metadata.get('pixsed.stream') ?? '{}') as { psf?: { targetBand: string } }).psf?.targetBand ?? null };
 }
 
 /** Pixels within `r` (Chebyshev) of any rect, clipped to the mosaic. */

@@ -17,3 +17,4 @@ export * from './run-pipeline.js';
 export * from './builtins/synthetic-source.js';
 export * from './builtins/identity-stage.js';
 export * from './strip-geometry.js';
+export * from './stream-info.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RecordBatch } from 'apache-arrow';
 import { withMetadata } from './batch.js';
+import type { PipelineConfig } from './pipeline-config.js';
 
 /** Schema-metadata key holding the JSON list of stages a batch went through. */
 export const PROVENANCE_KEY = 'pixsed.provenance';
@@ -38,4 +39,13 @@ export function readProvenance(batch: RecordBatch): ProvenanceEntry[] {
 /** The batch with `entry` appended to its provenance list. */
 export function appendProvenance(batch: RecordBatch, entry: ProvenanceEntry): RecordBatch {
   return withMetadata(batch, { [PROVENANCE_KEY]: JSON.stringify([...readProvenance(batch), entry]) });
+}
+
+/**
+ * Hash of the fully resolved pipeline (after defaults and `--set`): name, run settings, and every
+ * source, stage and sink with its type, name and validated config. Equal hashes = the same run settings.
+ */
+export function resolvedConfigHash(config: PipelineConfig): string {
+  const entry = (e: { type: string; name?: string; config: unknown }) => ({ type: e.type, name: e.name ?? e.type, config: e.config });
+  return configHash({ name: config.name, run: config.run, source: entry(config.source), stages: config.stages.map(entry), sinks: config.sinks.map(entry) });
 }

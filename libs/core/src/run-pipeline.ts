@@ -6,14 +6,13 @@ import { ConfigError, OutputError, PixsedError, RunCancelledError } from './erro
 import { countFlags, FlagRegistry, STANDARD_FLAGS } from './flags.js';
 import { FlowGate } from './flow-gate.js';
 import { pullSource } from './pull-source.js';
-import { configHash, readProvenance, type ProvenanceEntry } from './provenance.js';
+import { configHash, resolvedConfigHash, type ProvenanceEntry } from './provenance.js';
 import { RunStats } from './run-stats.js';
-import { stageOperator } from './stage-operator.js';
+import { stageOperator, stageProvenance } from './stage-operator.js';
+import { batchPixels } from './strip-geometry.js';
+import { checkStreamInfo, minimalStreamInfo, type StreamInfo } from './stream-info.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import type { BatchSource, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
-
-/** Schema-metadata key a source may set: pixels the batch represents (e.g. strip rows without halo). */
-export const PIXELS_KEY = 'pixsed.pixels';
 
 export interface ProgressEvent {
   rowsIn: number;
@@ -34,8 +33,9 @@ export interface RunOptions {
   output?: RunOutput;
   /**
    * Check instead of run (`validate-config`): `create` creates the source, every stage and every
-   * sink and closes them again without pulling a batch; `first-batch` also pushes the source's first
-   * batch through the chain. Sinks are aborted instead of closed (nothing committed).
+   * sink and closes them again without pulling a batch (stages and sinks check what they need
+   * against the StreamInfo in `create`); `first-batch` also pushes the source's first batch through
+   * the chain. Sinks are aborted instead of closed (nothing committed).
    */
   check?: 'create' | 'first-batch';
   pipelineDir?: string;
@@ -58,6 +58,10 @@ export interface RunSummary {
   rowsPerFlag: Record<string, number>;
   flags: { bit: number; name: string; description: string }[];
   provenance: ProvenanceEntry[];
+  /** Hash of the fully resolved pipeline config (after defaults and --set): `resolvedConfigHash`. */
+  configHash: string;
+  /** The StreamInfo the sinks received (the source's, extended by each stage). */
+  stream: StreamInfo;
   outputs: string[];
   wallSeconds: number;
   peakRssMB: number;
@@ -116,7 +120,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const log = options.log ?? (() => undefined);
   const output = options.output ?? directOutput(options.outDir);
-  const init: InitContext = {
+  const sourceName = `source:${config.source.type}`;
+  let init: InitContext = {
     pipelineDir: options.pipelineDir ?? process.cwd(),
     outDir: output.dir,
     output,
@@ -124,15 +129,23 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     stats,
     signal: controller.signal,
     log,
+    stream: { ...minimalStreamInfo(sourceName, []), flags: flags.list() },
   };
 
   let created: BatchSource | undefined;
   const stages: StageInstance[] = [];
   const sinks: Sink[] = [];
+  // facts before data: the source states the stream's facts, each stage sees those of the steps before it
+  let stream: StreamInfo = init.stream;
   try {
     created = await config.source.def.create(config.source.config as any, init);
-    for (const s of config.stages) stages.push(await s.def.create(s.config as any, init));
-    for (const s of config.sinks) sinks.push(await s.def.create(s.config as any, init));
+    if (created.info) stream = { ...checkStreamInfo(created.info, sourceName), flags: flags.list() };
+    for (const s of config.stages) {
+      const instance = await s.def.create(s.config as any, { ...init, stream });
+      stages.push(instance);
+      if (instance.info) stream = checkStreamInfo(instance.info, `stage '${s.name}'`);
+    }
+    for (const s of config.sinks) sinks.push(await s.def.create(s.config as any, { ...init, stream }));
   } catch (err) {
     await Promise.allSettled([created?.close?.(), ...stages.map((s) => s.close?.()), ...sinks.map((s) => s.abort?.())]);
     // plug-ins report config problems by YAML path; name the pipeline file they came from
@@ -143,7 +156,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   if (options.check === 'create') {
     await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.()), ...sinks.map((s) => s.abort?.())]);
     options.signal?.removeEventListener('abort', onAbort);
-    return summarise([], undefined, undefined);
+    return summarise([], undefined);
   }
 
   const gate = new FlowGate({ maxBatches: config.run.maxInFlightBatches, maxBytes: config.run.maxInFlightMB * 1024 * 1024 });
@@ -157,19 +170,19 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     elapsedSeconds: (performance.now() - t0) / 1000,
   });
 
-  let stream = pullSource(source, gate, (b) => {
+  init = { ...init, stream };
+  let batches = pullSource(source, gate, (b) => {
     stats.batchesIn++;
-    stats.rowsIn += Number(b.schema.metadata.get(PIXELS_KEY) ?? b.numRows);
+    stats.rowsIn += batchPixels(b);
   });
-  if (options.check === 'first-batch') stream = stream.pipe(take(1));
+  if (options.check === 'first-batch') batches = batches.pipe(take(1));
   config.stages.forEach((s, i) => {
     const ctx = { ...init, stageName: s.name };
-    stream = stream.pipe(stageOperator(stages[i], ctx, { version: s.def.version, config: s.config, concurrency: s.def.concurrency }));
+    batches = batches.pipe(stageOperator(stages[i], ctx, { version: s.def.version, config: s.config, concurrency: s.def.concurrency }));
   });
-  options.tap?.(stream);
+  options.tap?.(batches);
 
-  let lastBatch: RecordBatch | undefined;
-  const written = stream.pipe(
+  const written = batches.pipe(
     concatMap(async (batch) => {
       for (let i = 0; i < sinks.length; i++) {
         try {
@@ -181,7 +194,6 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
       stats.batchesOut++;
       stats.rowsOut += batch.numRows;
       countFlags(batch, flags, stats.rowsPerFlag);
-      lastBatch = batch;
       options.onProgress?.(progress());
       gate.release();
     }),
@@ -227,12 +239,13 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
   await Promise.allSettled([source.close?.(), ...stages.map((s) => s.close?.())]);
 
-  return summarise(outputs, lastBatch, gate);
+  return summarise(outputs, gate);
 
-  function summarise(outputs: string[], lastBatch: RecordBatch | undefined, gate: FlowGate | undefined): RunSummary {
+  function summarise(outputs: string[], gate: FlowGate | undefined): RunSummary {
+    // run-level: every stage's entry as its operator stamps it on each batch (also when no batch came through)
     const provenance: ProvenanceEntry[] = [
-      { stage: `source:${config.source.type}`, version: config.source.def.version, configHash: configHash(config.source.config) },
-      ...(lastBatch ? readProvenance(lastBatch) : []),
+      { stage: sourceName, version: config.source.def.version, configHash: configHash(config.source.config) },
+      ...config.stages.map((s, i) => stageProvenance(s.name, s.def.version, s.config, stages[i])),
     ];
     return {
       pipeline: config.name,
@@ -244,6 +257,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
       rowsPerFlag: { ...stats.rowsPerFlag },
       flags: flags.list(),
       provenance,
+      configHash: resolvedConfigHash(config),
+      stream,
       outputs,
       wallSeconds: (performance.now() - t0) / 1000,
       peakRssMB: peakRssMB(),

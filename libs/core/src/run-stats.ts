@@ -7,13 +7,10 @@ export class RunStats {
   batchesIn = 0;
   rowsOut = 0;
   batchesOut = 0;
-  bytesIn = 0;
   /** Rows removed from the stream, by reason (a flag name). */
   readonly dropped: Record<string, number> = {};
   /** Output rows with each flag set. */
   readonly rowsPerFlag: Record<string, number> = {};
-  maxInFlightBatches = 0;
-  maxInFlightBytes = 0;
 
   /** A stage removed `n` rows for `reason` (a flag name). */
   recordDropped(reason: string, n: number): void {

@@ -1,7 +1,12 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { RecordBatch } from 'apache-arrow';
-import { appendProvenance, configHash } from './provenance.js';
+import { appendProvenance, configHash, type ProvenanceEntry } from './provenance.js';
 import type { StageContext, StageInstance } from './stage.js';
+
+/** A stage's provenance entry: name, version, config hash and the instance's own details (model sha256, kernel keys). */
+export function stageProvenance(stage: string, version: string, config: unknown, instance: StageInstance): ProvenanceEntry {
+  return { stage, version, configHash: configHash(config), ...(instance.provenance ? { details: instance.provenance } : {}) };
+}
 
 export interface StageOperatorOptions {
   version: string;
@@ -17,7 +22,7 @@ export interface StageOperatorOptions {
  * batches when the input completes.
  */
 export function stageOperator(instance: StageInstance, ctx: StageContext, options: StageOperatorOptions): OperatorFunction<RecordBatch, RecordBatch> {
-  const entry = { stage: ctx.stageName, version: options.version, configHash: configHash(options.config), ...(instance.provenance ? { details: instance.provenance } : {}) };
+  const entry = stageProvenance(ctx.stageName, options.version, options.config, instance);
   const concurrency = Math.max(1, options.concurrency ?? 1);
   const stamp = (b: RecordBatch) => appendProvenance(b, entry);
 

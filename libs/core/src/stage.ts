@@ -2,6 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type { z } from 'zod';
 import type { FlagDefinition, FlagRegistry } from './flags.js';
 import type { RunStats } from './run-stats.js';
+import type { StreamInfo } from './stream-info.js';
 
 /**
  * Where sinks write (implemented by `OutputTransaction` in `@pixsed/core/node`). Outputs are a
@@ -35,6 +36,11 @@ export interface InitContext {
   readonly stats: RunStats;
   readonly signal: AbortSignal;
   readonly log: (message: string) => void;
+  /**
+   * Run-level facts of the stream this plug-in receives (bands, survey, WCS, mosaic, flags, galaxies,
+   * and what the stages before it added), known before the first batch. A source gets an empty one.
+   */
+  readonly stream: StreamInfo;
 }
 
 /** What a kernel receives with each batch. */
@@ -54,6 +60,8 @@ export interface StageInstance {
   close?: () => void | Promise<void>;
   /** Facts recorded in this stage's provenance entry (`details`), e.g. `{ modelSha256 }`. */
   provenance?: Record<string, string>;
+  /** The StreamInfo the stages and sinks after this one receive (default: the one it received, unchanged). */
+  info?: StreamInfo;
 }
 
 type AnyObjectSchema = z.ZodObject<any>;
@@ -83,6 +91,8 @@ export interface StageDefinition<S extends AnyObjectSchema = AnyObjectSchema> ex
  * release files.
  */
 export interface BatchSource extends AsyncIterable<RecordBatch> {
+  /** Run-level facts, known before the first batch (the mosaic and synthetic sources set it; default: no bands). */
+  readonly info?: StreamInfo;
   /** Total pixels the source will produce, if known (for progress and ETA). */
   readonly totalRows?: number;
   readonly totalBatches?: number;

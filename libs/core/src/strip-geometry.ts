@@ -43,6 +43,11 @@ export function stripGeometry(batch: RecordBatch, stage: string): StripGeometry 
   return out;
 }
 
+/** The strip geometry of a batch, or undefined when it is not an image strip (e.g. synthetic pixels). */
+export function maybeStripGeometry(batch: RecordBatch): StripGeometry | undefined {
+  return batch.schema.metadata.has('pixsed.strip.width') ? stripGeometry(batch, 'stage') : undefined;
+}
+
 /**
  * Schema-metadata key listing, as JSON `GalaxyBox[]`, the galaxies none of whose pixels come in a
  * later batch (the batch holding the last tile, in stream order, that overlaps the galaxy's bounding
@@ -69,5 +74,46 @@ export function galaxiesComplete(batch: RecordBatch): GalaxyBox[] {
 /** Schema-metadata key: JSON `{galaxyId: {reason: count}}` of segment pixels a stage removed from this batch. */
 export const MASKED_BY_GALAXY_KEY = 'pixsed.masked.byGalaxy';
 
-/** Schema-metadata key: the resolved survey definition (JSON) the source read, for stages that need band facts (PSFs). */
-export const SURVEY_DEFINITION_KEY = 'pixsed.survey.definition';
+/** Metadata entry listing the galaxies completed by a batch (the writer of `galaxiesComplete`). */
+export function galaxiesCompleteMetadata(boxes: GalaxyBox[]): Record<string, string> {
+  return { [GALAXIES_COMPLETE_KEY]: JSON.stringify(boxes) };
+}
+
+/** Segment pixels removed from this batch per galaxy id and reason (empty when the key is absent). */
+export function maskedByGalaxy(batch: RecordBatch): Record<string, Record<string, number>> {
+  const raw = batch.schema.metadata.get(MASKED_BY_GALAXY_KEY);
+  return raw ? (JSON.parse(raw) as Record<string, Record<string, number>>) : {};
+}
+
+/** Metadata entry of `maskedByGalaxy`. */
+export function maskedByGalaxyMetadata(removed: Record<number, Record<string, number>>): Record<string, string> {
+  return { [MASKED_BY_GALAXY_KEY]: JSON.stringify(removed) };
+}
+
+/** Schema-metadata key a source may set: pixels the batch represents (e.g. strip rows without halo). */
+export const PIXELS_KEY = 'pixsed.pixels';
+
+/** Pixels a batch stands for (`PIXELS_KEY`, else its row count): what the run counts as rows in. */
+export function batchPixels(batch: RecordBatch): number {
+  return Number(batch.schema.metadata.get(PIXELS_KEY) ?? batch.numRows);
+}
+
+/** Metadata entry of `batchPixels`. */
+export function pixelsMetadata(n: number): Record<string, string> {
+  return { [PIXELS_KEY]: String(n) };
+}
+
+/** True for the schema-metadata keys that describe one batch only (this module's), not the stream. */
+export function isPerBatchKey(key: string): boolean {
+  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === 'pixsed.batch';
+}
+
+/** A batch's schema metadata without its per-batch entries: what a file-level header may keep. */
+export function runLevelMetadata(meta: Map<string, string>): Map<string, string> {
+  return new Map([...meta].filter(([k]) => !isPerBatchKey(k)));
+}
+
+/** The geometry once halo rows and columns are trimmed off (what a stage that trims them emits). */
+export function withoutHalo(g: StripGeometry): StripGeometry {
+  return { ...g, x0: g.x0 + g.haloLeft, y0: g.y0 + g.haloTop, width: g.width - g.haloLeft - g.haloRight, height: g.height - g.haloTop - g.haloBottom, haloTop: 0, haloBottom: 0, haloLeft: 0, haloRight: 0 };
+}

@@ -44,6 +44,11 @@ function sipTable(header: FitsHeader, prefix: string, file: string): number[][] 
   return t;
 }
 
+/** sqrt(|det CD|) × 3600: the pixel scale in arcsec of a CD matrix in degrees per pixel (geometric mean of the axes). */
+function cdPixelScaleArcsec(cd: Matrix2): number {
+  return Math.sqrt(Math.abs(cd[0][0] * cd[1][1] - cd[0][1] * cd[1][0])) * 3600;
+}
+
 /**
  * Celestial WCS for the TAN (gnomonic) projection with an optional SIP distortion
  * (Calabretta & Greisen 2002, A&A 395, 1077, eqs. 2, 54; Shupe et al. 2005 for SIP).
@@ -224,7 +229,35 @@ export class Wcs {
 
   /** Pixel scale in arcsec: sqrt(|det CD|) × 3600 (geometric mean of the two axes at the reference point). */
   pixelScaleArcsec(): number {
-    return Math.sqrt(Math.abs(this.cd[0][0] * this.cd[1][1] - this.cd[0][1] * this.cd[1][0])) * 3600;
+    return cdPixelScaleArcsec(this.cd);
+  }
+
+  /**
+   * Pixel scale in arcsec from header cards, for headers that need not hold a full celestial WCS
+   * (PSF files, WCS cards carried in a StreamInfo): PIXELSCL (WebbPSF, arcsec) if present, else
+   * sqrt(|det CD|) × 3600 of CDi_j, else of PCi_j × CDELTi, else of diag(CDELT1, CDELT2); a missing
+   * CD2_2 / CDELT2 means square pixels (the scale is then the length of the first column). Undefined without any card.
+   */
+  static pixelScaleArcsecOf(get: (key: string) => unknown): number | undefined {
+    const num = (k: string): number | undefined => {
+      const v = get(k);
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    };
+    const pixelscl = num('PIXELSCL');
+    if (pixelscl !== undefined) return pixelscl;
+    let cd: Matrix2 | undefined;
+    const cd11 = num('CD1_1');
+    const cdelt1 = num('CDELT1');
+    if (cd11 !== undefined) cd = [[cd11, num('CD1_2') ?? 0], [num('CD2_1') ?? 0, num('CD2_2') ?? NaN]];
+    else if (cdelt1 !== undefined) {
+      const c2 = num('CDELT2') ?? NaN;
+      const pc = (i: number, j: number) => num(`PC${i}_${j}`) ?? (i === j ? 1 : 0);
+      cd = [[pc(1, 1) * cdelt1, pc(1, 2) * c2], [pc(2, 1) * cdelt1, pc(2, 2) * c2]];
+    }
+    if (!cd) return undefined;
+    // no second axis given: square pixels, |first column|
+    if (Number.isNaN(cd[1][1])) return Math.hypot(cd[0][0], cd[1][0]) * 3600;
+    return cdPixelScaleArcsec(cd);
   }
 
   /**

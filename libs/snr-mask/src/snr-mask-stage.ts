@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, MASKED_BY_GALAXY_KEY, SchemaError, SURVEY_DEFINITION_KEY, FLAG, bandNameSchema, type NumericArray, type StageContext } from '@pixsed/core';
+import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
 
 export const snrMaskSchema = z.strictObject({
@@ -14,16 +14,22 @@ export type SnrMaskConfig = z.infer<typeof snrMaskSchema>;
 export type ResolvedSnrMaskConfig = SnrMaskConfig & { snrBands: string[] };
 
 /**
- * The S/N bands: `snrBands` of the config, else those of the survey definition the source put in the batch
- * metadata (SURVEY_DEFINITION_KEY); explicit config wins.
+ * The S/N bands: `snrBands` of the config, else the survey's snrBands from the StreamInfo; explicit
+ * config wins. Every S/N and required band must be a band of the stream (checked before any batch).
  */
-export function resolveSnrBands(config: SnrMaskConfig, batch: RecordBatch): ResolvedSnrMaskConfig {
-  if (config.snrBands) return { ...config, snrBands: config.snrBands };
-  const survey = JSON.parse(batch.schema.metadata.get(SURVEY_DEFINITION_KEY) ?? 'null') as { name?: string; snrBands?: string[] } | null;
-  if (!survey?.snrBands?.length) {
-    throw new ConfigError(undefined, [{ path: 'snr-mask.snrBands', message: 'not set and the batches carry no survey definition with snrBands: set snrBands' }]);
+export function resolveSnrBands(config: SnrMaskConfig, stream: StreamInfo): ResolvedSnrMaskConfig {
+  const snrBands = config.snrBands ?? stream.survey?.snrBands;
+  if (!snrBands?.length) {
+    throw new ConfigError(undefined, [{ path: 'snr-mask.snrBands', message: 'not set and the stream carries no survey definition with snrBands: set snrBands' }]);
   }
-  return { ...config, snrBands: survey.snrBands };
+  const have = bandNames(stream);
+  if (have.length) {
+    for (const [key, list] of [['snrBands', snrBands], ['requiredBands', config.requiredBands ?? []]] as const) {
+      const absent = list.filter((b) => !have.includes(b));
+      if (absent.length) throw new ConfigError(undefined, [{ path: `snr-mask.${key}`, message: `${absent.join(', ')} not among the data bands (${have.join(', ')})` }]);
+    }
+  }
+  return { ...config, snrBands };
 }
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
@@ -117,19 +123,11 @@ function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArra
   return out;
 }
 
-function kernel(raw: SnrMaskConfig) {
-  let config: ResolvedSnrMaskConfig | undefined;
+function kernel(config: ResolvedSnrMaskConfig) {
   return (batch: RecordBatch, ctx: StageContext): RecordBatch => {
-    if (!config) {
-      config = resolveSnrBands(raw, batch);
-      if (!raw.snrBands) ctx.log(`${ctx.stageName}: S/N bands ${config.snrBands.join(', ')} (the survey's snrBands)`);
-    }
-    const meta = batch.schema.metadata;
-    const width = Number(meta.get('pixsed.strip.width') ?? 0);
-    const haloTop = Number(meta.get('pixsed.strip.haloTop') ?? 0);
-    const haloBottom = Number(meta.get('pixsed.strip.haloBottom') ?? 0);
-    const haloLeft = Number(meta.get('pixsed.strip.haloLeft') ?? 0);
-    const haloRight = Number(meta.get('pixsed.strip.haloRight') ?? 0);
+    // an image strip (halo rows/columns to skip), or plain pixels without geometry
+    const g = maybeStripGeometry(batch);
+    const { width, haloTop, haloBottom, haloLeft, haloRight } = g ?? { width: 0, haloTop: 0, haloBottom: 0, haloLeft: 0, haloRight: 0 };
     for (const name of ['x', 'y', 'galaxy_id']) {
       const f = batch.schema.fields.find((x) => x.name === name);
       if (f && !(f.type instanceof Int32)) throw new SchemaError(`snr-mask: column '${name}' must be int32, got ${f.type}`);
@@ -145,31 +143,24 @@ function kernel(raw: SnrMaskConfig) {
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
     for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
-    const fieldMeta = fieldMetadataOf(batch);
-    const outMeta = new Map(meta);
-    if (haloTop || haloBottom) {
-      outMeta.set('pixsed.strip.y0', String(Number(meta.get('pixsed.strip.y0')) + haloTop));
-      outMeta.set('pixsed.strip.height', String(Number(meta.get('pixsed.strip.height')) - haloTop - haloBottom));
-      outMeta.set('pixsed.strip.haloTop', '0');
-      outMeta.set('pixsed.strip.haloBottom', '0');
-    }
-    if (haloLeft || haloRight) {
-      outMeta.set('pixsed.strip.x0', String(Number(meta.get('pixsed.strip.x0')) + haloLeft));
-      outMeta.set('pixsed.strip.width', String(width - haloLeft - haloRight));
-      outMeta.set('pixsed.strip.haloLeft', '0');
-      outMeta.set('pixsed.strip.haloRight', '0');
-    }
-    outMeta.set('pixsed.rows', 'pixels');
-    outMeta.set(MASKED_BY_GALAXY_KEY, JSON.stringify(removedByGalaxy));
-    return batchFromColumns(cols, outMeta, fieldMeta);
+    const outMeta = new Map(batch.schema.metadata);
+    for (const [k, v] of Object.entries({ ...(g ? stripMetadata(withoutHalo(g)) : {}), ...maskedByGalaxyMetadata(removedByGalaxy) })) outMeta.set(k, v);
+    return batchFromColumns(cols, outMeta, fieldMetadataOf(batch));
   };
+}
+
+/** The stage from the StreamInfo: S/N bands resolved (and logged when they come from the survey) before any batch; downstream sees `mask`. */
+export function createSnrMask(raw: SnrMaskConfig, stream: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'snr-mask'): StageInstance {
+  const config = resolveSnrBands(raw, stream);
+  if (!raw.snrBands) log(`${stageName}: S/N bands ${config.snrBands.join(', ')} (the survey's snrBands)`);
+  return { kernel: kernel(config), info: { ...stream, mask: { snrBands: config.snrBands, snrThreshold: config.snrThreshold, comparison: config.comparison } } };
 }
 
 /** The S/N-mask stage: image strip in, kept pixels out; every removed pixel is counted by reason. */
 export const snrMaskStage = defineStage({
   name: 'snr-mask',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'keep pixels in a segment, with z, finite fluxes, positive errors and mean S/N above the threshold',
   configSchema: snrMaskSchema,
-  create: (config) => ({ kernel: kernel(config) }),
+  create: (config, init) => createSnrMask(config, init.stream, init.log),
 });

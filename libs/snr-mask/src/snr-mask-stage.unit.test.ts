@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchFromColumns, column, FlagRegistry, RunStats, STANDARD_FLAGS, stripMetadata, SURVEY_DEFINITION_KEY, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, FlagRegistry, minimalStreamInfo, RunStats, STANDARD_FLAGS, stripMetadata, type StageContext, type StreamInfo } from '@pixsed/core';
 import { resolveSnrBands, snrMask, snrMaskSchema, snrMaskStage, type ResolvedSnrMaskConfig } from './snr-mask-stage.js';
 
 const bands = ['f277w', 'f356w', 'f444w'];
@@ -21,10 +21,10 @@ function pixels(rows: { f: number[]; e?: number[]; gid?: number; z?: number }[],
   return batchFromColumns(cols, meta);
 }
 
-const ctx = (): StageContext => {
+const ctx = (stream: StreamInfo = minimalStreamInfo('test', [])): StageContext => {
   const flags = new FlagRegistry();
   STANDARD_FLAGS.forEach((f) => flags.register(f));
-  return { stageName: 'snr-mask', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined };
+  return { stageName: 'snr-mask', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined, stream } as unknown as StageContext;
 };
 
 describe('snr-mask', () => {
@@ -86,17 +86,20 @@ describe('snr-mask', () => {
     expect(() => inst.kernel(pixels([{ f: [1, 1, 1] }]), c)).toThrow(/snr-mask: batch has no column 'flux_f150w_njy'/);
   });
 
-  it("takes the S/N bands from the survey definition in the batch metadata unless the config sets them", async () => {
-    const survey = (snrBands: string[]) => ({ [SURVEY_DEFINITION_KEY]: JSON.stringify({ name: 's', snrBands }) });
+  it("takes the S/N bands from the survey definition in the StreamInfo unless the config sets them", async () => {
+    const survey = (snrBands: string[]): StreamInfo => ({ ...minimalStreamInfo('test', bands), survey: { name: 's', snrBands } });
     // pixel 0 passes on f277w alone (S/N 9), fails on the mean of the three (S/N 3.67)
     const rows = [{ f: [9, 1, 1] }, { f: [1, 9, 9] }];
-    const fromSurvey = await snrMaskStage.create(snrMaskSchema.parse({}), ctx());
-    expect(Array.from(column(await fromSurvey.kernel(pixels(rows, survey(['f277w'])), ctx()), 'x'))).toEqual([0]);
-    const explicit = await snrMaskStage.create(snrMaskSchema.parse({ snrBands: ['f356w', 'f444w'] }), ctx());
-    expect(Array.from(column(await explicit.kernel(pixels(rows, survey(['f277w'])), ctx()), 'x'))).toEqual([1]);
-    expect(resolveSnrBands(snrMaskSchema.parse({}), pixels(rows, survey(['f444w', 'f356w']))).snrBands).toEqual(['f444w', 'f356w']);
-    const none = await snrMaskStage.create(snrMaskSchema.parse({}), ctx());
-    expect(() => none.kernel(pixels(rows), ctx())).toThrow(/snr-mask\.snrBands: not set and the batches carry no survey definition/);
+    const fromSurvey = await snrMaskStage.create(snrMaskSchema.parse({}), ctx(survey(['f277w'])));
+    expect(Array.from(column(await fromSurvey.kernel(pixels(rows), ctx()), 'x'))).toEqual([0]);
+    const explicit = await snrMaskStage.create(snrMaskSchema.parse({ snrBands: ['f356w', 'f444w'] }), ctx(survey(['f277w'])));
+    expect(Array.from(column(await explicit.kernel(pixels(rows), ctx()), 'x'))).toEqual([1]);
+    expect(resolveSnrBands(snrMaskSchema.parse({}), survey(['f444w', 'f356w'])).snrBands).toEqual(['f444w', 'f356w']);
+    expect(() => snrMaskStage.create(snrMaskSchema.parse({}), ctx())).toThrow(/snr-mask\.snrBands: not set and the stream carries no survey definition/);
+    // checked before any batch: an S/N band the stream lacks
+    expect(() => snrMaskStage.create(snrMaskSchema.parse({ snrBands: ['f150w'] }), ctx(survey(['f277w'])))).toThrow(/snr-mask\.snrBands: f150w not among the data bands \(f277w, f356w, f444w\)/);
+    // downstream sees the mask facts
+    expect((await explicit).info?.mask).toEqual({ snrBands: ['f356w', 'f444w'], snrThreshold: 5, comparison: '>' });
   });
 
   it('drops a pixel whose S/N or required band is NaN (as the psf stage writes for a missing band) as NONFINITE_FLUX, not as kept', () => {

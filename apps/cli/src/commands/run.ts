@@ -3,7 +3,7 @@ import { RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } 
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
 import { createProgress } from '../progress.js';
-import { createRegistry } from '../registry.js';
+import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
 
 export interface RunCommandOptions {
@@ -15,7 +15,8 @@ export interface RunCommandOptions {
 }
 
 /** run-summary.json: written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
-export type CompleteRunSummary = { status: 'complete' } & RunSummary & { files: string[] };
+/** run-summary.json: the run's summary, the pixsed version that produced it and the files written. */
+export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[] };
 
 /** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */
 export interface InferenceMemory {
@@ -119,7 +120,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     const dir = output.dir;
     let complete: CompleteRunSummary | undefined;
     await output.commit((files) => {
-      complete = { status: 'complete', ...summary, outputs: [...summary.outputs, resolve(dir, SUMMARY_FILE)], files: files.map((f) => relative(dir, f)) };
+      complete = { status: 'complete', pixsedVersion: PIXSED_VERSION, ...summary, outputs: [...summary.outputs, resolve(dir, SUMMARY_FILE)], files: files.map((f) => relative(dir, f)) };
       return complete;
     });
     process.stdout.write(opts.json ? JSON.stringify(complete) + '\n' : formatSummary(complete!) + '\n');

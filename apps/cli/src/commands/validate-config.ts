@@ -6,7 +6,7 @@ export interface ValidateConfigOptions {
   /** Check this output folder as `run --out` would (empty unless --overwrite, not an input). */
   out?: string;
   overwrite?: boolean;
-  /** Push the source's first batch through every stage and sink (default true; `--no-probe`). */
+  /** Also push the source's first batch through every stage and sink (`--probe`; default false: no pixel data is read). */
   probe?: boolean;
 }
 
@@ -15,19 +15,20 @@ export interface ValidateConfigOptions {
  * (`setUpRun`, then `runPipeline` creating the source, every stage and every sink): files exist,
  * HDUs, units, grids, survey, model/band match, output paths vs inputs, the memory estimate.
  * Sinks write to a scratch folder that is removed; nothing is written to the output folder.
- * The probe also runs the source's first batch through the chain, which finds what stages can
- * only check on a batch today (halo rows vs kernel size, a sink missing a stage before it).
+ * Stages and sinks check against the StreamInfo in create() (halo rows vs kernel size, target and
+ * S/N bands, model bands, a sink missing a stage before it), so no pixel data is read; `--probe`
+ * also runs the source's first batch through the chain.
  * Exit 0 and print the resolved pipeline, or exit non-zero with the error `run` would give.
  */
 export async function validateConfigCommand(file: string, opts: ValidateConfigOptions): Promise<void> {
   const log = (m: string) => process.stderr.write(`[pixsed] ${m}\n`);
   const { config: c, output, memory } = await setUpRun(file, { out: opts.out ?? 'out', set: opts.set, overwrite: opts.overwrite, dryRun: true, exclusive: opts.out !== undefined, log });
-  const probe = opts.probe ?? true;
+  const probe = opts.probe ?? false;
   let probed = '';
   try {
     const t0 = performance.now();
     const s = await runPipeline(c, { outDir: output.dir, output, pipelineDir: c.dir, log, check: probe ? 'first-batch' : 'create' });
-    probed = probe ? `probe   first batch (${s.rowsIn} px) through ${c.stages.length} stage(s) and ${c.sinks.length} sink(s): ok in ${((performance.now() - t0) / 1000).toFixed(1)} s` : 'probe   skipped (--no-probe): source, stages and sinks created only';
+    probed = probe ? `probe   first batch (${s.rowsIn} px) through ${c.stages.length} stage(s) and ${c.sinks.length} sink(s): ok in ${((performance.now() - t0) / 1000).toFixed(1)} s` : 'probe   none (give --probe to push the first batch): source, stages and sinks created and checked against the StreamInfo, no batch pulled';
   } finally {
     await output.abort();
   }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { defineSink, galaxiesComplete, MASKED_BY_GALAXY_KEY, type GalaxyBox, type InitContext } from '@pixsed/core';
+import { bandNames, defineSink, galaxiesComplete, maskedByGalaxy, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
@@ -36,8 +36,23 @@ function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Recor
  * sample-wise Σ M* and Σ SFR, the integrated-photometry fit through the same model and
  * Δ = log ΣM_pix − log M_int (the outshining test).
  */
-export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log'>) {
+export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log' | 'stream'>) {
+  // facts before data: parameters, bands and WCS come from the StreamInfo, checked before any batch
+  const { stream } = init;
+  if (!stream.mask) throw new SchemaError(`galaxies: the stream has no masking stage before this sink (it would see pixels with galaxy_id 0): aggregation expects masked pixels (put snr-mask before it)`);
+  const params = stream.inference?.parameters.map((p) => p.name) ?? [];
+  const bands = bandNames(stream);
+  const rgb = config.rgbBands ?? (bands.length >= 3 ? [bands[bands.length - 1], bands[Math.floor(bands.length / 2)], bands[0]] : []);
+  const wcs: Record<string, number | string> = Object.fromEntries(Object.entries(stream.wcs ?? {}).filter((e): e is [string, number | string] => typeof e[1] !== 'boolean'));
   const model = config.model ? await PosteriorModel.load(isAbsolute(config.model) ? config.model : resolve(init.pipelineDir, config.model)) : undefined;
+  if (model) {
+    try {
+      model.checkBands(bands, 'galaxies sink');
+    } catch (err) {
+      await model.close();
+      throw err;
+    }
+  }
   // temporary paths of the run's output transaction, renamed into <out>/... when the run completes
   const mapsDir = init.output.path(config.mapsDir, 'galaxies.mapsDir', 'folder');
   const qlDir = config.quicklooksDir ? init.output.path(config.quicklooksDir, 'galaxies.quicklooksDir', 'folder') : undefined;
@@ -47,16 +62,14 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   };
   await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
   if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
-  let acc: GalaxyAccumulator | undefined;
-  let rgb: string[] = [];
-  let wcs: Record<string, number | string> = {};
+  const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
   const masked = new Map<number, Record<string, number>>();
   const rows: Row[] = [];
   const written: string[] = [];
   const reasons = new Set<string>();
 
   const finish = async (box: GalaxyBox) => {
-    const r = acc!.complete(box);
+    const r = acc.complete(box);
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
@@ -80,7 +93,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     }
     o.n_bands_incomplete = r.incompleteBands.length;
     o.bands_incomplete = r.incompleteBands.join(' ');
-    for (const b of acc!.bands) {
+    for (const b of acc.bands) {
       o[`flux_${b}_sum_njy`] = r.fluxSum[b];
       o[`flux_${b}_sum_err_njy`] = r.fluxSumErr[b];
       o[`flux_${b}_sum_n_pixels`] = r.fluxSumPixels[b];
@@ -105,7 +118,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const width = r.box.x1 - r.box.x0 + 1;
     const height = r.box.y1 - r.box.y0 + 1;
     const header = croppedWcs(wcs, r.box);
-    const ext: { extname: string; width: number; height: number; data: Float32Array; header: Record<string, string | number> }[] = acc!.parameters.flatMap((p) =>
+    const ext: { extname: string; width: number; height: number; data: Float32Array; header: Record<string, string | number> }[] = acc.parameters.flatMap((p) =>
       MAP_STATS.map((s) => ({ extname: `${p}_${s}`.toUpperCase(), width, height, data: r.maps[`${p}_${s}`], header: { ...header, PARAM: p, STAT: s as string } })),
     );
     ext.push({ extname: 'MASK', width, height, data: Float32Array.from(r.mask), header: { ...header, PARAM: 'mask', STAT: '1 = pixel kept' } });
@@ -130,17 +143,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
 
   return {
     async write(batch: RecordBatch) {
-      if (!acc) {
-        const meta = batch.schema.metadata;
-        const params = (meta.get('pixsed.parameters') ?? '').split(',').filter(Boolean);
-        const bands = (meta.get('pixsed.bands') ?? '').split(',').filter(Boolean);
-        rgb = config.rgbBands ?? (bands.length >= 3 ? [bands[bands.length - 1], bands[Math.floor(bands.length / 2)], bands[0]] : []);
-        wcs = JSON.parse(meta.get('pixsed.wcs') ?? '{}');
-        acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
-        if (model) model.checkBands(bands, 'galaxies sink');
-      }
-      const m = JSON.parse(batch.schema.metadata.get(MASKED_BY_GALAXY_KEY) ?? '{}') as Record<string, Record<string, number>>;
-      for (const [id, counts] of Object.entries(m)) {
+      for (const [id, counts] of Object.entries(maskedByGalaxy(batch))) {
         const g = masked.get(Number(id)) ?? {};
         for (const [k, v] of Object.entries(counts)) g[k] = (g[k] ?? 0) + v;
         masked.set(Number(id), g);
@@ -149,9 +152,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
       for (const box of galaxiesComplete(batch)) await finish(box);
     },
     async close() {
-      if (acc) {
-        for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
-      }
+      for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
       const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
       const ordered = [
         ...cols.filter((c) => !c.startsWith('n_pixels_masked_') && !c.startsWith('flux_')),
@@ -173,7 +174,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
 
 export const galaxiesSink = defineSink({
   name: 'galaxies',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'per-galaxy FITS maps, PNG quicklooks and a catalogue with Σ pixel mass vs the integrated fit',
   configSchema: galaxiesSinkSchema,
   create: (config, init) => openGalaxiesSink(config, init),

@@ -4,6 +4,7 @@ import { batchFromColumns } from '../batch.js';
 import { FLAGS_COLUMN } from '../flags.js';
 import { createPrng } from '../prng.js';
 import { defineSource, type BatchSource } from '../stage.js';
+import { minimalStreamInfo } from '../stream-info.js';
 
 export const syntheticSourceSchema = z.strictObject({
   batches: z.number().int().min(1).default(16).describe('number of batches to produce'),
@@ -23,6 +24,15 @@ export type SyntheticSourceConfig = z.infer<typeof syntheticSourceSchema>;
 export function syntheticBatches(config: SyntheticSourceConfig): BatchSource {
   const { batches, rowsPerBatch: n, bands, width, seed, meanFluxNjy, sigmaNjy } = config;
   return {
+    info: minimalStreamInfo('source:synthetic', bands, [
+      { name: 'x', unit: 'px' },
+      { name: 'y', unit: 'px' },
+      ...bands.flatMap((b) => [
+        { name: `flux_${b}_njy`, unit: 'nJy' },
+        { name: `flux_${b}_err_njy`, unit: 'nJy' },
+      ]),
+      { name: FLAGS_COLUMN, unit: 'bitmask' },
+    ]),
     totalRows: batches * n,
     totalBatches: batches,
     async *[Symbol.asyncIterator]() {
@@ -57,7 +67,7 @@ export function syntheticBatches(config: SyntheticSourceConfig): BatchSource {
 
 export const syntheticSource = defineSource({
   name: 'synthetic',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'synthetic pixels with exponential fluxes and Gaussian noise (demos, tests, benchmarks)',
   configSchema: syntheticSourceSchema,
   create: (config) => syntheticBatches(config),

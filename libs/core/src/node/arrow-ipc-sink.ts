@@ -1,11 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
-import { RecordBatch, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
+import { RecordBatch, RecordBatchStreamWriter, Schema } from 'apache-arrow';
 import { z } from 'zod';
 import { SchemaError } from '../errors.js';
 import { defineSink } from '../stage.js';
 import { makeDirectory } from './output-transaction.js';
+import { runLevelMetadata } from '../strip-geometry.js';
+import { STREAM_INFO_KEY } from '../stream-info.js';
 
 export const arrowIpcSinkSchema = z.strictObject({
   path: z.string().min(1).default('pixels.arrows').describe('output file (Arrow IPC stream format), relative to --out'),
@@ -16,12 +18,13 @@ function sameFields(a: Schema, b: Schema): boolean {
 }
 
 /**
- * Arrow IPC stream sink. The schema (and its metadata: provenance) is fixed by the first batch;
- * per-batch geometry metadata is not repeated. Writes wait for the file stream to drain.
+ * Arrow IPC stream sink. The columns are fixed by the first batch; the schema metadata is the run's:
+ * the StreamInfo (`pixsed.stream`) and the batch's run-level entries (provenance), without the
+ * first batch's per-batch entries (strip geometry, completed galaxies). Writes wait for the file stream to drain.
  */
 export const arrowIpcSink = defineSink({
   name: 'arrow-ipc',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'write all rows to an Arrow IPC stream file',
   configSchema: arrowIpcSinkSchema,
   async create({ path }, init) {
@@ -39,7 +42,11 @@ export const arrowIpcSink = defineSink({
     let schema: Schema | undefined;
     return {
       async write(batch: RecordBatch) {
-        if (!schema) schema = batch.schema;
+        if (!schema) {
+          const meta = runLevelMetadata(batch.schema.metadata);
+          meta.set(STREAM_INFO_KEY, JSON.stringify(init.stream));
+          schema = new Schema(batch.schema.fields, meta, batch.schema.dictionaries);
+        }
         else if (!sameFields(schema, batch.schema)) {
           throw new SchemaError(`${file}: batch columns (${batch.schema.fields.map((f) => f.name).join(', ')}) differ from the first batch's`);
         }
@@ -64,7 +71,9 @@ export const arrowIpcSink = defineSink({
         return [file];
       },
       async abort() {
-        writer.abort();
+        // apache-arrow's abort() on a writer that never got a batch rejects an internal read ({ done: true }) unhandled: close it instead
+        if (schema) writer.abort();
+        else writer.close();
         out.destroy();
       },
     };

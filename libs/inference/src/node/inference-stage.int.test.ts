@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { batchFromColumns, column, FlagRegistry, listColumn, RunStats, STANDARD_FLAGS, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, FlagRegistry, listColumn, minimalStreamInfo, RunStats, STANDARD_FLAGS, type StageContext } from '@pixsed/core';
 import { createInference, inferenceStageSchema } from './inference-stage.js';
 
 const script = resolve(__dirname, '../../../model/test-scripts/make_toy_model.py');
@@ -37,7 +37,7 @@ function pixels(n: number, opts: { dropBand?: string; z?: number } = {}) {
 function ctx(): StageContext {
   const flags = new FlagRegistry();
   STANDARD_FLAGS.forEach((f) => flags.register(f));
-  return { stageName: 'inference', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined };
+  return { stageName: 'inference', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined, stream: minimalStreamInfo('test', []) } as StageContext;
 }
 
 describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)' : 'skipped: needs /usr/bin/python3 with onnx + numpy (Debian python3-onnx) to build the toy model', () => {
@@ -57,7 +57,9 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)
     expect(Array.from(column(again, 'log_mstar_p50'))).toEqual(Array.from(column(out, 'log_mstar_p50')));
     const other = await (await createInference({ ...cfg, seed: 9 }, dir)).kernel(pixels(8), ctx());
     expect(Array.from(column(other, 'log_mstar_p50'))).not.toEqual(Array.from(column(out, 'log_mstar_p50')));
-    expect(out.schema.metadata.get('pixsed.parameters')).toBe('log_mstar,log_sfr100');
+    const withInfo = await createInference(cfg, dir, minimalStreamInfo('test', bands));
+    expect(withInfo.info?.inference?.parameters.map((p) => p.name).join(',')).toBe('log_mstar,log_sfr100');
+    await withInfo.model.close();
     await model.close();
   });
 
@@ -73,9 +75,15 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)
   });
 
   it('refuses data whose bands do not match the model, unless allowMissingBands (then flags)', async () => {
+    // the StreamInfo names the data bands: the mismatch fails in create(), before any batch
+    const without = minimalStreamInfo('test', bands.filter((b) => b !== 'f356w'));
+    await expect(createInference(cfg, dir, without)).rejects.toThrow(/expects bands f277w, f356w, f444w; the data lack f356w/);
+    // without band facts, the first batch's columns are checked
     const { kernel } = await createInference(cfg, dir);
     await expect(kernel(pixels(2, { dropBand: 'f356w' }), ctx())).rejects.toThrow(/expects bands f277w, f356w, f444w; the data lack f356w/);
-    const lenient = await createInference({ ...cfg, allowMissingBands: true }, dir);
+    const lenient = await createInference({ ...cfg, allowMissingBands: true }, dir, without);
+    expect(lenient.info?.inference?.parameters.map((p) => p.name)).toEqual(lenient.model.parameters);
+    expect(lenient.info?.inference?.model.sha256).toBe(lenient.model.sha256);
     const out = await lenient.kernel(pixels(2, { dropBand: 'f356w' }), ctx());
     const miss = 1 << STANDARD_FLAGS.find((f) => f.name === 'MISSING_BAND')!.bit;
     expect(Array.from(column(out, 'flags')).every((f) => f & miss)).toBe(true);

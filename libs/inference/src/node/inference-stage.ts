@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext } from '@pixsed/core';
+import { bandNames, batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
 import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
 
 export const inferenceStageSchema = z.strictObject({
@@ -20,24 +20,42 @@ export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
  * `z` keyed by the pixel's mosaic (x, y), and per parameter `<p>_mean`, `<p>_std`, `<p>_p16`,
  * `<p>_p50`, `<p>_p84` (+ `<p>_samples` lists). Flags: MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT.
  */
-export async function createInference(config: InferenceStageConfig, pipelineDir: string) {
+export async function createInference(config: InferenceStageConfig, pipelineDir: string, stream?: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'inference') {
   const path = isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model);
   const model = await PosteriorModel.load(path, { threads: config.threads, batchRows: config.batchRows });
   const params = model.parameters;
-  checkSamplingPlan(config.samplesPerPixel, config.batchRows, params.length, { what: 'inference stage config', samplesKey: 'samplesPerPixel' });
-  for (const p of config.keepSamples) {
-    if (!params.includes(p)) throw new ModelMismatchError(`inference.keepSamples: model ${model.manifest.name} has no parameter '${p}' (has ${params.join(', ')})`);
+  // the data bands are known before any batch: a model/band mismatch fails in create()
+  const dataBands = stream ? bandNames(stream) : [];
+  try {
+    checkSamplingPlan(config.samplesPerPixel, config.batchRows, params.length, { what: 'inference stage config', samplesKey: 'samplesPerPixel' });
+    for (const p of config.keepSamples) {
+      if (!params.includes(p)) throw new ModelMismatchError(`inference.keepSamples: model ${model.manifest.name} has no parameter '${p}' (has ${params.join(', ')})`);
+    }
+    if (dataBands.length) {
+      if (!config.allowMissingBands) model.checkBands(dataBands, `stage '${stageName}'`);
+      const absent = model.bands.filter((b) => !dataBands.includes(b));
+      if (absent.length) log(`${stageName}: bands ${absent.join(', ')} absent from the data: treated as missing (MISSING_BAND)`);
+    }
+  } catch (err) {
+    await model.close();
+    throw err;
   }
-  let checked = false;
+  const units = Object.fromEntries(params.map((p) => [p, model.manifest.parameters.find((x) => x.name === p)?.unit ?? '']));
+  const info: StreamInfo | undefined = stream && {
+    ...stream,
+    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256 } },
+    columns: [
+      ...stream.columns,
+      ...params.flatMap((p) => [...['mean', 'std', 'p16', 'p50', 'p84'].map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
+    ],
+  };
+  // a stream without band facts (hand-made batches): check the columns of the first batch instead
+  let checked = dataBands.length > 0;
   const kernel = async (batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> => {
     const has = (name: string) => batch.schema.fields.some((f) => f.name === name);
-    const dataBands = (batch.schema.metadata.get('pixsed.bands') ?? '').split(',').filter(Boolean);
     if (!checked) {
       checked = true;
-      const present = dataBands.length ? dataBands : model.bands.filter((b) => has(`flux_${b}_njy`));
-      if (!config.allowMissingBands) model.checkBands(present, `stage '${ctx.stageName}'`);
-      const absent = model.bands.filter((b) => !has(`flux_${b}_njy`));
-      if (absent.length) ctx.log(`${ctx.stageName}: bands ${absent.join(', ')} absent from the data: treated as missing (MISSING_BAND)`);
+      if (!config.allowMissingBands) model.checkBands(model.bands.filter((b) => has(`flux_${b}_njy`)), `stage '${ctx.stageName}'`);
     }
     const n = batch.numRows;
     const nan = new Float32Array(n).fill(NaN);
@@ -60,12 +78,9 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
         fieldMeta[`${p}_samples`] = { unit, statistic: 'samples', parameter: p };
       }
     }
-    const meta = new Map(batch.schema.metadata);
-    meta.set('pixsed.parameters', params.join(','));
-    meta.set('pixsed.model', `${model.manifest.name}@${model.manifest.version}`);
-    return batchFromColumns(cols, meta, fieldMeta);
+    return batchFromColumns(cols, batch.schema.metadata, fieldMeta);
   };
-  return { model, kernel };
+  return { model, kernel, info };
 }
 
 export const inferenceStage = defineStage({
@@ -74,7 +89,7 @@ export const inferenceStage = defineStage({
   description: 'amortised posterior per pixel (ONNX normalising flow): summaries and samples of each parameter',
   configSchema: inferenceStageSchema,
   async create(config, init) {
-    const { model, kernel } = await createInference(config, init.pipelineDir);
-    return { kernel, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256 } };
+    const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log);
+    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256 } };
   },
 });

@@ -96,7 +96,23 @@ describe('mosaic source', () => {
     const done = batches.map((b) => galaxiesComplete(b).map((g) => g.id));
     expect(done).toEqual([[], [1], [2], [], [3]]); // strips of 7 rows: last rows 9, 19, 29
     expect(galaxiesComplete(batches[1])[0]).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100 });
-    expect(JSON.parse(batches[0].schema.metadata.get('pixsed.wcs')!).CRVAL1).toBe(53.1);
+    expect(src.info.wcs!.CRVAL1).toBe(53.1);
+  });
+
+  it('states its StreamInfo before the first batch; batches carry per-batch facts only', async () => {
+    const dir = await toyMosaic();
+    const src = await openMosaic(baseConfig(dir, { tileColumns: 8 }), { pipelineDir: dir, log: () => undefined });
+    // nothing pulled yet: the facts are there
+    expect(src.info.bands.map((b) => [b.name, b.unit, b.pivotWavelengthAngstrom])).toEqual(bands.map((b, i) => [b, 'nJy', 27000 + 8000 * i]));
+    expect(src.info.mosaic).toEqual({ width: W, height: H, stripRows: 7, tileColumns: 8, haloRows: 2 });
+    expect(src.info.survey?.name).toBe(survey.name);
+    expect(src.info.galaxies!.map((g) => g.id).sort()).toEqual([1, 2, 3]);
+    expect(src.info.galaxies!.find((g) => g.id === 1)).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100 });
+    expect(src.info.columns.map((c) => c.name)).toContain('flux_f444w_err_njy');
+    const first = (await src[Symbol.asyncIterator]().next()).value as RecordBatch;
+    const keys = [...first.schema.metadata.keys()];
+    expect(keys.every((k) => k.startsWith('pixsed.strip.') || k === 'pixsed.pixels' || k === 'pixsed.galaxies.complete')).toBe(true);
+    await src.close!();
   });
 
   it('cuts strips into tiles with halos on all four sides: cores cover every pixel once, each galaxy completes once, after its last pixel', async () => {

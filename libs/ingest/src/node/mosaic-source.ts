@@ -11,12 +11,12 @@ import {
   FLAGS_COLUMN,
   bandNameSchema,
   GridMismatchError,
-  PIXELS_KEY,
   FLAG,
   stripMetadata,
-  GALAXIES_COMPLETE_KEY,
-  SURVEY_DEFINITION_KEY,
+  galaxiesCompleteMetadata,
+  pixelsMetadata,
   type GalaxyBox,
+  type StreamInfo,
   type BatchSource,
   type InitContext,
 } from '@pixsed/core';
@@ -169,7 +169,7 @@ function wcsSolidAngle(h: FitsHeader): number | undefined {
  * and plane), so memory is O((tileColumns + 2 haloRows) × (stripRows + 2 haloRows) × planes) whatever
  * the mosaic's size. Gzip-compressed planes can only be read forwards: they fall back to full-width strips.
  */
-export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { survey: Survey; bands: string[]; header: FitsHeader }> {
+export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
   const survey = await resolveSurvey(config.survey, init.pipelineDir);
   const bands = config.bands ?? survey.bands.map((b) => b.name);
   for (const b of bands) {
@@ -286,12 +286,10 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       completing.get(k)!.push(b);
     }
     init.log(`segmentation ${segFile}: ${boxes.size} galaxies`);
-    const surveyJson = JSON.stringify(survey);
-    const wcsCards = JSON.stringify(
-      Object.fromEntries(Object.entries(seg.header.toRecord()).filter(([k]) => /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/.test(k))),
-    );
+    const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, [...boxes.values()]);
 
     return {
+      info,
       survey,
       bands,
       header: seg.header,
@@ -360,13 +358,10 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
               yield batchFromColumns(
                 cols,
                 {
+                  // per-batch facts only: the run-level ones are in `info`
                   ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: width, mosaicHeight: height }),
-                  [PIXELS_KEY]: String((t1 - t0) * (c1 - c0)),
-                  'pixsed.bands': bands.join(','),
-                  'pixsed.survey': survey.name,
-                  [SURVEY_DEFINITION_KEY]: surveyJson,
-                  'pixsed.wcs': wcsCards,
-                  [GALAXIES_COMPLETE_KEY]: JSON.stringify(completing.get(tile) ?? []),
+                  ...pixelsMetadata((t1 - t0) * (c1 - c0)),
+                  ...galaxiesCompleteMetadata(completing.get(tile) ?? []),
                 },
                 fieldMeta,
               );
@@ -381,6 +376,29 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     await closeAll();
     throw e;
   }
+}
+
+const WCS_CARD = /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/;
+
+/** The mosaic's StreamInfo: its bands (survey order of `bands`) with PSF/pivot facts, the survey, the grid's WCS cards, size, tiling and galaxy boxes. */
+export function mosaicStreamInfo(survey: Survey, bands: string[], header: FitsHeader, mosaic: NonNullable<StreamInfo['mosaic']>, galaxies: GalaxyBox[]): StreamInfo {
+  const wcs = Object.fromEntries(Object.entries(header.toRecord()).filter(([k]) => WCS_CARD.test(k))) as Record<string, number | string | boolean>;
+  const bandDefs = bands.map((name) => {
+    const b = survey.bands.find((x) => x.name === name)!;
+    return { name, unit: 'nJy' as const, pivotWavelengthAngstrom: b.pivotWavelengthAngstrom, psfFile: b.psfFile, psfHdu: b.psfHdu, psfFwhmArcsec: b.psfFwhmArcsec };
+  });
+  const px = (name: string, unit: string) => ({ name, unit, addedBy: 'source:mosaic' });
+  return {
+    source: 'source:mosaic',
+    bands: bandDefs,
+    survey,
+    mosaic,
+    wcs,
+    pixelScaleArcsec: Wcs.pixelScaleArcsecOf((k) => wcs[k]),
+    flags: [],
+    galaxies,
+    columns: [px('x', 'px'), px('y', 'px'), ...bands.flatMap((b) => [px(`flux_${b}_njy`, 'nJy'), px(`flux_${b}_err_njy`, 'nJy')]), px('galaxy_id', ''), px('z', ''), px(FLAGS_COLUMN, 'bitmask')],
+  };
 }
 
 /** A survey by name, inline, or from a JSON/YAML file (`survey: path/to/survey.json`). */
@@ -443,7 +461,7 @@ async function segmentBoxes(seg: FitsImageReader, stripRows: number, file: strin
 
 export const mosaicSource = defineSource({
   name: 'mosaic',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'stream aligned strips of a multi-band mosaic (sci + err in nJy/px, segmentation, catalogue z)',
   configSchema: mosaicSourceSchema,
   create: (config, init) => openMosaic(config, init),

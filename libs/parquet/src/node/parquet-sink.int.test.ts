@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchFromColumns, directOutput, type InitContext } from '@pixsed/core';
+import { batchFromColumns, directOutput, minimalStreamInfo, stripMetadata, STREAM_INFO_KEY, type InitContext } from '@pixsed/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parquetSink } from './parquet-sink.js';
 import { readParquet } from './read-parquet.js';
@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pixsed-parquet-sink-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function init(log: string[] = []): InitContext {
-  return { outDir: dir, output: directOutput(dir), pipelineDir: dir, signal: new AbortController().signal, log: (m: string) => log.push(m) } as unknown as InitContext;
+  return { outDir: dir, output: directOutput(dir), pipelineDir: dir, signal: new AbortController().signal, log: (m: string) => log.push(m), stream: minimalStreamInfo('source:test', ['f444w']) } as unknown as InitContext;
 }
 
 describe('parquetSink', () => {
@@ -43,6 +43,20 @@ describe('parquetSink', () => {
     expect(Object.keys(back.columns)).toEqual(['a', 'b']);
     expect(Array.from(back.columns.b as Int32Array)).toEqual([7, 8, 9]);
     expect(back.fieldMetadata.b).toEqual({ unit: 'px' });
+  });
+
+  it('file-level key-value metadata is the StreamInfo and the run-level entries, not the first strip\'s geometry', async () => {
+    const i = init();
+    const sink = await parquetSink.create(parquetSink.configSchema.parse({ path: 'meta.parquet' }), i);
+    for (let y0 = 0; y0 < 4; y0 += 2) {
+      const geo = stripMetadata({ x0: 0, y0, width: 3, height: 2, haloTop: 0, haloBottom: 0, mosaicWidth: 3, mosaicHeight: 4 });
+      await sink.write(batchFromColumns({ x: new Float32Array(6) }, { ...geo, 'pixsed.pixels': '6', 'pixsed.galaxies.complete': '[]', 'pixsed.provenance': 'prov' }));
+    }
+    const [file] = await sink.close();
+    const back = await readParquet(file);
+    expect(JSON.parse(back.metadata[STREAM_INFO_KEY])).toEqual(i.stream);
+    expect(back.metadata['pixsed.provenance']).toBe('prov');
+    expect(Object.keys(back.metadata).filter((k) => k.startsWith('pixsed.strip.') || k === 'pixsed.pixels' || k === 'pixsed.galaxies.complete')).toEqual([]);
   });
 
   it('writes no file and says so when no batch arrives', async () => {

@@ -1,5 +1,5 @@
-import { defineSink, selectColumns } from '@pixsed/core';
-import type { RecordBatch } from 'apache-arrow';
+import { defineSink, runLevelMetadata, selectColumns, STREAM_INFO_KEY } from '@pixsed/core';
+import { RecordBatch, Schema } from 'apache-arrow';
 import { z } from 'zod';
 import { PARQUET_COMPRESSIONS } from '../parquet-compressions.js';
 import { compressionAvailable } from './parquet-codec.js';
@@ -26,18 +26,19 @@ function globToRegExp(glob: string): RegExp {
 
 /**
  * Parquet sink: streams every batch to one Parquet file (hyparquet-writer), one row group at a
- * time, waiting for the file stream to drain. The schema, schema metadata (provenance) and
- * per-field metadata (units) come from the first batch and are written as key-value metadata.
+ * time, waiting for the file stream to drain. The columns and per-field metadata (units) come from
+ * the first batch; the key-value metadata is the run's: the StreamInfo (`pixsed.stream`) and the
+ * batch's run-level entries (provenance), not the first batch's strip geometry or completed galaxies.
  */
 export const parquetSink = defineSink({
   name: 'parquet',
-  version: '0.1.0',
+  version: '0.2.0',
   description: 'write all rows to a Parquet file (readable by pandas/pyarrow/DuckDB)',
   configSchema: parquetSinkSchema,
   async create({ path, rowGroupRows, compression, excludeColumns }, init) {
     // a temporary path of the run's output transaction: renamed to <out>/<path> when the run completes
     const file = init.output.path(path, 'parquet.path');
-    const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression }).catch((err) => {
+    const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression, metadata: { [STREAM_INFO_KEY]: JSON.stringify(init.stream) } }).catch((err) => {
       throw init.output.ioError(err, file);
     });
     const excluded = excludeColumns.map(globToRegExp);
@@ -45,7 +46,10 @@ export const parquetSink = defineSink({
     return {
       async write(batch: RecordBatch) {
         const keep = batch.schema.fields.map((f) => f.name).filter((n) => !excluded.some((r) => r.test(n)));
-        await writer.write(keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep)).catch((err) => {
+        const selected = keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep);
+        // the writer takes its key-value metadata from the first batch: keep only the run-level entries
+        const runLevel = batches === 0 ? new RecordBatch(new Schema(selected.schema.fields, runLevelMetadata(selected.schema.metadata), selected.schema.dictionaries), selected.data) : selected;
+        await writer.write(runLevel).catch((err) => {
           throw init.output.ioError(err, file);
         });
         batches++;

@@ -1,4 +1,5 @@
 import { PsfMatchingError } from '@pixsed/core';
+import { Wcs } from '@pixsed/fits';
 import { readFitsImage } from '@pixsed/fits/node';
 import { preparePsf, type PreparedPsf } from '../prepare-psf.js';
 
@@ -7,7 +8,7 @@ export interface LoadPsfOptions {
   hdu?: number;
   /** oversampling factor relative to the image pixels (e.g. 4 for WebbPSF HDU1); wins over pixel scales */
   oversample?: number;
-  /** pixel scale of the PSF array as stored (arcsec/pixel); default from the header (PIXELSCL, CD1_1/CD1_2, CDELT1) */
+  /** pixel scale of the PSF array as stored (arcsec/pixel); default from the header (`Wcs.pixelScaleArcsecOf`: PIXELSCL, CD matrix, PC × CDELT, CDELT) */
   pixelScaleArcsec?: number;
   /** pixel scale of the image the PSF must describe (arcsec/pixel); needs a PSF pixel scale */
   targetPixelScaleArcsec?: number;
@@ -24,29 +25,13 @@ export interface LoadedPsf extends PreparedPsf {
   headerPixelScaleArcsec: number | undefined;
 }
 
-/** Pixel scale (arcsec/pixel) from PIXELSCL (WebbPSF), CD matrix or CDELT1 (degrees). */
-function headerPixelScale(get: (k: string) => unknown): number | undefined {
-  const num = (k: string): number | undefined => {
-    const v = get(k);
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  };
-  const pixelscl = num('PIXELSCL');
-  if (pixelscl !== undefined) return pixelscl;
-  const cd11 = num('CD1_1');
-  const cd21 = num('CD2_1');
-  if (cd11 !== undefined) return Math.hypot(cd11, cd21 ?? 0) * 3600;
-  const cdelt = num('CDELT1');
-  if (cdelt !== undefined) return Math.abs(cdelt) * 3600;
-  return undefined;
-}
-
 /**
  * Read a PSF image from FITS (plain or gzip) and prepare it with `preparePsf` (centroid, Fourier
  * recentring, flux-conserving rebin to the image pixel scale, odd size, unit sum).
  */
 export async function loadPsf(path: string, opts: LoadPsfOptions = {}): Promise<LoadedPsf> {
   const img = await readFitsImage(path, opts.hdu === undefined ? {} : { hdu: opts.hdu });
-  const headerScale = headerPixelScale((k) => img.header.get(k));
+  const headerScale = Wcs.pixelScaleArcsecOf((k) => img.header.get(k));
   let prepared: PreparedPsf;
   const common = { size: opts.size, centroidSigmaPx: opts.centroidSigmaPx };
   if (opts.oversample !== undefined) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { batchFromColumns, column, FLAG, FlagRegistry, RunStats, STANDARD_FLAGS, stripGeometry, stripMetadata, SURVEY_DEFINITION_KEY, type RecordBatch, type StageContext } from '@pixsed/core';
+import { batchFromColumns, column, FLAG, FlagRegistry, minimalStreamInfo, RunStats, STANDARD_FLAGS, stripGeometry, stripMetadata, type RecordBatch, type StageContext, type StreamInfo } from '@pixsed/core';
 import { convolveImage } from '../convolve-image.js';
 import { gaussianPsf } from '../gaussian-psf.js';
 import { varianceKernel } from '../variance-kernel.js';
@@ -13,10 +13,14 @@ const H = 50;
 const ctx = (): StageContext => {
   const flags = new FlagRegistry();
   STANDARD_FLAGS.forEach((f) => flags.register(f));
-  return { stageName: 'psf', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined };
+  return { stageName: 'psf', pipelineDir: '.', outDir: '.', flags, stats: new RunStats(), signal: new AbortController().signal, log: () => undefined, stream: minimalStreamInfo('test', []) } as StageContext;
 };
 const img = (seed: number) => Float32Array.from({ length: W * H }, (_, i) => Math.abs(Math.sin(i * 0.37 + seed)) * 100 + (i % 7));
-const wcs = JSON.stringify({ CD1_1: -0.03 / 3600, CD1_2: 0, CD2_1: 0, CD2_2: 0.03 / 3600 });
+const wcs = { CD1_1: -0.03 / 3600, CD1_2: 0, CD2_1: 0, CD2_2: 0.03 / 3600 };
+/** The StreamInfo a mosaic source would give for these strips (bands f150w, f444w, the WCS; optionally a survey). */
+const info = (survey?: StreamInfo['survey']): StreamInfo => ({ ...minimalStreamInfo('source:test', ['f150w', 'f444w']), wcs, ...(survey ? { survey } : {}) });
+/** The stage's kernel, created from the StreamInfo (as runPipeline does). */
+const stageKernel = async (config: Parameters<typeof createPsfStage>[0], stream: StreamInfo = info()) => (await createPsfStage(config, stream, '.', () => undefined)).kernel;
 
 /**
  * Strips of `rows` core rows with `halo` halo rows, as the mosaic source makes them; with `cols`,
@@ -52,8 +56,6 @@ function strips(flux: Float32Array, err: Float32Array, rows: number, halo: numbe
           },
           {
             ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: W, mosaicHeight: H }),
-            'pixsed.bands': 'f150w,f444w',
-            'pixsed.wcs': wcs,
             ...meta,
           },
         ),
@@ -77,7 +79,7 @@ describe('psf stage', () => {
     const wholeVar = convolveImage(Float32Array.from(err, (e) => e * e), W, H, varianceKernel(K));
     // full-width strips of 7, 16 and 50 rows; tiles of 16 rows × 13 and 27 columns (edge tiles narrower)
     for (const [rows, cols] of [[7, W], [16, W], [50, W], [16, 13], [16, 27]]) {
-      const kernel = createPsfStage(cfg, '.', () => undefined);
+      const kernel = await stageKernel(cfg);
       const out: RecordBatch[] = [];
       for (const b of strips(flux, err, rows, 12, cols)) out.push(await kernel(b, ctx()));
       let maxRel = 0;
@@ -110,7 +112,7 @@ describe('psf stage', () => {
   it('flags pixels whose kernel footprint touched NaN input', async () => {
     const flux = img(3);
     flux[25 * W + 20] = NaN;
-    const kernel = createPsfStage(cfg, '.', () => undefined);
+    const kernel = await stageKernel(cfg);
     const masked = 1 << STANDARD_FLAGS.find((f) => f.name === 'PSF_MASKED')!.bit;
     let flagged = 0;
     for (const b of strips(flux, new Float32Array(W * H).fill(1), 25, 12)) {
@@ -122,23 +124,23 @@ describe('psf stage', () => {
   });
 
   it('refuses strips with too little halo, naming source.haloRows', async () => {
-    const kernel = createPsfStage(cfg, '.', () => undefined);
+    const kernel = await stageKernel(cfg);
     const b = strips(img(1), new Float32Array(W * H).fill(1), 10, 2)[1];
     await expect(kernel(b, ctx())).rejects.toThrow(/set source\.haloRows ≥ \d+/);
     // tiles: too few halo columns is refused the same way (the middle tile of a row has both sides)
     const t = strips(img(1), new Float32Array(W * H).fill(1), 50, 2, 13)[1];
-    await expect(createPsfStage(cfg, '.', () => undefined)(t, ctx())).rejects.toThrow(/left 2, right 2: set source\.haloRows ≥ \d+/);
+    await expect((await stageKernel(cfg))(t, ctx())).rejects.toThrow(/left 2, right 2: set source\.haloRows ≥ \d+/);
   });
 
   it('refuses a source PSF broader than the target', async () => {
     const bad = psfStageSchema.parse({ ...cfg, psfs: { f150w: { fwhmArcsec: 0.3 }, f444w: { fwhmArcsec: 0.145 } } });
-    const kernel = createPsfStage(bad, '.', () => undefined);
-    await expect(kernel(strips(img(1), img(2), 50, 12)[0], ctx())).rejects.toThrow(/broader than the target f444w; matching would deconvolve/);
-    const listed = createPsfStage(psfStageSchema.parse({ ...bad, passThroughBands: ['f150w'] }), '.', () => undefined);
+    // refused in create(), before any batch
+    await expect(stageKernel(bad)).rejects.toThrow(/broader than the target f444w; matching would deconvolve/);
+    const listedStage = await createPsfStage(psfStageSchema.parse({ ...bad, passThroughBands: ['f150w'] }), info(), '.', () => undefined);
     const b = strips(img(1), img(2), 50, 12)[0];
-    const out = await listed(b, ctx());
+    const out = await listedStage.kernel(b, ctx());
     expect(Array.from(column(out, 'flux_f150w_njy'))).toEqual(Array.from(column(b, 'flux_f150w_njy')));
-    expect(out.schema.metadata.get('pixsed.psf.unmatched')).toBe('f150w');
+    expect(listedStage.info?.psf?.passThroughBands).toEqual(['f150w']);
   });
 
   it('marks a band missing per pixel: footprint rule in a matched band, the pixel itself in the target band', async () => {
@@ -149,7 +151,7 @@ describe('psf stage', () => {
     flux[10 * W + 10] = NaN; // f150w (matched): a (2r+1)² footprint
     tErr[30 * W + 30] = 0; // f444w (target, not convolved): that pixel only
     tFlux[40 * W + 5] = Infinity;
-    const kernel = createPsfStage(cfg, '.', () => undefined);
+    const kernel = await stageKernel(cfg);
     const r = (K.width - 1) / 2;
     const seen = { f150w: 0, f444w: 0 };
     for (const b of strips(flux, err, 16, 12, 13, { flux: tFlux, err: tErr })) {
@@ -182,17 +184,54 @@ describe('psf stage', () => {
 
   it("takes the target band from the survey definition when targetBand is not set; explicit config wins", async () => {
     const noTarget = psfStageSchema.parse({ ...cfg, targetBand: undefined });
-    const survey = (t: string) => ({ [SURVEY_DEFINITION_KEY]: JSON.stringify({ name: 'mock', targetPsfBand: t, bands: [] }) });
-    const b = (t: string) => strips(img(1), img(2), 50, 12, W, undefined, survey(t))[0];
-    const fromSurvey = await createPsfStage(noTarget, '.', () => undefined)(b('f444w'), ctx());
-    expect(fromSurvey.schema.metadata.get('pixsed.psf.target')).toBe('f444w');
-    const explicit = await createPsfStage(cfg, '.', () => undefined)(b('f444w'), ctx());
+    const survey = (t: string) => info({ name: 'mock', targetPsfBand: t });
+    const b = strips(img(1), img(2), 50, 12, W)[0];
+    const fromSurveyStage = await createPsfStage(noTarget, survey('f444w'), '.', () => undefined);
+    const fromSurvey = await fromSurveyStage.kernel(b, ctx());
+    expect(fromSurveyStage.info?.psf?.targetBand).toBe('f444w');
+    const explicit = await (await stageKernel(cfg, survey('f444w')))(b, ctx());
     expect(Array.from(column(fromSurvey, 'flux_f150w_njy'))).toEqual(Array.from(column(explicit, 'flux_f150w_njy')));
-    // the survey's f150w target would deconvolve f444w: the error proves the survey value was used
-    await expect(createPsfStage(noTarget, '.', () => undefined)(b('f150w'), ctx())).rejects.toThrow(/band f444w .* is broader than the target f150w/);
+    // the survey's f150w target would deconvolve f444w: the error proves the survey value was used (in create(), before any batch)
+    await expect(createPsfStage(noTarget, survey('f150w'), '.', () => undefined)).rejects.toThrow(/band f444w .* is broader than the target f150w/);
     // explicit targetBand wins over the survey's
-    expect((await createPsfStage(cfg, '.', () => undefined)(b('f150w'), ctx())).schema.metadata.get('pixsed.psf.target')).toBe('f444w');
-    await expect(createPsfStage(noTarget, '.', () => undefined)(strips(img(1), img(2), 50, 12)[0], ctx())).rejects.toThrow(/psf\.targetBand: not set and the batches carry no survey definition/);
-    await expect(createPsfStage(noTarget, '.', () => undefined)(b('f200w'), ctx())).rejects.toThrow(/psf\.targetBand \(default: targetPsfBand of survey 'mock'\): 'f200w' is not among the data bands/);
+    expect((await createPsfStage(cfg, survey('f150w'), '.', () => undefined)).info?.psf?.targetBand).toBe('f444w');
+    await expect(createPsfStage(noTarget, info(), '.', () => undefined)).rejects.toThrow(/psf\.targetBand: not set and the stream carries no survey definition/);
+    await expect(createPsfStage(noTarget, survey('f200w'), '.', () => undefined)).rejects.toThrow(/psf\.targetBand \(default: targetPsfBand of survey 'mock'\): 'f200w' is not among the data bands/);
+  });
+
+  it('extends the StreamInfo for downstream stages: target band, pass-through bands, kernel-cache keys, the missing_bands column', async () => {
+    const stage = await createPsfStage(cfg, info(), '.', () => undefined);
+    expect(stage.info?.psf?.targetBand).toBe('f444w');
+    expect(stage.info?.psf?.passThroughBands).toEqual([]);
+    expect(Object.keys(stage.info!.psf!.kernelCacheKeys)).toEqual(['f150w']);
+    expect(stage.info!.psf!.kernelCacheKeys.f150w).toMatch(/^[0-9a-f]{24}$/);
+    expect(stage.provenance?.['kernel:f150w']).toBe(stage.info!.psf!.kernelCacheKeys.f150w);
+    expect(stage.info?.columns.map((c) => c.name)).toEqual(['missing_bands']);
+    // the input StreamInfo is not changed
+    expect(info().psf).toBeUndefined();
+  });
+
+  it('checks the halo against the StreamInfo in create(): a mosaic with several strips and haloRows below the kernel radius fails before any batch', async () => {
+    const r = (K.width - 1) / 2;
+    const mosaic = (haloRows: number) => ({ ...info(), mosaic: { width: W, height: H, stripRows: 16, tileColumns: W, haloRows } });
+    await expect(createPsfStage(cfg, mosaic(0), '.', () => undefined)).rejects.toThrow(new RegExp(`needs ${r} halo rows/columns but the source gives haloRows 0: set source\\.haloRows ≥ ${r}`));
+    await expect(createPsfStage(cfg, mosaic(r), '.', () => undefined)).resolves.toBeDefined();
+    // one strip, one tile: no halo needed
+    await expect(createPsfStage(cfg, { ...info(), mosaic: { width: W, height: H, stripRows: H, tileColumns: W, haloRows: 0 } }, '.', () => undefined)).resolves.toBeDefined();
+  });
+
+  it('a torn kernel-cache file (a killed run) is detected and rebuilt, not trusted', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'pixsed-k-torn-'));
+    const c = psfStageSchema.parse({ ...cfg, cacheDir });
+    const first = await createPsfStage(c, info(), '.', () => undefined);
+    const file = join(cacheDir, `${first.info!.psf!.kernelCacheKeys.f150w}.json`);
+    const whole = readFileSync(file, 'utf8');
+    writeFileSync(file, whole.slice(0, 200));
+    const log: string[] = [];
+    const again = await createPsfStage(c, info(), '.', (m) => log.push(m));
+    expect(log.join('\n')).toMatch(/kernel cache .* is not a valid entry .*rebuilding it/);
+    expect(readFileSync(file, 'utf8')).toBe(whole);
+    const b = strips(img(1), img(2), 50, 12)[0];
+    expect(Array.from(column(await again.kernel(b, ctx()), 'flux_f150w_njy'))).toEqual(Array.from(column(await first.kernel(b, ctx()), 'flux_f150w_njy')));
   });
 });
