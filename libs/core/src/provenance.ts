@@ -26,9 +26,14 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** SHA-256 of bytes or a string, as 64 hex digits (model pins, PSF file keys, cache checksums). */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** SHA-256 (first 16 hex digits) of the config with keys sorted: equal configs hash equal. */
 export function configHash(config: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(config ?? null))).digest('hex').slice(0, 16);
+  return sha256Hex(JSON.stringify(canonical(config ?? null))).slice(0, 16);
 }
 
 export function readProvenance(batch: RecordBatch): ProvenanceEntry[] {

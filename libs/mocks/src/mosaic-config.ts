@@ -3,7 +3,6 @@ import { bandNameSchema, ConfigError, formatPath, parseConfig } from '@pixsed/co
 import { surveys, type Survey } from '@pixsed/surveys';
 import { DEFAULT_PSF_FWHM_ARCSEC } from './default-psf-fwhm.js';
 
-const bandName = bandNameSchema;
 
 /** A PSF: a Gaussian of the given FWHM, or a FITS file (prepared with @pixsed/psf `loadPsf`). */
 export const psfSpecSchema = z.union([
@@ -75,11 +74,11 @@ export const mosaicConfigSchema = z.strictObject({
   pixelScaleArcsec: z.number().positive().default(0.03),
   center: z.strictObject({ raDeg: z.number().min(0).lt(360), decDeg: z.number().min(-90).max(90) }).default({ raDeg: 53.16, decDeg: -27.78 }).describe('sky position of the image centre (CRVAL); north up, east left'),
   survey: z.string().min(1).default('jades').describe('built-in survey (@pixsed/surveys) whose band set (names, order, filter curves) the mock uses'),
-  bands: z.array(bandName).min(1).optional().describe('survey bands to write (default: all of them, in the survey order; jades: 19)'),
-  psf: z.record(bandName, psfSpecSchema).default({}).describe('per-band PSF; bands not listed use DEFAULT_PSF_FWHM_ARCSEC, else the survey band\'s psfFwhmArcsec'),
-  depthNjyPerBand: z.record(bandName, z.number().positive()).default({}).describe('1σ per-pixel depth [nJy] per band, for bands without JADES noise statistics (wins over them)'),
+  bands: z.array(bandNameSchema).min(1).optional().describe('survey bands to write (default: all of them, in the survey order; jades: 19)'),
+  psf: z.record(bandNameSchema, psfSpecSchema).default({}).describe('per-band PSF; bands not listed use DEFAULT_PSF_FWHM_ARCSEC, else the survey band\'s psfFwhmArcsec'),
+  depthNjyPerBand: z.record(bandNameSchema, z.number().positive()).default({}).describe('1σ per-pixel depth [nJy] per band, for bands without JADES noise statistics (wins over them)'),
   depthScale: z.number().positive().default(1).describe('multiplies every band\'s 1σ per-pixel depth (JADES or depthNjyPerBand)'),
-  depthScalePerBand: z.record(bandName, z.number().positive()).default({}).describe('extra per-band factor on the depth'),
+  depthScalePerBand: z.record(bandNameSchema, z.number().positive()).default({}).describe('extra per-band factor on the depth'),
   noise: z.boolean().default(true).describe('add Gaussian noise (false: sci = noiseless model)'),
   seed: z.number().int().default(1),
   nebular: z.boolean().default(true).describe('nebular lines + continuum in the component SEDs'),
@@ -87,7 +86,7 @@ export const mosaicConfigSchema = z.strictObject({
   profileTruncateAtRe: z.number().positive().default(6),
   segmentation: z
     .strictObject({
-      band: bandName.optional().describe('detection band (default: the survey\'s targetPsfBand, f444w for jades)'),
+      band: bandNameSchema.optional().describe('detection band (default: the survey\'s targetPsfBand, f444w for jades)'),
       thresholdSigma: z.number().positive().default(2),
     })
     .default({ thresholdSigma: 2 })

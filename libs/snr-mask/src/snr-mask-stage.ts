@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
 import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
-
 export const snrMaskSchema = z.strictObject({
   snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
   snrThreshold: z.number().default(5).describe('mean S/N threshold (Iglesias-Navarro et al. 2025: 5)'),
@@ -34,7 +33,6 @@ export function resolveSnrBands(config: SnrMaskConfig, stream: StreamInfo): Reso
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
-const BIT = FLAG;
 
 export interface MaskResult {
   /** Removed rows per galaxy id (> 0) and reason. */
@@ -89,20 +87,20 @@ export function snrMask(
       if (c < cLo || c >= cHi) continue;
     }
     let f = flags[i];
-    if (gid[i] <= 0) f |= BIT.OUTSIDE_SEGMENTATION;
-    if (!(z[i] >= 0)) f |= BIT.NO_REDSHIFT;
+    if (gid[i] <= 0) f |= FLAG.OUTSIDE_SEGMENTATION;
+    if (!(z[i] >= 0)) f |= FLAG.NO_REDSHIFT;
     for (let b = 0; b < reqF.length; b++) {
-      if (!Number.isFinite(reqF[b][i])) f |= BIT.NONFINITE_FLUX;
+      if (!Number.isFinite(reqF[b][i])) f |= FLAG.NONFINITE_FLUX;
       const e = reqE[b][i];
-      if (!(e > 0) || !Number.isFinite(e)) f |= BIT.BAD_ERROR;
+      if (!(e > 0) || !Number.isFinite(e)) f |= FLAG.BAD_ERROR;
     }
     let s = 0;
     for (let b = 0; b < nb; b++) s += snrF[b][i] / snrE[b][i];
     const mean = s / nb;
     const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
-    if (!pass) f |= BIT.LOW_SNR;
+    if (!pass) f |= FLAG.LOW_SNR;
     flags[i] = f;
-    const reason = MASK_REASONS.find((r) => f & BIT[r]);
+    const reason = MASK_REASONS.find((r) => f & FLAG[r]);
     if (reason) {
       removed[reason] = (removed[reason] ?? 0) + 1;
       if (gid[i] > 0) {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { bandNameSchema } from '@pixsed/core';
 
-const bandName = bandNameSchema;
 
 /** Where one plane of a band lives: a file-name pattern with `{band}` / `{BAND}` and an HDU. */
 export const planeSchema = z.strictObject({
@@ -15,7 +14,7 @@ export const errorKindSchema = z.enum(['ERR', 'RMS', 'WHT', 'IVM', 'VAR']);
 export type ErrorKind = z.infer<typeof errorKindSchema>;
 
 export const bandSchema = z.strictObject({
-  name: bandName,
+  name: bandNameSchema,
   instrument: z.string().min(1).describe('e.g. NIRCam, ACS/WFC, WFC3/IR'),
   filterFile: z.string().min(1).describe('filter curve (wavelength Å, throughput), relative to PIXSED_DATA_DIR or absolute'),
   pivotWavelengthAngstrom: z.number().positive().describe('pivot wavelength λp = sqrt(∫T λ dλ / ∫T/λ dλ), Å'),
@@ -35,8 +34,8 @@ export const surveySchema = z
     name: z.string().regex(/^[a-z][a-z0-9-]*$/),
     description: z.string().default(''),
     bands: z.array(bandSchema).min(1),
-    targetPsfBand: bandName.describe('band whose PSF every other band is matched to'),
-    snrBands: z.array(bandName).min(1).describe('bands whose mean S/N selects pixels'),
+    targetPsfBand: bandNameSchema.describe('band whose PSF every other band is matched to'),
+    snrBands: z.array(bandNameSchema).min(1).describe('bands whose mean S/N selects pixels'),
     files: z.strictObject({
       sci: planeSchema,
       err: planeSchema.optional(),

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { ConfigError, createPrng, FLAG, keyedSeed, ModelMismatchError, parseConfig, type Prng } from '@pixsed/core';
+import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchError, parseConfig, sha256Hex, type Prng } from '@pixsed/core';
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
@@ -63,10 +62,6 @@ export function checkSamplingPlan(
   if (issues.length) throw new ConfigError(where.file, issues, where.what ?? 'sampling options');
 }
 
-/** sha256 (hex) of a byte buffer. */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** The rows `PosteriorModel.infer` reads: per model band (manifest order) flux and 1σ in nJy, z, and a stable key. */
 export interface InferTable {
@@ -259,9 +254,7 @@ export class PosteriorModel {
       const m = r1 - r0;
       const noise = new Float32Array(m * S * D);
       for (let i = 0; i < m; i++) {
-        const rng = createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i)));
-        const row = noise.subarray(i * S * D, (i + 1) * S * D);
-        for (let k = 0; k < row.length; k++) row[k] = rng.normal();
+        fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
       }
       const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { bandNames, PsfMatchingError, type StreamInfo } from '@pixsed/core';
+import { bandNames, PsfMatchingError, sha256Hex, type StreamInfo } from '@pixsed/core';
 import { dataPath } from '@pixsed/core/node';
 import { Wcs } from '@pixsed/fits';
 import { gaussianPsf } from '../gaussian-psf.js';
@@ -42,7 +41,7 @@ async function psfOf(band: string, spec: PsfSpec, scale: number, pipelineDir: st
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new PsfMatchingError(`psf.psfs.${band}.file: PSF file not found (looked at ${candidates.join(', ')})`);
   const psf = await loadPsf(file, { hdu: spec.hdu, oversample: spec.oversample, pixelScaleArcsec: spec.pixelScaleArcsec, targetPixelScaleArcsec: spec.oversample ? undefined : scale });
-  const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+  const sha = sha256Hex(readFileSync(file));
   return { image: psf, key: `file:${sha}:${JSON.stringify(spec)}:${scale}` };
 }
 

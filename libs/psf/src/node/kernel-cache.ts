@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256Hex } from '@pixsed/core';
 import type { KernelQuality } from '../kernel-quality.js';
 import type { Image2D } from '../types.js';
 
@@ -19,13 +20,10 @@ export interface CachedKernel {
  * never reads an entry it cannot parse (v 1 code crashed on v 2 files written under the same names).
  */
 export function kernelCacheKey(inputs: { source: string; target: string; method: string; window: unknown; mu: number; force: boolean }): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ v: 2, source: inputs.source, target: inputs.target, method: inputs.method, window: inputs.window, mu: inputs.mu, force: inputs.force }))
-    .digest('hex')
-    .slice(0, 24);
+  return sha256Hex(JSON.stringify({ v: 2, source: inputs.source, target: inputs.target, method: inputs.method, window: inputs.window, mu: inputs.mu, force: inputs.force })).slice(0, 24);
 }
 
-const checksum = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+const checksum = (body: unknown) => sha256Hex(JSON.stringify(body));
 
 export function kernelCacheFile(dir: string, key: string): string {
   return join(dir, `${key}.json`);
