@@ -130,6 +130,19 @@ describe('OutputTransaction', () => {
     }
   });
 
+  it('a one-file commit (no summary) into a folder holding a run leaves that run and its run-summary.json alone', async () => {
+    const dir = fresh();
+    mkdirSync(dir);
+    writeFileSync(join(dir, SUMMARY_FILE), '{"status":"complete"}');
+    writeFileSync(join(dir, 'pixels.parquet'), 'P');
+    const tx = await OutputTransaction.open(dir, { exclusive: false });
+    writeFileSync(tx.path('kernel.fits', '--out'), 'K');
+    await tx.commit();
+    expect(readFileSync(join(dir, 'kernel.fits'), 'utf8')).toBe('K');
+    expect(readFileSync(join(dir, SUMMARY_FILE), 'utf8')).toBe('{"status":"complete"}');
+    expect(readFileSync(join(dir, 'pixels.parquet'), 'utf8')).toBe('P');
+  });
+
   it('dry run: creates nothing in the output folder', async () => {
     const dir = fresh();
     const tx = await OutputTransaction.open(dir, { dryRun: true });

@@ -280,8 +280,9 @@ export class OutputTransaction implements RunOutput {
     }
     const earlier = this.opts.overwrite ? await previousFiles(this.dir) : [];
     const summaryFile = join(this.dir, SUMMARY_FILE);
-    // the earlier summary goes first: a crash while renaming leaves no run-summary.json claiming a complete run
-    await rm(summaryFile, { force: true });
+    // the earlier summary goes first: a crash while renaming leaves no run-summary.json claiming a complete run.
+    // A commit without a summary (one-file outputs: psf convolve, infer) leaves a run's summary beside it alone.
+    if (summary) await rm(summaryFile, { force: true });
     const dirs = new Set<string>([this.dir]);
     for (let i = 0; i < rels.length; i++) {
       const temp = join(this.tempDir, rels[i]);
