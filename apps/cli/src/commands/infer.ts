@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, FLAG, type NumericArray } from '@pixsed/core';
+import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
@@ -209,7 +209,7 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   if (!/\.(csv|parquet)$/i.test(opts.out)) bad.push({ path: '--out', message: `expected a .csv or .parquet file name, got '${opts.out}'` });
   const input = resolve(opts.input);
   const file = resolve(opts.out);
-  if (file === input) bad.push({ path: '--out', message: `is the input file ${input}: choose another output name` });
+  if (realTarget(file) === realTarget(input)) bad.push({ path: '--out', message: `is the input file ${input}: choose another output name` });
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows });
@@ -250,11 +250,17 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
     const text = names.filter((k) => reader.textColumns.has(k) && !numericCols.has(k));
     if (text.length) throw new ConfigError(file, [{ path: text.join(', '), message: 'text columns cannot be carried into Parquet yet; write CSV instead' }], 'output');
   }
-  const tmp = join(dirname(file), `.${basename(file)}.partial`);
+  // one-file output transaction (as psf convolve): temp name in the folder, fsync + rename on success
+  const tx = await OutputTransaction.open(dirname(file), { inputs: new Map([[realTarget(input), `input table ${input}`]]), exclusive: false });
+  const tmp = tx.path(basename(file), '--out');
   const outNames = [...carriedAs, ...resultNames];
-  const writer = toParquet
-    ? await openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
-    : await openCsvWriter(tmp, outNames);
+  const writer = await (toParquet
+    ? openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
+    : openCsvWriter(tmp, outNames)
+  ).catch(async (e) => {
+    await tx.abort();
+    throw e;
+  });
 
   const badCells = new BadCells();
   const carriedText = new BadCells();
@@ -308,11 +314,11 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
     }
     bar?.stop();
     await writer.close();
-    await rename(tmp, file);
+    await tx.commit();
   } catch (e) {
     bar?.stop();
     await writer.abort();
-    await rm(tmp, { force: true });
+    await tx.abort();
     throw e;
   }
   if (badCells.size) {
