@@ -7,6 +7,9 @@ export interface PosteriorSummary {
   p84: Float32Array;
 }
 
+/** The statistics of a PosteriorSummary in column order (`<param>_<stat>` columns of every output). */
+export const SUMMARY_STATS = ['mean', 'std', 'p16', 'p50', 'p84'] as const satisfies readonly (keyof PosteriorSummary)[];
+
 /**
  * Percentile by linear interpolation between closest ranks (NumPy's default `linear` method:
  * position q/100 × (S − 1) in the sorted samples).

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, FLAG, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
+import { SUMMARY_STATS } from '@pixsed/model';
 import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
@@ -25,7 +26,6 @@ type Cell = unknown;
 
 /** Rows read per processing chunk for CSV input (Parquet: one row group). */
 const CSV_CHUNK_ROWS = 4096;
-const STATS = ['mean', 'std', 'p16', 'p50', 'p84'] as const;
 
 /**
  * A numeric cell: finite numbers, `nan`/`inf` spelled out, or NaN with a reason when the cell is
@@ -237,7 +237,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const keyCols = opts.key ? opts.key.split(',').map((k) => k.trim()) : [];
   for (const k of keyCols) if (col(k) < 0) throw new ConfigError(undefined, [{ path: '--key', message: `column '${k}' not in ${input} (columns: ${names.join(', ')})` }], 'option');
 
-  const resultNames = [...model.parameters.flatMap((p) => STATS.map((s) => `${p}_${s}`)), 'flags'];
+  const resultNames = [...model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => `${p}_${s}`)), 'flags'];
   const carriedAs = names.map((k) => (resultNames.includes(k) ? `input_${k}` : k));
   const clash = carriedAs.filter((k, i) => names.includes(k) && names.indexOf(k) !== i);
   if (clash.length) throw issue(clash.join(', '), `column '${clash[0]}' exists and is also the carried name of input column '${clash[0].replace(/^input_/, '')}' (renamed because the output writes it)`);
@@ -307,7 +307,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
         return { name: carriedAs[c], values: chunk.cells[c].map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : v)) as ArrayLike<unknown> };
       });
       if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
-      const results = model.parameters.flatMap((p) => STATS.map((s) => ({ name: `${p}_${s}`, values: r.summaries[p][s] as ArrayLike<unknown> })));
+      const results = model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: r.summaries[p][s] as ArrayLike<unknown> })));
       await writer.write([...carried, ...results, { name: 'flags', values: r.flags }], n);
       row0 += n;
       bar?.update(row0);

@@ -14,8 +14,7 @@ export interface RunCommandOptions {
   overwrite?: boolean;
 }
 
-/** run-summary.json: written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
-/** run-summary.json: the run's summary, the pixsed version that produced it and the files written. */
+/** run-summary.json: the run's summary and the pixsed version that produced it, written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
 export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[] };
 
 /** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */

@@ -160,11 +160,10 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
         ...cols.filter((c) => c.startsWith('flux_')),
       ];
       const csv = [ordered.join(','), ...rows.sort((a, b) => Number(a.galaxy_id) - Number(b.galaxy_id)).map((r) => ordered.map((c) => r[c] ?? (c.startsWith('n_pixels_masked_') ? 0 : '')).join(','))].join('\n') + '\n';
-      const file = catalogFile;
-      await writeFile(file, csv).catch(ioError(file));
+      await writeFile(catalogFile, csv).catch(ioError(catalogFile));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
-      return [file, mapsDir, ...(qlDir ? [qlDir] : [])];
+      return [catalogFile, mapsDir, ...(qlDir ? [qlDir] : [])];
     },
     async abort() {
       await model?.close();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
 import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
+import { SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
   model: z.string().min(1).describe('ONNX model (manifest.json beside it), relative to the pipeline file'),
@@ -46,7 +47,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256 } },
     columns: [
       ...stream.columns,
-      ...params.flatMap((p) => [...['mean', 'std', 'p16', 'p50', 'p84'].map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
+      ...params.flatMap((p) => [...SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
     ],
   };
   // a stream without band facts (hand-made batches): check the columns of the first batch instead

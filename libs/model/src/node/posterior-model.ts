@@ -4,7 +4,7 @@ import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchErro
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
+import { posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 
 export interface PosteriorModelOptions {
@@ -260,7 +260,7 @@ export class PosteriorModel {
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
         const s = posteriorSummary(samples, m, S, D, d);
-        for (const stat of ['mean', 'std', 'p16', 'p50', 'p84'] as const) summaries[p][stat].set(s[stat], r0);
+        for (const stat of SUMMARY_STATS) summaries[p][stat].set(s[stat], r0);
         const out = kept[p];
         if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
       });

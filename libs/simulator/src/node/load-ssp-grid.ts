@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataFileError, encodeNpy } from '@pixsed/core';
-import { readNpy } from '@pixsed/core/node';
+import { DataFileError } from '@pixsed/core';
+import { readNpy, writeNpy } from '@pixsed/core/node';
 import { sspGridProblems, type SspGrid } from '../ssp-grid.js';
 
 /** Files of the generic SSP grid format (a folder; see README). */
@@ -64,11 +64,11 @@ export function saveSspGrid(grid: SspGrid, dir: string): void {
   const nZ = grid.metallicityLogZsol.length;
   const nA = grid.ageGyr.length;
   writeFileSync(join(tmp, SSP_GRID_FILES.meta), JSON.stringify({ name: grid.name, zSolar: grid.zSolar }, null, 2));
-  writeFileSync(join(tmp, SSP_GRID_FILES.ageGyr), encodeNpy(grid.ageGyr, [nA]));
-  writeFileSync(join(tmp, SSP_GRID_FILES.metallicityLogZsol), encodeNpy(grid.metallicityLogZsol, [nZ]));
-  writeFileSync(join(tmp, SSP_GRID_FILES.wavelengthAngstrom), encodeNpy(grid.wavelengthAngstrom, [grid.wavelengthAngstrom.length]));
-  writeFileSync(join(tmp, SSP_GRID_FILES.lLambda), encodeNpy(grid.lLambda, [nZ, nA, grid.wavelengthAngstrom.length]));
-  writeFileSync(join(tmp, SSP_GRID_FILES.survivingMassFraction), encodeNpy(grid.survivingMassFraction, [nZ, nA]));
+  writeNpy(join(tmp, SSP_GRID_FILES.ageGyr), grid.ageGyr, [nA]);
+  writeNpy(join(tmp, SSP_GRID_FILES.metallicityLogZsol), grid.metallicityLogZsol, [nZ]);
+  writeNpy(join(tmp, SSP_GRID_FILES.wavelengthAngstrom), grid.wavelengthAngstrom, [grid.wavelengthAngstrom.length]);
+  writeNpy(join(tmp, SSP_GRID_FILES.lLambda), grid.lLambda, [nZ, nA, grid.wavelengthAngstrom.length]);
+  writeNpy(join(tmp, SSP_GRID_FILES.survivingMassFraction), grid.survivingMassFraction, [nZ, nA]);
   try {
     renameSync(tmp, dir);
   } catch {

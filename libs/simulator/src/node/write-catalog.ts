@@ -1,6 +1,6 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { encodeNpy } from '@pixsed/core';
+import { writeNpy } from '@pixsed/core/node';
 import type { Catalog } from '../generate-catalog.js';
 
 /** Write a catalogue as CSV: header = column names, one row per object, NaN written as `nan`. */
@@ -34,7 +34,7 @@ export function writeCatalogNpy(catalog: Catalog, prefix: string): { npyPath: st
   });
   const npyPath = `${prefix}.npy`;
   const jsonPath = `${prefix}.columns.json`;
-  writeFileSync(npyPath, encodeNpy(m, [catalog.n, nC]));
+  writeNpy(npyPath, m, [catalog.n, nC]);
   writeFileSync(
     jsonPath,
     JSON.stringify({ columns: catalog.columnNames, units: catalog.units, bands: catalog.bands, n: catalog.n, seed: catalog.seed }, null, 2),
