@@ -8,6 +8,7 @@ import { pluginsCommand } from './commands/plugins.js';
 import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
 import { inferCommand } from './commands/infer.js';
+import { validateMatrixCommand } from './commands/validate-matrix.js';
 import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
@@ -148,6 +149,18 @@ program
   .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json', 'validation')
   .option('--json', 'print the report as JSON')
   .action(validateCommand);
+
+program
+  .command('validate-matrix')
+  .description('train-on-A / test-on-B: validate several models on held-out mocks from each SSP library (and their mixture), per S/N bin')
+  .requiredOption('--models <a.onnx,b.onnx,...>', 'comma-separated ONNX posteriors (manifest.json beside each)')
+  .option('--libraries <list>', 'test columns: SSP libraries and/or mixture (equal weights)', 'maraston05,bc03-miles,mixture')
+  .option('--n <count>', 'mocks simulated per test column (before the S/N selection)', '5000')
+  .option('--seed <int>', 'posterior sampling seed (mocks use seed + 1)', '0')
+  .option('--samples <count>', 'posterior samples per object', '500')
+  .option('--mocks-config-from <model.onnx>', "model whose training prior the mocks use (default: the first of --models), with ssp replaced per column")
+  .option('--out <dir>', 'folder for matrix.json', 'validation-matrix')
+  .action(validateMatrixCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 

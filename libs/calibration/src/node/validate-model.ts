@@ -1,5 +1,6 @@
 import { ModelMismatchError, createPrng, parseConfig } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
+import { spsLabel } from '@pixsed/model';
 import { z } from 'zod';
 import { calibratePosterior, type CalibrationPoints, type CalibrationReport } from '../calibrate-posterior.js';
 
@@ -13,6 +14,8 @@ export const validateModelOptionsSchema = z.object({
       /** Mean S/N over these bands (present bands only) must exceed `minMeanSnr` (Iglesias-Navarro et al. 2025: F277W, F356W, F444W > 5). */
       snrBands: z.array(z.string()).default(['f277w', 'f356w', 'f444w']),
       minMeanSnr: z.number().default(5),
+      /** Optional upper end of a S/N bin (rows with mean S/N > maxMeanSnr are left out, counted in nFailedSnr). */
+      maxMeanSnr: z.number().optional(),
     })
     .default({ snrBands: ['f277w', 'f356w', 'f444w'], minMeanSnr: 5 }),
   sbcBins: z.number().int().min(2).default(20),
@@ -26,8 +29,8 @@ export type ValidateModelOptions = z.input<typeof validateModelOptionsSchema> & 
 };
 
 export interface ValidationReport extends CalibrationReport {
-  model: { name: string; version: string; manifest: string; bands: string[]; parameters: { name: string; unit: string }[] };
-  selection: { snrBands: string[]; minMeanSnr: number; nTotal: number; nKept: number; nFailedSnr: number; nNonFiniteTruth: number };
+  model: { name: string; version: string; manifest: string; sps: string; bands: string[]; parameters: { name: string; unit: string }[] };
+  selection: { snrBands: string[]; minMeanSnr: number; maxMeanSnr?: number; nTotal: number; nKept: number; nFailedSnr: number; nNonFiniteTruth: number };
   seconds: { sampling: number; metrics: number };
 }
 
@@ -78,7 +81,8 @@ export async function validateModel(options: ValidateModelOptions): Promise<{ re
     let nFailedSnr = 0;
     let nNonFiniteTruth = 0;
     for (let i = 0; i < catalog.n; i++) {
-      if (!(snr[i] > opts.selection.minMeanSnr)) nFailedSnr++;
+      const hi = opts.selection.maxMeanSnr;
+      if (!(snr[i] > opts.selection.minMeanSnr) || (hi !== undefined && !(snr[i] <= hi))) nFailedSnr++;
       else if (!names.every((p) => Number.isFinite(catalog.columns[p][i]))) nNonFiniteTruth++;
       else keep.push(i);
     }
@@ -110,6 +114,7 @@ export async function validateModel(options: ValidateModelOptions): Promise<{ re
           name: model.manifest.name,
           version: model.manifest.version,
           manifest: model.manifestFile,
+          sps: spsLabel(model.manifest),
           bands,
           parameters: model.manifest.parameters.map((p) => ({ name: p.name, unit: p.unit })),
         },

@@ -1,0 +1,117 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '@pixsed/core';
+import { validateModel, type ValidationReport } from '@pixsed/calibration/node';
+import { loadManifest } from '@pixsed/model/node';
+import { SSP_LIBRARIES, type SspConfig } from '@pixsed/simulator';
+import { simulateCatalog } from '@pixsed/simulator/node';
+
+export interface ValidateMatrixOptions {
+  models: string;
+  libraries: string;
+  n: string;
+  seed: string;
+  samples: string;
+  out: string;
+  mocksConfigFrom?: string;
+}
+
+/** Test columns: one SSP library, or the equal mixture of all of them. */
+const MIXTURE = 'mixture';
+/** S/N bins of the issue (#21): integrated-like S/N ≥ 10, and the pixel regime 5–10 (mean over F277W/F356W/F444W). */
+const SNR_BINS = [
+  { name: 'snr>=10', min: 10, max: undefined },
+  { name: 'snr5-10', min: 5, max: 10 },
+] as const;
+const SNR_BANDS = ['f277w', 'f356w', 'f444w'];
+
+function sspOf(column: string): SspConfig {
+  if (column === MIXTURE) return { mixture: SSP_LIBRARIES.map((library) => ({ library, weight: 1 })) };
+  return { library: column as (typeof SSP_LIBRARIES)[number] };
+}
+
+/**
+ * `pixsed validate-matrix`: train-on-A / test-on-B. For every test column B (an SSP library, or `mixture`) it
+ * simulates one held-out mock set — the prior of `--mocks-config-from` (default the first model's training
+ * simulator config) with `ssp` replaced by B, seed `--seed + 1` — and validates every model on the same rows, per
+ * S/N bin. Prints a markdown table of log M* and writes matrix.json (every parameter's R², bias, NMAD, coverage, TARP).
+ */
+export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promise<void> {
+  const models = opts.models.split(',').map((m) => m.trim()).filter(Boolean);
+  const columns = opts.libraries.split(',').map((m) => m.trim()).filter(Boolean);
+  const n = Number(opts.n);
+  const seed = Number(opts.seed);
+  const samples = Number(opts.samples);
+  const problems = [];
+  if (models.length === 0) problems.push({ path: '--models', message: 'expected a comma-separated list of model.onnx files' });
+  for (const c of columns) {
+    if (c !== MIXTURE && !(SSP_LIBRARIES as readonly string[]).includes(c)) problems.push({ path: '--libraries', message: `unknown library '${c}' (known: ${[...SSP_LIBRARIES, MIXTURE].join(', ')})` });
+  }
+  if (!Number.isInteger(n) || n < 100) problems.push({ path: '--n', message: `expected an integer ≥ 100, got '${opts.n}'` });
+  if (!Number.isInteger(seed)) problems.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
+  if (!Number.isInteger(samples) || samples < 2) problems.push({ path: '--samples', message: `expected an integer ≥ 2, got '${opts.samples}'` });
+  if (problems.length) throw new ConfigError(undefined, problems, 'option');
+
+  const log = (msg: string) => process.stderr.write(`[pixsed] ${msg}\n`);
+  const priorFrom = resolve(opts.mocksConfigFrom ?? models[0]);
+  const { manifest } = loadManifest(priorFrom);
+  const baseConfig = (manifest.provenance.simulatorConfig ?? {}) as Record<string, unknown>;
+  const cells: { model: string; sps: string; test: string; bin: string; report: ValidationReport }[] = [];
+  for (const column of columns) {
+    const t0 = performance.now();
+    const config = { ...baseConfig, ssp: sspOf(column) };
+    const catalog = simulateCatalog({ survey: manifest.survey, n, seed: seed + 1, config: config as never });
+    log(`test column ${column}: simulated ${n} mocks in ${((performance.now() - t0) / 1000).toFixed(1)} s (prior of ${manifest.name})`);
+    for (const modelPath of models) {
+      for (const bin of SNR_BINS) {
+        const { report } = await validateModel({
+          modelPath,
+          catalog,
+          samples,
+          seed,
+          selection: { snrBands: SNR_BANDS, minMeanSnr: bin.min, maxMeanSnr: bin.max },
+        });
+        cells.push({ model: report.model.name, sps: report.model.sps, test: column, bin: bin.name, report });
+        const m = report.parameters.find((p) => p.name === 'log_mstar');
+        log(`  ${report.model.name} on ${column} ${bin.name}: ${report.selection.nKept} mocks, log M* bias ${m?.bias.toFixed(3)} NMAD ${m?.scatterNmad.toFixed(3)} cov68 ${m?.coverage68.toFixed(3)}`);
+      }
+    }
+  }
+  const outDir = resolve(opts.out);
+  await mkdir(outDir, { recursive: true });
+  const summary = cells.map((c) => ({
+    model: c.model,
+    trainedOn: c.sps,
+    test: c.test,
+    snrBin: c.bin,
+    nMocks: c.report.selection.nKept,
+    parameters: Object.fromEntries(
+      c.report.parameters.map((p) => [p.name, { r2: p.r2, bias: p.bias, nmad: p.scatterNmad, coverage68: p.coverage68, coverage95: p.coverage95, tarpAtc: p.tarp.atc }]),
+    ),
+  }));
+  const file = join(outDir, 'matrix.json');
+  await writeFile(file, JSON.stringify({ priorFrom: manifest.name, n, seed, samples, snrBands: SNR_BANDS, cells: summary }, null, 2) + '\n');
+  process.stdout.write(`${matrixTable(summary)}\noutput ${file}\n`);
+}
+
+type Cell = { model: string; trainedOn: string; test: string; snrBin: string; nMocks: number; parameters: Record<string, { r2: number; bias: number; nmad: number; coverage68: number; coverage95: number }> };
+
+/** Markdown: one row per model × S/N bin, one column group per test library (log M*: bias / NMAD / cov68 / cov95). */
+export function matrixTable(cells: Cell[], parameter = 'log_mstar'): string {
+  const tests = [...new Set(cells.map((c) => c.test))];
+  const rows = [...new Set(cells.map((c) => `${c.model}|${c.snrBin}`))];
+  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
+  const head = `| model (trained on) | S/N | ${tests.map((t) => `test ${t}: bias / NMAD / cov68 / cov95 (n)`).join(' | ')} |`;
+  const sep = `|---|---|${tests.map(() => '---').join('|')}|`;
+  const body = rows.map((key) => {
+    const [model, bin] = key.split('|');
+    const any = cells.find((c) => c.model === model)!;
+    const parts = tests.map((t) => {
+      const c = cells.find((x) => x.model === model && x.snrBin === bin && x.test === t);
+      const p = c?.parameters[parameter];
+      return p ? `${f(p.bias)} / ${f(p.nmad)} / ${f(p.coverage68)} / ${f(p.coverage95)} (${c!.nMocks})` : '–';
+    });
+    return `| ${model} (${any.trainedOn}) | ${bin} | ${parts.join(' | ')} |`;
+  });
+  return [`${parameter}:`, head, sep, ...body].join('\n');
+}

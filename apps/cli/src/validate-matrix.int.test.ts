@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hasData, missingDataMessage } from '@pixsed/core/node';
+
+const root = resolve(__dirname, '..', '..', '..');
+const bin = join(root, 'apps/cli/dist/main.js');
+const model = join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx');
+const NEED = ['ssp/maraston05/sed.krz002.rhb', 'ssp/bc03-miles/lum_lsun_per_aa.npy', 'noise/jades/mean_sigma_jades_res_bins.npy'];
+const ready = hasData(...NEED) && existsSync(model);
+
+describe.skipIf(!ready)(ready ? 'pixsed validate-matrix (train on A, test on B)' : `${missingDataMessage(...NEED)} (or the shipped model is missing)`, () => {
+  it('validates a model on mocks of each SSP library per S/N bin, the same rows for every model, and names what it was trained on', () => {
+    const out = mkdtempSync(join(tmpdir(), 'pixsed-matrix-'));
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'validate-matrix', '--models', `${model},${model}`, '--libraries', 'maraston05,bc03-miles', '--n', '1500', '--samples', '50', '--out', out],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    expect(m.cells).toHaveLength(2 * 2 * 2); // models × test libraries × S/N bins
+    for (const c of m.cells) {
+      expect(c.trainedOn).toMatch(/^maraston05/); // manifest without sps: Maraston (2005)
+      for (const p of ['log_mstar', 'log_sfr100', 'log_age_mw', 'metallicity', 'av']) expect(Object.keys(c.parameters[p]).sort()).toEqual(['bias', 'coverage68', 'coverage95', 'nmad', 'r2', 'tarpAtc']);
+    }
+    // the same model twice on the same mocks with the same seed gives the same numbers (same rows, seeded sampling)
+    const key = (c: { test: string; snrBin: string }) => `${c.test}|${c.snrBin}`;
+    const first = m.cells.slice(0, 2);
+    for (const c of first) {
+      const twin = m.cells.filter((x: typeof c) => key(x) === key(c));
+      expect(twin).toHaveLength(2);
+      expect(twin[1].parameters.log_mstar.bias).toBe(twin[0].parameters.log_mstar.bias);
+      expect(twin[1].nMocks).toBe(twin[0].nMocks);
+    }
+    // the S/N bins partition the selection: no mock is in both
+    const bins = m.cells.filter((c: { test: string; model: string }) => c.test === 'maraston05').slice(0, 2);
+    expect(bins.map((c: { snrBin: string }) => c.snrBin).sort()).toEqual(['snr5-10', 'snr>=10']);
+    expect(r.stdout).toContain('| model (trained on) | S/N |');
+  }, 600_000);
+
+  it('an unknown test library is an option error (exit 2) naming it and the known ones', () => {
+    const r = spawnSync(process.execPath, [bin, 'validate-matrix', '--models', model, '--libraries', 'fsps', '--n', '200'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--libraries.*unknown library 'fsps'.*maraston05, bc03-miles, mixture/s);
+  });
+});
