@@ -151,15 +151,6 @@ async function openPlane(file: string, hdu: PlaneSpec['hdu'], key: string, band:
   return openFitsImage(file, { hdu: await hduIndex(file, hdu, key, band) });
 }
 
-/** Pixel solid angle from a header's WCS, or undefined without one. */
-function wcsSolidAngle(h: FitsHeader): number | undefined {
-  try {
-    return Wcs.fromHeader(h).pixelSolidAngleSr();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The mosaic source: streams aligned strips of every band (science and error planes, in nJy per
  * pixel) plus the segmentation map, with `haloRows` extra rows above/below for convolution, joined
@@ -229,8 +220,7 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
         : survey.fluxUnit
           ? [survey.fluxUnit, `survey fluxUnit (${planeLabel(err)} has ${errBunit ? `BUNIT '${errBunit}', not a flux unit` : 'no BUNIT'})`]
           : [conv.unit, `the science plane's unit (${planeLabel(err)} has no BUNIT and the survey no fluxUnit)`];
-      const omega = !err.header.has('PIXAR_SR') && !sci.header.has('PIXAR_SR') && !Wcs.hasCelestial(err.header) ? wcsSolidAngle(sci.header) : undefined;
-      const errConv = fluxConversion(err.header, { unit, fallbackHeader: sci.header, pixelSolidAngleSr: omega, input: `${planeLabel(err)} (band ${band} err, ${errKind})` });
+      const errConv = fluxConversion(err.header, { unit, fallbackHeader: sci.header, scienceHeader: sci.header, input: `${planeLabel(err)} (band ${band} err, ${errKind})` });
       init.log(`band ${band}: err ${planeLabel(err)} ${errKind} [${errConv.unit}, from ${errUnitFrom}] ×${errConv.factor.toPrecision(6)} → nJy/px (${errConv.formula})`);
       planes.push({ band, sci, err, sciToNjy: conv.factor, errToNjy: errConv.factor, errKind, errKey, checkedIdentical: false });
     }
