@@ -19,3 +19,4 @@ export * from './builtins/identity-stage.js';
 export * from './strip-geometry.js';
 export * from './stream-info.js';
 export * from './table-cells.js';
+export * from './mean-snr.js';
