@@ -9,26 +9,19 @@ import { minimalStreamInfo, type StreamInfo } from '@pixsed/core';
 import { writeFitsImage } from '@pixsed/fits/node';
 import { gaussianPsf } from '../gaussian-psf.js';
 
-const reads = vi.hoisted(() => ({ sync: [] as string[], open: [] as string[], loadPsf: 0 }));
+const { reads, counted } = vi.hoisted(() => {
+  const reads = { sync: [] as string[], open: [] as string[], loadPsf: 0 };
+  /** `fn` that first records its path argument in `list`. */
+  const counted = <F extends (...a: never[]) => unknown>(list: string[], fn: F) => ((p: unknown, ...rest: unknown[]) => (list.push(String(p)), (fn as (...a: unknown[]) => unknown)(p, ...rest))) as unknown as F;
+  return { reads, counted };
+});
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
-  return {
-    ...fs,
-    readFileSync: (p: Parameters<typeof fs.readFileSync>[0], ...rest: unknown[]) => {
-      reads.sync.push(String(p));
-      return (fs.readFileSync as (...a: unknown[]) => unknown)(p, ...rest);
-    },
-  };
+  return { ...fs, readFileSync: counted(reads.sync, fs.readFileSync) };
 });
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fsp = await importOriginal<typeof import('node:fs/promises')>();
-  return {
-    ...fsp,
-    open: (p: Parameters<typeof fsp.open>[0], ...rest: unknown[]) => {
-      reads.open.push(String(p));
-      return (fsp.open as (...a: unknown[]) => unknown)(p, ...rest);
-    },
-  };
+  return { ...fsp, open: counted(reads.open, fsp.open) };
 });
 vi.mock('./load-psf.js', async (importOriginal) => {
   const m = await importOriginal<typeof import('./load-psf.js')>();
