@@ -19,7 +19,8 @@ export const galaxiesSinkSchema = z.strictObject({
 });
 export type GalaxiesSinkConfig = z.infer<typeof galaxiesSinkSchema>;
 
-type Row = Record<string, number | string>;
+/** One row of the galaxy catalogue CSV: column → value. */
+export type GalaxyCatalogRow = Record<string, number | string>;
 
 /** WCS cards of the mosaic shifted to a galaxy box: CRPIX' = CRPIX − offset (FITS pixels are 1-based, offsets 0-based). */
 function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Record<string, number | string> {
@@ -48,7 +49,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const out = await outputFolders(config, init.output);
   const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
   const masked = new Map<number, Record<string, number>>();
-  const rows: Row[] = [];
+  const rows: GalaxyCatalogRow[] = [];
   const written: string[] = [];
   const reasons = new Set<string>();
 
@@ -57,7 +58,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
-    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
+    const row: GalaxyCatalogRow = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r) {
       written.push(await writeGalaxyMaps(r, acc.parameters, wcs, out));
@@ -128,8 +129,8 @@ function addMaskedCounts(masked: Map<number, Record<string, number>>, batch: Rec
 }
 
 /** Catalogue columns of the pixel sums: sample-wise Σ M*, Σ SFR percentiles, incomplete bands, Σ flux per band. */
-function summedRow(r: GalaxyResult, bands: string[]): Row {
-  const o: Row = {};
+function summedRow(r: GalaxyResult, bands: string[]): GalaxyCatalogRow {
+  const o: GalaxyCatalogRow = {};
   for (const [name, s] of [['log_mstar_sum', r.logMassSum], ['log_sfr100_sum', r.logSfrSum]] as const) {
     if (s) Object.assign(o, { [`${name}_p16`]: s.p16, [`${name}_p50`]: s.p50, [`${name}_p84`]: s.p84 });
   }
@@ -144,11 +145,11 @@ function summedRow(r: GalaxyResult, bands: string[]): Row {
 }
 
 /** The integrated-photometry fit's percentiles per parameter, through the one inference path. */
-async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<Row> {
+async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<GalaxyCatalogRow> {
   const { flux, err } = integratedPhotometry(r, model.bands);
   // noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
   const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed });
-  const o: Row = {};
+  const o: GalaxyCatalogRow = {};
   for (const p of model.parameters) {
     const s = res.summaries[p];
     Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
@@ -189,7 +190,7 @@ function writeGalaxyQuicklook(r: GalaxyResult, rgb: string[], qlDir: string, ioE
 }
 
 /** The galaxy catalogue CSV: rows by galaxy id; masked-pixel counts by reason (0 where none), then Σ flux columns last. */
-function catalogCsv(rows: Row[], reasons: Set<string>): string {
+export function catalogCsv(rows: GalaxyCatalogRow[], reasons: Set<string>): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const ordered = [
     ...cols.filter((c) => !c.startsWith('n_pixels_masked_') && !c.startsWith('flux_')),

@@ -298,7 +298,7 @@ async function checkPlaneGrids(planes: BandPlanes[], seg: FitsImageReader, segFi
 }
 
 /** The mosaic's size and tiling: `tileColumns` (0 = full width) capped at the width; gzip planes force full-width strips (logged). */
-interface TileGrid {
+export interface TileGrid {
   width: number;
   height: number;
   stripRows: number;
@@ -331,7 +331,7 @@ async function galaxyTiles(seg: FitsImageReader, segFile: string, grid: TileGrid
 }
 
 /** One tile: core rows c0..c1 and columns t0..t1, read with halos as rows y0..y1, columns x0..x1 (clipped to the mosaic). */
-interface Tile {
+export interface Tile {
   index: number;
   c0: number;
   c1: number;
@@ -344,7 +344,7 @@ interface Tile {
 }
 
 /** The tiles in row-major order. */
-function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGrid): Generator<Tile> {
+export function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGrid): Generator<Tile> {
   for (let c0 = 0, index = 0; c0 < height; c0 += stripRows) {
     for (let t0 = 0; t0 < width; t0 += tileCols, index++) {
       const c1 = Math.min(height, c0 + stripRows);
