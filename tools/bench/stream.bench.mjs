@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { peakRssMB, batchFromColumns, defineSink, defineSource, identityStage, PluginRegistry, runPipeline, validatePipeline } from '@pixsed/core';
+import { peakRssMB, batchFromColumns, defineSink, defineSource, identityStage, minimalStreamInfo, PluginRegistry, runPipeline, validatePipeline } from '@pixsed/core';
 
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(value.toPrecision(4)), unit }));
 
@@ -17,6 +17,7 @@ function registry({ batches, fresh, sinkDelayMs }) {
     description: 'bench',
     configSchema: z.strictObject({}),
     create: () => ({
+      info: minimalStreamInfo('source:bench-source', []),
       async *[Symbol.asyncIterator]() {
         for (let i = 0; i < batches; i++) yield fresh ? batchFromColumns({ v: new Float32Array(floats).fill(i) }) : shared;
       },

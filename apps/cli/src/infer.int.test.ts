@@ -169,6 +169,54 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     expect(r.stderr).toMatch(/dupb\.csv[\s\S]*flux_f277w_njy: duplicated column name/);
   });
 
+  // ---- cells on which this command and the catalogue reader disagreed before core's parseNumericCell
+  // (libs/ingest/src/node/read-catalog.int.test.ts asserts the same cells through the catalogue reader)
+  it("hexadecimal '0x1f' in a band column is text (JS Number() read it as 31): band missing, counted with file, column and row", () => {
+    const err = badCell('hex', '0x1f');
+    expect(err).toContain(join(dir, 'hex.csv'));
+    expect(err).toMatch(/flux_f277w_njy: 1 text \(first at data row 3: '0x1f'\)/);
+  });
+
+  it("'1e' (an exponent without digits) in a band column is text, counted with column and row", () => {
+    expect(badCell('exp', '1e')).toMatch(/flux_f277w_njy: 1 text \(first at data row 3: '1e'\)/);
+  });
+
+  for (const cell of ['-nan', 'Infinity', 'inf']) {
+    it(`'${cell}' in a band column is a number that is not finite: band missing for its row only (MISSING_BAND), not a bad cell`, () => {
+      expect(badCell(`nonfinite${cell}`, cell)).not.toMatch(/empty, NULL or text/);
+    });
+  }
+
+  /** Data row 2's z replaced by `cell`: the other rows equal the clean run. */
+  const badZ = (name: string, cell: string) => {
+    const lines = [...clean];
+    lines[2] = lines[2].replace(/^g1,[^,]+,/, `g1,${cell},`);
+    writeFileSync(join(dir, `${name}.csv`), lines.join('\n') + '\n');
+    const r = infer(join(dir, `${name}.csv`), join(dir, `${name}-out.csv`));
+    expect(r.status, r.stderr).toBe(0);
+    const rows = table(readFileSync(join(dir, `${name}-out.csv`), 'utf8'));
+    expect(Number(rows[1].flags) & FLAG.NO_REDSHIFT).toBeTruthy();
+    rows.forEach((row, i) => i !== 1 && expect(row.log_mstar_p50).toBe(cleanOut[i].log_mstar_p50));
+    return r.stderr;
+  };
+
+  it("z = '0x1f': no redshift for that row, counted as text naming file, column and row (the catalogue reader refuses it)", () => {
+    const err = badZ('hexz', '0x1f');
+    expect(err).toContain(join(dir, 'hexz.csv'));
+    expect(err).toMatch(/z: 1 text \(first at data row 2: '0x1f'\)/);
+  });
+
+  it("z = '-nan': no redshift for that row, not a bad cell (the catalogue reader reads it as a blank z too)", () => {
+    expect(badZ('nanz', '-nan')).not.toMatch(/empty, NULL or text/);
+  });
+
+  it("columns 'z' and 'Z' are one column named twice (case-folded, as the catalogue reader compares them)", () => {
+    writeFileSync(join(dir, 'dupcase.csv'), 'z,flux_f277w_njy,flux_f277w_err_njy,Z\n1,10,1,2\n');
+    const r = infer(join(dir, 'dupcase.csv'), join(dir, 'x.csv'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/dupcase\.csv[\s\S]*Z: duplicated column name \('Z' columns 1 and 4/);
+  });
+
   it('a carried value with a comma and a quote is quoted: every later column stays in place', () => {
     const lines = ['note,' + header, `"Abell 370, ""arc"" 2",` + clean[1], 'plain,' + clean[2]];
     writeFileSync(join(dir, 'quote.csv'), lines.join('\n') + '\n');

@@ -7,6 +7,7 @@ import { validatePipeline } from './pipeline-config.js';
 import { PluginRegistry } from './registry.js';
 import { runPipeline } from './run-pipeline.js';
 import { defineSink, defineSource } from './stage.js';
+import { minimalStreamInfo } from './stream-info.js';
 
 /**
  * Instrumented source and sink: the test counts batches in flight itself
@@ -20,6 +21,7 @@ function harness(opts: { batches: number; floatsPerBatch: number; sinkDelayMs: n
     description: 'test source',
     configSchema: z.strictObject({}),
     create: () => ({
+      info: minimalStreamInfo('source:counting', []),
       totalBatches: opts.batches,
       async *[Symbol.asyncIterator]() {
         try {

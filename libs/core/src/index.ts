@@ -18,3 +18,5 @@ export * from './builtins/synthetic-source.js';
 export * from './builtins/identity-stage.js';
 export * from './strip-geometry.js';
 export * from './stream-info.js';
+export * from './table-cells.js';
+export * from './mean-snr.js';

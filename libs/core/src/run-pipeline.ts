@@ -139,7 +139,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   let stream: StreamInfo = init.stream;
   try {
     created = await config.source.def.create(config.source.config as any, init);
-    if (created.info) stream = { ...checkStreamInfo(created.info, sourceName), flags: flags.list() };
+    // every source states its StreamInfo (a JS plug-in without one is named by checkStreamInfo)
+    stream = { ...checkStreamInfo(created.info, sourceName), flags: flags.list() };
     for (const s of config.stages) {
       const instance = await s.def.create(s.config as any, { ...init, stream });
       stages.push(instance);

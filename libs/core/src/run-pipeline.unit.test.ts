@@ -6,6 +6,7 @@ import { validatePipeline } from './pipeline-config.js';
 import { PluginRegistry } from './registry.js';
 import { runPipeline } from './run-pipeline.js';
 import { defineSink, defineSource } from './stage.js';
+import { minimalStreamInfo } from './stream-info.js';
 
 /** A source of `n` batches that counts what was pulled, and a sink that fails (or not) on its first write. */
 function harness(sinkError?: Error, createDelayMs = 0) {
@@ -16,6 +17,7 @@ function harness(sinkError?: Error, createDelayMs = 0) {
     description: 'test source',
     configSchema: z.strictObject({}),
     create: () => ({
+      info: minimalStreamInfo('source:count', []),
       async *[Symbol.asyncIterator]() {
         for (let i = 0; i < 10; i++) {
           probe.pulled++;
@@ -79,5 +81,14 @@ describe('runPipeline', () => {
     const b = harness();
     const t = await runPipeline(b.config, { outDir: '/tmp', check: 'first-batch' });
     expect([b.probe.written, b.probe.aborted, b.probe.closed, t.rowsIn, t.outputs.length]).toEqual([1, 1, 0, 4, 0]);
+  });
+
+  it('a source (a JS plug-in) without StreamInfo is refused before any batch, naming the source; its sinks are aborted', async () => {
+    const bare = defineSource({ name: 'bare', version: '1.0.0', description: 'no info', configSchema: z.strictObject({}), create: () => ({ async *[Symbol.asyncIterator]() {} }) as never });
+    const { probe } = harness();
+    const sink = defineSink({ name: 'plain', version: '1.0.0', description: 'test sink', configSchema: z.strictObject({}), create: () => ({ write: () => void probe.written++, close: () => [], abort: () => void probe.aborted++ }) });
+    const config = validatePipeline({ name: 'rp-bare', source: { type: 'bare' }, stages: [], sinks: [{ type: 'plain' }] }, new PluginRegistry().register(bare, sink));
+    await expect(runPipeline(config, { outDir: '/tmp' })).rejects.toThrow(/^source:bare: invalid StreamInfo: /);
+    expect(probe.written).toBe(0);
   });
 });

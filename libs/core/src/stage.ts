@@ -91,8 +91,8 @@ export interface StageDefinition<S extends AnyObjectSchema = AnyObjectSchema> ex
  * release files.
  */
 export interface BatchSource extends AsyncIterable<RecordBatch> {
-  /** Run-level facts, known before the first batch (the mosaic and synthetic sources set it; default: no bands). */
-  readonly info?: StreamInfo;
+  /** Run-level facts, known before the first batch (as Arrow's reader exposes `schema`): every source sets it (`minimalStreamInfo` for a source without bands). */
+  readonly info: StreamInfo;
   /** Total pixels the source will produce, if known (for progress and ETA). */
   readonly totalRows?: number;
   readonly totalBatches?: number;

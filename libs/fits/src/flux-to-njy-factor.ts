@@ -17,6 +17,12 @@ export interface FluxUnitOptions {
   exptimeS?: number;
   /** Overrides the pixel solid angle [sr] (else PIXAR_SR, else the WCS at the reference pixel). */
   pixelSolidAngleSr?: number;
+  /**
+   * Header of the science image that `header` (an error or weight plane) belongs to: when neither header
+   * has PIXAR_SR and `header` has no celestial WCS (error planes of cutouts often carry none), the
+   * science image's WCS gives the pixel solid angle (the planes share one pixel grid).
+   */
+  scienceHeader?: FitsHeader;
   /** Name of the input for error messages (default: the header's file). */
   input?: string;
 }
@@ -74,16 +80,7 @@ export function fluxConversion(header: FitsHeader, opts: FluxUnitOptions = {}): 
     case 'flux-density':
       return { factor: cls.njyPerUnit as number, unit, kind: cls.kind, formula: `1 ${unit} = ${cls.njyPerUnit} nJy` };
     case 'surface-brightness': {
-      let omega = opts.pixelSolidAngleSr ?? num('PIXAR_SR');
-      let src = opts.pixelSolidAngleSr !== undefined ? 'override' : 'PIXAR_SR';
-      if (omega === undefined) {
-        try {
-          omega = Wcs.fromHeader(header).pixelSolidAngleSr();
-          src = 'WCS |det CD|';
-        } catch {
-          throw new UnitMismatchError([{ input, unit, expected: 'MJy/sr with PIXAR_SR or a TAN WCS to get the pixel solid angle' }]);
-        }
-      }
+      const { omega, src } = pixelSolidAngle(header, opts, input, unit);
       return { factor: omega * 1e15, unit, kind: cls.kind, formula: `1 MJy/sr × Ω_pix ${omega} sr (${src}) × 1e15 = nJy` };
     }
     case 'count-rate':
@@ -106,6 +103,33 @@ export function fluxConversion(header: FitsHeader, opts: FluxUnitOptions = {}): 
       }
       return { factor: (photfnu * 1e9) / exptime, unit, kind: cls.kind, formula: `${formula.replace('1 e-/s', '1 e-')} / EXPTIME ${exptime} s` };
     }
+  }
+}
+
+/**
+ * Ω_pix [sr] for a surface-brightness unit: the override, else PIXAR_SR (`header`, `fallbackHeader`,
+ * `scienceHeader`), else |det CD| (π/180)² of `header`'s WCS, else — when `header` has no celestial WCS —
+ * of `scienceHeader`'s. Neither: `UnitMismatchError` naming the input(s) and the missing keywords.
+ */
+function pixelSolidAngle(header: FitsHeader, opts: FluxUnitOptions, input: string, unit: string): { omega: number; src: string } {
+  if (opts.pixelSolidAngleSr !== undefined) return { omega: opts.pixelSolidAngleSr, src: 'override' };
+  const sci = opts.scienceHeader;
+  const pixar = header.getNumber('PIXAR_SR') ?? opts.fallbackHeader?.getNumber('PIXAR_SR') ?? sci?.getNumber('PIXAR_SR');
+  if (pixar !== undefined) return { omega: pixar, src: 'PIXAR_SR' };
+  const useScience = sci !== undefined && !Wcs.hasCelestial(header);
+  const wcsHeader = useScience ? sci : header;
+  try {
+    const omega = Wcs.fromHeader(wcsHeader).pixelSolidAngleSr();
+    return { omega, src: useScience ? `WCS |det CD| of the science header ${sci.file ?? '<header>'}` : 'WCS |det CD|' };
+  } catch (e) {
+    const where = useScience ? `${input} has no PIXAR_SR and no celestial WCS, and its science header ${sci.file ?? '<header>'}` : input;
+    throw new UnitMismatchError([
+      {
+        input,
+        unit,
+        expected: `MJy/sr needs the pixel solid angle: PIXAR_SR, or a TAN WCS (CTYPE1/CTYPE2 RA---TAN/DEC--TAN with CDi_j, or PCi_j and CDELTi); ${where} has neither PIXAR_SR nor a usable WCS (${(e as Error).message})`,
+      },
+    ]);
   }
 }
 

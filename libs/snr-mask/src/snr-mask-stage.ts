@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
+import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
 export const snrMaskSchema = z.strictObject({
   snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
@@ -94,9 +94,8 @@ export function snrMask(
       const e = reqE[b][i];
       if (!(e > 0) || !Number.isFinite(e)) f |= FLAG.BAD_ERROR;
     }
-    let s = 0;
-    for (let b = 0; b < nb; b++) s += snrF[b][i] / snrE[b][i];
-    const mean = s / nb;
+    // every S/N band must be present (finite f, finite σ > 0): else the mean is NaN and the pixel LOW_SNR
+    const mean = meanSnrAt(snrF, snrE, i, nb);
     const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
     if (!pass) f |= FLAG.LOW_SNR;
     flags[i] = f;

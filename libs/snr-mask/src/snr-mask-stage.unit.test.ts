@@ -34,6 +34,13 @@ describe('snr-mask', () => {
     expect(Array.from(snrMask(b, { ...cfg, comparison: '>=' }).keep)).toEqual([1, 1, 1, 0, 1]);
   });
 
+  it('an S/N band that is not required but has σ = 0, σ < 0 or a NaN flux: the mean S/N is not defined → LOW_SNR (σ = 0 gave S/N = ∞ and kept it)', () => {
+    const b = pixels([{ f: [9, 9, 9], e: [1, 0, 1] }, { f: [9, 9, 9], e: [1, -1, 1] }, { f: [9, NaN, 9] }, { f: [9, 9, 9] }]);
+    const r = snrMask(b, { ...cfg, requiredBands: ['f277w'] });
+    expect(Array.from(r.keep)).toEqual([0, 0, 0, 1]);
+    expect(r.removed).toEqual({ LOW_SNR: 3 });
+  });
+
   it('flags and counts each removal reason once, in priority order', () => {
     const b = pixels([
       { f: [9, 9, 9], gid: 0 },

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
-import { batchFromColumns, ConfigError, DataFileError, FLAG, type NumericArray } from '@pixsed/core';
+import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
@@ -28,20 +28,15 @@ type Cell = unknown;
 const CSV_CHUNK_ROWS = 4096;
 
 /**
- * A numeric cell: finite numbers, `nan`/`inf` spelled out, or NaN with a reason when the cell is
- * empty, NULL or text. CSV cells are text; Parquet cells arrive typed (string-typed columns as text).
+ * A numeric cell through core's `parseNumericCell` (the catalogue reader's too): a number (NaN for
+ * `nan`, ±Infinity for `inf`), or NaN with a reason when the cell is empty, NULL or text.
  */
 function numericCell(v: Cell): { value: number; bad?: string } {
-  if (typeof v === 'number') return { value: v };
-  if (typeof v === 'bigint') return { value: Number(v) };
-  if (v === null || v === undefined) return { value: NaN, bad: 'NULL' };
+  const n = parseNumericCell(v);
+  if (typeof n === 'number') return { value: n };
+  if (n === 'blank') return { value: NaN, bad: v === null || v === undefined ? 'NULL' : 'empty' };
   if (typeof v !== 'string') return { value: NaN, bad: 'not a number' };
-  const t = v.trim();
-  if (t === '') return { value: NaN, bad: 'empty' };
-  if (/^[-+]?nan$/i.test(t)) return { value: NaN };
-  if (/^[-+]?inf(inity)?$/i.test(t)) return { value: t.startsWith('-') ? -Infinity : Infinity };
-  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return { value: Number(t) };
-  return { value: NaN, bad: /^null$/i.test(t) ? 'NULL' : 'text' };
+  return { value: NaN, bad: /^null$/i.test(v.trim()) ? 'NULL' : 'text' };
 }
 
 /** Counts of bad cells per column and reason, with the first row seen (0-based data row). */
@@ -225,8 +220,11 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const reader = input.toLowerCase().endsWith('.parquet') ? await openParquet(input) : await openCsv(input);
   const names = reader.names;
   const issue = (path: string, message: string) => new ConfigError(input, [{ path, message }], 'input table');
-  const dup = names.filter((k, i) => names.indexOf(k) !== i);
-  if (dup.length) throw issue([...new Set(dup)].join(', '), `duplicated column name${dup.length > 1 ? 's' : ''}: each column must appear once (which one would be meant is ambiguous)`);
+  const dup = duplicateColumns(names);
+  if (dup.length) {
+    const where = dup.map((d) => `'${d.name}' columns ${d.first} and ${d.second}`).join(', ');
+    throw issue([...new Set(dup.map((d) => d.name))].join(', '), `duplicated column name${dup.length > 1 ? 's' : ''} (${where}; names compared trimmed and case-folded): each column must appear once (which one would be meant is ambiguous)`);
+  }
   const col = (name: string) => names.indexOf(name);
   if (col('z') < 0) throw issue('z', `missing numeric column 'z' (columns: ${names.join(', ')})`);
   const absent = model.bands.filter((b) => col(`flux_${b}_njy`) < 0 || col(`flux_${b}_err_njy`) < 0);

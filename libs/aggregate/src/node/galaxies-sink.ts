@@ -19,7 +19,8 @@ export const galaxiesSinkSchema = z.strictObject({
 });
 export type GalaxiesSinkConfig = z.infer<typeof galaxiesSinkSchema>;
 
-type Row = Record<string, number | string>;
+/** One row of the galaxy catalogue CSV: column → value. */
+export type GalaxyCatalogRow = Record<string, number | string>;
 
 /** WCS cards of the mosaic shifted to a galaxy box: CRPIX' = CRPIX − offset (FITS pixels are 1-based, offsets 0-based). */
 function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Record<string, number | string> {
@@ -44,27 +45,11 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const bands = bandNames(stream);
   const rgb = config.rgbBands ?? (bands.length >= 3 ? [bands[bands.length - 1], bands[Math.floor(bands.length / 2)], bands[0]] : []);
   const wcs: Record<string, number | string> = Object.fromEntries(Object.entries(stream.wcs ?? {}).filter((e): e is [string, number | string] => typeof e[1] !== 'boolean'));
-  const model = config.model ? await PosteriorModel.load(isAbsolute(config.model) ? config.model : resolve(init.pipelineDir, config.model)) : undefined;
-  if (model) {
-    try {
-      model.checkBands(bands, 'galaxies sink');
-    } catch (err) {
-      await model.close();
-      throw err;
-    }
-  }
-  // temporary paths of the run's output transaction, renamed into <out>/... when the run completes
-  const mapsDir = init.output.path(config.mapsDir, 'galaxies.mapsDir', 'folder');
-  const qlDir = config.quicklooksDir ? init.output.path(config.quicklooksDir, 'galaxies.quicklooksDir', 'folder') : undefined;
-  const catalogFile = init.output.path(config.catalog, 'galaxies.catalog');
-  const ioError = (file: string) => (err: unknown) => {
-    throw init.output.ioError(err, file);
-  };
-  await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
-  if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
+  const model = await loadIntegratedModel(config, init.pipelineDir, bands);
+  const out = await outputFolders(config, init.output);
   const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
   const masked = new Map<number, Record<string, number>>();
-  const rows: Row[] = [];
+  const rows: GalaxyCatalogRow[] = [];
   const written: string[] = [];
   const reasons = new Set<string>();
 
@@ -73,12 +58,13 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
-    const row: Row = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
+    const row: GalaxyCatalogRow = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r) {
-      await writeMaps(r);
-      Object.assign(row, sums(r));
-      if (model) Object.assign(row, await integrated(r));
+      written.push(await writeGalaxyMaps(r, acc.parameters, wcs, out));
+      if (out.qlDir) written.push(writeGalaxyQuicklook(r, rgb, out.qlDir, out.ioError));
+      Object.assign(row, summedRow(r, acc.bands));
+      if (model) Object.assign(row, await integratedRow(model, r, config));
       if (typeof row.log_mstar_sum_p50 === 'number' && typeof row.log_mstar_integrated_p50 === 'number') {
         row.delta_log_mstar = row.log_mstar_sum_p50 - row.log_mstar_integrated_p50;
       }
@@ -86,89 +72,132 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     rows.push(row);
   };
 
-  const sums = (r: GalaxyResult): Row => {
-    const o: Row = {};
-    for (const [name, s] of [['log_mstar_sum', r.logMassSum], ['log_sfr100_sum', r.logSfrSum]] as const) {
-      if (s) Object.assign(o, { [`${name}_p16`]: s.p16, [`${name}_p50`]: s.p50, [`${name}_p84`]: s.p84 });
-    }
-    o.n_bands_incomplete = r.incompleteBands.length;
-    o.bands_incomplete = r.incompleteBands.join(' ');
-    for (const b of acc.bands) {
-      o[`flux_${b}_sum_njy`] = r.fluxSum[b];
-      o[`flux_${b}_sum_err_njy`] = r.fluxSumErr[b];
-      o[`flux_${b}_sum_n_pixels`] = r.fluxSumPixels[b];
-    }
-    return o;
-  };
-
-  const integrated = async (r: GalaxyResult): Promise<Row> => {
-    const m = model!;
-    const { flux, err } = integratedPhotometry(r, m.bands);
-    // the one inference path; noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
-    const res = await m.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed });
-    const o: Row = {};
-    for (const p of m.parameters) {
-      const s = res.summaries[p];
-      Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
-    }
-    return o;
-  };
-
-  const writeMaps = async (r: GalaxyResult) => {
-    const width = r.box.x1 - r.box.x0 + 1;
-    const height = r.box.y1 - r.box.y0 + 1;
-    const header = croppedWcs(wcs, r.box);
-    const ext: { extname: string; width: number; height: number; data: Float32Array; header: Record<string, string | number> }[] = acc.parameters.flatMap((p) =>
-      MAP_STATS.map((s) => ({ extname: `${p}_${s}`.toUpperCase(), width, height, data: r.maps[`${p}_${s}`], header: { ...header, PARAM: p, STAT: s as string } })),
-    );
-    ext.push({ extname: 'MASK', width, height, data: Float32Array.from(r.mask), header: { ...header, PARAM: 'mask', STAT: '1 = pixel kept' } });
-    const file = join(mapsDir, `galaxy_${r.id}.fits`);
-    await writeFitsExtensions(file, ext, { OBJECT: `galaxy ${r.id}`, GALAXYID: r.id, REDSHIFT: r.z, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 }).catch(ioError(file));
-    written.push(file);
-    if (qlDir) {
-      const panels = [
-        { title: 'log M*', values: r.maps.log_mstar_p50 },
-        { title: 'log SFR', values: r.maps.log_sfr100_p50 },
-      ].filter((p) => p.values);
-      const colour = rgb.length === 3 ? (rgb.map((b) => r.maps[`flux_${b}_njy`]) as [Float32Array, Float32Array, Float32Array]) : undefined;
-      const png = join(qlDir, `galaxy_${r.id}.png`);
-      try {
-        writeQuicklook(png, { width, height, rgb: colour, panels });
-      } catch (err) {
-        ioError(png)(err);
-      }
-      written.push(png);
-    }
-  };
-
   return {
     async write(batch: RecordBatch) {
-      for (const [id, counts] of Object.entries(maskedByGalaxy(batch))) {
-        const g = masked.get(Number(id)) ?? {};
-        for (const [k, v] of Object.entries(counts)) g[k] = (g[k] ?? 0) + v;
-        masked.set(Number(id), g);
-      }
+      addMaskedCounts(masked, batch);
       acc.add(batch);
       for (const box of galaxiesComplete(batch)) await finish(box);
     },
     async close() {
       for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
-      const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-      const ordered = [
-        ...cols.filter((c) => !c.startsWith('n_pixels_masked_') && !c.startsWith('flux_')),
-        ...[...reasons].sort().map((r) => `n_pixels_masked_${r}`),
-        ...cols.filter((c) => c.startsWith('flux_')),
-      ];
-      const csv = [ordered.join(','), ...rows.sort((a, b) => Number(a.galaxy_id) - Number(b.galaxy_id)).map((r) => ordered.map((c) => r[c] ?? (c.startsWith('n_pixels_masked_') ? 0 : '')).join(','))].join('\n') + '\n';
-      await writeFile(catalogFile, csv).catch(ioError(catalogFile));
+      await writeFile(out.catalogFile, catalogCsv(rows, reasons)).catch(out.ioError(out.catalogFile));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
-      return [catalogFile, mapsDir, ...(qlDir ? [qlDir] : [])];
+      return [out.catalogFile, out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
     },
     async abort() {
       await model?.close();
     },
   };
+}
+
+/** The integrated-photometry model (`config.model`, relative to the pipeline file), checked against the stream's bands; none without `model`. */
+async function loadIntegratedModel(config: GalaxiesSinkConfig, pipelineDir: string, bands: string[]): Promise<PosteriorModel | undefined> {
+  if (!config.model) return undefined;
+  const model = await PosteriorModel.load(isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model));
+  try {
+    model.checkBands(bands, 'galaxies sink');
+  } catch (err) {
+    await model.close();
+    throw err;
+  }
+  return model;
+}
+
+type IoError = (file: string) => (err: unknown) => never;
+
+/** Temporary paths of the run's output transaction (renamed into <out>/... when the run completes), folders created. */
+async function outputFolders(config: GalaxiesSinkConfig, output: InitContext['output']) {
+  const mapsDir = output.path(config.mapsDir, 'galaxies.mapsDir', 'folder');
+  const qlDir = config.quicklooksDir ? output.path(config.quicklooksDir, 'galaxies.quicklooksDir', 'folder') : undefined;
+  const catalogFile = output.path(config.catalog, 'galaxies.catalog');
+  const ioError: IoError = (file) => (err) => {
+    throw output.ioError(err, file);
+  };
+  await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
+  if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
+  return { mapsDir, qlDir, catalogFile, ioError };
+}
+
+/** Adds a batch's masked-pixel counts (by galaxy and reason) to `masked`. */
+function addMaskedCounts(masked: Map<number, Record<string, number>>, batch: RecordBatch): void {
+  for (const [id, counts] of Object.entries(maskedByGalaxy(batch))) {
+    const g = masked.get(Number(id)) ?? {};
+    for (const [k, v] of Object.entries(counts)) g[k] = (g[k] ?? 0) + v;
+    masked.set(Number(id), g);
+  }
+}
+
+/** Catalogue columns of the pixel sums: sample-wise Σ M*, Σ SFR percentiles, incomplete bands, Σ flux per band. */
+function summedRow(r: GalaxyResult, bands: string[]): GalaxyCatalogRow {
+  const o: GalaxyCatalogRow = {};
+  for (const [name, s] of [['log_mstar_sum', r.logMassSum], ['log_sfr100_sum', r.logSfrSum]] as const) {
+    if (s) Object.assign(o, { [`${name}_p16`]: s.p16, [`${name}_p50`]: s.p50, [`${name}_p84`]: s.p84 });
+  }
+  o.n_bands_incomplete = r.incompleteBands.length;
+  o.bands_incomplete = r.incompleteBands.join(' ');
+  for (const b of bands) {
+    o[`flux_${b}_sum_njy`] = r.fluxSum[b];
+    o[`flux_${b}_sum_err_njy`] = r.fluxSumErr[b];
+    o[`flux_${b}_sum_n_pixels`] = r.fluxSumPixels[b];
+  }
+  return o;
+}
+
+/** The integrated-photometry fit's percentiles per parameter, through the one inference path. */
+async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<GalaxyCatalogRow> {
+  const { flux, err } = integratedPhotometry(r, model.bands);
+  // noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
+  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed });
+  const o: GalaxyCatalogRow = {};
+  for (const p of model.parameters) {
+    const s = res.summaries[p];
+    Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
+  }
+  return o;
+}
+
+/** `<mapsDir>/galaxy_<id>.fits`: one extension per parameter × statistic plus MASK, WCS cropped to the box. */
+async function writeGalaxyMaps(r: GalaxyResult, parameters: string[], wcs: Record<string, number | string>, out: { mapsDir: string; ioError: IoError }): Promise<string> {
+  const width = r.box.x1 - r.box.x0 + 1;
+  const height = r.box.y1 - r.box.y0 + 1;
+  const header = croppedWcs(wcs, r.box);
+  const ext: { extname: string; width: number; height: number; data: Float32Array; header: Record<string, string | number> }[] = parameters.flatMap((p) =>
+    MAP_STATS.map((s) => ({ extname: `${p}_${s}`.toUpperCase(), width, height, data: r.maps[`${p}_${s}`], header: { ...header, PARAM: p, STAT: s as string } })),
+  );
+  ext.push({ extname: 'MASK', width, height, data: Float32Array.from(r.mask), header: { ...header, PARAM: 'mask', STAT: '1 = pixel kept' } });
+  const file = join(out.mapsDir, `galaxy_${r.id}.fits`);
+  await writeFitsExtensions(file, ext, { OBJECT: `galaxy ${r.id}`, GALAXYID: r.id, REDSHIFT: r.z, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 }).catch(out.ioError(file));
+  return file;
+}
+
+/** `<qlDir>/galaxy_<id>.png`: colour composite of the `rgb` bands (when three) and log M*, log SFR panels. */
+function writeGalaxyQuicklook(r: GalaxyResult, rgb: string[], qlDir: string, ioError: IoError): string {
+  const width = r.box.x1 - r.box.x0 + 1;
+  const height = r.box.y1 - r.box.y0 + 1;
+  const panels = [
+    { title: 'log M*', values: r.maps.log_mstar_p50 },
+    { title: 'log SFR', values: r.maps.log_sfr100_p50 },
+  ].filter((p) => p.values);
+  const colour = rgb.length === 3 ? (rgb.map((b) => r.maps[`flux_${b}_njy`]) as [Float32Array, Float32Array, Float32Array]) : undefined;
+  const png = join(qlDir, `galaxy_${r.id}.png`);
+  try {
+    writeQuicklook(png, { width, height, rgb: colour, panels });
+  } catch (err) {
+    ioError(png)(err);
+  }
+  return png;
+}
+
+/** The galaxy catalogue CSV: rows by galaxy id; masked-pixel counts by reason (0 where none), then Σ flux columns last. */
+export function catalogCsv(rows: GalaxyCatalogRow[], reasons: Set<string>): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const ordered = [
+    ...cols.filter((c) => !c.startsWith('n_pixels_masked_') && !c.startsWith('flux_')),
+    ...[...reasons].sort().map((r) => `n_pixels_masked_${r}`),
+    ...cols.filter((c) => c.startsWith('flux_')),
+  ];
+  return [ordered.join(','), ...rows.sort((a, b) => Number(a.galaxy_id) - Number(b.galaxy_id)).map((r) => ordered.map((c) => r[c] ?? (c.startsWith('n_pixels_masked_') ? 0 : '')).join(','))].join('\n') + '\n';
 }
 
 export const galaxiesSink = defineSink({

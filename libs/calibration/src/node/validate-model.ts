@@ -1,4 +1,4 @@
-import { ModelMismatchError, createPrng, parseConfig } from '@pixsed/core';
+import { ModelMismatchError, createPrng, meanSnr, parseConfig } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { spsLabel } from '@pixsed/model';
 import { z } from 'zod';
@@ -34,27 +34,6 @@ export interface ValidationReport extends CalibrationReport {
   seconds: { sampling: number; metrics: number };
 }
 
-/** Mean S/N over `bands` per row (bands with non-finite flux or σ ≤ 0 are skipped; NaN if none is present). */
-export function meanSnr(columns: Record<string, ArrayLike<number>>, n: number, bands: string[]): Float64Array {
-  const out = new Float64Array(n);
-  const flux = bands.map((b) => columns[`flux_${b}_njy`]);
-  const err = bands.map((b) => columns[`flux_${b}_err_njy`]);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    let m = 0;
-    for (let b = 0; b < bands.length; b++) {
-      const f = flux[b][i];
-      const e = err[b][i];
-      if (Number.isFinite(f) && Number.isFinite(e) && e > 0) {
-        sum += f / e;
-        m++;
-      }
-    }
-    out[i] = m ? sum / m : NaN;
-  }
-  return out;
-}
-
 /**
  * Validate an amortised posterior on mocks with known truths: select rows by mean S/N, build the
  * model's features from the catalogue fluxes, draw `samples` posterior samples per object (seeded),
@@ -76,7 +55,9 @@ export async function validateModel(options: ValidateModelOptions): Promise<{ re
     const missing = [...new Set(needed.filter((c) => !(c in catalog.columns)))];
     if (missing.length) throw new ModelMismatchError(`the mock catalogue lacks columns needed by model ${model.manifest.name} (${model.manifestFile}): ${missing.join(', ')}`);
 
-    const snr = meanSnr(catalog.columns, catalog.n, opts.selection.snrBands);
+    // mean S/N over the present snrBands (core's meanSnr, the snr-mask stage's rule)
+    const snrCols = (suffix: string) => opts.selection.snrBands.map((b) => catalog.columns[`flux_${b}${suffix}`]);
+    const snr = meanSnr(snrCols('_njy'), snrCols('_err_njy'), catalog.n);
     const keep: number[] = [];
     let nFailedSnr = 0;
     let nNonFiniteTruth = 0;

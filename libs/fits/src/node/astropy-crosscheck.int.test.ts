@@ -318,3 +318,39 @@ describe.skipIf(!ASTROPY)(`integer BITPIX with BSCALE/BZERO/BLANK vs astropy (${
     expect(Number.isNaN(mine.data[7])).toBe(true);
   });
 });
+
+describe.skipIf(!ASTROPY)(`MJy/sr error plane without WCS: the science header's pixel area (${ASTROPY ? 'astropy found' : ASTROPY_SKIP})`, () => {
+  // a rotated, slightly non-square PC × CDELT grid, so |det| differs from CDELT1² and from hypot(CD1_1, CD2_1)²
+  const sci: Record<string, string | number> = {
+    BUNIT: 'MJy/sr',
+    CTYPE1: 'RA---TAN',
+    CTYPE2: 'DEC--TAN',
+    CRVAL1: 53.16,
+    CRVAL2: -27.78,
+    CRPIX1: 128.5,
+    CRPIX2: 128.5,
+    CDELT1: -8.3e-6,
+    CDELT2: 8.4e-6,
+    PC1_1: 0.9659258263,
+    PC1_2: -0.2588190451,
+    PC2_1: 0.2588190451,
+    PC2_2: 0.9659258263,
+  };
+  const errNoWcs = FitsHeader.fromRecord({ BUNIT: 'MJy/sr', EXTNAME: 'ERR' }, 'cutout_err.fits');
+
+  it('converts with astropy proj_plane_pixel_area of the science header (× 1e15 nJy per MJy/sr)', () => {
+    const file = join(dir, 'sci-wcs.txt');
+    writeFileSync(file, Object.entries(sci).map(([k, v]) => `${k.padEnd(8)}= ${typeof v === 'string' ? `'${v}'` : String(v).toUpperCase()}`.padEnd(80)).join('\n') + '\n');
+    const ref = runPython<{ area_deg2: number }>('astropy_wcs.py', [file, '[[0, 0]]', '[[53.16, -27.78]]']);
+    const conv = fluxConversion(errNoWcs, { scienceHeader: FitsHeader.fromRecord(sci, 'cutout_sci.fits') });
+    expect(rel(conv.factor, ref.area_deg2 * (Math.PI / 180) ** 2 * 1e15)).toBeLessThan(1e-9);
+    expect(conv.formula).toContain('science header cutout_sci.fits');
+  });
+
+  it('without the science header, or with one without WCS either: an error naming the file and the missing keywords', () => {
+    const noSci = () => fluxConversion(errNoWcs);
+    expect(noSci).toThrow(/cutout_err\.fits: unit 'MJy\/sr'.*PIXAR_SR.*CTYPE1/);
+    const bothBare = () => fluxConversion(errNoWcs, { scienceHeader: FitsHeader.fromRecord({ BUNIT: 'MJy/sr' }, 'bare_sci.fits') });
+    expect(bothBare).toThrow(/cutout_err\.fits: unit 'MJy\/sr'.*cutout_err\.fits has no PIXAR_SR and no celestial WCS, and its science header bare_sci\.fits has neither PIXAR_SR nor a usable WCS.*CTYPE1 missing/);
+  });
+});

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { FitsFormatError, PixsedError } from '@pixsed/core';
 
 /**
@@ -144,8 +144,49 @@ class GzipSource implements ByteSource {
   }
 }
 
-/** Opens a FITS file (plain or gzip) as a `ByteSource`. The caller must `close()` it. */
-export async function openByteSource(file: string): Promise<ByteSource> {
+/** A file's contents already in memory (gzip decompressed at once); `gzip` says whether the file was compressed. */
+class MemorySource implements ByteSource {
+  readonly size: number;
+  private closed = false;
+  constructor(
+    readonly file: string,
+    private readonly bytes: Uint8Array,
+    readonly gzip: boolean,
+  ) {
+    this.size = bytes.length;
+  }
+
+  async read(pos: number, len: number): Promise<Uint8Array> {
+    if (this.closed) throw new PixsedError(`${this.file}: read after close()`);
+    return this.bytes.subarray(Math.min(pos, this.size), Math.min(pos + len, this.size));
+  }
+
+  async readInto(pos: number, dst: Uint8Array): Promise<number> {
+    const got = await this.read(pos, dst.length);
+    dst.set(got);
+    return got.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/**
+ * Opens a FITS file (plain or gzip) as a `ByteSource`. The caller must `close()` it. With `bytes` (the
+ * file's contents, already read, e.g. to hash them) nothing is read from disk: `file` names it in errors.
+ */
+export async function openByteSource(file: string, bytes?: Uint8Array): Promise<ByteSource> {
+  if (bytes) {
+    const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+    if (!gzip) return new MemorySource(file, bytes, false);
+    try {
+      return new MemorySource(file, gunzipSync(bytes), true);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new FitsFormatError(file, undefined, `gzip decompression failed: ${msg}${/unexpected end/i.test(msg) ? ' (truncated .gz file)' : ''}`);
+    }
+  }
   const fh = await open(file, 'r');
   try {
     const { size } = await fh.stat();

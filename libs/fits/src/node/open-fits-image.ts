@@ -13,6 +13,8 @@ export interface FitsImageOptions {
    * the first IMAGE extension with data.
    */
   hdu?: number;
+  /** The file's contents, already read (e.g. to hash them): parsed from memory, the path is not read again (it names the file in errors). */
+  bytes?: Uint8Array;
 }
 
 /** An open image HDU read strip by strip. Call `close()` when done (also to cancel). */
@@ -137,7 +139,7 @@ export async function checkDataUnitEnd(src: ByteSource, loc: HduLocation): Promi
  * Nothing is read after `close()`; a pending read may reject.
  */
 export async function openFitsImage(path: string, opts: FitsImageOptions = {}): Promise<FitsImageReader> {
-  const src = await openByteSource(path);
+  const src = await openByteSource(path, opts.bytes);
   try {
     const loc = await locateImageHdu(src, opts.hdu);
     const { width, height } = imageGeometry(path, loc);

@@ -219,6 +219,18 @@ describe('mosaic source faults: error planes', () => {
     expect(maxRel(got.flux_f444w_err_njy, cleanSigma.f444w)).toBeLessThan(1e-6);
   });
 
+  it('err in MJy/sr without any WCS card: converted with the science plane\'s pixel area (fluxConversion scienceHeader)', async () => {
+    const dir = freshDir();
+    const e444 = clean.f444w.err;
+    const wcsCards = Object.keys(e444.header.toRecord()).filter((k) => /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|PIXAR_SR)/.test(k));
+    expect(wcsCards).toContain('CD1_1');
+    await write(join(dir, 'f444w_err.fits'), { data: (e444.data as Float32Array).map((v) => v / (OMEGA * 1e15)), header: cards(e444, { BUNIT: 'MJy/sr' }, wcsCards) });
+    const logs: string[] = [];
+    const got = await images(dir, {}, logs);
+    expect(maxRel(got.flux_f444w_err_njy, cleanSigma.f444w)).toBeLessThan(1e-6);
+    expect(logs.join('\n')).toMatch(/band f444w: err .*WCS \|det CD\| of the science header .*f444w_sci\.fits/);
+  });
+
   it('err with no BUNIT falls back to the survey fluxUnit, else to the science unit, and the log says which', async () => {
     const dir = freshDir();
     const e444 = clean.f444w.err;

@@ -151,15 +151,6 @@ async function openPlane(file: string, hdu: PlaneSpec['hdu'], key: string, band:
   return openFitsImage(file, { hdu: await hduIndex(file, hdu, key, band) });
 }
 
-/** Pixel solid angle from a header's WCS, or undefined without one. */
-function wcsSolidAngle(h: FitsHeader): number | undefined {
-  try {
-    return Wcs.fromHeader(h).pixelSolidAngleSr();
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The mosaic source: streams aligned strips of every band (science and error planes, in nJy per
  * pixel) plus the segmentation map, with `haloRows` extra rows above/below for convolution, joined
@@ -171,123 +162,25 @@ function wcsSolidAngle(h: FitsHeader): number | undefined {
  */
 export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
   const survey = await resolveSurvey(config.survey, init.pipelineDir);
-  const bands = config.bands ?? survey.bands.map((b) => b.name);
-  for (const b of bands) {
-    if (!survey.bands.some((sb) => sb.name === b)) {
-      throw new ConfigError(undefined, [{ path: 'source.bands', message: `band '${b}' is not in survey '${survey.name}' (${survey.bands.map((x) => x.name).join(', ')})` }]);
-    }
-  }
-  for (const b of Object.keys(config.files ?? {})) {
-    if (!survey.bands.some((sb) => sb.name === b)) {
-      throw new ConfigError(undefined, [{ path: `source.files.${b}`, message: `band '${b}' is not in survey '${survey.name}' (${survey.bands.map((x) => x.name).join(', ')})` }]);
-    }
-  }
-  const dir = inputPath(init.pipelineDir, config.imageDir);
+  const bands = selectBands(config, survey);
   const readers: FitsImageReader[] = [];
   const closeAll = () => Promise.allSettled(readers.map((r) => r.close()));
   try {
+    const dir = inputPath(init.pipelineDir, config.imageDir);
     const planes: BandPlanes[] = [];
-    for (const band of bands) {
-      const explicit = config.files?.[band];
-      const sciKey = explicit ? `source.files.${band}.sci` : 'survey.files.sci';
-      const sciRef = explicit ? parsePlaneRef(explicit.sci, sciKey) : { file: planeFileName(survey.files.sci.pattern, band), hdu: undefined };
-      const sciFile = resolve(dir, sciRef.file);
-      const errSpec = survey.files.err;
-      const errKey = explicit?.err ? `source.files.${band}.err` : 'survey.files.err';
-      const errRef = explicit?.err ? parsePlaneRef(explicit.err, errKey) : errSpec ? { file: planeFileName(errSpec.pattern, band), hdu: undefined } : undefined;
-      if (!existsSync(sciFile)) {
-        throw new ConfigError(undefined, [{ path: sciKey, message: `science image for band ${band} not found: ${sciFile}${explicit ? '' : ` (pattern '${survey.files.sci.pattern}')`}` }]);
-      }
-      if (!errRef) throw new ConfigError(undefined, [{ path: `source.files.${band}.err`, message: `no error plane for band ${band}: survey '${survey.name}' has no files.err pattern` }]);
-      const errFile = resolve(dir, errRef.file);
-      if (!existsSync(errFile)) {
-        throw new ConfigError(undefined, [{ path: errKey, message: `error image for band ${band} not found: ${errFile}` }]);
-      }
-      // explicit files without an HDU take the survey's HDU (JADES: SCI / ERR), else the first image HDU
-      const sci = await openPlane(sciFile, sciRef.hdu ?? survey.files.sci.hdu, sciKey, band);
-      readers.push(sci);
-      const err = await openPlane(errFile, errRef.hdu ?? errSpec?.hdu, errKey, band);
-      readers.push(err);
-      if (sci.file === err.file && sci.hdu === err.hdu) {
-        throw new ConfigError(undefined, [
-          {
-            path: errKey,
-            message: `band ${band}: science and error planes are both ${planeLabel(sci)}; name the error HDU, e.g. '${basename(errFile)}[ERR]' or { file: ${basename(errFile)}, hdu: ERR }`,
-          },
-        ]);
-      }
-      const sciBunit = sci.header.getString('BUNIT')?.trim();
-      const sciUnitFrom = sciBunit ? 'BUNIT' : `survey fluxUnit (${planeLabel(sci)} has no BUNIT)`;
-      const conv = fluxConversion(sci.header, { unit: sciBunit ? undefined : survey.fluxUnit, input: `${planeLabel(sci)} (band ${band} sci)` });
-      init.log(`band ${band}: sci ${planeLabel(sci)} [${conv.unit}, from ${sciUnitFrom}] ×${conv.factor.toPrecision(6)} → nJy/px (${conv.formula})`);
-      // the error plane is converted with its own unit: its BUNIT, else the survey's fluxUnit, else the science plane's unit
-      const errKind = explicit?.errorKind ?? survey.files.errorKind;
-      const errBunit = err.header.getString('BUNIT')?.trim();
-      const errUnit = errorPlaneSigmaUnit(errBunit, errKind);
-      const [unit, errUnitFrom] = errUnit
-        ? [errUnit, `BUNIT '${errBunit}'`]
-        : survey.fluxUnit
-          ? [survey.fluxUnit, `survey fluxUnit (${planeLabel(err)} has ${errBunit ? `BUNIT '${errBunit}', not a flux unit` : 'no BUNIT'})`]
-          : [conv.unit, `the science plane's unit (${planeLabel(err)} has no BUNIT and the survey no fluxUnit)`];
-      const omega = !err.header.has('PIXAR_SR') && !sci.header.has('PIXAR_SR') && !Wcs.hasCelestial(err.header) ? wcsSolidAngle(sci.header) : undefined;
-      const errConv = fluxConversion(err.header, { unit, fallbackHeader: sci.header, pixelSolidAngleSr: omega, input: `${planeLabel(err)} (band ${band} err, ${errKind})` });
-      init.log(`band ${band}: err ${planeLabel(err)} ${errKind} [${errConv.unit}, from ${errUnitFrom}] ×${errConv.factor.toPrecision(6)} → nJy/px (${errConv.formula})`);
-      planes.push({ band, sci, err, sciToNjy: conv.factor, errToNjy: errConv.factor, errKind, errKey, checkedIdentical: false });
-    }
+    for (const band of bands) planes.push(await openBandPlanes(config, survey, band, dir, init.log, readers));
     const segFile = inputPath(init.pipelineDir, config.segmentation);
     if (!existsSync(segFile)) throw new ConfigError(undefined, [{ path: 'source.segmentation', message: `segmentation map not found: ${segFile}` }]);
     const seg = await openFitsImage(segFile);
     readers.push(seg);
-    // Error planes of cutouts often carry no WCS: those must match the science shape exactly.
-    const sizeDiffs = planes
-      .filter((p) => p.err.width !== p.sci.width || p.err.height !== p.sci.height)
-      .map((p) => `${p.err.file} (${p.band} err): ${p.err.width}×${p.err.height} vs ${p.sci.width}×${p.sci.height} (${p.band} sci)`);
-    if (sizeDiffs.length) throw new GridMismatchError(sizeDiffs);
-    for (const p of planes) if (!p.err.header.has('CTYPE1')) init.log(`warning: ${p.err.file} (${p.band} err) has no WCS; assumed on the science grid`);
-    checkGrids(
-      [
-        ...planes.flatMap((p) => [
-          { name: `${p.sci.file} (${p.band} sci)`, header: p.sci.header },
-          ...(p.err.header.has('CTYPE1') ? [{ name: `${p.err.file} (${p.band} err)`, header: p.err.header }] : []),
-        ]),
-        { name: `${segFile} (segmentation)`, header: seg.header },
-      ],
-      config.gridTolerancePx,
-    );
-    // an error plane that is the science plane (same values) is caught before streaming on a central band of
-    // rows of plain files (cheap positioned reads), else on the first streamed tile with science data
-    for (const p of planes) {
-      if (p.sci.gzip || p.err.gzip || p.sci.width !== p.err.width) continue;
-      const ym = Math.floor(p.sci.height / 2);
-      const y0 = Math.max(0, ym - 8);
-      const y1 = Math.min(p.sci.height, ym + 8);
-      const cmp = identicalPlanes(await p.sci.readRows(y0, y1), await p.err.readRows(y0, y1));
-      if (cmp.identical) throw identicalError(p, `rows ${y0}-${y1 - 1} (${cmp.compared} pixels with data)`);
-      if (cmp.compared > 0) p.checkedIdentical = true;
-    }
+    await checkPlaneGrids(planes, seg, segFile, config.gridTolerancePx, init.log);
     const catalog: GalaxyCatalog = await readCatalog(inputPath(init.pipelineDir, config.catalog));
     init.log(`catalogue ${catalog.file}: ${catalog.rows} galaxies`);
-    const width = seg.width;
-    const height = seg.height;
-    const { stripRows, haloRows } = config;
-    const gzipped = readers.filter((r) => r.gzip).map((r) => r.file);
-    let tileCols = config.tileColumns > 0 ? Math.min(config.tileColumns, width) : width;
-    if (tileCols < width && gzipped.length) {
-      init.log(`warning: ${gzipped[0]}${gzipped.length > 1 ? ` and ${gzipped.length - 1} more` : ''} gzip-compressed: reading full-width strips instead of ${config.tileColumns}-column tiles (memory grows with the mosaic width; decompress the files to tile)`);
-      tileCols = width;
-    }
-    const tilesPerRow = Math.ceil(width / tileCols);
-    const boxes = await segmentBoxes(seg, stripRows, segFile);
-    // tile index (row-major) → galaxies whose last overlapping tile it is
-    const completing = new Map<number, GalaxyBox[]>();
-    for (const b of boxes.values()) {
-      const k = Math.floor(b.y1 / stripRows) * tilesPerRow + Math.floor(b.x1 / tileCols);
-      if (!completing.has(k)) completing.set(k, []);
-      completing.get(k)!.push(b);
-    }
-    init.log(`segmentation ${segFile}: ${boxes.size} galaxies`);
-    const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, [...boxes.values()]);
-
+    const grid = tileGrid(config, seg, readers, init.log);
+    const { boxes, completing } = await galaxyTiles(seg, segFile, grid);
+    init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
+    const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;
+    const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, boxes);
     return {
       info,
       survey,
@@ -298,75 +191,7 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       close: async () => void (await closeAll()),
       async *[Symbol.asyncIterator]() {
         try {
-          for (let c0 = 0, tile = 0; c0 < height; c0 += stripRows) {
-            for (let t0 = 0; t0 < width; t0 += tileCols, tile++) {
-              const c1 = Math.min(height, c0 + stripRows);
-              const y0 = Math.max(0, c0 - haloRows);
-              const y1 = Math.min(height, c1 + haloRows);
-              const t1 = Math.min(width, t0 + tileCols);
-              const x0 = Math.max(0, t0 - haloRows);
-              const x1 = Math.min(width, t1 + haloRows);
-              const w = x1 - x0;
-              const n = w * (y1 - y0);
-              const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
-              const x = new Int32Array(n);
-              const y = new Int32Array(n);
-              for (let r = 0, i = 0; r < y1 - y0; r++) {
-                for (let c = 0; c < w; c++, i++) {
-                  x[i] = x0 + c;
-                  y[i] = y0 + r;
-                }
-              }
-              cols.x = x;
-              cols.y = y;
-              for (const p of planes) {
-                const sci = await p.sci.readRect(y0, y1, x0, x1);
-                const f = new Float32Array(n);
-                for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
-                cols[`flux_${p.band}_njy`] = f;
-                const errRaw = await p.err.readRect(y0, y1, x0, x1);
-                if (!p.checkedIdentical) {
-                  const cmp = identicalPlanes(sci, errRaw);
-                  if (cmp.identical) throw identicalError(p, `the tile x ${x0}-${x1 - 1}, y ${y0}-${y1 - 1} (${cmp.compared} pixels with data)`);
-                  if (cmp.compared > 0) p.checkedIdentical = true;
-                }
-                cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.errToNjy));
-              }
-              const segRows = await seg.readRect(y0, y1, x0, x1);
-              const gid = new Int32Array(n);
-              const zcol = new Float32Array(n);
-              const flags = new Uint32Array(n);
-              for (let i = 0; i < n; i++) {
-                gid[i] = segRows[i]; // integer ids ≥ 0, validated by segmentBoxes when the source opened
-                if (gid[i] <= 0) {
-                  zcol[i] = NaN;
-                  flags[i] |= FLAG.OUTSIDE_SEGMENTATION;
-                  continue;
-                }
-                const zi = catalog.z.get(gid[i]);
-                zcol[i] = zi ?? NaN;
-                if (zi === undefined || Number.isNaN(zi)) flags[i] |= FLAG.NO_REDSHIFT;
-              }
-              cols.galaxy_id = gid;
-              cols.z = zcol;
-              cols[FLAGS_COLUMN] = flags;
-              const fieldMeta: Record<string, Record<string, string>> = {};
-              for (const b of bands) {
-                fieldMeta[`flux_${b}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${b}` };
-                fieldMeta[`flux_${b}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${b}` };
-              }
-              yield batchFromColumns(
-                cols,
-                {
-                  // per-batch facts only: the run-level ones are in `info`
-                  ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: width, mosaicHeight: height }),
-                  ...pixelsMetadata((t1 - t0) * (c1 - c0)),
-                  ...galaxiesCompleteMetadata(completing.get(tile) ?? []),
-                },
-                fieldMeta,
-              );
-            }
-          }
+          for (const tile of tiles(grid)) yield await readTile(planes, seg, catalog, grid, tile, completing.get(tile.index) ?? []);
         } finally {
           await closeAll();
         }
@@ -376,6 +201,223 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     await closeAll();
     throw e;
   }
+}
+
+/** The bands to read (`source.bands`, default all of the survey's), each checked against the survey, as are `source.files` keys. */
+function selectBands(config: MosaicSourceConfig, survey: Survey): string[] {
+  const bands = config.bands ?? survey.bands.map((b) => b.name);
+  const names = survey.bands.map((x) => x.name).join(', ');
+  for (const b of bands) {
+    if (!survey.bands.some((sb) => sb.name === b)) throw new ConfigError(undefined, [{ path: 'source.bands', message: `band '${b}' is not in survey '${survey.name}' (${names})` }]);
+  }
+  for (const b of Object.keys(config.files ?? {})) {
+    if (!survey.bands.some((sb) => sb.name === b)) throw new ConfigError(undefined, [{ path: `source.files.${b}`, message: `band '${b}' is not in survey '${survey.name}' (${names})` }]);
+  }
+  return bands;
+}
+
+/** Where a band's planes are: files (resolved under `dir`), HDUs and the config keys that named them; missing files are errors. */
+function bandFiles(config: MosaicSourceConfig, survey: Survey, band: string, dir: string) {
+  const explicit = config.files?.[band];
+  const sciKey = explicit ? `source.files.${band}.sci` : 'survey.files.sci';
+  const sciRef = explicit ? parsePlaneRef(explicit.sci, sciKey) : { file: planeFileName(survey.files.sci.pattern, band), hdu: undefined };
+  const sciFile = resolve(dir, sciRef.file);
+  const errSpec = survey.files.err;
+  const errKey = explicit?.err ? `source.files.${band}.err` : 'survey.files.err';
+  const errRef = explicit?.err ? parsePlaneRef(explicit.err, errKey) : errSpec ? { file: planeFileName(errSpec.pattern, band), hdu: undefined } : undefined;
+  if (!existsSync(sciFile)) {
+    throw new ConfigError(undefined, [{ path: sciKey, message: `science image for band ${band} not found: ${sciFile}${explicit ? '' : ` (pattern '${survey.files.sci.pattern}')`}` }]);
+  }
+  if (!errRef) throw new ConfigError(undefined, [{ path: `source.files.${band}.err`, message: `no error plane for band ${band}: survey '${survey.name}' has no files.err pattern` }]);
+  const errFile = resolve(dir, errRef.file);
+  if (!existsSync(errFile)) throw new ConfigError(undefined, [{ path: errKey, message: `error image for band ${band} not found: ${errFile}` }]);
+  // explicit files without an HDU take the survey's HDU (JADES: SCI / ERR), else the first image HDU
+  const errKind = explicit?.errorKind ?? survey.files.errorKind;
+  return { sciFile, sciHdu: sciRef.hdu ?? survey.files.sci.hdu, sciKey, errFile, errHdu: errRef.hdu ?? errSpec?.hdu, errKey, errKind };
+}
+
+/** Opens a band's science and error planes (pushed onto `readers` as opened) and resolves each plane's unit to nJy/px. */
+async function openBandPlanes(config: MosaicSourceConfig, survey: Survey, band: string, dir: string, log: (m: string) => void, readers: FitsImageReader[]): Promise<BandPlanes> {
+  const f = bandFiles(config, survey, band, dir);
+  const sci = await openPlane(f.sciFile, f.sciHdu, f.sciKey, band);
+  readers.push(sci);
+  const err = await openPlane(f.errFile, f.errHdu, f.errKey, band);
+  readers.push(err);
+  if (sci.file === err.file && sci.hdu === err.hdu) {
+    const file = basename(f.errFile);
+    throw new ConfigError(undefined, [{ path: f.errKey, message: `band ${band}: science and error planes are both ${planeLabel(sci)}; name the error HDU, e.g. '${file}[ERR]' or { file: ${file}, hdu: ERR }` }]);
+  }
+  const sciBunit = sci.header.getString('BUNIT')?.trim();
+  const sciUnitFrom = sciBunit ? 'BUNIT' : `survey fluxUnit (${planeLabel(sci)} has no BUNIT)`;
+  const conv = fluxConversion(sci.header, { unit: sciBunit ? undefined : survey.fluxUnit, input: `${planeLabel(sci)} (band ${band} sci)` });
+  log(`band ${band}: sci ${planeLabel(sci)} [${conv.unit}, from ${sciUnitFrom}] ×${conv.factor.toPrecision(6)} → nJy/px (${conv.formula})`);
+  // the error plane is converted with its own unit: its BUNIT, else the survey's fluxUnit, else the science plane's unit
+  const errBunit = err.header.getString('BUNIT')?.trim();
+  const errUnit = errorPlaneSigmaUnit(errBunit, f.errKind);
+  const [unit, errUnitFrom] = errUnit
+    ? [errUnit, `BUNIT '${errBunit}'`]
+    : survey.fluxUnit
+      ? [survey.fluxUnit, `survey fluxUnit (${planeLabel(err)} has ${errBunit ? `BUNIT '${errBunit}', not a flux unit` : 'no BUNIT'})`]
+      : [conv.unit, `the science plane's unit (${planeLabel(err)} has no BUNIT and the survey no fluxUnit)`];
+  const errConv = fluxConversion(err.header, { unit, fallbackHeader: sci.header, scienceHeader: sci.header, input: `${planeLabel(err)} (band ${band} err, ${f.errKind})` });
+  log(`band ${band}: err ${planeLabel(err)} ${f.errKind} [${errConv.unit}, from ${errUnitFrom}] ×${errConv.factor.toPrecision(6)} → nJy/px (${errConv.formula})`);
+  return { band, sci, err, sciToNjy: conv.factor, errToNjy: errConv.factor, errKind: f.errKind, errKey: f.errKey, checkedIdentical: false };
+}
+
+/**
+ * Every plane on one pixel grid: error planes the science shape (cutouts' error planes often carry no WCS:
+ * assumed on the science grid, logged), WCS grids within `tolerancePx`; and no error plane that is its
+ * science plane, checked on a central band of rows of plain files (cheap positioned reads), else on the
+ * first streamed tile with science data (`checkedIdentical` stays false).
+ */
+async function checkPlaneGrids(planes: BandPlanes[], seg: FitsImageReader, segFile: string, tolerancePx: number, log: (m: string) => void): Promise<void> {
+  const sizeDiffs = planes
+    .filter((p) => p.err.width !== p.sci.width || p.err.height !== p.sci.height)
+    .map((p) => `${p.err.file} (${p.band} err): ${p.err.width}×${p.err.height} vs ${p.sci.width}×${p.sci.height} (${p.band} sci)`);
+  if (sizeDiffs.length) throw new GridMismatchError(sizeDiffs);
+  for (const p of planes) if (!p.err.header.has('CTYPE1')) log(`warning: ${p.err.file} (${p.band} err) has no WCS; assumed on the science grid`);
+  checkGrids(
+    [
+      ...planes.flatMap((p) => [
+        { name: `${p.sci.file} (${p.band} sci)`, header: p.sci.header },
+        ...(p.err.header.has('CTYPE1') ? [{ name: `${p.err.file} (${p.band} err)`, header: p.err.header }] : []),
+      ]),
+      { name: `${segFile} (segmentation)`, header: seg.header },
+    ],
+    tolerancePx,
+  );
+  for (const p of planes) {
+    if (p.sci.gzip || p.err.gzip || p.sci.width !== p.err.width) continue;
+    const ym = Math.floor(p.sci.height / 2);
+    const y0 = Math.max(0, ym - 8);
+    const y1 = Math.min(p.sci.height, ym + 8);
+    const cmp = identicalPlanes(await p.sci.readRows(y0, y1), await p.err.readRows(y0, y1));
+    if (cmp.identical) throw identicalError(p, `rows ${y0}-${y1 - 1} (${cmp.compared} pixels with data)`);
+    if (cmp.compared > 0) p.checkedIdentical = true;
+  }
+}
+
+/** The mosaic's size and tiling: `tileColumns` (0 = full width) capped at the width; gzip planes force full-width strips (logged). */
+export interface TileGrid {
+  width: number;
+  height: number;
+  stripRows: number;
+  haloRows: number;
+  tileCols: number;
+  tilesPerRow: number;
+}
+
+function tileGrid(config: MosaicSourceConfig, seg: FitsImageReader, readers: FitsImageReader[], log: (m: string) => void): TileGrid {
+  const { width, height } = seg;
+  const gzipped = readers.filter((r) => r.gzip).map((r) => r.file);
+  let tileCols = config.tileColumns > 0 ? Math.min(config.tileColumns, width) : width;
+  if (tileCols < width && gzipped.length) {
+    log(`warning: ${gzipped[0]}${gzipped.length > 1 ? ` and ${gzipped.length - 1} more` : ''} gzip-compressed: reading full-width strips instead of ${config.tileColumns}-column tiles (memory grows with the mosaic width; decompress the files to tile)`);
+    tileCols = width;
+  }
+  return { width, height, stripRows: config.stripRows, haloRows: config.haloRows, tileCols, tilesPerRow: Math.ceil(width / tileCols) };
+}
+
+/** Galaxy boxes from the segmentation map, and for each tile index (row-major) the galaxies whose last overlapping tile it is. */
+async function galaxyTiles(seg: FitsImageReader, segFile: string, grid: TileGrid): Promise<{ boxes: GalaxyBox[]; completing: Map<number, GalaxyBox[]> }> {
+  const boxes = await segmentBoxes(seg, grid.stripRows, segFile);
+  const completing = new Map<number, GalaxyBox[]>();
+  for (const b of boxes.values()) {
+    const k = Math.floor(b.y1 / grid.stripRows) * grid.tilesPerRow + Math.floor(b.x1 / grid.tileCols);
+    if (!completing.has(k)) completing.set(k, []);
+    completing.get(k)!.push(b);
+  }
+  return { boxes: [...boxes.values()], completing };
+}
+
+/** One tile: core rows c0..c1 and columns t0..t1, read with halos as rows y0..y1, columns x0..x1 (clipped to the mosaic). */
+export interface Tile {
+  index: number;
+  c0: number;
+  c1: number;
+  t0: number;
+  t1: number;
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+}
+
+/** The tiles in row-major order. */
+export function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGrid): Generator<Tile> {
+  for (let c0 = 0, index = 0; c0 < height; c0 += stripRows) {
+    for (let t0 = 0; t0 < width; t0 += tileCols, index++) {
+      const c1 = Math.min(height, c0 + stripRows);
+      const t1 = Math.min(width, t0 + tileCols);
+      yield { index, c0, c1, t0, t1, y0: Math.max(0, c0 - haloRows), y1: Math.min(height, c1 + haloRows), x0: Math.max(0, t0 - haloRows), x1: Math.min(width, t1 + haloRows) };
+    }
+  }
+}
+
+/** Reads one tile of every plane and the segmentation map into a batch: x, y, flux/σ per band in nJy, galaxy_id, z, flags. */
+async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: GalaxyCatalog, grid: TileGrid, tile: Tile, completes: GalaxyBox[]): Promise<ReturnType<typeof batchFromColumns>> {
+  const { c0, c1, t0, t1, y0, y1, x0, x1 } = tile;
+  const w = x1 - x0;
+  const n = w * (y1 - y0);
+  const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {};
+  const x = new Int32Array(n);
+  const y = new Int32Array(n);
+  for (let r = 0, i = 0; r < y1 - y0; r++) {
+    for (let c = 0; c < w; c++, i++) {
+      x[i] = x0 + c;
+      y[i] = y0 + r;
+    }
+  }
+  cols.x = x;
+  cols.y = y;
+  const fieldMeta: Record<string, Record<string, string>> = {};
+  for (const p of planes) {
+    const sci = await p.sci.readRect(y0, y1, x0, x1);
+    const f = new Float32Array(n);
+    for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
+    cols[`flux_${p.band}_njy`] = f;
+    const errRaw = await p.err.readRect(y0, y1, x0, x1);
+    if (!p.checkedIdentical) {
+      const cmp = identicalPlanes(sci, errRaw);
+      if (cmp.identical) throw identicalError(p, `the tile x ${x0}-${x1 - 1}, y ${y0}-${y1 - 1} (${cmp.compared} pixels with data)`);
+      if (cmp.compared > 0) p.checkedIdentical = true;
+    }
+    cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.errToNjy));
+    fieldMeta[`flux_${p.band}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${p.band}` };
+    fieldMeta[`flux_${p.band}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${p.band}` };
+  }
+  Object.assign(cols, joinSegmentation(await seg.readRect(y0, y1, x0, x1), catalog));
+  const { width, height } = grid;
+  return batchFromColumns(
+    cols,
+    {
+      // per-batch facts only: the run-level ones are in `info`
+      ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: width, mosaicHeight: height }),
+      ...pixelsMetadata((t1 - t0) * (c1 - c0)),
+      ...galaxiesCompleteMetadata(completes),
+    },
+    fieldMeta,
+  );
+}
+
+/** galaxy_id, z and flags of a tile from its segmentation ids and the catalogue: OUTSIDE_SEGMENTATION (id 0), NO_REDSHIFT (no or blank z). */
+function joinSegmentation(segIds: PixelArray, catalog: GalaxyCatalog): { galaxy_id: Int32Array; z: Float32Array; [FLAGS_COLUMN]: Uint32Array } {
+  const n = segIds.length;
+  const gid = new Int32Array(n);
+  const zcol = new Float32Array(n);
+  const flags = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    gid[i] = segIds[i]; // integer ids ≥ 0, validated by segmentBoxes when the source opened
+    if (gid[i] <= 0) {
+      zcol[i] = NaN;
+      flags[i] |= FLAG.OUTSIDE_SEGMENTATION;
+      continue;
+    }
+    const zi = catalog.z.get(gid[i]);
+    zcol[i] = zi ?? NaN;
+    if (zi === undefined || Number.isNaN(zi)) flags[i] |= FLAG.NO_REDSHIFT;
+  }
+  return { galaxy_id: gid, z: zcol, [FLAGS_COLUMN]: flags };
 }
 
 const WCS_CARD = /^(CTYPE|CRVAL|CRPIX|CD\d_\d|PC\d_\d|CDELT|CUNIT|RADESYS|EQUINOX|LONPOLE|LATPOLE|[AB]P?_)/;

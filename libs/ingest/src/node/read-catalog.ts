@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsvText } from 'csv-parse/sync';
-import { ConfigError, DataFileError } from '@pixsed/core';
+import { ConfigError, DataFileError, duplicateColumns, parseNumericCell } from '@pixsed/core';
 
 /** A galaxy catalogue joined to the segmentation map: id → redshift (NaN when unknown). */
 export interface GalaxyCatalog {
@@ -12,18 +12,16 @@ export interface GalaxyCatalog {
   rows: number;
 }
 
-/** A cell meaning "no value": empty, null, a NaN number, or the text NaN (as pandas and astropy write it). */
+/** A cell meaning "no value": empty, null, or NaN (a NaN number or the text nan, as pandas and astropy write it). */
 function isBlank(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  if (typeof v === 'number') return Number.isNaN(v);
-  const s = String(v).trim();
-  return s === '' || /^nan$/i.test(s);
+  const n = parseNumericCell(v);
+  return n === 'blank' || (typeof n === 'number' && Number.isNaN(n));
 }
 
-/** A number from a cell, or undefined when it is not one ('abc', '1.2.3', Infinity). */
+/** A finite number from a cell, or undefined when it is not one ('abc', '1.2.3', '0x1f', inf). */
 function toNumber(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : NaN;
-  return Number.isFinite(n) ? n : undefined;
+  const n = parseNumericCell(v);
+  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 }
 
 /**
@@ -67,10 +65,8 @@ function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number
 
 /** Column names must be unique (case-insensitive, trimmed): a second `z` would silently win. */
 function checkColumns(file: string, names: string[]): void {
-  names.forEach((n, i) => {
-    const j = names.indexOf(n);
-    if (j !== i) throw new DataFileError(file, n, `duplicate column name '${n}' (columns ${j + 1} and ${i + 1})`);
-  });
+  const [d] = duplicateColumns(names);
+  if (d) throw new DataFileError(file, d.name, `duplicate column name '${d.name}' (columns ${d.first} and ${d.second})`);
 }
 
 function parseCsv(file: string, text: string): GalaxyCatalog {

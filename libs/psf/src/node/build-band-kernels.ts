@@ -30,19 +30,32 @@ export interface BandKernels {
   kernels: Map<string, BandKernel>;
 }
 
-/** A band's PSF as an image at the image pixel scale, and the key that identifies it. */
-async function psfOf(band: string, spec: PsfSpec, scale: number, pipelineDir: string): Promise<{ image: Image2D; gaussianSigmaPx?: number; key: string }> {
+/** A band's PSF: the key that identifies it (for the kernel cache) and, only when a kernel must be built, its image at the image pixel scale. */
+interface PsfRef {
+  key: string;
+  gaussianSigmaPx?: number;
+  /** The prepared PSF (read from the bytes already hashed for `key`; prepared once, on first call). */
+  image(): Promise<Image2D>;
+}
+
+/** A band's PSF reference: a PSF file is read once (its sha256 keys the cache; the same bytes are prepared on a cache miss only). */
+function psfOf(band: string, spec: PsfSpec, scale: number, pipelineDir: string): PsfRef {
   if ('fwhmArcsec' in spec) {
     const sigma = spec.fwhmArcsec / scale / FWHM_PER_SIGMA;
     const size = 2 * Math.ceil(5 * sigma) + 1;
-    return { image: gaussianPsf({ size, sigma }), gaussianSigmaPx: sigma, key: `gauss:${sigma}` };
+    const image = gaussianPsf({ size, sigma });
+    return { key: `gauss:${sigma}`, gaussianSigmaPx: sigma, image: async () => image };
   }
   const candidates = isAbsolute(spec.file) ? [spec.file] : [resolve(pipelineDir, spec.file), dataPath(spec.file)];
   const file = candidates.find((f) => existsSync(f));
   if (!file) throw new PsfMatchingError(`psf.psfs.${band}.file: PSF file not found (looked at ${candidates.join(', ')})`);
-  const psf = await loadPsf(file, { hdu: spec.hdu, oversample: spec.oversample, pixelScaleArcsec: spec.pixelScaleArcsec, targetPixelScaleArcsec: spec.oversample ? undefined : scale });
-  const sha = sha256Hex(readFileSync(file));
-  return { image: psf, key: `file:${sha}:${JSON.stringify(spec)}:${scale}` };
+  const bytes = readFileSync(file);
+  let prepared: Promise<Image2D> | undefined;
+  return {
+    key: `file:${sha256Hex(bytes)}:${JSON.stringify(spec)}:${scale}`,
+    image: () =>
+      (prepared ??= loadPsf(file, { hdu: spec.hdu, oversample: spec.oversample, pixelScaleArcsec: spec.pixelScaleArcsec, targetPixelScaleArcsec: spec.oversample ? undefined : scale, bytes })),
+  };
 }
 
 /**
@@ -73,11 +86,11 @@ export async function buildBandKernels(config: PsfStageConfig, stream: StreamInf
   if (unknown.length) throw new PsfMatchingError(`psf.passThroughBands: ${unknown.join(', ')} not among the data bands (${bands.join(', ')})`);
   const missing = bands.filter((b) => !specOf(b) && !config.passThroughBands.includes(b));
   if (missing.length) throw new PsfMatchingError(`psf: no PSF for band(s) ${missing.join(', ')}: give psfs.<band> ({fwhmArcsec} or {file}) or psfFile/psfFwhmArcsec in the survey`);
-  const target = await psfOf(targetBand, specOf(targetBand)!, scale, pipelineDir);
+  const target = psfOf(targetBand, specOf(targetBand)!, scale, pipelineDir);
   const kernels = new Map<string, BandKernel>();
   for (const band of bands) {
     if (band === targetBand || config.passThroughBands.includes(band)) continue;
-    const source = await psfOf(band, specOf(band)!, scale, pipelineDir);
+    const source = psfOf(band, specOf(band)!, scale, pipelineDir);
     const key = kernelCacheKey({ source: source.key, target: target.key, method: config.method, window: config.window, mu: config.regularization, force: config.force });
     let kernel: Image2D;
     let quality: KernelQuality | undefined;
@@ -96,8 +109,9 @@ export async function buildBandKernels(config: PsfStageConfig, stream: StreamInf
       const sigma = Math.sqrt(Math.max(s2, 1e-6));
       kernel = gaussianPsf({ size: 2 * Math.ceil(5 * sigma) + 1, sigma });
     } else {
-      kernel = psfMatchingKernel(source.image, target.image, config.method === 'wiener' ? { method: 'wiener', regularization: config.regularization, force: config.force } : { method: 'fourier', window: config.window, force: config.force });
-      quality = kernelQuality(source.image, target.image, kernel, { pixelScaleArcsec: scale });
+      const [sourcePsf, targetPsf] = [await source.image(), await target.image()];
+      kernel = psfMatchingKernel(sourcePsf, targetPsf, config.method === 'wiener' ? { method: 'wiener', regularization: config.regularization, force: config.force } : { method: 'fourier', window: config.window, force: config.force });
+      quality = kernelQuality(sourcePsf, targetPsf, kernel, { pixelScaleArcsec: scale });
     }
     if (!cached) writeCachedKernel(cacheDir, key, { band, kernel, quality });
     if (quality && quality.maxEeDeviation > config.maxEeDeviation) {

@@ -16,6 +16,8 @@ export interface LoadPsfOptions {
   size?: number;
   /** sigma of the Gaussian centroid window in output pixels (default 2) */
   centroidSigmaPx?: number;
+  /** the file's contents, already read (e.g. to hash them): parsed from memory instead of reading `path` again */
+  bytes?: Uint8Array;
 }
 
 export interface LoadedPsf extends PreparedPsf {
@@ -30,7 +32,7 @@ export interface LoadedPsf extends PreparedPsf {
  * recentring, flux-conserving rebin to the image pixel scale, odd size, unit sum).
  */
 export async function loadPsf(path: string, opts: LoadPsfOptions = {}): Promise<LoadedPsf> {
-  const img = await readFitsImage(path, opts.hdu === undefined ? {} : { hdu: opts.hdu });
+  const img = await readFitsImage(path, { ...(opts.hdu === undefined ? {} : { hdu: opts.hdu }), ...(opts.bytes ? { bytes: opts.bytes } : {}) });
   const headerScale = Wcs.pixelScaleArcsecOf((k) => img.header.get(k));
   let prepared: PreparedPsf;
   const common = { size: opts.size, centroidSigmaPx: opts.centroidSigmaPx };
