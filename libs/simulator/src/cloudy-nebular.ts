@@ -43,8 +43,8 @@ export interface CloudyOnSsp {
   ageWeight: Float64Array;
   /** Per (SSP metallicity k, SSP age j < nNeb): multiplier of the emission (1, or Q(H) ratio for another SSP library). */
   scale: Float64Array;
-  /** Continuum [erg/s/Å per M☉] on the SSP wavelength grid, [nU][nZssp][nNative][nW]. */
-  continuum: Float64Array;
+  /** Continuum [erg/s/Å per M☉] on the SSP wavelength grid, [nU][nZssp][nNative][nW] (float32: half the memory traffic). */
+  continuum: Float32Array;
   /** Lines kept (Lyα dropped) [erg/s per M☉], [nU][nZssp][nNative][nLine]. */
   lineLuminosity: Float64Array;
   lineWavelengthAngstrom: Float64Array;
@@ -103,7 +103,7 @@ export function cloudyNebularOnSspGrid(cloudy: CloudyNebularGrid, grid: SspGrid,
   // wavelength: identical grids are copied, others interpolated linearly (0 outside the Cloudy range)
   const same = nW === nCw && wl.every((l, i) => Math.abs(l / cloudy.wavelengthAngstrom[i] - 1) < 1e-9);
   const wBr = same ? undefined : Array.from(wl, (l) => (l < cloudy.wavelengthAngstrom[0] || l > cloudy.wavelengthAngstrom[nCw - 1] ? undefined : clampedBracket(cloudy.wavelengthAngstrom, l)));
-  const continuum = new Float64Array(nU * nZ * nNative * nW);
+  const continuum = new Float32Array(nU * nZ * nNative * nW);
   const keep = Array.from({ length: nCl }, (_, l) => l).filter((l) => Math.abs(cloudy.lineWavelengthAngstrom[l] - CLOUDY_LYA_ANGSTROM) > 0.5);
   const nL = keep.length;
   const lineLuminosity = new Float64Array(nU * nZ * nNative * nL);

@@ -191,7 +191,8 @@ function createCloudyAdder(cl: CloudyOnSsp, nYoung: number) {
       const a = m0[j] * cl.scale[k0 * nNeb + j];
       const b = two ? m1[j] * cl.scale[k1 * nNeb + j] : 0;
       if (a === 0 && b === 0) continue;
-      const g = j < nYoung ? 1 : 0;
+      // without birth-cloud dust both groups are attenuated alike: one group (half the work per λ)
+      const g = avBc !== 0 && j < nYoung ? 1 : 0;
       const a0 = cl.ageIndex[j];
       const w = cl.ageWeight[j];
       const o0 = (g * 2 + 0) * nA + a0;
@@ -206,7 +207,7 @@ function createCloudyAdder(cl: CloudyOnSsp, nYoung: number) {
     const { i0: u0, w: uw } = clampedBracket(cl.logU, logU);
     lOld.fill(0);
     lYoung.fill(0);
-    for (let g = 0; g < 2; g++) {
+    for (let g = 0; g < (avBc !== 0 ? 2 : 1); g++) {
       const s = g === 1 ? sYoung : sOld;
       const ls = g === 1 ? lYoung : lOld;
       for (let c = 0; c < 2; c++) {
