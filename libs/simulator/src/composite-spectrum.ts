@@ -184,6 +184,8 @@ function createCloudyAdder(cl: CloudyOnSsp, nYoung: number) {
   const wf = new Float64Array(4 * nA);
   const lOld = new Float64Array(nL);
   const lYoung = new Float64Array(nL);
+  const wb = new Float64Array(4 * nA);
+  const blockBase = new Int32Array(4);
   return (m0: Float64Array, m1: Float64Array, k0: number, k1: number, logU: number, av: number, avBc: number, lo: number, hi: number, sOld: Float64Array, sYoung: Float64Array, lineLum: Float64Array): void => {
     wf.fill(0);
     const two = k1 !== k0;
@@ -207,26 +209,44 @@ function createCloudyAdder(cl: CloudyOnSsp, nYoung: number) {
     const { i0: u0, w: uw } = clampedBracket(cl.logU, logU);
     lOld.fill(0);
     lYoung.fill(0);
-    for (let g = 0; g < (avBc !== 0 ? 2 : 1); g++) {
-      const s = g === 1 ? sYoung : sOld;
-      const ls = g === 1 ? lYoung : lOld;
+    const cont = cl.continuum;
+    const ll = cl.lineLuminosity;
+    const nGroup = avBc !== 0 ? 2 : 1;
+    for (let g = 0; g < nGroup; g++) {
+      // the (metallicity slot, log U plane) blocks with their weights over the Cloudy ages
+      let nb = 0;
       for (let c = 0; c < 2; c++) {
-        const k = c === 0 ? k0 : k1;
         for (let du = 0; du < 2; du++) {
           const fu = du === 0 ? 1 - uw : uw;
           if (fu === 0) continue;
-          const plane = (u0 + du) * cl.nZ + k;
+          let any = false;
           for (let a = 0; a < nA; a++) {
             const w = wf[(g * 2 + c) * nA + a] * fu;
-            if (w === 0) continue;
-            const base = (plane * nA + a) * cl.nW;
-            const cont = cl.continuum;
-            for (let i = lo; i <= hi; i++) s[i] += w * cont[base + i];
-            const lb = (plane * nA + a) * nL;
-            const ll = cl.lineLuminosity;
-            for (let l = 0; l < nL; l++) ls[l] += w * ll[lb + l];
+            wb[nb * nA + a] = w;
+            if (w !== 0) any = true;
           }
+          if (!any) continue;
+          const plane = (u0 + du) * cl.nZ + (c === 0 ? k0 : k1);
+          blockBase[nb] = plane * cl.nW * nA;
+          const lb = plane * nA * nL;
+          const ls = g === 1 ? lYoung : lOld;
+          for (let a = 0; a < nA; a++) {
+            const w = wb[nb * nA + a];
+            if (w !== 0) for (let l = 0; l < nL; l++) ls[l] += w * ll[lb + a * nL + l];
+          }
+          nb++;
         }
+      }
+      if (nb === 0) continue;
+      const s = g === 1 ? sYoung : sOld;
+      for (let i = lo; i <= hi; i++) {
+        let acc = 0;
+        for (let q = 0; q < nb; q++) {
+          const base = blockBase[q] + i * nA;
+          const wq = q * nA;
+          for (let a = 0; a < nA; a++) acc += wb[wq + a] * cont[base + a];
+        }
+        s[i] += acc;
       }
     }
     for (let l = 0; l < nL; l++) {
