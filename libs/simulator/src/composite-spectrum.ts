@@ -1,4 +1,5 @@
 import { attenuateComposite } from './attenuate-composite.js';
+import { clampedBracket, type CloudyOnSsp } from './cloudy-nebular.js';
 import { PHYS } from './constants.js';
 import { nebularMetallicityBracket } from './nebular-metallicity-bracket.js';
 import type { NebularTables } from './nebular-tables.js';
@@ -15,6 +16,8 @@ export interface SedParams {
   avBirthCloudExtraMag?: number;
   /** Formed stellar mass per SSP age [M☉] (length nAge). */
   sspMassFormedMsun: ArrayLike<number>;
+  /** log10 ionisation parameter U of the Cloudy nebular emission (needed with the `cloudy` model only). */
+  logU?: number;
 }
 
 /** Nebular emission prepared on the SSP grid (f_esc = 0). */
@@ -37,6 +40,8 @@ export interface CompositeSpectrumInputs {
   /** `calzettiExponent` on the SSP grid. */
   kappa: Float64Array;
   nebular?: CompositeNebular;
+  /** Cloudy nebular emission per M☉ formed of the SSPs [0, cloudy.nNeb) (instead of `nebular`). */
+  cloudy?: CloudyOnSsp;
 }
 
 export interface CompositeSpectrum {
@@ -58,7 +63,10 @@ export function createCompositeSpectrum(inp: CompositeSpectrumInputs): Composite
   const nA = grid.ageGyr.length;
   const nW = grid.wavelengthAngstrom.length;
   const neb = inp.nebular;
-  const nLine = neb ? neb.tables.lineWavelengthAngstrom.length : 0;
+  const cl = inp.cloudy;
+  if (neb && cl) throw new RangeError('createCompositeSpectrum: give either CIGALE `nebular` or `cloudy`, not both');
+  const nLine = neb ? neb.tables.lineWavelengthAngstrom.length : cl ? cl.lineWavelengthAngstrom.length : 0;
+  const cloudyAdd = cl && createCloudyAdder(cl, nYoung);
   const sOld = new Float64Array(nW);
   const sYoung = new Float64Array(nW);
   const spec = new Float64Array(nW);
@@ -99,6 +107,9 @@ export function createCompositeSpectrum(inp: CompositeSpectrumInputs): Composite
         sYoung[i] += qYoung * c;
       }
       nebularLineLuminosities(neb, t0, t1, u, av, avBc, qOld, qYoung, lineLum);
+    } else if (cloudyAdd) {
+      if (!Number.isFinite(p.logU)) throw new RangeError('the Cloudy nebular model needs SedParams.logU');
+      cloudyAdd(m0, m1, k0, k1, p.logU!, av, avBc, lo, hi, sOld, sYoung, lineLum);
     }
     attenuateComposite(sOld, sYoung, kappa, av, avBc, lo, hi, spec);
     return qOld + qYoung;
@@ -157,4 +168,91 @@ function nebularLineLuminosities(neb: CompositeNebular, t0: number, t1: number, 
     const dBc = avBc !== 0 ? Math.exp(avBc * k) : 1;
     out[l] = ratio * hb * dIsm * (qOld + dBc * qYoung);
   }
+}
+
+/**
+ * Cloudy emission of the SSPs j < nNeb added to the old (j ≥ nYoung) and young groups: the SSP masses (× the Q(H)
+ * scale) are folded onto the Cloudy ages by the log-age interpolation weights (exact, the interpolation is linear),
+ * then Σ over (log U plane, metallicity, Cloudy age) of weight × continuum; lines likewise, with Calzetti dust
+ * exp(A_V κ) (old + exp(A_V,bc κ) young) as the CIGALE lines.
+ */
+function createCloudyAdder(cl: CloudyOnSsp, nYoung: number) {
+  const nA = cl.nNative;
+  const nL = cl.lineWavelengthAngstrom.length;
+  const nNeb = cl.nNeb;
+  // folded weights [group (0 old, 1 young)][metallicity slot (k0, k1)][Cloudy age]
+  const wf = new Float64Array(4 * nA);
+  const lOld = new Float64Array(nL);
+  const lYoung = new Float64Array(nL);
+  const wb = new Float64Array(4 * nA);
+  const blockBase = new Int32Array(4);
+  return (m0: Float64Array, m1: Float64Array, k0: number, k1: number, logU: number, av: number, avBc: number, lo: number, hi: number, sOld: Float64Array, sYoung: Float64Array, lineLum: Float64Array): void => {
+    wf.fill(0);
+    const two = k1 !== k0;
+    for (let j = 0; j < nNeb; j++) {
+      const a = m0[j] * cl.scale[k0 * nNeb + j];
+      const b = two ? m1[j] * cl.scale[k1 * nNeb + j] : 0;
+      if (a === 0 && b === 0) continue;
+      // without birth-cloud dust both groups are attenuated alike: one group (half the work per λ)
+      const g = avBc !== 0 && j < nYoung ? 1 : 0;
+      const a0 = cl.ageIndex[j];
+      const w = cl.ageWeight[j];
+      const o0 = (g * 2 + 0) * nA + a0;
+      const o1 = (g * 2 + 1) * nA + a0;
+      wf[o0] += a * (1 - w);
+      wf[o1] += b * (1 - w);
+      if (w !== 0) {
+        wf[o0 + 1] += a * w;
+        wf[o1 + 1] += b * w;
+      }
+    }
+    const { i0: u0, w: uw } = clampedBracket(cl.logU, logU);
+    lOld.fill(0);
+    lYoung.fill(0);
+    const cont = cl.continuum;
+    const ll = cl.lineLuminosity;
+    const nGroup = avBc !== 0 ? 2 : 1;
+    for (let g = 0; g < nGroup; g++) {
+      // the (metallicity slot, log U plane) blocks with their weights over the Cloudy ages
+      let nb = 0;
+      for (let c = 0; c < 2; c++) {
+        for (let du = 0; du < 2; du++) {
+          const fu = du === 0 ? 1 - uw : uw;
+          if (fu === 0) continue;
+          let any = false;
+          for (let a = 0; a < nA; a++) {
+            const w = wf[(g * 2 + c) * nA + a] * fu;
+            wb[nb * nA + a] = w;
+            if (w !== 0) any = true;
+          }
+          if (!any) continue;
+          const plane = (u0 + du) * cl.nZ + (c === 0 ? k0 : k1);
+          blockBase[nb] = plane * cl.nW * nA;
+          const lb = plane * nA * nL;
+          const ls = g === 1 ? lYoung : lOld;
+          for (let a = 0; a < nA; a++) {
+            const w = wb[nb * nA + a];
+            if (w !== 0) for (let l = 0; l < nL; l++) ls[l] += w * ll[lb + a * nL + l];
+          }
+          nb++;
+        }
+      }
+      if (nb === 0) continue;
+      const s = g === 1 ? sYoung : sOld;
+      for (let i = lo; i <= hi; i++) {
+        let acc = 0;
+        for (let q = 0; q < nb; q++) {
+          const base = blockBase[q] + i * nA;
+          const wq = q * nA;
+          for (let a = 0; a < nA; a++) acc += wb[wq + a] * cont[base + a];
+        }
+        s[i] += acc;
+      }
+    }
+    for (let l = 0; l < nL; l++) {
+      const k = cl.lineKappa[l];
+      const dBc = avBc !== 0 ? Math.exp(avBc * k) : 1;
+      lineLum[l] = Math.exp(av * k) * (lOld[l] + dBc * lYoung[l]);
+    }
+  };
 }

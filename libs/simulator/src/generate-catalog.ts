@@ -9,7 +9,7 @@ import { delayedTauSfh } from './sfh-delayed-tau.js';
 import { continuitySfh, dirichletSfh } from './sfh-piecewise.js';
 import { sfhSummary, sspAgeBinEdges, sspMassFractions } from './sfh-summary.js';
 import { metallicityBracket, sspGridIdentity } from './ssp-grid.js';
-import type { SimulatorConfig } from './simulator-config.js';
+import { cloudyLogUPrior, type SimulatorConfig } from './simulator-config.js';
 
 /** A simulated catalogue: one typed-array column per quantity, all of length n. */
 export interface Catalog {
@@ -150,6 +150,14 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     columns.ssp_library = libColumn;
     units.ssp_library = `SSP library of the row: index into [${libs.map((l) => l.library).join(', ')}]`;
   }
+  // Cloudy nebular model: log U uniform per row, drawn (one extra uniform) only then, so other configs keep their streams
+  const logUPrior = cloudyLogUPrior(config);
+  const logUColumn = logUPrior ? new Float64Array(n) : undefined;
+  if (logUColumn) {
+    names.push('log_u');
+    columns.log_u = logUColumn;
+    units.log_u = 'log10 ionisation parameter U of the Cloudy nebular emission (dimensionless)';
+  }
   const fluxes = new Float64Array(nB);
   const sfhPrior = config.sfh;
   const floor = config.logSfrFloor;
@@ -194,8 +202,10 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     const s = sfhSummary(sfh, frac, surv);
     const mFormed = Math.pow(10, logM) / s.survivingFraction;
     for (let j = 0; j < nA; j++) mass[j] = frac[j] * mFormed;
+    const logU = logUPrior ? prng.uniformIn(logUPrior.min, logUPrior.max) : undefined;
+    if (logUColumn) logUColumn[r] = logU!;
     engine.bandFluxesNjy(
-      { z, logZsol: metal, avMag: av, avBirthCloudExtraMag: av * config.birthCloudAvFactor, sspMassFormedMsun: mass },
+      { z, logZsol: metal, avMag: av, avBirthCloudExtraMag: av * config.birthCloudAvFactor, sspMassFormedMsun: mass, logU },
       fluxes,
     );
     columns.log_mstar[r] = logM;

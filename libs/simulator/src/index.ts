@@ -1,5 +1,6 @@
 export * from './ab-magnitude.js';
 export * from './calzetti.js';
+export * from './cloudy-nebular.js';
 export * from './constants.js';
 export * from './cosmology.js';
 export * from './filter-curve.js';

@@ -1,6 +1,7 @@
 import { applyBandOperator } from './apply-band-operator.js';
 import { createBandOperators } from './band-operator.js';
 import { calzettiExponent } from './calzetti-exponent.js';
+import { cloudyNebularOnSspGrid, type CloudyNebularGrid } from './cloudy-nebular.js';
 import { createCompositeSpectrum, type SedParams } from './composite-spectrum.js';
 import type { Cosmology } from './cosmology.js';
 import type { FilterCurve } from './filter-curve.js';
@@ -25,6 +26,12 @@ export interface PhotometryEngineOptions {
   /** Nebular tables; when given (and `nebular` is not false) adds lines + continuum from Q(H), f_esc = 0. */
   nebularTables?: NebularTables;
   nebular?: boolean;
+  /**
+   * Cloudy nebular emission per M☉ formed instead of the CIGALE tables (when `nebular` is not false): added for SSPs
+   * younger than the grid's oldest age, whose λ < 912 Å flux is removed (older SSPs keep theirs); needs
+   * SedParams.logU. `parent`: the SSP grid Cloudy was run on, needed (Q(H) scaling) when `grid` is another library.
+   */
+  cloudy?: { grid: CloudyNebularGrid; parent?: SspGrid };
   /** SSPs younger than this are "young" (birth-cloud attenuation and nebular emission split), default 0.01 Gyr. */
   youngAgeGyr?: number;
 }
@@ -65,24 +72,28 @@ export function createPhotometryEngine(
   const zMax = opts.zMax ?? 8;
   const dz = opts.dz ?? 0.002;
   const useIgm = opts.igm !== false;
-  const neb = opts.nebular !== false ? opts.nebularTables : undefined;
+  const cl = opts.nebular !== false && opts.cloudy ? cloudyNebularOnSspGrid(opts.cloudy.grid, grid, opts.cloudy.parent) : undefined;
+  const neb = opts.nebular !== false && !cl ? opts.nebularTables : undefined;
   const nA = grid.ageGyr.length;
   const nZ = grid.metallicityLogZsol.length;
   const wl = grid.wavelengthAngstrom;
   const nW = wl.length;
   const nB = filters.length;
   const nYoung = youngSspCount(grid.ageGyr, opts.youngAgeGyr ?? 0.01);
-  // stellar spectra; with nebular emission all ionising photons are absorbed by gas (f_esc = 0)
-  const lLambda = neb ? withoutIonisingFlux(grid) : grid.lLambda;
+  // stellar spectra; with nebular emission all ionising photons are absorbed by gas (f_esc = 0): of every SSP for
+  // the CIGALE tables, of the SSPs the Cloudy grid covers for Cloudy (bagpipes' convention)
+  const lLambda = neb ? withoutIonisingFlux(grid, nA) : cl ? withoutIonisingFlux(grid, cl.nNeb) : grid.lLambda;
+  const lineWavelengthAngstrom = neb ? neb.lineWavelengthAngstrom : cl?.lineWavelengthAngstrom;
   const composite = createCompositeSpectrum({
     grid,
     lT: transposeSspSpectra(lLambda, nZ, nA, nW),
-    qH: neb ? ionisingPhotonRate(grid) : new Float64Array(nZ * nA),
+    qH: neb || cl ? ionisingPhotonRate(grid) : new Float64Array(nZ * nA),
     nYoung,
     kappa: calzettiExponent(wl),
     nebular: neb && { tables: neb, continuum: nebularContinuumOnGrid(neb, wl), lineKappa: calzettiExponent(neb.lineWavelengthAngstrom) },
+    cloudy: cl,
   });
-  const node = createBandOperators(filters.map(filterIntegrationWeights), wl, { dz, igm: useIgm, lineWavelengthAngstrom: neb?.lineWavelengthAngstrom });
+  const node = createBandOperators(filters.map(filterIntegrationWeights), wl, { dz, igm: useIgm, lineWavelengthAngstrom });
   const nNodes = Math.round(zMax / dz) + 1;
   const dlTab = luminosityDistanceTable(cosmology, dz, nNodes);
   const { spec, lineLum } = composite;
@@ -114,21 +125,23 @@ export function createPhotometryEngine(
         wavelengthAngstrom: wl,
         lLambda: Float64Array.from(spec),
         igmTransmission: igmT,
-        lineWavelengthAngstrom: neb ? neb.lineWavelengthAngstrom : new Float64Array(0),
-        lineLuminosityErgS: neb ? Float64Array.from(lineLum.subarray(0, neb.lineWavelengthAngstrom.length)) : new Float64Array(0),
+        lineWavelengthAngstrom: lineWavelengthAngstrom ?? new Float64Array(0),
+        lineLuminosityErgS: lineWavelengthAngstrom ? Float64Array.from(lineLum.subarray(0, lineWavelengthAngstrom.length)) : new Float64Array(0),
         ionisingPhotonRate: q,
       };
     },
   };
 }
 
-/** SSP spectra with L_λ = 0 below 912 Å (all ionising photons absorbed by the gas, f_esc = 0). */
-function withoutIonisingFlux(grid: SspGrid): Float64Array {
+/** SSP spectra with L_λ = 0 below 912 Å for the ages [0, nAges) (their ionising photons absorbed by the gas, f_esc = 0). */
+function withoutIonisingFlux(grid: SspGrid, nAges: number): Float64Array {
   const wl = grid.wavelengthAngstrom;
   const nW = wl.length;
+  const nA = grid.ageGyr.length;
   const out = Float64Array.from(grid.lLambda);
-  const nSsp = grid.metallicityLogZsol.length * grid.ageGyr.length;
-  for (let s = 0; s < nSsp; s++) for (let i = 0; i < nW && wl[i] < 912; i++) out[s * nW + i] = 0;
+  for (let k = 0; k < grid.metallicityLogZsol.length; k++) {
+    for (let j = 0; j < nAges; j++) for (let i = 0; i < nW && wl[i] < 912; i++) out[(k * nA + j) * nW + i] = 0;
+  }
   return out;
 }
 

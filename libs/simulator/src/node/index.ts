@@ -1,3 +1,4 @@
+export * from './load-bagpipes-cloudy.js';
 export * from './load-bc03-miles.js';
 export * from './load-cigale-nebular.js';
 export * from './load-filter-curve.js';

