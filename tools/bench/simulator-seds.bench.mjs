@@ -61,6 +61,19 @@ for (const [k, im] of impls.entries()) {
   );
 }
 
+// per SSP library (issue #21: BC03-MILES must not be slower than Maraston 2005), warm, 1 thread, same draws
+{
+  const perLib = {};
+  for (const library of ['maraston05', 'bc03-miles']) {
+    const cfg = parseSimulatorConfig({ ssp: { library } });
+    const engine = cur.node.createEngineFromData('jades', cfg);
+    cur.lib.generateCatalog({ engine, config: cfg, n: Math.min(N, 2000), seed: 5, noise }); // warm the band operators
+    perLib[library] = rate(() => cur.lib.generateCatalog({ engine, config: cfg, n: N, seed: 6, noise }), N)[0];
+    emit(`simulator.seds_per_s_warm_1thread_${library}`, perLib[library], 'SED/s');
+  }
+  emit('simulator.bc03_over_maraston05_seds_ratio', perLib['bc03-miles'] / perLib.maraston05, 'x');
+}
+
 // 2 worker threads, end to end (includes per-worker setup and cold operators): the "2 cores" figure
 for (const im of impls) {
   for (const threads of [2]) {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { ConfigError, DataFileError, type ConfigIssue } from '@pixsed/core';
 import { CATALOG_CHUNK_ROWS, type Catalog } from '../generate-catalog.js';
 import type { SimulatorConfigInput } from '../simulator-config.js';
 import type { FilterCurve } from '../filter-curve.js';
@@ -9,10 +10,30 @@ import type { SurveyInput } from '@pixsed/surveys';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.moduleUrl).then(({ simulateCatalogRows }) => {
-  const cat = simulateCatalogRows({ ...workerData.opts, onProgress: (done) => parentPort.postMessage({ progress: done }) });
+  let cat;
+  try {
+    cat = simulateCatalogRows({ ...workerData.opts, onProgress: (done) => parentPort.postMessage({ progress: done }) });
+  } catch (e) {
+    // pixsed's errors keep their class and fields across the thread boundary (rebuilt by the parent)
+    parentPort.postMessage({ failure: { name: e?.name, message: String(e?.message ?? e), file: e?.file, issues: e?.issues, field: e?.field, problem: e?.problem } });
+    return;
+  }
   const cols = cat.columnNames.map((c) => cat.columns[c]);
   parentPort.postMessage({ names: cat.columnNames, units: cat.units, bands: cat.bands, provenance: cat.provenance, cols }, cols.map((c) => c.buffer));
 });`;
+
+/** A worker's error as the same class in this thread (ConfigError → exit 2 in the CLI, DataFileError names its file). */
+function rebuildError(f: { name?: string; message: string; file?: string; issues?: ConfigIssue[]; field?: string; problem?: string }): Error {
+  if (f.name === 'ConfigError' && f.issues) {
+    const e = new ConfigError(f.file, f.issues);
+    e.message = f.message;
+    return e;
+  }
+  if (f.name === 'DataFileError' && f.file && f.problem) return new DataFileError(f.file, f.field, f.problem);
+  const e = new Error(f.message);
+  if (f.name) e.name = f.name;
+  return e;
+}
 
 /**
  * Same catalogue as `simulateCatalog` (bit-identical: rows are seeded per 4096-row chunk), computed on `threads`
@@ -46,7 +67,12 @@ export async function simulateCatalogParallel(opts: {
     const k = done.push(0) - 1;
     jobs.push(
       new Promise((resolve, reject) => {
-        w.on('message', (m: Part | { progress: number }) => {
+        w.on('message', (m: Part | { progress: number } | { failure: Parameters<typeof rebuildError>[0] }) => {
+          if ('failure' in m) {
+            reject(rebuildError(m.failure));
+            void w.terminate();
+            return;
+          }
           if ('progress' in m) {
             done[k] = m.progress;
             opts.onProgress?.(done.reduce((a, b) => a + b, 0), opts.n);
