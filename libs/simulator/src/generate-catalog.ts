@@ -155,6 +155,7 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
   const floor = config.logSfrFloor;
   const pMissing = config.noise.missingBandProbability;
   const errScale = config.noise.errorScale;
+  const floorFraction = config.noise.floorFraction ?? 0;
   const logScaleMin = errScale ? Math.log(errScale.min) : 0;
   const logScaleMax = errScale ? Math.log(errScale.max) : 0;
 
@@ -216,7 +217,7 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
         err[b][r] = 0;
       } else {
         const scale = scaleRow ? Math.exp(prng.uniformIn(logScaleMin, logScaleMax)) : 1;
-        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode, scale);
+        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode, scale, floorFraction);
         flux[b][r] = fo;
         err[b][r] = eo;
       }
