@@ -8,6 +8,8 @@ const need = ['ssp/maraston05/sed.krz002.rhb', 'nebular/cigale/lines_0.02.dat', 
 const ok = hasData(...need);
 // float32 columns: |Δ ln f| from rounding ≤ 2 × 6e-8
 const LN_TOL = 1e-6;
+// each simulateCatalog call builds the engine from the reference data (seconds; more on a shared machine)
+const TIMEOUT_MS = 300_000;
 
 describe.skipIf(!ok)(`noise variants in catalogues${ok ? '' : ` — ${missingDataMessage(...need)}`}`, () => {
   const n = 400;
@@ -24,7 +26,32 @@ describe.skipIf(!ok)(`noise variants in catalogues${ok ? '' : ` — ${missingDat
     same(plain, sim({ mode: 'sbipix', missingBandProbability: 0, floorFraction: 0 }));
     const g = sim({ mode: 'gaussian-flux' });
     same(g, sim({ mode: 'gaussian-flux', floorFraction: 0 }));
-  });
+    same(g, sim({ mode: 'gaussian-flux', rowErrorScale: { fraction: 0, min: 0.2, max: 5 } }));
+  }, TIMEOUT_MS);
+
+  it('rowErrorScale: one log-uniform factor per row multiplies every band’s σ (same streams for any [min, max])', () => {
+    const ref = sim({ mode: 'gaussian-flux', rowErrorScale: { fraction: 1, min: 1, max: 1 } });
+    const tripled = sim({ mode: 'gaussian-flux', rowErrorScale: { fraction: 1, min: 3, max: 3 } });
+    const wide = sim({ mode: 'gaussian-flux', rowErrorScale: { fraction: 1, min: 0.25, max: 4 } });
+    const params = ref.columnNames.filter((c) => !/_njy$/.test(c) || /_true_njy$/.test(c));
+    same(ref, tripled, params); // the row factor's draws do not depend on [min, max]
+    same(ref, wide, params);
+    const logC: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const ratios = ref.bands.map((b) => wide.columns[`flux_${b}_err_njy`][r] / ref.columns[`flux_${b}_err_njy`][r]);
+      for (const b of ref.bands) expect(tripled.columns[`flux_${b}_err_njy`][r] / ref.columns[`flux_${b}_err_njy`][r]).toBeCloseTo(3, 5);
+      for (const q of ratios) expect(q / ratios[0]).toBeCloseTo(1, 5); // the same factor for every band of the row
+      logC.push(Math.log(ratios[0]));
+    }
+    // ln c uniform on [ln ¼, ln 4]: mean 0, variance (ln 16)²/12 = 0.641; 4σ bands for n = 400
+    const mean = logC.reduce((a, x) => a + x, 0) / n;
+    const variance = logC.reduce((a, x) => a + (x - mean) ** 2, 0) / n;
+    expect(Math.abs(mean)).toBeLessThan(4 * Math.sqrt(0.641 / n));
+    expect(Math.abs(variance / 0.641 - 1)).toBeLessThan(4 * Math.sqrt(0.8 / n)); // Var(s²)/σ⁴ = 2 − 6/5 for a uniform
+    expect(Math.min(...logC)).toBeGreaterThanOrEqual(Math.log(0.25) - 1e-6);
+    expect(Math.max(...logC)).toBeLessThanOrEqual(Math.log(4) + 1e-6);
+    expect(() => sim({ rowErrorScale: { fraction: 0.5, min: 2, max: 1 } })).toThrow(/max must be ≥ min/);
+  }, TIMEOUT_MS);
 
   for (const mode of ['sbipix', 'gaussian-flux'] as const) {
     it(`${mode}: a 5 % floor changes only the band values whose σ was below it, to σ = the floor, with the same deviate`, () => {
@@ -60,7 +87,7 @@ describe.skipIf(!ok)(`noise variants in catalogues${ok ? '' : ` — ${missingDat
       }
       expect(nFloored).toBeGreaterThan(100);
       expect(nKept).toBeGreaterThan(100);
-    });
+    }, TIMEOUT_MS);
   }
 
   it('named scale3 vs scale1 (same streams): gaussian-flux σ and the flux deviation triple; sbipix σ_mag and Δm triple', () => {
@@ -95,5 +122,5 @@ describe.skipIf(!ok)(`noise variants in catalogues${ok ? '' : ` — ${missingDat
       }
       expect(checked, mode).toBeGreaterThan(1000);
     }
-  });
+  }, TIMEOUT_MS);
 });
