@@ -9,6 +9,7 @@ import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
 import { inferCommand } from './commands/infer.js';
 import { validateMatrixCommand } from './commands/validate-matrix.js';
+import { NOISE_MODEL_NAMES } from '@pixsed/simulator';
 import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
@@ -159,6 +160,10 @@ program
   .option('--seed <int>', 'posterior sampling seed (mocks use seed + 1)', '0')
   .option('--samples <count>', 'posterior samples per object', '500')
   .option('--mocks-config-from <model.onnx>', "model whose training prior the mocks use (default: the first of --models), with ssp replaced per column")
+  .option(
+    '--noise <list>',
+    `noise axis: each test column becomes (library, noise model), the prior's noise replaced; prints 68/95 % coverage per cell with a within-±3 % verdict. Names: ${NOISE_MODEL_NAMES.map((m) => `${m.name} = ${m.meaning}`).join('; ')}`,
+  )
   .option('--out <dir>', 'folder for matrix.json', 'validation-matrix')
   .action(validateMatrixCommand);
 

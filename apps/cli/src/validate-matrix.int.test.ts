@@ -41,6 +41,42 @@ describe.skipIf(!ready)(ready ? 'pixsed validate-matrix (train on A, test on B)'
     expect(r.stdout).toContain('| model (trained on) | S/N |');
   }, 600_000);
 
+  it('--noise: each test column is a (library, noise model) pair, with per-cell coverage of every parameter, joint TARP and a ±3 % verdict', () => {
+    const out = mkdtempSync(join(tmpdir(), 'pixsed-matrix-noise-'));
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'validate-matrix', '--models', model, '--libraries', 'maraston05', '--noise', 'sbipix,floor5,scale3', '--n', '600', '--samples', '40', '--out', out],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    expect(m.cells).toHaveLength(3 * 2); // noise models × S/N bins
+    expect(m.cells.map((c: { test: string }) => c.test)).toEqual(['maraston05/sbipix', 'maraston05/sbipix', 'maraston05/floor5', 'maraston05/floor5', 'maraston05/scale3', 'maraston05/scale3']);
+    const byNoise = Object.fromEntries(m.cells.map((c: { noise: string; noiseConfig: unknown }) => [c.noise, c.noiseConfig]));
+    expect(byNoise.floor5).toEqual({ missingBandProbability: 0, mode: 'sbipix', floorFraction: 0.05 });
+    expect(byNoise.scale3).toEqual({ missingBandProbability: 0, mode: 'sbipix', errorScale: { fraction: 1, min: 3, max: 3 } });
+    for (const c of m.cells) {
+      expect(c.library).toBe('maraston05');
+      for (const k of ['ecp68', 'ecp95', 'atc', 'atcStdErr']) expect(Number.isFinite(c.jointTarp[k]), k).toBe(true);
+    }
+    // one table row per cell, its verdict consistent with the cell's coverages in matrix.json
+    const rows = r.stdout.split('\n').filter((l) => /^\| jades-delayed-tau-affine \| snr/.test(l) && l.includes('maraston05/'));
+    expect(rows).toHaveLength(6);
+    for (const c of m.cells) {
+      const row = rows.find((l) => l.includes(`| ${c.snrBin} | ${c.test} |`))!;
+      const p = Object.values(c.parameters) as { coverage68: number; coverage95: number }[];
+      const ok = p.every((q) => Math.abs(q.coverage68 - 0.68) <= 0.03 && Math.abs(q.coverage95 - 0.95) <= 0.03);
+      expect(row).toMatch(ok ? /\| yes \(worst / : /\| no \(worst /);
+    }
+  }, 600_000);
+
+  it('an unknown noise model is an option error (exit 2) naming it and the known ones', () => {
+    const r = spawnSync(process.execPath, [bin, 'validate-matrix', '--models', model, '--noise', 'sbipix,floor,loud', '--n', '200'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--noise.*unknown noise model 'floor'.*training, sbipix, gaussian-flux, floor<P>, scale<S>/s);
+    expect(r.stderr).toMatch(/--noise.*unknown noise model 'loud'/);
+  });
+
   it('an unknown test library is an option error (exit 2) naming it and the known ones', () => {
     const r = spawnSync(process.execPath, [bin, 'validate-matrix', '--models', model, '--libraries', 'fsps', '--n', '200'], { encoding: 'utf8' });
     expect(r.status).toBe(2);

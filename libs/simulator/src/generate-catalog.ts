@@ -163,6 +163,8 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
   const floor = config.logSfrFloor;
   const pMissing = config.noise.missingBandProbability;
   const errScale = config.noise.errorScale;
+  const floorFraction = config.noise.floorFraction ?? 0;
+  const rowScaleCfg = config.noise.rowErrorScale;
   const logScaleMin = errScale ? Math.log(errScale.min) : 0;
   const logScaleMax = errScale ? Math.log(errScale.max) : 0;
 
@@ -218,6 +220,7 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     columns.z[r] = z;
     // error-scale augmentation: the extra draws happen only when configured, so other configs keep their streams
     const scaleRow = noiseMode !== 'none' && errScale !== undefined && errScale.fraction > 0 && prng.uniform() < errScale.fraction;
+    const rowScale = noiseMode !== 'none' && rowScaleCfg !== undefined && rowScaleCfg.fraction > 0 && prng.uniform() < rowScaleCfg.fraction ? Math.exp(prng.uniformIn(Math.log(rowScaleCfg.min), Math.log(rowScaleCfg.max))) : 1;
     for (let b = 0; b < nB; b++) {
       const f = fluxes[b];
       tru[b][r] = f;
@@ -225,8 +228,8 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
         flux[b][r] = f;
         err[b][r] = 0;
       } else {
-        const scale = scaleRow ? Math.exp(prng.uniformIn(logScaleMin, logScaleMax)) : 1;
-        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode, scale);
+        const scale = (scaleRow ? Math.exp(prng.uniformIn(logScaleMin, logScaleMax)) : 1) * rowScale;
+        const [fo, eo] = noisyFlux(o.noise!, noiseIndex![b], f, prng, noiseMode, scale, floorFraction);
         flux[b][r] = fo;
         err[b][r] = eo;
       }

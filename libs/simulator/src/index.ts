@@ -8,6 +8,7 @@ export * from './generate-catalog.js';
 export * from './igm-inoue14.js';
 export * from './ionising-photon-rate.js';
 export * from './nebular-tables.js';
+export * from './named-noise-config.js';
 export * from './noise-model.js';
 export * from './photometry-engine.js';
 export * from './pivot-wavelength.js';

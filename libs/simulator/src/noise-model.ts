@@ -32,6 +32,14 @@ export function isNonDetection(fluxNjy: number, depth1SigmaNjy: number): boolean
  *   apply `isNonDetection` downstream).
  * `sigmaScale` multiplies every noise term, σ_mag and the 1σ depth (so in `sbipix` also the detection threshold
  * and a non-detection's error): error-scale augmentation, a pixel as deep as the tables × sigmaScale.
+ * `floorFraction` φ (0 = none) is a per-band fractional error floor applied after the mode's σ (and after
+ * sigmaScale), with the observed flux drawn from the same standard-normal deviate with the floored σ:
+ * - `gaussian-flux`: σ_f' = max(σ_f, φ·f_true), f_obs = f_true + σ_f'·ε.
+ * - `sbipix` (draws in magnitudes): σ_mag' = max(σ_mag, φ·2.5/ln10), i.e. the linearised flux scatter
+ *   f_true·σ_mag·ln10/2.5 is floored at φ·f_true; m_obs = m + σ_mag'·ε and the quoted error is, as in SBIPIX,
+ *   f_obs·σ_mag'·ln10/2.5 (= φ·f_obs where the floor dominates). Non-detections (f_true ≤ depth) are unchanged
+ *   (flux 0, error = depth): there the floor φ·f_true < depth.
+ * The floor draws no random numbers, so a catalogue's other columns and its non-floored bands are unchanged.
  * Returns [fluxNjy, errNjy].
  */
 export function noisyFlux(
@@ -41,6 +49,7 @@ export function noisyFlux(
   prng: Prng,
   mode: NoiseMode = 'sbipix',
   sigmaScale = 1,
+  floorFraction = 0,
 ): [number, number] {
   const depth = t.depth1SigmaNjy[band] * sigmaScale;
   const detectable = trueFluxNjy > depth;
@@ -61,9 +70,11 @@ export function noisyFlux(
   }
   if (mode === 'gaussian-flux') {
     const sf = Math.max(0, trueFluxNjy) * sigmaMag * (Math.LN10 / 2.5);
-    const s = Math.sqrt(sf * sf + depth * depth);
+    let s = Math.sqrt(sf * sf + depth * depth);
+    if (floorFraction > 0) s = Math.max(s, floorFraction * Math.max(0, trueFluxNjy));
     return [trueFluxNjy + s * prng.normal(), s];
   }
+  if (floorFraction > 0) sigmaMag = Math.max(sigmaMag, floorFraction * (2.5 / Math.LN10));
   if (!detectable) return [0, depth];
   const fObs = trueFluxNjy * Math.pow(10, -0.4 * sigmaMag * prng.normal());
   return [fObs, fObs * sigmaMag * (Math.LN10 / 2.5)];

@@ -126,6 +126,21 @@ export const simulatorConfigSchema = z.object({
         .object({ fraction: z.number().min(0).max(1), min: z.number().positive(), max: z.number().positive() })
         .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' })
         .optional(),
+      /**
+       * Optional row-common error scale: with probability `fraction` per row, one factor log-uniform in [min, max]
+       * multiplies every band's σ (and the depth) of that row, on top of `errorScale`'s per-band factors. Independent
+       * per-band factors almost never scale all 19 bands together (their geometric mean spreads by only ×/÷ 1.3), but a
+       * shallower or deeper pixel — or a mis-estimated error map — does. Absent = none (streams unchanged).
+       */
+      rowErrorScale: z
+        .object({ fraction: z.number().min(0).max(1), min: z.number().positive(), max: z.number().positive() })
+        .refine((r) => r.max >= r.min, { message: 'max must be ≥ min' })
+        .optional(),
+      /**
+       * Optional per-band fractional error floor φ (absent or 0 = none): σ_f = max(σ_f, φ·f_true) after the mode's σ
+       * and the error scale, the observed flux drawn with the floored σ; in `sbipix` σ_mag ≥ φ·2.5/ln10 (see `noisyFlux`).
+       */
+      floorFraction: z.number().min(0).lt(1).optional(),
     })
     .default({ mode: 'sbipix', missingBandProbability: 0 }),
   /** Floor for log10 SFR [M☉/yr] when no stars formed in the averaging window. */

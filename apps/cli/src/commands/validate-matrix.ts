@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '@pixsed/core';
 import { validateModel, type ValidationReport } from '@pixsed/calibration/node';
 import { loadManifest } from '@pixsed/model/node';
-import { SSP_LIBRARIES, type SspConfig } from '@pixsed/simulator';
+import { NOISE_MODEL_NAMES, SSP_LIBRARIES, namedNoiseConfig, type NoiseConfigInput, type SspConfig } from '@pixsed/simulator';
 import { simulateCatalog } from '@pixsed/simulator/node';
 
 export interface ValidateMatrixOptions {
@@ -13,6 +13,8 @@ export interface ValidateMatrixOptions {
   seed: string;
   samples: string;
   out: string;
+  /** Optional noise axis: comma-separated noise-model names (NOISE_MODEL_NAMES); each test column is then (library, noise). */
+  noise?: string;
   mocksConfigFrom?: string;
 }
 
@@ -35,6 +37,9 @@ function sspOf(column: string): SspConfig {
  * simulates one held-out mock set — the prior of `--mocks-config-from` (default the first model's training
  * simulator config) with `ssp` replaced by B, seed `--seed + 1` — and validates every model on the same rows, per
  * S/N bin. Prints a markdown table of log M* and writes matrix.json (every parameter's R², bias, NMAD, coverage, TARP).
+ * With `--noise`, every test column is an (SSP library, noise model) pair — the prior's `noise` replaced by
+ * `namedNoiseConfig(name, prior noise)` — and a coverage table (68/95 % of every parameter, joint TARP) with a
+ * "within ±3 %" verdict per cell is printed too (issue #21 item 7).
  */
 export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promise<void> {
   const models = opts.models.split(',').map((m) => m.trim()).filter(Boolean);
@@ -42,10 +47,16 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   const n = Number(opts.n);
   const seed = Number(opts.seed);
   const samples = Number(opts.samples);
+  const noiseNames = opts.noise === undefined ? undefined : opts.noise.split(',').map((m) => m.trim()).filter(Boolean);
   const problems = [];
   if (models.length === 0) problems.push({ path: '--models', message: 'expected a comma-separated list of model.onnx files' });
   for (const c of columns) {
     if (c !== MIXTURE && !(SSP_LIBRARIES as readonly string[]).includes(c)) problems.push({ path: '--libraries', message: `unknown library '${c}' (known: ${[...SSP_LIBRARIES, MIXTURE].join(', ')})` });
+  }
+  const knownNoise = NOISE_MODEL_NAMES.map((m) => m.name).join(', ');
+  if (noiseNames?.length === 0) problems.push({ path: '--noise', message: `expected a comma-separated list of noise models (known: ${knownNoise})` });
+  for (const name of noiseNames ?? []) {
+    if (namedNoiseConfig(name) === undefined) problems.push({ path: '--noise', message: `unknown noise model '${name}' (known: ${knownNoise}; P in (0, 100), S > 0)` });
   }
   if (!Number.isInteger(n) || n < 100) problems.push({ path: '--n', message: `expected an integer ≥ 100, got '${opts.n}'` });
   if (!Number.isInteger(seed)) problems.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
@@ -56,12 +67,14 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   const priorFrom = resolve(opts.mocksConfigFrom ?? models[0]);
   const { manifest } = loadManifest(priorFrom);
   const baseConfig = (manifest.provenance.simulatorConfig ?? {}) as Record<string, unknown>;
-  const cells: { model: string; sps: string; test: string; bin: string; report: ValidationReport }[] = [];
-  for (const column of columns) {
+  const cells: { model: string; sps: string; test: string; library: string; noise?: string; bin: string; report: ValidationReport }[] = [];
+  const baseNoise = (baseConfig.noise ?? {}) as NoiseConfigInput;
+  const tests = columns.flatMap((library) => (noiseNames ?? [undefined]).map((noise) => ({ library, noise, label: noise === undefined ? library : `${library}/${noise}` })));
+  for (const { library: column, noise, label } of tests) {
     const t0 = performance.now();
-    const config = { ...baseConfig, ssp: sspOf(column) };
+    const config = { ...baseConfig, ssp: sspOf(column), ...(noise === undefined ? {} : { noise: namedNoiseConfig(noise, baseNoise) }) };
     const catalog = simulateCatalog({ survey: manifest.survey, n, seed: seed + 1, config: config as never });
-    log(`test column ${column}: simulated ${n} mocks in ${((performance.now() - t0) / 1000).toFixed(1)} s (prior of ${manifest.name})`);
+    log(`test column ${label}: simulated ${n} mocks in ${((performance.now() - t0) / 1000).toFixed(1)} s (prior of ${manifest.name})`);
     for (const modelPath of models) {
       for (const bin of SNR_BINS) {
         const { report } = await validateModel({
@@ -71,9 +84,9 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
           seed,
           selection: { snrBands: SNR_BANDS, minMeanSnr: bin.min, maxMeanSnr: bin.max },
         });
-        cells.push({ model: report.model.name, sps: report.model.sps, test: column, bin: bin.name, report });
+        cells.push({ model: report.model.name, sps: report.model.sps, test: label, library: column, noise, bin: bin.name, report });
         const m = report.parameters.find((p) => p.name === 'log_mstar');
-        log(`  ${report.model.name} on ${column} ${bin.name}: ${report.selection.nKept} mocks, log M* bias ${m?.bias.toFixed(3)} NMAD ${m?.scatterNmad.toFixed(3)} cov68 ${m?.coverage68.toFixed(3)}`);
+        log(`  ${report.model.name} on ${label} ${bin.name}: ${report.selection.nKept} mocks, log M* bias ${m?.bias.toFixed(3)} NMAD ${m?.scatterNmad.toFixed(3)} cov68 ${m?.coverage68.toFixed(3)}`);
       }
     }
   }
@@ -83,15 +96,61 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
     model: c.model,
     trainedOn: c.sps,
     test: c.test,
+    ...(c.noise === undefined ? {} : { library: c.library, noise: c.noise, noiseConfig: namedNoiseConfig(c.noise, baseNoise) }),
     snrBin: c.bin,
     nMocks: c.report.selection.nKept,
     parameters: Object.fromEntries(
       c.report.parameters.map((p) => [p.name, { r2: p.r2, bias: p.bias, nmad: p.scatterNmad, coverage68: p.coverage68, coverage95: p.coverage95, tarpAtc: p.tarp.atc }]),
     ),
+    jointTarp: { atc: c.report.jointTarp.atc, atcStdErr: c.report.jointTarp.atcStdErr, ecp68: ecpAt(c.report.jointTarp, 0.68), ecp95: ecpAt(c.report.jointTarp, 0.95) },
   }));
   const file = join(outDir, 'matrix.json');
   await writeFile(file, JSON.stringify({ priorFrom: manifest.name, n, seed, samples, snrBands: SNR_BANDS, cells: summary }, null, 2) + '\n');
-  process.stdout.write(`${matrixTable(summary)}\noutput ${file}\n`);
+  const coverage = noiseNames === undefined ? '' : `\n${coverageTable(summary)}\n`;
+  process.stdout.write(`${matrixTable(summary)}\n${coverage}output ${file}\n`);
+}
+
+/** Joint-TARP expected coverage at credibility α (the nearest grid level). */
+function ecpAt(t: { alpha: number[]; ecp: number[] }, alpha: number): number {
+  let k = 0;
+  for (let i = 1; i < t.alpha.length; i++) if (Math.abs(t.alpha[i] - alpha) < Math.abs(t.alpha[k] - alpha)) k = i;
+  return t.ecp[k];
+}
+
+/** Coverage goal of issue #21 item 7: 68 % and 95 % coverage within ±3 percentage points for every parameter. */
+export const COVERAGE_TOLERANCE = 0.03;
+
+type CoverageCell = Cell & { jointTarp: { atc: number; atcStdErr: number; ecp68: number; ecp95: number } };
+
+/**
+ * Markdown: one row per model × S/N bin × test column: 68/95 % coverage of every parameter, the joint TARP (ECP at
+ * α = 0.68 / 0.95, ATC ± its bootstrap error) and the verdict "within ±3 %" (every parameter's coverage68 and
+ * coverage95 within COVERAGE_TOLERANCE of 0.68 / 0.95), with the worst deviation and the binomial standard error
+ * √(p(1 − p)/n) of a calibrated coverage at that level, so a verdict within noise can be told apart.
+ */
+export function coverageTable(cells: CoverageCell[]): string {
+  const params = [...new Set(cells.flatMap((c) => Object.keys(c.parameters)))];
+  const f = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+  const head = `| model | S/N | test | n | ${params.map((p) => `${p} cov68 / cov95`).join(' | ')} | joint TARP ECP68 / ECP95 / ATC | within ±${COVERAGE_TOLERANCE * 100} % |`;
+  const sep = `|${Array.from({ length: params.length + 6 }, () => '---').join('|')}|`;
+  const body = cells.map((c) => {
+    let worst = { dev: 0, level: 0.68, what: '' };
+    for (const p of params) {
+      const q = c.parameters[p];
+      for (const [level, v] of [[0.68, q?.coverage68], [0.95, q?.coverage95]] as const) {
+        const dev = v === undefined || !Number.isFinite(v) ? Number.POSITIVE_INFINITY : v - level;
+        if (Math.abs(dev) > Math.abs(worst.dev)) worst = { dev, level, what: `${p} cov${Math.round(level * 100)} ${f(v)}` };
+      }
+    }
+    const ok = Math.abs(worst.dev) <= COVERAGE_TOLERANCE;
+    // binomial standard error of a calibrated coverage at that level over n mocks: the noise floor of the verdict
+    const se = Math.sqrt((worst.level * (1 - worst.level)) / c.nMocks);
+    const verdict = `${ok ? 'yes' : 'no'} (worst ${worst.what || '–'}, ${worst.dev > 0 ? '+' : ''}${f(worst.dev)}; binomial σ ${f(se)})`;
+    const cov = params.map((p) => `${f(c.parameters[p]?.coverage68)} / ${f(c.parameters[p]?.coverage95)}`);
+    const t = c.jointTarp;
+    return `| ${c.model} | ${c.snrBin} | ${c.test} | ${c.nMocks} | ${cov.join(' | ')} | ${f(t.ecp68)} / ${f(t.ecp95)} / ${f(t.atc, 4)} ± ${f(t.atcStdErr, 4)} | ${verdict} |`;
+  });
+  return ['coverage (68/95 %, every parameter; joint TARP):', head, sep, ...body].join('\n');
 }
 
 type Cell = { model: string; trainedOn: string; test: string; snrBin: string; nMocks: number; parameters: Record<string, { r2: number; bias: number; nmad: number; coverage68: number; coverage95: number }> };
