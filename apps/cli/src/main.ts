@@ -86,6 +86,7 @@ simulate
   .requiredOption('--out <dir>', 'output folder')
   .option('--config <sims.yaml>', 'simulator config (priors, SFH, noise); see libs/simulator/README.md')
   .option('--format <fmt>', 'npy (float32 matrix + columns.json for the PyTorch trainer), csv or parquet', 'npy')
+  .option('--threads <n>', 'worker threads (default: the machine\'s cores, at most 8); the catalogue does not depend on it')
   .action(simulateCommand);
 simulate
   .command('mosaic')

@@ -42,6 +42,13 @@ export const modelManifestSchema = z
       outputName: z.string(),
       noiseDim: z.number().int().positive(),
     }),
+    /** Stellar-population synthesis the model was trained on (absent in models trained before SSP libraries were selectable: Maraston 2005). */
+    sps: z
+      .looseObject({
+        libraries: z.array(z.looseObject({ library: z.string().min(1), weight: num.positive(), imf: z.string().optional(), checksum: z.string().optional() })).min(1),
+        cosmology: z.looseObject({ h0KmSMpc: num.positive(), omegaM: num.positive() }),
+      })
+      .optional(),
     provenance: z.record(z.string(), z.unknown()).default({}),
     validation: z.record(z.string(), z.unknown()).optional(),
   })
@@ -60,3 +67,14 @@ export const modelManifestSchema = z
     expect(['sampler', 'noiseDim'], m.sampler.noiseDim === m.parameters.length, `noiseDim ${m.sampler.noiseDim} ≠ ${m.parameters.length} parameters`);
   });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
+
+/**
+ * One line naming the SPS a model was trained on, written into every output's provenance: e.g. `bc03-miles`,
+ * `mixture(maraston05 0.5, bc03-miles 0.5)`; models without the `sps` block were all trained on Maraston (2005).
+ */
+export function spsLabel(m: Pick<ModelManifest, 'sps'>): string {
+  const libs = m.sps?.libraries;
+  if (!libs) return 'maraston05 (manifest without sps: trained before SSP libraries were selectable)';
+  if (libs.length === 1) return libs[0].library;
+  return `mixture(${libs.map((l) => `${l.library} ${Number(l.weight.toFixed(3))}`).join(', ')})`;
+}

@@ -8,7 +8,7 @@ import type { Sfh } from './sfh.js';
 import { delayedTauSfh } from './sfh-delayed-tau.js';
 import { continuitySfh, dirichletSfh } from './sfh-piecewise.js';
 import { sfhSummary, sspAgeBinEdges, sspMassFractions } from './sfh-summary.js';
-import { metallicityBracket } from './ssp-grid.js';
+import { metallicityBracket, sspGridIdentity } from './ssp-grid.js';
 import type { SimulatorConfig } from './simulator-config.js';
 
 /** A simulated catalogue: one typed-array column per quantity, all of length n. */
@@ -21,6 +21,13 @@ export interface Catalog {
   /** Units / meaning per column (for the .json sidecar and docs). */
   units: Record<string, string>;
   seed: number;
+  /** What produced the photometry: the SSP grid(s) with their mixture weights and the cosmology (for model manifests). */
+  provenance?: CatalogProvenance;
+}
+
+export interface CatalogProvenance {
+  ssp: (ReturnType<typeof sspGridIdentity> & { weight: number })[];
+  cosmology: { h0KmSMpc: number; omegaM: number };
 }
 
 /** Rows per independently seeded chunk: results do not depend on how chunks are spread over workers. */
@@ -31,8 +38,18 @@ export function chunkSeed(seed: number, chunk: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(chunk + 1, 0x85ebca6b)) | 0;
 }
 
-export interface GenerateCatalogOptions {
+/** One SSP library of a mixture: each row is drawn from one engine with probability weight / Σ weights. */
+export interface WeightedEngine {
+  library: string;
+  weight: number;
   engine: PhotometryEngine;
+}
+
+export interface GenerateCatalogOptions {
+  /** The photometry engine (one SSP library), or `engines` for an SSP mixture (exactly one of the two). */
+  engine?: PhotometryEngine;
+  /** SSP mixture (`ssp.mixture` in the config): same bands and cosmology in every engine; adds column `ssp_library`. */
+  engines?: WeightedEngine[];
   config: SimulatorConfig;
   n: number;
   seed: number;
@@ -73,13 +90,14 @@ function ageTable(cosmo: Cosmology, dzAge: number, n: number): Float64Array {
  * (seed, rowStart, n): row r always uses chunk ⌊r / 4096⌋'s PRNG stream.
  */
 export function generateCatalog(o: GenerateCatalogOptions): Catalog {
-  const { engine, config, n, seed } = o;
+  const { config, n, seed } = o;
+  const libs = mixtureEngines(o);
+  const mixture = libs.length > 1;
+  const engine0 = libs[0].engine;
   const rowStart = o.rowStart ?? 0;
-  const grid = engine.grid;
-  const cosmo = engine.cosmology;
-  const bands = engine.bands;
+  const cosmo = engine0.cosmology;
+  const bands = engine0.bands;
   const nB = bands.length;
-  const nA = grid.ageGyr.length;
   const noiseMode = config.noise.mode;
   let noiseIndex: Int32Array | undefined;
   if (noiseMode !== 'none') {
@@ -124,15 +142,14 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     const u = x - i;
     return ageTab[i] * (1 - u) + ageTab[i + 1] * u;
   };
-  const zGrid0 = grid.metallicityLogZsol[0];
-  const zGrid1 = grid.metallicityLogZsol[grid.metallicityLogZsol.length - 1];
-  const mLo = Math.max(config.metallicity.min, zGrid0);
-  const mHi = Math.min(config.metallicity.max, zGrid1);
-  if (mHi < mLo) throw new RangeError(`metallicity prior [${config.metallicity.min}, ${config.metallicity.max}] does not overlap the grid [${zGrid0}, ${zGrid1}]`);
-  const edges = sspAgeBinEdges(grid.ageGyr);
-  const frac = new Float64Array(nA);
-  const mass = new Float64Array(nA);
-  const surv = new Float64Array(nA);
+  const perLib = libs.map((l) => libraryState(l.engine, config));
+  const cumWeight = cumulativeWeights(libs);
+  const libColumn = mixture ? new Float64Array(n) : undefined;
+  if (libColumn) {
+    names.push('ssp_library');
+    columns.ssp_library = libColumn;
+    units.ssp_library = `SSP library of the row: index into [${libs.map((l) => l.library).join(', ')}]`;
+  }
   const fluxes = new Float64Array(nB);
   const sfhPrior = config.sfh;
   const floor = config.logSfrFloor;
@@ -147,6 +164,10 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
   for (let r = 0; r < n; r++) {
     const row = rowStart + r;
     if (row % CATALOG_CHUNK_ROWS === 0) prng = createPrng(chunkSeed(seed, row / CATALOG_CHUNK_ROWS));
+    // SSP library of this row (the extra draw only for a mixture, so single-library streams are unchanged)
+    const k = mixture ? pickIndex(cumWeight, prng.uniform()) : 0;
+    const { engine, grid, nA, mLo, mHi, edges, frac, mass, surv } = perLib[k];
+    if (libColumn) libColumn[r] = k;
     const z = zMax === zMin ? zMax : zMax - (zMax - zMin) * prng.uniform(); // (zMin, zMax]
     const tUniv = ageAt(z);
     const metal = prng.uniformIn(mLo, mHi);
@@ -206,5 +227,50 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     }
     if (o.onProgress && ((r + 1) % 1000 === 0 || r + 1 === n)) o.onProgress(r + 1, n);
   }
-  return { n, bands, columnNames: names, columns, units, seed };
+  const total = libs.reduce((a, l) => a + l.weight, 0);
+  const provenance: CatalogProvenance = {
+    ssp: libs.map((l) => ({ ...sspGridIdentity(l.engine.grid), library: l.library, weight: l.weight / total })),
+    cosmology: { h0KmSMpc: cosmo.h0, omegaM: cosmo.omegaM },
+  };
+  return { n, bands, columnNames: names, columns, units, seed, provenance };
+}
+
+function mixtureEngines(o: GenerateCatalogOptions): WeightedEngine[] {
+  if ((o.engine === undefined) === (o.engines === undefined)) throw new RangeError('generateCatalog: give exactly one of `engine` and `engines`');
+  const libs = o.engines ?? [{ library: o.engine!.grid.library ?? o.engine!.grid.name, weight: 1, engine: o.engine! }];
+  if (libs.length === 0) throw new RangeError('generateCatalog: `engines` is empty');
+  const b0 = libs[0].engine.bands.join(',');
+  for (const l of libs) {
+    if (!(l.weight > 0)) throw new RangeError(`generateCatalog: weight of SSP library ${l.library} must be > 0, got ${l.weight}`);
+    if (l.engine.bands.join(',') !== b0) throw new RangeError(`generateCatalog: SSP library ${l.library} has bands ${l.engine.bands.join(',')}, expected ${b0}`);
+    if (l.engine.cosmology !== libs[0].engine.cosmology) throw new RangeError(`generateCatalog: SSP library ${l.library} uses another cosmology object than ${libs[0].library}`);
+  }
+  return libs;
+}
+
+/** Per-library constants and scratch arrays: [Z/H] prior ∩ grid, SSP age bins. */
+function libraryState(engine: PhotometryEngine, config: SimulatorConfig) {
+  const grid = engine.grid;
+  const nA = grid.ageGyr.length;
+  const zGrid0 = grid.metallicityLogZsol[0];
+  const zGrid1 = grid.metallicityLogZsol[grid.metallicityLogZsol.length - 1];
+  const mLo = Math.max(config.metallicity.min, zGrid0);
+  const mHi = Math.min(config.metallicity.max, zGrid1);
+  if (mHi < mLo) throw new RangeError(`metallicity prior [${config.metallicity.min}, ${config.metallicity.max}] does not overlap the grid ${grid.name} [${zGrid0}, ${zGrid1}]`);
+  return { engine, grid, nA, mLo, mHi, edges: sspAgeBinEdges(grid.ageGyr), frac: new Float64Array(nA), mass: new Float64Array(nA), surv: new Float64Array(nA) };
+}
+
+function cumulativeWeights(libs: WeightedEngine[]): Float64Array {
+  const total = libs.reduce((a, l) => a + l.weight, 0);
+  const c = new Float64Array(libs.length);
+  let acc = 0;
+  libs.forEach((l, i) => (c[i] = acc += l.weight / total));
+  c[libs.length - 1] = 1;
+  return c;
+}
+
+function pickIndex(cum: Float64Array, u: number): number {
+  let i = 0;
+  while (i < cum.length - 1 && u >= cum[i]) i++;
+  return i;
 }

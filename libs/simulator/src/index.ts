@@ -10,6 +10,8 @@ export * from './nebular-tables.js';
 export * from './noise-model.js';
 export * from './photometry-engine.js';
 export * from './pivot-wavelength.js';
+export * from './rebin-ssp-grid.js';
+export * from './remnant-mass.js';
 export * from './prng.js';
 export * from './sfh.js';
 export * from './sfh-delayed-tau.js';

@@ -39,6 +39,35 @@ export const sfhPriorSchema = z.discriminatedUnion('type', [
 ]);
 export type SfhPrior = z.infer<typeof sfhPriorSchema>;
 
+/** SSP libraries the simulator can load (`loadSspLibrary` in ./node; data in `<data>/ssp/<library>/`). */
+export const SSP_LIBRARIES = ['maraston05', 'bc03-miles'] as const;
+export type SspLibrary = (typeof SSP_LIBRARIES)[number];
+const sspLibrarySchema = z.enum(SSP_LIBRARIES);
+
+/** One SSP library, or a mixture: each row is drawn from one library with probability weight / Σ weights. */
+export const sspConfigSchema = z.union([
+  z.object({ library: sspLibrarySchema }).strict(),
+  z
+    .object({ mixture: z.array(z.object({ library: sspLibrarySchema, weight: z.number().positive() }).strict()).min(2) })
+    .strict()
+    .refine((m) => new Set(m.mixture.map((x) => x.library)).size === m.mixture.length, { message: 'each library at most once in ssp.mixture' }),
+]);
+export type SspConfig = z.infer<typeof sspConfigSchema>;
+
+/** The libraries of an SSP config with normalised weights (one entry, weight 1, for a single library). */
+export function sspComponents(ssp: SspConfig): { library: SspLibrary; weight: number }[] {
+  if ('library' in ssp) return [{ library: ssp.library, weight: 1 }];
+  const total = ssp.mixture.reduce((a, m) => a + m.weight, 0);
+  return ssp.mixture.map((m) => ({ library: m.library, weight: m.weight / total }));
+}
+
+/** Flat ΛCDM cosmology: Planck 2018 (astropy's Planck18 without radiation), or explicit H0 / Ω_m (SBIPIX: 70, 0.3). */
+export const cosmologyConfigSchema = z.discriminatedUnion('name', [
+  z.object({ name: z.literal('planck18') }).strict(),
+  z.object({ name: z.literal('flat-lcdm'), h0KmSMpc: z.number().positive(), omegaM: z.number().gt(0).lt(1) }).strict(),
+]);
+export type CosmologyConfig = z.infer<typeof cosmologyConfigSchema>;
+
 /** Simulator configuration: priors, physics switches, noise model. All keys carry their unit. */
 export const simulatorConfigSchema = z.object({
   /** log10 surviving stellar mass (living + remnants) [M☉]. */
@@ -80,6 +109,10 @@ export const simulatorConfigSchema = z.object({
     .default({ mode: 'sbipix', missingBandProbability: 0 }),
   /** Floor for log10 SFR [M☉/yr] when no stars formed in the averaging window. */
   logSfrFloor: z.number().default(-10),
+  /** SSP library (default Maraston 2005, as before) or a mixture of libraries (SPS-marginalised training). */
+  ssp: sspConfigSchema.default({ library: 'maraston05' }),
+  /** Cosmology for distances and the age of the universe (default Planck18). */
+  cosmology: cosmologyConfigSchema.default({ name: 'planck18' }),
   /** Redshift-node spacing of the fast photometry. */
   dz: z.number().positive().max(0.05).default(0.002),
 });

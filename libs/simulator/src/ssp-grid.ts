@@ -17,6 +17,30 @@ export interface SspGrid {
   survivingMassFraction: Float64Array;
   /** Solar metallicity Z☉ of the grid (mass fraction), used to map [Z/H] to the nebular tables. */
   zSolar: number;
+  /** Library id as in the simulator config's `ssp.library` (e.g. `maraston05`, `bc03-miles`); absent for ad-hoc grids. */
+  library?: string;
+  /** IMF, e.g. `kroupa01`, `chabrier03` (recorded in model manifests). */
+  imf?: string;
+  /** How `survivingMassFraction` was obtained (recorded in model manifests). */
+  massDefinition?: string;
+  /** sha256 over the source files of the grid (recorded in model manifests). */
+  checksum?: string;
+}
+
+/** What a model manifest records about the SSP grid it was trained on. */
+export function sspGridIdentity(g: SspGrid): { library: string; name: string; imf: string; massDefinition: string; checksum: string; nAge: number; nMetallicity: number; nWavelength: number; metallicityRange: [number, number] } {
+  const m = g.metallicityLogZsol;
+  return {
+    library: g.library ?? g.name,
+    name: g.name,
+    imf: g.imf ?? 'unknown',
+    massDefinition: g.massDefinition ?? 'unknown',
+    checksum: g.checksum ?? 'unknown',
+    nAge: g.ageGyr.length,
+    nMetallicity: m.length,
+    nWavelength: g.wavelengthAngstrom.length,
+    metallicityRange: [m[0], m[m.length - 1]],
+  };
 }
 
 /** Validate shapes and monotonicity of an SSP grid; returns problems (empty when valid). */

@@ -123,6 +123,9 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
         ],
         "trainingRanges": {"features": {"names": fnames, "min": [float(v) for v in tr_min], "max": [float(v) for v in tr_max]},
                            "z": {"min": float(cat["z"].min()), "max": float(cat["z"].max())}},
+        # the stellar populations and cosmology of the training set (pixsed simulate's simulation.json): every output
+        # of a run with this model names them (libs/model spsLabel)
+        **({"sps": {"libraries": sim_meta["ssp"], "cosmology": sim_meta["cosmology"]}} if sim_meta.get("ssp") else {}),
         "noiseModel": {"survey": cfg["survey"], "mode": noise_cfg.get("mode", "sbipix"),
                        "missingBandProbability": noise_cfg.get("missingBandProbability", 0),
                        "depth1SigmaNjy": depth, "simulatorConfig": sim_meta.get("config"),

@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, FLAG, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
-import { SUMMARY_STATS } from '@pixsed/model';
+import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
@@ -255,7 +255,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const tmp = tx.path(basename(file), '--out');
   const outNames = [...carriedAs, ...resultNames];
   const writer = await (toParquet
-    ? openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
+    ? openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.model.sps': spsLabel(model.manifest), 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
     : openCsvWriter(tmp, outNames)
   ).catch(async (e) => {
     await tx.abort();

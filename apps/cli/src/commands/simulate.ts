@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError } from '@pixsed/core';
 import { createParquetWriter } from '@pixsed/parquet/node';
-import { loadSurveyFilters, parseSimulatorConfig, simulateCatalog, writeCatalogCsv, writeCatalogNpy } from '@pixsed/simulator/node';
+import { loadSurveyFilters, parseSimulatorConfig, simulateCatalogParallel, writeCatalogCsv, writeCatalogNpy } from '@pixsed/simulator/node';
+import { availableParallelism } from 'node:os';
 import { surveys } from '@pixsed/surveys';
 
 export interface SimulateOptions {
@@ -14,6 +15,7 @@ export interface SimulateOptions {
   out: string;
   config?: string;
   format: string;
+  threads?: string;
 }
 
 const FORMATS = ['csv', 'npy', 'parquet'] as const;
@@ -37,6 +39,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
   if (!Number.isInteger(n) || n < 1) problems.push({ path: '--n', message: `expected a positive integer, got '${opts.n}'` });
   if (!Number.isInteger(seed)) problems.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
   if (!(FORMATS as readonly string[]).includes(opts.format)) problems.push({ path: '--format', message: `expected one of ${FORMATS.join(', ')}, got '${opts.format}'` });
+  const threads = opts.threads === undefined ? Math.min(8, availableParallelism()) : Number(opts.threads);
+  if (!Number.isInteger(threads) || threads < 1) problems.push({ path: '--threads', message: `expected a positive integer, got '${opts.threads}'` });
   if (problems.length) throw new ConfigError(undefined, problems, 'option');
 
   let raw: unknown = {};
@@ -53,10 +57,11 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
   bar?.start(n, 0);
   let lastLog = 0;
   const t0 = performance.now();
-  const catalog = simulateCatalog({
+  const catalog = await simulateCatalogParallel({
     bands: bandsFor(opts.survey),
     n,
     seed,
+    threads: Math.min(threads, Math.ceil(n / 4096)),
     config: raw as never,
     onProgress: (done, total) => {
       bar?.update(done);
@@ -76,7 +81,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
     written.push(p);
   } else if (opts.format === 'parquet') {
     const p = join(outDir, 'catalog.parquet');
-    const writer = await createParquetWriter(p, { metadata: { 'pixsed.units': JSON.stringify(catalog.units), 'pixsed.seed': String(seed), 'pixsed.survey': opts.survey } });
+    const writer = await createParquetWriter(p, { metadata: { 'pixsed.units': JSON.stringify(catalog.units), 'pixsed.seed': String(seed), 'pixsed.survey': opts.survey, 'pixsed.ssp': JSON.stringify(catalog.provenance?.ssp), 'pixsed.cosmology': JSON.stringify(catalog.provenance?.cosmology) } });
     for (let r0 = 0; r0 < n; r0 += 65536) {
       const r1 = Math.min(n, r0 + 65536);
       await writer.write(batchFromColumns(Object.fromEntries(catalog.columnNames.map((c) => [c, catalog.columns[c].subarray(r0, r1)]))));
@@ -88,7 +93,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<void> {
     written.push(npyPath, jsonPath);
   }
   const meta = join(outDir, 'simulation.json');
-  await writeFile(meta, JSON.stringify({ survey: opts.survey, n, seed, config: raw, bands: catalog.bands, units: catalog.units, seconds }, null, 2) + '\n');
+  await writeFile(meta, JSON.stringify({ survey: opts.survey, n, seed, config: raw, bands: catalog.bands, units: catalog.units, ssp: catalog.provenance?.ssp, cosmology: catalog.provenance?.cosmology, seconds, threads }, null, 2) + '\n');
   written.push(meta);
   process.stdout.write(`simulated ${n} objects in ${seconds.toFixed(2)} s (${(n / seconds).toFixed(0)} SED/s)\n${written.map((w) => `output ${w}`).join('\n')}\n`);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
 import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
-import { SUMMARY_STATS } from '@pixsed/model';
+import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
   model: z.string().min(1).describe('ONNX model (manifest.json beside it), relative to the pipeline file'),
@@ -44,7 +44,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
   const units = Object.fromEntries(params.map((p) => [p, model.manifest.parameters.find((x) => x.name === p)?.unit ?? '']));
   const info: StreamInfo | undefined = stream && {
     ...stream,
-    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256 } },
+    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) } },
     columns: [
       ...stream.columns,
       ...params.flatMap((p) => [...SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
@@ -91,6 +91,6 @@ export const inferenceStage = defineStage({
   configSchema: inferenceStageSchema,
   async create(config, init) {
     const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log);
-    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256 } };
+    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest) } };
   },
 });

@@ -1,3 +1,4 @@
+export * from './load-bc03-miles.js';
 export * from './load-cigale-nebular.js';
 export * from './load-filter-curve.js';
 export * from './load-maraston05.js';

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { DataFileError } from '@pixsed/core';
+import { DataFileError, sha256Hex } from '@pixsed/core';
 import { dataPath } from '@pixsed/core/node';
 import type { SspGrid } from '../ssp-grid.js';
 import { loadSspGrid, saveSspGrid } from './load-ssp-grid.js';
@@ -37,7 +37,7 @@ export function loadMaraston05(opts: LoadMaraston05Options = {}): SspGrid {
     if (!existsSync(f)) throw new DataFileError(f, undefined, 'file not found (Maraston 2005 SSP set)');
   }
   const stamp = files.map((f) => statSync(f).mtimeMs.toFixed(0)).join('-');
-  const cacheDir = join(tmpdir(), `pixsed-ssp-maraston05-v1-${Buffer.from(dir).toString('hex').slice(-24)}-${stamp}`);
+  const cacheDir = join(tmpdir(), `pixsed-ssp-maraston05-v2-${Buffer.from(dir).toString('hex').slice(-24)}-${stamp}`);
   let grid: SspGrid | undefined;
   if (opts.diskCache !== false && existsSync(join(cacheDir, 'grid.json'))) {
     try {
@@ -137,5 +137,9 @@ function parseMaraston05(dir: string): SspGrid {
     lLambda,
     survivingMassFraction: surv,
     zSolar: 0.02,
+    library: 'maraston05',
+    imf: 'kroupa01',
+    massDefinition: 'M*_T of stellarmass.kroupa (living stars + remnants)',
+    checksum: sha256Hex([...MARASTON05_FILES.map((f) => f.file), 'stellarmass.kroupa'].map((f) => sha256Hex(readFileSync(join(dir, f)))).join('\n')),
   };
 }

@@ -31,7 +31,7 @@ function readGridNpy(dir: string, file: string, expectedShape?: number[]): Float
 export function loadSspGrid(dir: string): SspGrid {
   const metaPath = join(dir, SSP_GRID_FILES.meta);
   if (!existsSync(metaPath)) throw new DataFileError(metaPath, undefined, 'file not found');
-  let meta: { name?: unknown; zSolar?: unknown };
+  let meta: { name?: unknown; zSolar?: unknown; library?: unknown; imf?: unknown; massDefinition?: unknown; checksum?: unknown };
   try {
     meta = JSON.parse(readFileSync(metaPath, 'utf8'));
   } catch (e) {
@@ -51,6 +51,10 @@ export function loadSspGrid(dir: string): SspGrid {
     lLambda: readGridNpy(dir, SSP_GRID_FILES.lLambda, [nZ, nA, wavelengthAngstrom.length]),
     survivingMassFraction: readGridNpy(dir, SSP_GRID_FILES.survivingMassFraction, [nZ, nA]),
     zSolar: meta.zSolar,
+    ...(typeof meta.library === 'string' && { library: meta.library }),
+    ...(typeof meta.imf === 'string' && { imf: meta.imf }),
+    ...(typeof meta.massDefinition === 'string' && { massDefinition: meta.massDefinition }),
+    ...(typeof meta.checksum === 'string' && { checksum: meta.checksum }),
   };
   const problems = sspGridProblems(grid);
   if (problems.length > 0) throw new DataFileError(dir, undefined, problems.join('; '));
@@ -63,7 +67,7 @@ export function saveSspGrid(grid: SspGrid, dir: string): void {
   mkdirSync(tmp, { recursive: true });
   const nZ = grid.metallicityLogZsol.length;
   const nA = grid.ageGyr.length;
-  writeFileSync(join(tmp, SSP_GRID_FILES.meta), JSON.stringify({ name: grid.name, zSolar: grid.zSolar }, null, 2));
+  writeFileSync(join(tmp, SSP_GRID_FILES.meta), JSON.stringify({ name: grid.name, zSolar: grid.zSolar, library: grid.library, imf: grid.imf, massDefinition: grid.massDefinition, checksum: grid.checksum }, null, 2));
   writeNpy(join(tmp, SSP_GRID_FILES.ageGyr), grid.ageGyr, [nA]);
   writeNpy(join(tmp, SSP_GRID_FILES.metallicityLogZsol), grid.metallicityLogZsol, [nZ]);
   writeNpy(join(tmp, SSP_GRID_FILES.wavelengthAngstrom), grid.wavelengthAngstrom, [grid.wavelengthAngstrom.length]);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { CATALOG_CHUNK_ROWS, type Catalog } from '../generate-catalog.js';
 import type { SimulatorConfigInput } from '../simulator-config.js';
+import type { FilterCurve } from '../filter-curve.js';
 import type { FilterSet } from './load-filter-curve.js';
 import type { SurveyInput } from '@pixsed/surveys';
 
@@ -8,9 +9,9 @@ import type { SurveyInput } from '@pixsed/surveys';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.moduleUrl).then(({ simulateCatalogRows }) => {
-  const cat = simulateCatalogRows(workerData.opts);
+  const cat = simulateCatalogRows({ ...workerData.opts, onProgress: (done) => parentPort.postMessage({ progress: done }) });
   const cols = cat.columnNames.map((c) => cat.columns[c]);
-  parentPort.postMessage({ names: cat.columnNames, units: cat.units, bands: cat.bands, cols }, cols.map((c) => c.buffer));
+  parentPort.postMessage({ names: cat.columnNames, units: cat.units, bands: cat.bands, provenance: cat.provenance, cols }, cols.map((c) => c.buffer));
 });`;
 
 /**
@@ -20,17 +21,21 @@ import(workerData.moduleUrl).then(({ simulateCatalogRows }) => {
 export async function simulateCatalogParallel(opts: {
   /** As `simulateCatalog`: a survey name or definition (default 'jades'), or a known filter set (wins). */
   survey?: string | SurveyInput;
-  bands?: FilterSet;
+  bands?: FilterSet | FilterCurve[];
   n: number;
   seed: number;
   config?: SimulatorConfigInput;
   threads?: number;
+  /** Rows done over all workers (called about every 1,000 rows per worker). */
+  onProgress?: (done: number, total: number) => void;
 }): Promise<Catalog> {
   const threads = Math.max(1, opts.threads ?? 2);
   const nChunks = Math.ceil(opts.n / CATALOG_CHUNK_ROWS);
   const per = Math.ceil(nChunks / threads) * CATALOG_CHUNK_ROWS;
   const moduleUrl = new URL('./simulate-catalog.js', import.meta.url).href;
-  const jobs: Promise<{ names: string[]; units: Record<string, string>; bands: string[]; cols: (Float64Array | Float32Array)[] }>[] = [];
+  type Part = { names: string[]; units: Record<string, string>; bands: string[]; provenance: Catalog['provenance']; cols: (Float64Array | Float32Array)[] };
+  const jobs: Promise<Part>[] = [];
+  const done: number[] = [];
   const starts: number[] = [];
   for (let s = 0; s < opts.n; s += per) {
     starts.push(s);
@@ -38,13 +43,20 @@ export async function simulateCatalogParallel(opts: {
       eval: true,
       workerData: { moduleUrl, opts: { survey: opts.survey, bands: opts.bands, seed: opts.seed, config: opts.config, rowStart: s, n: Math.min(per, opts.n - s) } },
     });
+    const k = done.push(0) - 1;
     jobs.push(
       new Promise((resolve, reject) => {
-        w.once('message', (m) => {
+        w.on('message', (m: Part | { progress: number }) => {
+          if ('progress' in m) {
+            done[k] = m.progress;
+            opts.onProgress?.(done.reduce((a, b) => a + b, 0), opts.n);
+            return;
+          }
           resolve(m);
           void w.terminate();
         });
         w.once('error', reject);
+        w.once('exit', (code) => reject(new Error(`simulation worker for rows from ${s} exited with code ${code} before sending its rows`)));
       }),
     );
   }
@@ -57,5 +69,5 @@ export async function simulateCatalogParallel(opts: {
     parts.forEach((p, k) => out.set(p.cols[c], starts[k]));
     columns[name] = out;
   });
-  return { n: opts.n, bands: first.bands, columnNames: first.names, columns, units: first.units, seed: opts.seed };
+  return { n: opts.n, bands: first.bands, columnNames: first.names, columns, units: first.units, seed: opts.seed, provenance: first.provenance };
 }
