@@ -7,7 +7,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, DataFileError, PixsedError, sha256Hex } from '@pixsed/core';
 import { dataPath, hasData, missingDataMessage, pythonExecutable } from '@pixsed/core/node';
 import { simulateCatalog } from '@pixsed/simulator/node';
-import { SBIPIX_BANDS, parseOptions, peerFiles, peerMetrics, readPeerOutput, runSbipixPeer, selectPeerRows, writePeerInput } from './sbipix-peer.mjs';
+import { SBIPIX_BANDS, markdownReport, parseOptions, peerFiles, peerMetrics, readPeerOutput, runSbipixPeer, selectPeerRows, writePeerInput } from './sbipix-peer.mjs';
 import { VENV_MARKER, ensureSbipixVenv, sbipixVenvDir, venvReady } from './sbipix-venv.mjs';
 
 const PEER_FILES = ['peers/sbipix/peer.py', 'peers/sbipix/post_obs_jades_resolved_tau_z7.5_cpu.pkl', 'peers/sbipix/requirements.txt', 'noise/jades/background_noise_hainline.npy'];
@@ -178,9 +178,13 @@ describe('sbipix peer: row selection, CSV export, metric wiring (fake peer.py, n
   it('runs the whole chain through a fake peer.py in a ready venv: JSON report, rows.csv for pixsed validate, timing', async () => {
     const { mocks } = fakeSetup(join(tmp, 'chain'));
     const out = join(tmp, 'chain', 'out');
-    const opts = parseOptions(['--mocks', mocks, '--out', out, '--samples', '50'], tmp);
+    const opts = parseOptions(['--mocks', mocks, '--out', out, '--samples', '50', '--bins', '10:inf,5:10,100:inf'], tmp);
     const report = await runSbipixPeer(opts, quiet);
-    expect(report.bins.map((b: { name: string }) => b.name)).toEqual(['snr-gt10', 'snr-5-10']);
+    expect(report.bins.map((b: { name: string }) => b.name)).toEqual(['snr-gt10', 'snr-5-10', 'snr-gt100']);
+    expect(report.bins[2].skipped).toBe('0 rows selected');
+    const md = markdownReport(report);
+    expect(md).toMatch(/\| log_mstar \(log_mstar\) \| SBIPIX \| 10 \| [-0-9.]+ \| 0\.100 \| 0\.000 \| 0\.300 \| 0\.500 \|/);
+    expect(md).toMatch(/100 < S\/N: skipped \(0 rows selected\)/);
     const [hi, mid] = report.bins;
     expect(hi.counts.nSelected).toBe(10);
     expect(mid.counts.nSelected).toBe(6);

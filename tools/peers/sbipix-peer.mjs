@@ -196,6 +196,10 @@ export function markdownReport(report) {
   ];
   for (const b of report.bins) {
     const hi = b.maxMeanSnr === null ? '' : ` ≤ ${b.maxMeanSnr}`;
+    if (b.skipped) {
+      lines.push(`### ${b.minMeanSnr} < S/N${hi}: skipped (${b.skipped})`, '');
+      continue;
+    }
     lines.push(`### ${b.minMeanSnr} < S/N${hi}: ${b.counts.nSelected} rows; SBIPIX ${f3(b.timing.rowsPerSecond)} rows/s wall (${f3(b.timing.peer.px_per_s)} px/s sampling), ${f3(b.timing.peer.fraction_outside_prior ?? NaN)} of draws outside the prior`);
     lines.push('', '| parameter (truth column) | posterior | n | R² | bias | NMAD | cov68 | cov95 |', '|---|---|---|---|---|---|---|---|');
     for (const m of b.sbipix) {
