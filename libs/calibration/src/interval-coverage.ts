@@ -10,12 +10,26 @@ export function intervalCoverage(sorted: Float32Array, n: number, s: number, tru
   if (n === 0) return NaN;
   const qLo = 50 * (1 - level);
   const qHi = 50 * (1 + level);
-  let inside = 0;
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const row = sorted.subarray(i * s, (i + 1) * s);
-    const t = truth[i];
-    if (t >= percentileSorted(row, qLo) && t <= percentileSorted(row, qHi)) inside++;
+    lo[i] = percentileSorted(row, qLo);
+    hi[i] = percentileSorted(row, qHi);
   }
+  return fractionInside(lo, hi, truth);
+}
+
+/**
+ * Fraction of truths with lo[i] ≤ truth[i] ≤ hi[i] (bounds inclusive): the coverage of given per-object intervals,
+ * for posteriors known only by their quantiles (a peer's p16/p84 table). NaN bounds count as outside; NaN if n = 0.
+ */
+export function fractionInside(lo: ArrayLike<number>, hi: ArrayLike<number>, truth: ArrayLike<number>): number {
+  const n = truth.length;
+  if (lo.length !== n || hi.length !== n) throw new RangeError(`lo (${lo.length}), hi (${hi.length}) and truth (${n}) differ in length`);
+  if (n === 0) return NaN;
+  let inside = 0;
+  for (let i = 0; i < n; i++) if (truth[i] >= lo[i] && truth[i] <= hi[i]) inside++;
   return inside / n;
 }
 

@@ -4,6 +4,9 @@ import { spsLabel } from '@pixsed/model';
 import { z } from 'zod';
 import { calibratePosterior, type CalibrationPoints, type CalibrationReport } from '../calibrate-posterior.js';
 
+/** `pixsed validate`'s row selection: mean S/N over F277W, F356W, F444W > 5 (Iglesias-Navarro et al. 2025). */
+export const DEFAULT_SNR_SELECTION = { snrBands: ['f277w', 'f356w', 'f444w'], minMeanSnr: 5 };
+
 /** Options of `validateModel` (zod; defaults = the paper's selection and 500 samples per object). */
 export const validateModelOptionsSchema = z.object({
   modelPath: z.string().min(1),
@@ -12,12 +15,12 @@ export const validateModelOptionsSchema = z.object({
   selection: z
     .object({
       /** Mean S/N over these bands (present bands only) must exceed `minMeanSnr` (Iglesias-Navarro et al. 2025: F277W, F356W, F444W > 5). */
-      snrBands: z.array(z.string()).default(['f277w', 'f356w', 'f444w']),
-      minMeanSnr: z.number().default(5),
+      snrBands: z.array(z.string()).default(() => [...DEFAULT_SNR_SELECTION.snrBands]),
+      minMeanSnr: z.number().default(DEFAULT_SNR_SELECTION.minMeanSnr),
       /** Optional upper end of a S/N bin (rows with mean S/N > maxMeanSnr are left out, counted in nFailedSnr). */
       maxMeanSnr: z.number().optional(),
     })
-    .default({ snrBands: ['f277w', 'f356w', 'f444w'], minMeanSnr: 5 }),
+    .default(() => ({ snrBands: [...DEFAULT_SNR_SELECTION.snrBands], minMeanSnr: DEFAULT_SNR_SELECTION.minMeanSnr })),
   sbcBins: z.number().int().min(2).default(20),
   alphaBins: z.number().int().min(2).default(100),
   threads: z.number().int().min(1).default(4),
@@ -32,6 +35,38 @@ export interface ValidationReport extends CalibrationReport {
   model: { name: string; version: string; manifest: string; sps: string; bands: string[]; parameters: { name: string; unit: string }[] };
   selection: { snrBands: string[]; minMeanSnr: number; maxMeanSnr?: number; nTotal: number; nKept: number; nFailedSnr: number; nNonFiniteTruth: number };
   seconds: { sampling: number; metrics: number };
+}
+
+/** A mean-S/N bin over `snrBands`: minMeanSnr < S/N (≤ maxMeanSnr when given). */
+export interface MockRowSelection {
+  snrBands: string[];
+  minMeanSnr: number;
+  maxMeanSnr?: number;
+}
+
+/**
+ * The rows `validateModel` keeps: mean S/N (`meanSnr`) in the bin, then every `truthColumns` value finite.
+ * Counts the rows failing each test in that order.
+ */
+export function selectMockRows(
+  columns: Record<string, ArrayLike<number>>,
+  n: number,
+  selection: MockRowSelection,
+  truthColumns: string[],
+): { keep: number[]; nFailedSnr: number; nNonFiniteTruth: number } {
+  // mean S/N over the present snrBands (core's meanSnr, the snr-mask stage's rule)
+  const snrCols = (suffix: string) => selection.snrBands.map((b) => columns[`flux_${b}${suffix}`]);
+  const snr = meanSnr(snrCols('_njy'), snrCols('_err_njy'), n);
+  const max = selection.maxMeanSnr ?? Infinity;
+  const keep: number[] = [];
+  let nFailedSnr = 0;
+  let nNonFiniteTruth = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(snr[i] > selection.minMeanSnr && snr[i] <= max)) nFailedSnr++;
+    else if (!truthColumns.every((p) => Number.isFinite(columns[p][i]))) nNonFiniteTruth++;
+    else keep.push(i);
+  }
+  return { keep, nFailedSnr, nNonFiniteTruth };
 }
 
 /**
@@ -55,18 +90,7 @@ export async function validateModel(options: ValidateModelOptions): Promise<{ re
     const missing = [...new Set(needed.filter((c) => !(c in catalog.columns)))];
     if (missing.length) throw new ModelMismatchError(`the mock catalogue lacks columns needed by model ${model.manifest.name} (${model.manifestFile}): ${missing.join(', ')}`);
 
-    // mean S/N over the present snrBands (core's meanSnr, the snr-mask stage's rule)
-    const snrCols = (suffix: string) => opts.selection.snrBands.map((b) => catalog.columns[`flux_${b}${suffix}`]);
-    const snr = meanSnr(snrCols('_njy'), snrCols('_err_njy'), catalog.n);
-    const keep: number[] = [];
-    let nFailedSnr = 0;
-    let nNonFiniteTruth = 0;
-    for (let i = 0; i < catalog.n; i++) {
-      const hi = opts.selection.maxMeanSnr;
-      if (!(snr[i] > opts.selection.minMeanSnr) || (hi !== undefined && !(snr[i] <= hi))) nFailedSnr++;
-      else if (!names.every((p) => Number.isFinite(catalog.columns[p][i]))) nNonFiniteTruth++;
-      else keep.push(i);
-    }
+    const { keep, nFailedSnr, nNonFiniteTruth } = selectMockRows(catalog.columns, catalog.n, opts.selection, names);
     const n = keep.length;
     if (n < 2) throw new ModelMismatchError(`only ${n} of ${catalog.n} mocks pass mean S/N > ${opts.selection.minMeanSnr} over ${opts.selection.snrBands.join(', ')}`);
     const pick = (c: string) => Float64Array.from(keep, (i) => catalog.columns[c][i]);
