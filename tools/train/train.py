@@ -39,6 +39,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """The steps in order (each in pixsed_train/, each with a unit test where it runs without torch)."""
     args = parse_args(argv)
+    threads = int(load_config(args.config, REPO)[0]["training"].get("threads", 2))
+    # pin OpenMP/OpenBLAS to the same count before torch loads: with training.threads 1 and their default pool a
+    # second, spinning thread slowed training ~10x on a shared 2-core machine (measured 2026-12-01)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(threads))
     import torch
 
     from pixsed_train import validate as V
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
 
     t_start = time.time()
     cfg, cfg_path = load_config(args.config, REPO)  # 1. config resolution
-    torch.set_num_threads(int(cfg["training"].get("threads", 2)))
+    torch.set_num_threads(threads)
     work, out_dir = output_dirs(cfg, HERE, REPO)
     d_train = simulate(cfg, work, "train", build=not args.no_build, repo=REPO)  # 2. catalogues (cached)
     d_test = simulate(cfg, work, "test", build=False, repo=REPO)

@@ -164,15 +164,9 @@ print(json.dumps(out))`,
     for (const [what, edit, re] of cases) {
       it(what, () => {
         const dir = make(what.replace(/\W+/g, '-'), edit);
-        let err: unknown;
-        try {
-          loadBc03Miles(dir);
-        } catch (e) {
-          err = e;
-        }
-        expect(err).toBeInstanceOf(DataFileError);
-        expect(String((err as Error).message)).toMatch(re);
-        expect(String((err as Error).message)).toContain(dir);
+        expect(() => loadBc03Miles(dir)).toThrow(DataFileError);
+        expect(() => loadBc03Miles(dir)).toThrow(re);
+        expect(() => loadBc03Miles(dir)).toThrow(dir);
       });
     }
   });

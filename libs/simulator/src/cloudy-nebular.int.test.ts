@@ -320,15 +320,9 @@ print(json.dumps(out))`,
       ['line names missing one', () => {}, /line_names\.txt.*2 names: expected one per line/, 'H  1  6562.80A\nH  1  4861.32A\n'],
     ];
     const expectDataFileError = (dir: string, re: RegExp, file?: string): void => {
-      let err: unknown;
-      try {
-        loadBagpipesCloudy(dir);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(DataFileError);
-      expect(String((err as Error).message)).toMatch(re);
-      expect(String((err as Error).message)).toContain(file ? join(dir, file) : dir);
+      expect(() => loadBagpipesCloudy(dir)).toThrow(DataFileError);
+      expect(() => loadBagpipesCloudy(dir)).toThrow(re);
+      expect(() => loadBagpipesCloudy(dir)).toThrow(file ? join(dir, file) : dir);
     };
     for (const [what, edit, re, names] of cases) it(what, () => expectDataFileError(make(what.replace(/\W+/g, '-'), edit, names), re));
     it('a truncated continuum file', () => {

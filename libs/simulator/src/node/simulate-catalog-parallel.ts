@@ -1,10 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ConfigError, DataFileError, type ConfigIssue } from '@pixsed/core';
 import { CATALOG_CHUNK_ROWS, type Catalog } from '../generate-catalog.js';
-import type { SimulatorConfigInput } from '../simulator-config.js';
-import type { FilterCurve } from '../filter-curve.js';
-import type { FilterSet } from './load-filter-curve.js';
-import type { SurveyInput } from '@pixsed/surveys';
+import type { SimulateCatalogOptions } from './simulate-catalog.js';
 
 /** Worker body: imports this module's sibling and simulates rows [rowStart, rowStart + n). */
 const WORKER_SOURCE = `
@@ -39,17 +36,13 @@ function rebuildError(f: { name?: string; message: string; file?: string; issues
  * Same catalogue as `simulateCatalog` (bit-identical: rows are seeded per 4096-row chunk), computed on `threads`
  * worker threads. Reference data are loaded in every worker (the SSP grid from the os.tmpdir cache).
  */
-export async function simulateCatalogParallel(opts: {
-  /** As `simulateCatalog`: a survey name or definition (default 'jades'), or a known filter set (wins). */
-  survey?: string | SurveyInput;
-  bands?: FilterSet | FilterCurve[];
-  n: number;
-  seed: number;
-  config?: SimulatorConfigInput;
-  threads?: number;
-  /** Rows done over all workers (called about every 1,000 rows per worker). */
-  onProgress?: (done: number, total: number) => void;
-}): Promise<Catalog> {
+export async function simulateCatalogParallel(
+  opts: Omit<SimulateCatalogOptions, 'sspGrid' | 'onProgress'> & {
+    threads?: number;
+    /** Rows done over all workers (called about every 1,000 rows per worker). */
+    onProgress?: (done: number, total: number) => void;
+  },
+): Promise<Catalog> {
   const threads = Math.max(1, opts.threads ?? 2);
   const nChunks = Math.ceil(opts.n / CATALOG_CHUNK_ROWS);
   const per = Math.ceil(nChunks / threads) * CATALOG_CHUNK_ROWS;
