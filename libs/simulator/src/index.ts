@@ -12,7 +12,6 @@ export * from './named-noise-config.js';
 export * from './noise-model.js';
 export * from './photometry-engine.js';
 export * from './pivot-wavelength.js';
-export * from './rebin-ssp-grid.js';
 export * from './remnant-mass.js';
 export * from './prng.js';
 export * from './sfh.js';
