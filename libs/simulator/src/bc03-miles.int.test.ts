@@ -76,7 +76,7 @@ print(json.dumps(out))`,
       .filter((l) => l.trim() && !l.startsWith('#'))
       .map((l) => l.trim().split(/\s+/).map(Number))
       .filter((r) => Math.abs(r[0]) < 1e-6);
-    const live = readNpyAt(dataPath('ssp', 'bc03-miles', BC03_MILES_FILES.liveFraction));
+    const live = readNpy(dataPath('ssp', 'bc03-miles', BC03_MILES_FILES.liveFraction)).data;
     const kSolar = bc.metallicityLogZsol.findIndex((v) => Math.abs(v) < 1e-9);
     const nA = bc.ageGyr.length;
     let worstTotal = 0;
@@ -171,7 +171,3 @@ print(json.dumps(out))`,
     }
   });
 });
-
-function readNpyAt(path: string): Float64Array {
-  return readNpy(path).data;
-}

@@ -240,14 +240,14 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     }
     if (o.onProgress && ((r + 1) % 1000 === 0 || r + 1 === n)) o.onProgress(r + 1, n);
   }
-  const total = libs.reduce((a, l) => a + l.weight, 0);
   const provenance: CatalogProvenance = {
-    ssp: libs.map((l) => ({ ...sspGridIdentity(l.engine.grid), library: l.library, weight: l.weight / total })),
+    ssp: libs.map((l) => ({ ...sspGridIdentity(l.engine.grid), library: l.library, weight: l.weight })),
     cosmology: { h0KmSMpc: cosmo.h0, omegaM: cosmo.omegaM },
   };
   return { n, bands, columnNames: names, columns, units, seed, provenance };
 }
 
+/** The engines of a call, checked (weights > 0, same bands and cosmology), weights normalised to sum 1. */
 function mixtureEngines(o: GenerateCatalogOptions): WeightedEngine[] {
   if ((o.engine === undefined) === (o.engines === undefined)) throw new RangeError('generateCatalog: give exactly one of `engine` and `engines`');
   const libs = o.engines ?? [{ library: o.engine!.grid.library ?? o.engine!.grid.name, weight: 1, engine: o.engine! }];
@@ -258,7 +258,8 @@ function mixtureEngines(o: GenerateCatalogOptions): WeightedEngine[] {
     if (l.engine.bands.join(',') !== b0) throw new RangeError(`generateCatalog: SSP library ${l.library} has bands ${l.engine.bands.join(',')}, expected ${b0}`);
     if (l.engine.cosmology !== libs[0].engine.cosmology) throw new RangeError(`generateCatalog: SSP library ${l.library} uses another cosmology object than ${libs[0].library}`);
   }
-  return libs;
+  const total = libs.reduce((a, l) => a + l.weight, 0);
+  return libs.map((l) => ({ ...l, weight: l.weight / total }));
 }
 
 /** Per-library constants and scratch arrays: [Z/H] prior ∩ grid, SSP age bins. */
@@ -273,11 +274,11 @@ function libraryState(engine: PhotometryEngine, config: SimulatorConfig) {
   return { engine, grid, nA, mLo, mHi, edges: sspAgeBinEdges(grid.ageGyr), frac: new Float64Array(nA), mass: new Float64Array(nA), surv: new Float64Array(nA) };
 }
 
+/** Cumulative normalised weights (the last set to exactly 1). */
 function cumulativeWeights(libs: WeightedEngine[]): Float64Array {
-  const total = libs.reduce((a, l) => a + l.weight, 0);
   const c = new Float64Array(libs.length);
   let acc = 0;
-  libs.forEach((l, i) => (c[i] = acc += l.weight / total));
+  libs.forEach((l, i) => (c[i] = acc += l.weight));
   c[libs.length - 1] = 1;
   return c;
 }

