@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '@pixsed/core';
-import { validateModel, type ValidationReport } from '@pixsed/calibration/node';
+import { DEFAULT_SNR_SELECTION, validateModel, type ValidationReport } from '@pixsed/calibration/node';
 import { loadManifest } from '@pixsed/model/node';
 import { NOISE_MODEL_NAMES, SSP_LIBRARIES, namedNoiseConfig, type NoiseConfigInput, type SspConfig } from '@pixsed/simulator';
 import { simulateCatalog } from '@pixsed/simulator/node';
@@ -25,7 +25,7 @@ const SNR_BINS = [
   { name: 'snr>=10', min: 10, max: undefined },
   { name: 'snr5-10', min: 5, max: 10 },
 ] as const;
-const SNR_BANDS = ['f277w', 'f356w', 'f444w'];
+const SNR_BANDS = DEFAULT_SNR_SELECTION.snrBands;
 
 function sspOf(column: string): SspConfig {
   if (column === MIXTURE) return { mixture: SSP_LIBRARIES.map((library) => ({ library, weight: 1 })) };

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '@pixsed/core';
-import { loadMocks, validateModel, writeValidationPlots, type ValidationReport } from '@pixsed/calibration/node';
+import { DEFAULT_SNR_SELECTION, loadMocks, validateModel, writeValidationPlots, type ValidationReport } from '@pixsed/calibration/node';
 import { simulateCatalog } from '@pixsed/simulator/node';
 
 export interface ValidateOptions {
@@ -14,8 +14,6 @@ export interface ValidateOptions {
   out?: string;
 }
 
-const SNR_BANDS = ['f277w', 'f356w', 'f444w'];
-const MIN_MEAN_SNR = 5;
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
@@ -92,7 +90,7 @@ export async function validateCommand(opts: ValidateOptions): Promise<void> {
     catalog,
     samples,
     seed,
-    selection: { snrBands: SNR_BANDS, minMeanSnr: MIN_MEAN_SNR },
+    selection: { snrBands: [...DEFAULT_SNR_SELECTION.snrBands], minMeanSnr: DEFAULT_SNR_SELECTION.minMeanSnr },
     onProgress: (stage, done, total) => {
       if (!opts.json || process.stderr.isTTY) log(`${stage} ${done}/${total}`);
     },
