@@ -125,7 +125,7 @@ print(json.dumps(out))`,
     expect([e.engine.cosmology.h0, e.engine.cosmology.omegaM]).toEqual([70, 0.3]);
     // D_L(z = 1) of FlatLambdaCDM(70, 0.3, Tcmb0 = 0) = 6607.66 Mpc (astropy 5.x)
     expect(e.engine.cosmology.luminosityDistanceMpc(1)).toBeCloseTo(6607.66, 1);
-    expect(() => createEnginesFromData('jades', { ssp: { library: 'fsps' as never } })).toThrow(/ssp/);
+    expect(() => createEnginesFromData('jades', { ssp: { library: 'fsps' as never } })).toThrow(/ssp: expected \{library: maraston05 \| bc03-miles\} or \{mixture/);
   });
 
   describe('bad SSP folders: errors name the file and what was expected', () => {

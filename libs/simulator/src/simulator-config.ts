@@ -51,7 +51,7 @@ export const sspConfigSchema = z.union([
     .object({ mixture: z.array(z.object({ library: sspLibrarySchema, weight: z.number().positive() }).strict()).min(2) })
     .strict()
     .refine((m) => new Set(m.mixture.map((x) => x.library)).size === m.mixture.length, { message: 'each library at most once in ssp.mixture' }),
-]);
+], { error: `expected {library: ${SSP_LIBRARIES.join(' | ')}} or {mixture: [{library, weight}, ...]} (at least two libraries)` });
 export type SspConfig = z.infer<typeof sspConfigSchema>;
 
 /** The libraries of an SSP config with normalised weights (one entry, weight 1, for a single library). */
