@@ -32,8 +32,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--reuse-model", action="store_true", help="skip training, load .work/<name>/flow.pt (re-export/validate)")
     ap.add_argument("--skip-onnx-check", action="store_true", help="do not run check-onnx.mjs (onnxruntime-node)")
     ap.add_argument("--resume-minutes", type=float, default=0, help="continue training .work/<name>/flow.pt for this many minutes")
+    ap.add_argument("--emulator-only", action="store_true",
+                    help="train and export only the PPC photometry emulator of an existing model (same cached catalogues); updates its manifest")
     ap.add_argument("--resume-lr-factor", type=float, default=0.3, help="lr0 of the resumed run = factor * training.lr")
     return ap.parse_args(argv)
+
+
+def write_emulator(cfg: dict, cat: dict, test: dict, out_dir: Path, threads: int, update_manifest: bool) -> None:
+    """Step 8, the PPC photometry emulator (pixsed_train/emulator.py): trained on the flow's training catalogue,
+    exported as <out_dir>/emulator.onnx, its held-out residuals and sha256 recorded in the manifest's `ppc` block."""
+    import json
+
+    from pixsed_train.emulator import emulator_residuals, export_emulator, ppc_manifest_block, train_emulator, write_emulator_examples
+
+    names = [p["name"] for p in cfg["parameters"]]
+    em, info = train_emulator(cat, names, cfg.get("emulator") or {}, threads)
+    path = export_emulator(em, len(names), out_dir)
+    write_emulator_examples(em, test, names, out_dir / "emulator-examples.json")
+    res = emulator_residuals(em, test, names)
+    for b, r in res.items():
+        log(f"emulator {b}: held-out median {r['medianMag']:+.3f} mag, NMAD {r['nmadMag']:.3f}, within 1 sigma {r['within1Sigma']:.2f}")
+    mf = out_dir / "manifest.json"
+    if update_manifest:
+        m = json.loads(mf.read_text())
+        m["ppc"] = ppc_manifest_block(info, res, file_sha256(path), cat["bands"])
+        mf.write_text(json.dumps(m, indent=1) + "\n")
+        log(f"wrote the ppc block of {mf} (threshold: run `pixsed ppc-calibrate {out_dir}`)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -57,6 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     d_train = simulate(cfg, work, "train", build=not args.no_build, repo=REPO)  # 2. catalogues (cached)
     d_test = simulate(cfg, work, "test", build=False, repo=REPO)
     cat = load_catalog(d_train)
+    if args.emulator_only:
+        write_emulator(cfg, cat, load_catalog(d_test), out_dir, threads, update_manifest=True)
+        return
     bands = cat["bands"]
     cfg = resolve_colour_reference(cfg, bands, cfg_path)
     rule = nondetection_rule(cfg)
@@ -72,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     manifest = build_manifest(cfg, cfg_path, REPO, cat, ps, fb, rule, tinfo, res, model_sha256=file_sha256(onnx_path),  # 6. manifest
                               versions=library_versions(), depth=survey_depth(cfg["survey"], data_dir), git=git_commit(REPO), date=utc_now())
     write_manifest(out_dir, manifest)
+    if cfg.get("emulator", {}) is not False:
+        write_emulator(cfg, cat, test, out_dir, threads, update_manifest=True)
     V.write_feature_examples(out_dir / "feature-examples.json", test, fb["fillMag"], fb["fillMagErr"], rule, bands)
     log(f"wrote {out_dir}/manifest.json, validation.json, feature-examples.json; total {time.time() - t_start:.0f} s")
     for line in V.summary_lines(res):

@@ -9,12 +9,14 @@ import { fitsInfoCommand } from './commands/fits-info.js';
 import { simulateCommand } from './commands/simulate.js';
 import { inferCommand } from './commands/infer.js';
 import { validateMatrixCommand } from './commands/validate-matrix.js';
+import { ppcCalibrateCommand } from './commands/ppc-calibrate.js';
 import { NOISE_MODEL_NAMES } from '@pixsed/simulator';
 import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
 import { PIXSED_VERSION } from './registry.js';
+import { DEFAULT_PPC_DRAWS } from '@pixsed/model/node';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -109,6 +111,7 @@ program
   .option('--samples <n>', 'posterior samples per row', '500')
   .option('--seed <int>', 'seed of the sampling noise', '0')
   .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', '64')
+  .option('--ppc-draws <n>', `posterior draws per row in the posterior-predictive check (models with a PPC emulator; 0 = off; default ${DEFAULT_PPC_DRAWS})`)
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
   .action(inferCommand);
 
@@ -150,6 +153,21 @@ program
   .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json', 'validation')
   .option('--json', 'print the report as JSON')
   .action(validateCommand);
+
+program
+  .command('ppc-calibrate')
+  .description("choose a model's posterior-predictive-check threshold (PPC_POOR) on held-out mocks of its own simulator; report false-flag rates")
+  .requiredOption('--model <model.onnx>', 'ONNX posterior with a PPC emulator (manifest ppc block)')
+  .requiredOption('--mocks <dir>', 'held-out mocks of the model\'s own simulator (a `pixsed simulate` folder or .npy/.csv), never its training rows')
+  .option('--other <dirs>', 'comma-separated mocks from other simulators (e.g. another SSP library): flagged fraction reported')
+  .option('--draws <n>', `posterior draws per row (default ${DEFAULT_PPC_DRAWS})`)
+  .option('--rate <fraction>', 'false-flag rate the threshold is chosen for', '0.01')
+  .option('--corruption <factor>', 'flux factor applied to one band per row for the detection-rate check', '1.5')
+  .option('--seed <int>', 'sampling seed', '0')
+  .option('--max-rows <n>', 'most mock rows used (after the S/N selection)', '20000')
+  .option('--update-manifest', "write the threshold and the report into the model's manifest.json (atomically)")
+  .option('--json', 'print the report as JSON')
+  .action(ppcCalibrateCommand);
 
 program
   .command('validate-matrix')

@@ -1,5 +1,3 @@
-export * from './regularized-gamma.js';
-export * from './chi-square-sf.js';
 export * from './robust-statistics.js';
 export * from './sorted-posterior.js';
 export * from './point-metrics.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '@pixsed/core';
-import { chiSquareSf } from './chi-square-sf.js';
+import { chiSquareSf } from '@pixsed/core';
 import { intervalCoverage } from './interval-coverage.js';
 import { pointMetrics } from './point-metrics.js';
-import { logGamma, regularizedGammaQ } from './regularized-gamma.js';
+import { logGamma, regularizedGammaQ } from '@pixsed/core';
 import { median, nmad } from './robust-statistics.js';
 import { sbcRanks } from './sbc-ranks.js';
 import { countAtOrBelow, countBelow, sortedPosterior } from './sorted-posterior.js';

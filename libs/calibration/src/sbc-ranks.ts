@@ -1,5 +1,5 @@
 import type { Prng } from '@pixsed/core';
-import { chiSquareSf } from './chi-square-sf.js';
+import { chiSquareSf } from '@pixsed/core';
 import { countAtOrBelow, countBelow } from './sorted-posterior.js';
 
 export interface SbcResult {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createPrng } from '@pixsed/core';
-import { chiSquareSf } from './chi-square-sf.js';
+import { chiSquareSf } from '@pixsed/core';
 import { intervalCoverage } from './interval-coverage.js';
 import { pointMetrics } from './point-metrics.js';
 import { sbcRanks } from './sbc-ranks.js';

@@ -68,6 +68,7 @@ export const STANDARD_FLAGS = [
   { bit: 7, name: 'NON_DETECTION', description: 'at least one band is a non-detection (handled by the feature rule)' },
   { bit: 8, name: 'OUT_OF_SUPPORT', description: 'features lie outside the model training ranges' },
   { bit: 9, name: 'SYNTHETIC', description: 'row produced by the synthetic test source' },
+  { bit: 10, name: 'PPC_POOR', description: "posterior-predictive check failed: the photometry of the posterior's draws (model's emulator) does not reproduce the observed fluxes (ppc_pvalue below the model's calibrated threshold)" },
 ] as const satisfies readonly FlagDefinition[];
 
 /** Name of a standard flag. */

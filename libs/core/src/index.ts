@@ -20,3 +20,5 @@ export * from './strip-geometry.js';
 export * from './stream-info.js';
 export * from './table-cells.js';
 export * from './mean-snr.js';
+export * from './regularized-gamma.js';
+export * from './chi-square-sf.js';

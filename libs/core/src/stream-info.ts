@@ -53,6 +53,14 @@ export const streamInfoSchema = z.strictObject({
     .strictObject({
       parameters: z.array(z.strictObject({ name: z.string(), unit: z.string() })),
       model: z.strictObject({ name: z.string(), version: z.string(), sha256: z.string(), sps: z.string().describe('SPS the model was trained on (spsLabel)') }),
+      ppc: z
+        .strictObject({
+          draws: z.number().int().positive().describe('posterior draws per pixel in the posterior-predictive check'),
+          emulatorSha256: z.string(),
+          pValueThreshold: z.number().optional().describe('PPC_POOR when ppc_pvalue < this; absent: the model is uncalibrated and no pixel is flagged'),
+        })
+        .optional()
+        .describe('posterior-predictive check (columns ppc_chi2, ppc_pvalue, ppc_n_bands); absent when the model has no emulator or it is turned off'),
     })
     .optional(),
 });

@@ -2,3 +2,4 @@ export * from './posterior-summary.js';
 export * from './ab-mag-features.js';
 export * from './model-manifest.js';
 export * from './feature-layout.js';
+export * from './ppc-statistic.js';

@@ -49,6 +49,23 @@ export const modelManifestSchema = z
         cosmology: z.looseObject({ h0KmSMpc: num.positive(), omegaM: num.positive() }),
       })
       .optional(),
+    /**
+     * Posterior-predictive check (libs/model ppc-statistic.ts): a photometry emulator trained on the model's own
+     * simulations (tools/train/pixsed_train/emulator.py) and the p-value threshold below which a row is PPC_POOR,
+     * chosen by `pixsed ppc-calibrate` on held-out mocks. Absent: no PPC columns.
+     */
+    ppc: z
+      .looseObject({
+        emulator: z.string().default('emulator.onnx').describe('ONNX file, relative to the manifest: (parameters [M, D], z [M]) → [M, 2B] AB mag then ln σ_mag per band'),
+        emulatorSha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected the sha256 of the emulator ONNX file as 64 lower-case hex digits'),
+        inputNames: z.tuple([z.string(), z.string()]),
+        outputName: z.string(),
+        bands: z.array(bandNameSchema).min(1),
+        pValueThreshold: num.gt(0).lt(1).optional().describe('PPC_POOR when ppc_pvalue < this (set by `pixsed ppc-calibrate`)'),
+        draws: z.number().int().min(1).optional().describe('posterior draws per row the threshold was calibrated with'),
+        calibration: z.record(z.string(), z.unknown()).optional(),
+      })
+      .optional(),
     provenance: z.record(z.string(), z.unknown()).default({}),
     validation: z.record(z.string(), z.unknown()).optional(),
   })
@@ -64,6 +81,7 @@ export const modelManifestSchema = z
     expect(['features', 'missingBand', 'fillMagErr'], m.features.missingBand.fillMagErr.length === nb, `expected one fill error per band (${nb})`);
     expect(['trainingRanges', 'features', 'min'], m.trainingRanges.features.min.length === m.features.count, `expected ${m.features.count} minima`);
     expect(['trainingRanges', 'features', 'max'], m.trainingRanges.features.max.length === m.features.count, `expected ${m.features.count} maxima`);
+    if (m.ppc) expect(['ppc', 'bands'], m.ppc.bands.join() === m.bands.join(), `expected the model's bands in order (${m.bands.join(', ')}), got ${m.ppc.bands.join(', ')}`);
     expect(['sampler', 'noiseDim'], m.sampler.noiseDim === m.parameters.length, `noiseDim ${m.sampler.noiseDim} ≠ ${m.parameters.length} parameters`);
   });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;

@@ -4,6 +4,9 @@ the exact posterior is Gaussian, so tests can check numbers) plus a valid manife
 Usage: make_toy_model.py OUTDIR [--params a,b,...] [--realistic-ranges] BAND [BAND ...]
   --params            parameter names (default log_mstar,log_sfr100; priors ±100 for other names)
   --realistic-ranges  training ranges mag 15–35, mag_err 0–2, flags 0–1, z 0–7.5 (default ±100: nothing is out of support)
+  --ppc C0,C1,...     also a PPC emulator (emulator.onnx, manifest `ppc`): AB mag_b = C_b + K theta_0 (K = --ppc-slope,
+                      default -2.5: flux proportional to 10^theta_0) and ln sigma_mag = ln 0.01 in every band; one C per band
+  --ppc-threshold P   the manifest's ppc.pValueThreshold (default: none, uncalibrated)
 """
 import argparse
 import hashlib
@@ -18,6 +21,9 @@ ap.add_argument('out')
 ap.add_argument('bands', nargs='+')
 ap.add_argument('--params', default='log_mstar,log_sfr100')
 ap.add_argument('--realistic-ranges', action='store_true')
+ap.add_argument('--ppc')
+ap.add_argument('--ppc-threshold', type=float)
+ap.add_argument('--ppc-slope', type=float, default=-2.5)
 a = ap.parse_args()
 bands, params = a.bands, a.params.split(',')
 os.makedirs(a.out, exist_ok=True)
@@ -58,3 +64,41 @@ manifest = {
 }
 with open(os.path.join(a.out, 'manifest.json'), 'w') as f:
     json.dump(manifest, f, indent=1)
+
+
+def toy_emulator(path, n_params, consts, slope):
+    """ONNX (parameters [M, D], z [M]) -> [M, 2B]: [C_b + slope theta_0 ..., ln 0.01 ...] (+ 0 * z so z is an input used)."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    B = len(consts)
+    inits = [numpy_helper.from_array(np.array([0], dtype=np.int64), 'idx0'), numpy_helper.from_array(np.array([1], dtype=np.int64), 'ax1'),
+             numpy_helper.from_array(np.full((1, B), slope, dtype=np.float32), 'm25'), numpy_helper.from_array(np.array([consts], dtype=np.float32), 'c'),
+             numpy_helper.from_array(np.full((1, B), math.log(0.01), dtype=np.float32), 'lsig'), numpy_helper.from_array(np.zeros((1, 1), dtype=np.float32), 'zero')]
+    nodes = [helper.make_node('Gather', ['parameters', 'idx0'], ['t0'], axis=1),  # [M, 1]
+             helper.make_node('Mul', ['t0', 'm25'], ['a']), helper.make_node('Add', ['a', 'c'], ['mag']),  # [M, B]
+             helper.make_node('Unsqueeze', ['z', 'ax1'], ['z1']), helper.make_node('Mul', ['z1', 'zero'], ['z0']),  # [M, 1] zeros
+             helper.make_node('Add', ['z0', 'lsig'], ['ls']), helper.make_node('Add', ['mag', 'z0'], ['mag0']),
+             helper.make_node('Concat', ['mag0', 'ls'], ['photometry'], axis=1)]
+    g = helper.make_graph(nodes, 'toy-emulator', [helper.make_tensor_value_info('parameters', TensorProto.FLOAT, ['M', n_params]),
+                                                  helper.make_tensor_value_info('z', TensorProto.FLOAT, ['M'])],
+                          [helper.make_tensor_value_info('photometry', TensorProto.FLOAT, ['M', 2 * B])], initializer=inits)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)])
+    m.ir_version = 8
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
+if a.ppc:
+    consts = [float(v) for v in a.ppc.split(',')]
+    if len(consts) != len(bands):
+        sys.exit(f'--ppc: {len(consts)} constants for {len(bands)} bands')
+    epath = os.path.join(a.out, 'emulator.onnx')
+    toy_emulator(epath, len(params), consts, a.ppc_slope)
+    manifest['ppc'] = {'emulator': 'emulator.onnx', 'emulatorSha256': hashlib.sha256(open(epath, 'rb').read()).hexdigest(),
+                       'inputNames': ['parameters', 'z'], 'outputName': 'photometry', 'bands': bands}
+    if a.ppc_threshold is not None:
+        manifest['ppc']['pValueThreshold'] = a.ppc_threshold
+    with open(os.path.join(a.out, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=1)

@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
-import { checkSamplingPlan, PosteriorModel } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
 export interface InferOptions {
@@ -17,6 +17,8 @@ export interface InferOptions {
   samples: string;
   seed: string;
   batchRows: string;
+  /** Posterior draws per row in the posterior-predictive check (models with a PPC emulator); '0' turns it off. */
+  ppcDraws?: string;
   /** Comma-separated key columns (e.g. `id`, or `x,y` for a pixel table); default: the row index. */
   key?: string;
 }
@@ -200,6 +202,8 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   const bad = [];
   if (!Number.isInteger(S) || S < 2) bad.push({ path: '--samples', message: `expected an integer ≥ 2, got '${opts.samples}'` });
   if (!Number.isInteger(seed)) bad.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
+  const ppcDraws = Number(opts.ppcDraws ?? DEFAULT_PPC_DRAWS);
+  if (!Number.isInteger(ppcDraws) || ppcDraws < 0 || ppcDraws > MAX_SAMPLES_PER_ROW) bad.push({ path: '--ppc-draws', message: `expected an integer from 0 to ${MAX_SAMPLES_PER_ROW}, got '${opts.ppcDraws}'` });
   if (!Number.isInteger(batchRows) || batchRows < 1) bad.push({ path: '--batch-rows', message: `expected a positive integer, got '${opts.batchRows}'` });
   if (!/\.(csv|parquet)$/i.test(opts.out)) bad.push({ path: '--out', message: `expected a .csv or .parquet file name, got '${opts.out}'` });
   const input = resolve(opts.input);
@@ -210,13 +214,13 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows });
   try {
     checkSamplingPlan(S, batchRows, model.parameters.length, { what: 'option', samplesKey: '--samples', batchRowsKey: '--batch-rows' });
-    await run(model, opts, { S, seed, input, file });
+    await run(model, opts, { S, seed, input, file, ppcDraws });
   } finally {
     await model.close();
   }
 }
 
-async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, file }: { S: number; seed: number; input: string; file: string }) {
+async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, file, ppcDraws }: { S: number; seed: number; input: string; file: string; ppcDraws: number }) {
   const reader = input.toLowerCase().endsWith('.parquet') ? await openParquet(input) : await openCsv(input);
   const names = reader.names;
   const issue = (path: string, message: string) => new ConfigError(input, [{ path, message }], 'input table');
@@ -235,7 +239,8 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const keyCols = opts.key ? opts.key.split(',').map((k) => k.trim()) : [];
   for (const k of keyCols) if (col(k) < 0) throw new ConfigError(undefined, [{ path: '--key', message: `column '${k}' not in ${input} (columns: ${names.join(', ')})` }], 'option');
 
-  const resultNames = [...model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => `${p}_${s}`)), 'flags'];
+  const ppc = ppcColumns(model, ppcDraws, S);
+  const resultNames = [...model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => `${p}_${s}`)), ...(ppc?.columns.map((c) => c.name) ?? []), 'flags'];
   const carriedAs = names.map((k) => (resultNames.includes(k) ? `input_${k}` : k));
   const clash = carriedAs.filter((k, i) => names.includes(k) && names.indexOf(k) !== i);
   if (clash.length) throw issue(clash.join(', '), `column '${clash[0]}' exists and is also the carried name of input column '${clash[0].replace(/^input_/, '')}' (renamed because the output writes it)`);
@@ -298,7 +303,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
       });
       const z = num('z', badCells);
       const key = keyCols.length ? keyCols.map((k) => Array.from(chunk.cells[col(k)], keyValue)) : [Float64Array.from({ length: n }, (_, i) => row0 + i)];
-      const r = await model.infer({ n, flux, err, z, key }, { samples: S, seed });
+      const r = await model.infer({ n, flux, err, z, key }, { samples: S, seed, ppcDraws });
       for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
       const carried = names.map((k, c) => {
         if (toParquet) return { name: carriedAs[c], values: num(k, numericCols.has(k) ? badCells : carriedText) as ArrayLike<unknown> };
@@ -306,7 +311,8 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
       });
       if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
       const results = model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: r.summaries[p][s] as ArrayLike<unknown> })));
-      await writer.write([...carried, ...results, { name: 'flags', values: r.flags }], n);
+      const checks = ppc && r.ppc ? ppc.columns.map((c) => ({ name: c.name, values: r.ppc![c.field] as ArrayLike<unknown> })) : [];
+      await writer.write([...carried, ...results, ...checks, { name: 'flags', values: r.flags }], n);
       row0 += n;
       bar?.update(row0);
     }

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
-import { checkSamplingPlan, MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
@@ -12,6 +12,13 @@ export const inferenceStageSchema = z.strictObject({
   batchRows: z.number().int().min(1).default(64).describe('pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel, at most 2 GiB per call; 64 measured fastest, tools/bench/inference.bench.mjs)'),
   threads: z.number().int().min(1).default(2).describe('onnxruntime intra-op threads'),
   keepSamples: z.array(z.string()).default(['log_mstar', 'log_sfr100']).describe('parameters whose samples are kept as list columns `<param>_samples` (for sample-wise sums)'),
+  ppcDraws: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_SAMPLES_PER_ROW)
+    .default(DEFAULT_PPC_DRAWS)
+    .describe('posterior draws per pixel whose emulated photometry enters the posterior-predictive check (columns ppc_chi2, ppc_pvalue, ppc_n_bands; flag PPC_POOR) when the model has a PPC emulator; 0 turns it off'),
   allowMissingBands: z.boolean().default(false).describe('accept data lacking some model bands (treated as missing per pixel and flagged) instead of refusing the model'),
 });
 export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
@@ -41,12 +48,19 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     await model.close();
     throw err;
   }
+  const ppc = ppcColumns(model, config.ppcDraws, config.samplesPerPixel);
+  if (model.ppcEmulator && config.ppcDraws > 0 && ppc?.info.pValueThreshold === undefined) log(`${stageName}: model ${model.manifest.name} has a PPC emulator but no calibrated threshold (pixsed ppc-calibrate): ppc_* columns written, PPC_POOR never set`);
   const units = Object.fromEntries(params.map((p) => [p, model.manifest.parameters.find((x) => x.name === p)?.unit ?? '']));
   const info: StreamInfo | undefined = stream && {
     ...stream,
-    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) } },
+    inference: {
+      parameters: params.map((p) => ({ name: p, unit: units[p] })),
+      model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) },
+      ...(ppc ? { ppc: ppc.info } : {}),
+    },
     columns: [
       ...stream.columns,
+      ...(ppc ? ppc.columns.map((c) => ({ name: c.name, addedBy: stageName, unit: c.unit })) : []),
       ...params.flatMap((p) => [...SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
     ],
   };
@@ -63,7 +77,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, ctx.stageName) : nan));
     const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, ctx.stageName) : nan));
     const key = [column(batch, 'x', ctx.stageName), column(batch, 'y', ctx.stageName)];
-    const r = await model.infer({ n, flux, err, z: column(batch, 'z', ctx.stageName), key }, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples });
+    const r = await model.infer({ n, flux, err, z: column(batch, 'z', ctx.stageName), key }, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
     for (let i = 0; i < n; i++) flags[i] |= r.flags[i];
     const cols: Record<string, NumericArray | ListColumn> = { ...columnsOf(batch), [FLAGS_COLUMN]: flags };
@@ -77,6 +91,12 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
       if (r.kept[p]) {
         cols[`${p}_samples`] = { listSize: r.samples, values: r.kept[p] };
         fieldMeta[`${p}_samples`] = { unit, statistic: 'samples', parameter: p };
+      }
+    }
+    if (ppc && r.ppc) {
+      for (const c of ppc.columns) {
+        cols[c.name] = r.ppc[c.field];
+        fieldMeta[c.name] = { unit: c.unit, description: c.description };
       }
     }
     return batchFromColumns(cols, batch.schema.metadata, fieldMeta);

@@ -1,2 +1,3 @@
 export * from './onnx-sampler.js';
 export * from './posterior-model.js';
+export * from './ppc-emulator.js';

@@ -6,6 +6,8 @@ import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
 import { posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
+import { ppcRow } from '../ppc-statistic.js';
+import { PpcEmulator } from './ppc-emulator.js';
 
 export interface PosteriorModelOptions {
   threads?: number;
@@ -15,6 +17,9 @@ export interface PosteriorModelOptions {
 
 /** Most posterior samples per row (`samplesPerPixel`, `pixsed infer --samples`). */
 export const MAX_SAMPLES_PER_ROW = 100_000;
+/** Posterior draws per row whose emulated photometry enters the posterior-predictive check (default of `ppcDraws`). */
+export const DEFAULT_PPC_DRAWS = 32;
+
 /** Most bytes of noise (and of samples) per onnxruntime call: rows × samples × parameters × 4. */
 export const MAX_SAMPLING_BYTES_PER_CALL = 2 ** 31;
 
@@ -84,6 +89,21 @@ export interface InferOptions {
   seed: number;
   /** Parameters whose samples are returned (`kept`). */
   keep?: string[];
+  /**
+   * Posterior draws per row (the first ones of its samples) for the posterior-predictive check when the model has a
+   * PPC emulator (manifest `ppc`); 0 turns it off. Default DEFAULT_PPC_DRAWS, at most `samples`.
+   */
+  ppcDraws?: number;
+}
+
+/** Per-row posterior-predictive check (`ppcRow`): present when the model has an emulator and ppcDraws > 0. */
+export interface PpcResult {
+  draws: number;
+  /** PPC_POOR when pValue < this (the manifest's calibrated `ppc.pValueThreshold`; absent: no flag is set). */
+  pValueThreshold?: number;
+  chi2: Float32Array;
+  pValue: Float32Array;
+  nBands: Float32Array;
 }
 
 export interface ParameterSummary extends PosteriorSummary {
@@ -100,7 +120,32 @@ export interface InferResult {
   /** Per row: FLAG.MISSING_BAND | FLAG.NON_DETECTION | FLAG.OUT_OF_SUPPORT, and FLAG.NO_REDSHIFT for a non-finite z (its summaries and samples are NaN). */
   flags: Uint32Array;
   /** Rows carrying each flag. */
-  counts: { MISSING_BAND: number; NON_DETECTION: number; OUT_OF_SUPPORT: number; NO_REDSHIFT: number };
+  counts: { MISSING_BAND: number; NON_DETECTION: number; OUT_OF_SUPPORT: number; NO_REDSHIFT: number; PPC_POOR: number };
+  ppc?: PpcResult;
+}
+
+/** The PPC output columns, their units and meanings, and the run-level facts (StreamInfo `inference.ppc`). */
+export interface PpcColumns {
+  info: { draws: number; emulatorSha256: string; pValueThreshold?: number };
+  columns: { name: string; field: 'chi2' | 'pValue' | 'nBands'; unit: string; description: string }[];
+}
+
+/**
+ * The posterior-predictive-check columns a model writes with `ppcDraws` draws out of `samples` (undefined when it has
+ * no emulator or ppcDraws is 0): the one list the inference stage and `pixsed infer` write.
+ */
+export function ppcColumns(model: PosteriorModel, ppcDraws: number, samples: number): PpcColumns | undefined {
+  const p = model.manifest.ppc;
+  if (!model.ppcEmulator || !p || ppcDraws === 0) return undefined;
+  const draws = Math.min(ppcDraws, samples);
+  return {
+    info: { draws, emulatorSha256: p.emulatorSha256, ...(p.pValueThreshold !== undefined ? { pValueThreshold: p.pValueThreshold } : {}) },
+    columns: [
+      { name: 'ppc_chi2', field: 'chi2', unit: '', description: `median over ${draws} posterior draws of χ² between the observed fluxes and the draws' emulated photometry (present bands)` },
+      { name: 'ppc_pvalue', field: 'pValue', unit: '', description: 'posterior-predictive p-value of that χ² (Gelman, Meng & Stern 1996); PPC_POOR below the model\'s calibrated threshold' },
+      { name: 'ppc_n_bands', field: 'nBands', unit: 'count', description: 'bands in the χ² (finite flux, finite σ > 0)' },
+    ],
+  };
 }
 
 /**
@@ -120,6 +165,8 @@ export class PosteriorModel {
     readonly sha256: string,
     private readonly sampler: OnnxSampler,
     readonly batchRows: number,
+    /** The model's PPC emulator (manifest `ppc`), if it has one. */
+    readonly ppcEmulator?: PpcEmulator,
   ) {
     this.layout = featureLayout(manifest);
   }
@@ -139,7 +186,17 @@ export class PosteriorModel {
       { threads: opts.threads, featuresInput: manifest.sampler.inputNames[0], noiseInput: manifest.sampler.inputNames[1], output: manifest.sampler.outputName },
       bytes,
     );
-    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64);
+    let emulator: PpcEmulator | undefined;
+    if (manifest.ppc) {
+      const p = manifest.ppc;
+      try {
+        emulator = await PpcEmulator.open(join(dirname(manifestFile), p.emulator), { sha256: p.emulatorSha256, inputNames: p.inputNames, outputName: p.outputName, nBands: manifest.bands.length, manifestFile }, 1);
+      } catch (e) {
+        await sampler.close();
+        throw e;
+      }
+    }
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator);
   }
 
   get parameters(): string[] {
@@ -231,7 +288,7 @@ export class PosteriorModel {
     const feat = this.features(table.flux, table.err, table.z, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
-    const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0 };
+    const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
     for (let i = 0; i < n; i++) {
       const noZ = !Number.isFinite(table.z[i]);
       const f = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0) | (noZ ? FLAG.NO_REDSHIFT : 0);
@@ -249,6 +306,7 @@ export class PosteriorModel {
     const kept: Record<string, Float32Array> = Object.fromEntries(keep.map((p) => [p, new Float32Array(n * S)]));
     const nf = feat.nFeatures;
     const keyAt = (i: number) => table.key.map((k) => k[i]);
+    const ppc = this.ppcPlan(n, S, opts.ppcDraws);
     for (let r0 = 0; r0 < n; r0 += this.batchRows) {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
@@ -264,11 +322,59 @@ export class PosteriorModel {
         const out = kept[p];
         if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
       });
+      if (ppc) counts.PPC_POOR += await this.checkPredictive(ppc, table, samples, r0, m, S, flags);
     }
-    return { n, samples: S, summaries, kept, flags, counts };
+    return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
+  }
+
+  /** The PPC result arrays for n rows, or undefined when the model has no emulator or `draws` is 0. */
+  private ppcPlan(n: number, samples: number, draws = DEFAULT_PPC_DRAWS): PpcResult | undefined {
+    if (!this.ppcEmulator || draws === 0) return undefined;
+    if (!Number.isInteger(draws) || draws < 0) throw new ModelMismatchError(`ppcDraws: expected an integer ≥ 0, got ${draws}`);
+    const k = Math.min(draws, samples);
+    const nan = () => new Float32Array(n).fill(NaN);
+    return { draws: k, pValueThreshold: this.manifest.ppc?.pValueThreshold, chi2: nan(), pValue: nan(), nBands: new Float32Array(n) };
+  }
+
+  /**
+   * Posterior-predictive check of rows r0 … r0+m−1 (`ppcRow`) from the first `ppc.draws` samples of each row (samples
+   * [m, S, D]); sets PPC_POOR below the calibrated threshold and returns how many rows it set it on.
+   */
+  private async checkPredictive(ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number, flags: Uint32Array): Promise<number> {
+    const D = this.parameters.length;
+    const K = ppc.draws;
+    const B = this.bands.length;
+    const params = new Float32Array(m * K * D);
+    const zs = new Float32Array(m * K);
+    for (let i = 0; i < m; i++) {
+      params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
+      zs.fill(table.z[r0 + i], i * K, (i + 1) * K);
+    }
+    const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
+    const flux = new Float64Array(B);
+    const err = new Float64Array(B);
+    const scratch = new Float64Array(K);
+    let poor = 0;
+    for (let i = 0; i < m; i++) {
+      const row = r0 + i;
+      if (flags[row] & FLAG.NO_REDSHIFT) continue;
+      for (let b = 0; b < B; b++) {
+        flux[b] = table.flux[b][row];
+        err[b] = table.err[b][row];
+      }
+      const r = ppcRow(emulated, i * K, K, flux, err, scratch);
+      ppc.chi2[row] = r.chi2;
+      ppc.pValue[row] = r.pValue;
+      ppc.nBands[row] = r.nBands;
+      if (ppc.pValueThreshold !== undefined && r.pValue < ppc.pValueThreshold) {
+        flags[row] |= FLAG.PPC_POOR;
+        poor++;
+      }
+    }
+    return poor;
   }
 
   close(): Promise<void> {
-    return this.sampler.close();
+    return Promise.all([this.sampler.close(), this.ppcEmulator?.close()]).then(() => undefined);
   }
 }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FLAG } from '@pixsed/core';
+import { pythonExecutable } from '@pixsed/core/node';
+import { PosteriorModel, ppcColumns } from './posterior-model.js';
+import { PpcEmulator } from './ppc-emulator.js';
+
+const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
+const hasOnnx = spawnSync(pythonExecutable(), ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
+// toy emulator: mag_b = C_b + K θ0, σ_mag = 0.01; the toy posterior's θ0 ≈ −mag_f277w + … − z/2 (make_linear_gaussian.py),
+// so K = −1 and these C put the predicted photometry within a few σ of the observed one for some rows, far for others
+const C = [-0.45, 0];
+const K_SLOPE = -1;
+
+describe.skipIf(!hasOnnx)(hasOnnx ? 'posterior-predictive check through PosteriorModel.infer (toy model + toy emulator)' : 'skipped: needs /usr/bin/python3 with onnx + numpy (Debian python3-onnx)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixsed-ppc-'));
+  const made = spawnSync(pythonExecutable(), [script, dir, `--ppc=${C.join(',')}`, `--ppc-slope=${K_SLOPE}`, '--ppc-threshold', '0.01', 'f277w', 'f444w'], { encoding: 'utf8' });
+  const n = 12;
+  const table = {
+    n,
+    flux: [Float64Array.from({ length: n }, (_, i) => 20 + 9 * i), Float64Array.from({ length: n }, (_, i) => (i === 4 ? NaN : 30 + 4 * i))],
+    err: [Float64Array.from({ length: n }, (_, i) => 2 + i), new Float64Array(n).fill(3)],
+    z: Float64Array.from({ length: n }, (_, i) => (i === 7 ? NaN : 0.5 + 0.1 * i)),
+    key: [Int32Array.from({ length: n }, (_, i) => i)],
+  };
+
+  it('p-value = mean over the first K draws of exp(−χ²/2) for two bands, computed here from the kept samples; PPC_POOR iff p < threshold', async () => {
+    expect(made.status, made.stderr).toBe(0);
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 5 });
+    const S = 40;
+    const K = 8;
+    const r = await model.infer(table, { samples: S, seed: 3, keep: ['log_mstar'], ppcDraws: K });
+    expect(r.ppc?.draws).toBe(K);
+    let poor = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 7) {
+        expect(r.ppc!.pValue[i]).toBeNaN(); // no redshift: no posterior, no check
+        continue;
+      }
+      const bands = i === 4 ? [0] : [0, 1];
+      expect(r.ppc!.nBands[i]).toBe(bands.length);
+      const chi2 = [];
+      let p = 0;
+      for (let d = 0; d < K; d++) {
+        const t0 = Math.fround(r.kept.log_mstar[i * S + d]);
+        let c2 = 0;
+        for (const b of bands) {
+          const f = 10 ** (0.4 * (31.4 - Math.fround(C[b] + K_SLOPE * t0)));
+          const s = f * (Math.LN10 / 2.5) * 0.01;
+          c2 += (table.flux[b][i] - f) ** 2 / (table.err[b][i] ** 2 + s * s);
+        }
+        chi2.push(c2);
+        // χ²(2) survival = exp(−x/2); χ²(1) survival = erfc(√(x/2)), here only compared through the 2-band rows
+        p += Math.exp(-c2 / 2);
+      }
+      chi2.sort((a, b) => a - b);
+      expect(r.ppc!.chi2[i]).toBeCloseTo(Math.fround((chi2[K / 2 - 1] + chi2[K / 2]) / 2), 0);
+      expect(Math.abs(r.ppc!.chi2[i] / ((chi2[K / 2 - 1] + chi2[K / 2]) / 2) - 1)).toBeLessThan(1e-4);
+      if (bands.length === 2) expect(r.ppc!.pValue[i]).toBeCloseTo(p / K, 5);
+      const flagged = (r.flags[i] & FLAG.PPC_POOR) !== 0;
+      expect(flagged).toBe(r.ppc!.pValue[i] < 0.01);
+      if (flagged) poor++;
+    }
+    expect(r.counts.PPC_POOR).toBe(poor);
+    // the rows span both sides of the threshold (the check is not trivially all-flagged or none)
+    expect(poor).toBeGreaterThan(1);
+    expect(poor).toBeLessThan(n - 2);
+    await model.close();
+  });
+
+  it('does not depend on batchRows or the sample count beyond the K draws; ppcDraws 0 turns it off', async () => {
+    const runs = [];
+    for (const [batchRows, S] of [
+      [1, 16],
+      [64, 60],
+    ]) {
+      const m = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows });
+      runs.push(await m.infer(table, { samples: S, seed: 9, ppcDraws: 16 }));
+      await m.close();
+    }
+    expect(Array.from(runs[1].ppc!.pValue)).toEqual(Array.from(runs[0].ppc!.pValue));
+    const m = await PosteriorModel.load(join(dir, 'model.onnx'));
+    const off = await m.infer(table, { samples: 20, seed: 9, ppcDraws: 0 });
+    expect(off.ppc).toBeUndefined();
+    expect(ppcColumns(m, 0, 20)).toBeUndefined();
+    expect(ppcColumns(m, 50, 20)?.info.draws).toBe(20);
+    await m.close();
+  });
+
+  it('refuses a replaced emulator (sha256 named with both files) and a manifest whose ppc bands differ from the model bands', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'pixsed-ppc-bad-'));
+    expect(spawnSync(pythonExecutable(), [script, bad, '--ppc', '24,25', 'f277w', 'f444w']).status).toBe(0);
+    const other = mkdtempSync(join(tmpdir(), 'pixsed-ppc-other-'));
+    expect(spawnSync(pythonExecutable(), [script, other, '--ppc', '21,22', 'f277w', 'f444w']).status).toBe(0);
+    writeFileSync(join(bad, 'emulator.onnx'), readFileSync(join(other, 'emulator.onnx')));
+    await expect(PosteriorModel.load(join(bad, 'model.onnx'))).rejects.toThrow(/PPC emulator .*emulator\.onnx has sha256 [0-9a-f]{64}, but .*manifest\.json pins ppc\.emulatorSha256/);
+    const mf = JSON.parse(readFileSync(join(other, 'manifest.json'), 'utf8'));
+    mf.ppc.bands = ['f444w', 'f277w'];
+    writeFileSync(join(other, 'manifest.json'), JSON.stringify(mf));
+    await expect(PosteriorModel.load(join(other, 'model.onnx'))).rejects.toThrow(/ppc\.bands.*expected the model's bands in order \(f277w, f444w\)/);
+  });
+});
+
+const shipped = resolve(__dirname, '../../../../test-data/models/jades-mix-delayed-tau');
+const hasShipped = existsSync(join(shipped, 'emulator-examples.json'));
+describe.skipIf(!hasShipped)(hasShipped ? 'shipped PPC emulator' : 'skipped: test-data/models/jades-mix-delayed-tau has no emulator-examples.json', () => {
+  it('the ONNX export reproduces the PyTorch emulator on held-out rows (emulator-examples.json) to 1e-4 mag', async () => {
+    const ex = JSON.parse(readFileSync(join(shipped, 'emulator-examples.json'), 'utf8')) as { parameters: string[]; rows: { theta: number[]; z: number; photometry: number[] }[] };
+    const mf = JSON.parse(readFileSync(join(shipped, 'manifest.json'), 'utf8'));
+    const em = await PpcEmulator.open(join(shipped, mf.ppc.emulator), { sha256: mf.ppc.emulatorSha256, inputNames: mf.ppc.inputNames, outputName: mf.ppc.outputName, nBands: mf.bands.length, manifestFile: 'manifest.json' });
+    const D = ex.parameters.length;
+    const out = await em.predict(Float32Array.from(ex.rows.flatMap((r) => r.theta)), Float32Array.from(ex.rows.map((r) => r.z)), ex.rows.length, D);
+    ex.rows.forEach((r, i) => r.photometry.forEach((v, j) => expect(Math.abs(out[i * r.photometry.length + j] - v)).toBeLessThan(1e-4)));
+    await em.close();
+  });
+});
