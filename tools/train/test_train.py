@@ -465,13 +465,37 @@ class ValidationStepTest(unittest.TestCase):
         self.assertIn("throughput 120 pix/s (S=500, 2 threads)", lines[1])
 
 
+class EmulatorHelpersTest(unittest.TestCase):
+    """The numpy parts of the PPC emulator (pixsed_train/emulator.py): its inputs and mass-normalised targets."""
+
+    def test_inputs_use_specific_sfr_and_drop_mass(self):
+        from pixsed_train.emulator import emulator_inputs
+        names = ["log_mstar", "log_sfr100", "log_age_mw", "av"]
+        theta = np.array([[9.0, 0.5, 8.7, 0.3], [10.0, -10.0, 9.5, 1.0]])
+        x = emulator_inputs(theta, np.array([1.5, 3.0]), names)
+        np.testing.assert_allclose(x, [[-8.5, 8.7, 0.3, 1.5], [-14.0, 9.5, 1.0, 3.0]])  # sSFR floored at -14
+
+    def test_targets_are_mass_normalised_ab_mags(self):
+        from pixsed_train.emulator import MAG_PER_MASS_MAX, mass_normalised_mags
+        # 3631 Jy = 3.631e12 nJy is AB mag 0: for M* = 1e9 and f = 3631 nJy (mag 22.5): target 22.5 + 22.5 = 45
+        t = mass_normalised_mags(np.array([[3631.0, 0.0]]), np.array([9.0]))
+        self.assertAlmostEqual(t[0, 0], 45.0, places=3)
+        self.assertEqual(t[0, 1], MAG_PER_MASS_MAX)  # zero flux (Lyman break) clipped, finite
+
+    def test_mass_required(self):
+        from pixsed_train.emulator import emulator_inputs
+        with self.assertRaises(SystemExit):
+            emulator_inputs(np.zeros((1, 2)), np.zeros(1), ["log_sfr100", "av"])
+
+
 class TorchStepsCompileTest(unittest.TestCase):
     """The torch-dependent steps (training loop, export, sampling) cannot run here without torch: they must at least
     compile, and train.py must import only numpy-free modules before it imports torch."""
 
     def test_compile(self):
         import py_compile
-        for f in ("train.py", "pixsed_train/training.py", "pixsed_train/export.py", "pixsed_train/validate.py", "pixsed_train/flow.py"):
+        for f in ("train.py", "pixsed_train/training.py", "pixsed_train/export.py", "pixsed_train/validate.py", "pixsed_train/flow.py",
+                  "pixsed_train/emulator.py"):
             py_compile.compile(str(HERE_DIR / f), doraise=True, cfile=str(tmpdir("pixsed-pyc-") / "x.pyc"))
 
     def test_train_cli_parses_without_torch(self):

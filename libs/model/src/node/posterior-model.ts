@@ -366,7 +366,8 @@ export class PosteriorModel {
       ppc.chi2[row] = r.chi2;
       ppc.pValue[row] = r.pValue;
       ppc.nBands[row] = r.nBands;
-      if (ppc.pValueThreshold !== undefined && r.pValue < ppc.pValueThreshold) {
+      // compare the stored (float32) p-value: the flag agrees with the ppc_pvalue column
+      if (ppc.pValueThreshold !== undefined && ppc.pValue[row] < ppc.pValueThreshold) {
         flags[row] |= FLAG.PPC_POOR;
         poor++;
       }
