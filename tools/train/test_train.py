@@ -473,7 +473,8 @@ class EmulatorHelpersTest(unittest.TestCase):
         names = ["log_mstar", "log_sfr100", "log_age_mw", "av"]
         theta = np.array([[9.0, 0.5, 8.7, 0.3], [10.0, -10.0, 9.5, 1.0]])
         x = emulator_inputs(theta, np.array([1.5, 3.0]), names)
-        np.testing.assert_allclose(x, [[-8.5, 8.7, 0.3, 1.5], [-14.0, 9.5, 1.0, 3.0]])  # sSFR floored at -14
+        # sSFR floored at -14; then z and log10 z
+        np.testing.assert_allclose(x, [[-8.5, 8.7, 0.3, 1.5, math.log10(1.5)], [-14.0, 9.5, 1.0, 3.0, math.log10(3.0)]])
 
     def test_targets_are_mass_normalised_ab_mags(self):
         from pixsed_train.emulator import MAG_PER_MASS_MAX, mass_normalised_mags
