@@ -1,4 +1,3 @@
 export * from './load-mocks.js';
 export * from './validate-model.js';
-export * from './render-vega-lite.js';
 export * from './write-validation-plots.js';
