@@ -29,29 +29,51 @@ function panelSize(w: number, h: number, side = 230): { width: number; height: n
   return { width: Math.max(60, Math.round(w * s)), height: Math.max(60, Math.round(h * s)) };
 }
 
-/** Scale bar (arcsec) and N/E arrows in mosaic pixel coordinates, as Vega-Lite layers drawn in `colour`. */
-function annotationLayers(r: GalaxyResult, ctx: FigureContext, colour: string, xs: object, ys: object): object[] {
+/**
+ * Margins (pixel units) added below and above the galaxy box for the scale bar and the compass, so that no
+ * annotation covers a pixel of the galaxy: the compass (arms L, labels at 1.75 L, any orientation) sits in the top
+ * margin, the scale bar in the bottom one.
+ */
+function annotationMargins(W: number, H: number): { L: number; top: number; bottom: number } {
+  const L = 0.1 * Math.max(W, H);
+  return { L, top: 4 * L, bottom: 0.15 * Math.max(W, H) };
+}
+
+/** Tick values at a 1, 2, 5 × 10^k step inside [lo, hi], about `n` of them (axis labels only where there are pixels). */
+function ticksInside(lo: number, hi: number, n = 4): number[] {
+  const raw = (hi - lo) / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** Scale bar (arcsec) and N/E arrows in mosaic pixel coordinates, as Vega-Lite layers in the margins around the box. */
+function annotationLayers(r: GalaxyResult, ctx: FigureContext, xs: object, ys: object): object[] {
   const { x0, x1, y0, y1 } = r.box;
   const W = x1 - x0 + 1;
   const H = y1 - y0 + 1;
+  const m = annotationMargins(W, H);
+  const colour = 'black';
   const layers: object[] = [];
   const enc = (extra: object = {}) => ({ x: { field: 'x', type: 'quantitative', scale: xs }, y: { field: 'y', type: 'quantitative', scale: ys }, ...extra });
   const scale = ctx.stream.pixelScaleArcsec;
   if (scale) {
     const L = scaleBarArcsec(W * scale);
-    const xa = x0 - 0.5 + 0.07 * W;
-    const ya = y0 - 0.5 + 0.08 * H;
+    const xa = x0 - 0.5 + 0.05 * W;
+    const ya = y0 - 0.5 - 0.7 * m.bottom;
     const len = L / scale;
     layers.push(
       { data: { values: [{ x: xa, y: ya, x2: xa + len }] }, mark: { type: 'rule', color: colour, strokeWidth: 2.5 }, encoding: enc({ x2: { field: 'x2' } }) },
-      { data: { values: [{ x: xa + len / 2, y: ya + 0.035 * H, t: `${L}″` }] }, mark: { type: 'text', color: colour, fontSize: 11, baseline: 'bottom', fontWeight: 'bold' }, encoding: enc({ text: { field: 't' } }) },
+      { data: { values: [{ x: xa + len + 0.02 * W, y: ya, t: `${L}″` }] }, mark: { type: 'text', color: colour, fontSize: 11, baseline: 'middle', align: 'left', fontWeight: 'bold' }, encoding: enc({ text: { field: 't' } }) },
     );
   }
-  const cx = x1 + 0.5 - 0.22 * Math.min(W, H);
-  const cy = y1 + 0.5 - 0.3 * Math.min(W, H);
+  const cx = x1 + 0.5 - 2 * m.L;
+  const cy = y1 + 0.5 + 1.9 * m.L;
   const c = compassVectors(ctx.wcs, cx, cy);
   if (c) {
-    const L = 0.13 * Math.min(W, H);
+    const L = m.L;
     const arms = [
       { d: c.north, t: 'N' },
       { d: c.east, t: 'E' },
@@ -70,12 +92,15 @@ function annotationLayers(r: GalaxyResult, ctx: FigureContext, colour: string, x
   return layers;
 }
 
-/** One map panel: the raster as an image mark over mosaic pixel coordinates, a colour bar (gradient legend) or none, and the annotations. */
-function panel(r: GalaxyResult, ctx: FigureContext, title: { text: string; subtitle?: string }, url: string, colourBar: { domain: [number, number]; title: string } | undefined, annotation: string): object {
+/** One map panel: the raster as an image mark over mosaic pixel coordinates, a colour bar (gradient legend) or none, and the annotations in margins. */
+function panel(r: GalaxyResult, ctx: FigureContext, title: { text: string; subtitle?: string }, url: string, colourBar: { domain: [number, number]; title: string } | undefined): object {
   const { x0, x1, y0, y1 } = r.box;
-  const size = panelSize(x1 - x0 + 1, y1 - y0 + 1);
+  const W = x1 - x0 + 1;
+  const H = y1 - y0 + 1;
+  const m = annotationMargins(W, H);
+  const size = panelSize(W, H + m.top + m.bottom);
   const xs = { domain: [x0 - 0.5, x1 + 0.5], nice: false, zero: false };
-  const ys = { domain: [y0 - 0.5, y1 + 0.5], nice: false, zero: false };
+  const ys = { domain: [y0 - 0.5 - m.bottom, y1 + 0.5 + m.top], nice: false, zero: false };
   const layers: object[] = [
     {
       data: { values: [{ x: x0 - 0.5, x2: x1 + 0.5, y: y0 - 0.5, y2: y1 + 0.5, url }] },
@@ -83,12 +108,12 @@ function panel(r: GalaxyResult, ctx: FigureContext, title: { text: string; subti
       encoding: {
         x: { field: 'x', type: 'quantitative', scale: xs, title: 'x [pixel]', axis: { grid: false, tickCount: 4 } },
         x2: { field: 'x2' },
-        y: { field: 'y2', type: 'quantitative', scale: ys, title: 'y [pixel]', axis: { grid: false, tickCount: 4 } },
+        y: { field: 'y2', type: 'quantitative', scale: ys, title: 'y [pixel]', axis: { grid: false, values: ticksInside(y0, y1) } },
         y2: { field: 'y' },
         url: { field: 'url', type: 'nominal' },
       },
     },
-    ...annotationLayers(r, ctx, annotation, xs, ys),
+    ...annotationLayers(r, ctx, xs, ys),
   ];
   if (colourBar) {
     layers.push({
@@ -127,7 +152,7 @@ export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec
       const rgb = luptonRgb(br, bg, bb, Math.max(1e-30, finiteRange(I)[1] / 4));
       const url = rasterDataUrl(w, h, (i) => rgb[i], { upsample, blank: BLANK_RGB });
       const name = (b: string) => b.toUpperCase();
-      panels.push(panel(r, ctx, { text: `R ${name(ctx.rgb[0])} · G ${name(ctx.rgb[1])} · B ${name(ctx.rgb[2])}`, subtitle: 'asinh, equal-flux channels' }, url, undefined, 'white'));
+      panels.push(panel(r, ctx, { text: `R ${name(ctx.rgb[0])} · G ${name(ctx.rgb[1])} · B ${name(ctx.rgb[2])}`, subtitle: 'asinh, equal-flux channels' }, url, undefined));
     }
   }
   const units = new Map((ctx.stream.inference?.parameters ?? []).map((p) => [p.name, p.unit]));
@@ -138,14 +163,14 @@ export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec
     const label = parameterLabel(p, units.get(p));
     const [lo, hi] = finiteRange(values);
     const url = rasterDataUrl(w, h, (i) => (Number.isFinite(values[i]) ? viridis((values[i] - lo) / (hi - lo)) : undefined), { upsample, blank: BLANK_MAP });
-    panels.push(panel(r, ctx, { text: `${label.quantity} per pixel`, subtitle: 'posterior median' }, url, { domain: [lo, hi], title: label.unit || label.quantity }, 'black'));
+    panels.push(panel(r, ctx, { text: `${label.quantity} per pixel`, subtitle: 'posterior median' }, url, { domain: [lo, hi], title: label.unit || label.quantity }));
   }
   const mask = ctx.stream.mask;
   const sel = mask ? `; kept: mean S/N ${mask.comparison.replace('>=', '≥')} ${mask.snrThreshold} in ${mask.snrBands.map((b) => b.toUpperCase()).join(', ')}` : '';
   const scale = ctx.stream.pixelScaleArcsec ? `, ${fmt(ctx.stream.pixelScaleArcsec, 3)}″/pixel` : '';
   return {
     $schema: SCHEMA,
-    title: { text: `Galaxy ${r.id} · z = ${fmt(r.z, 3)}`, subtitle: [`${r.nPixels} of ${r.box.nPixels} segment pixels kept${sel}${scale}`, 'grey / black: not kept; composite: Lupton et al. (2004) asinh stretch'], fontSize: 15, subtitleFontSize: 11, anchor: 'start' },
+    title: { text: `Galaxy ${r.id} · z = ${fmt(r.z, 3)}`, subtitle: [`${r.nPixels} of ${r.box.nPixels} segment pixels kept${sel}${scale}`, 'grey / black: not kept; scale bar below, N/E above each map; composite: Lupton et al. (2004) asinh stretch'], fontSize: 15, subtitleFontSize: 11, anchor: 'start' },
     hconcat: panels,
     spacing: 30,
     align: 'none',
