@@ -159,6 +159,21 @@ describe.skipIf(!ready)(ready ? 'HTML run report' : 'skipped: build apps/cli fir
     expect(s.files.filter((f: string) => f.startsWith('report/'))).toEqual([]);
   }, 180_000);
 
+  it('fault: a report that cannot be written (a file named report in --out) is a warning: the run completes without report/', () => {
+    const dir = join(T, 'blocked');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'report'), 'not a folder');
+    const r = run(dir, '--overwrite');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: the run report was not written \(.*report: exists and is not a folder.*\); the results are complete: write it with 'pixsed report /);
+    const s = JSON.parse(readFileSync(join(dir, 'run-summary.json'), 'utf8'));
+    expect(s.status).toBe('complete');
+    expect(s.files.filter((f: string) => f.startsWith('report'))).toEqual([]);
+    expect(s.files).toContain('galaxies.csv');
+    expect(readFileSync(join(dir, 'report'), 'utf8')).toBe('not a folder');
+    expect(readdirSync(dir).filter((n) => n.startsWith('.pixsed-tmp-'))).toEqual([]);
+  }, 180_000);
+
   it('faults: a folder without run-summary.json, and a summary that is not a complete run, are option errors (exit 2) naming the file', () => {
     const empty = join(T, 'empty');
     mkdirSync(empty);

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { resolvedConfig, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
@@ -122,6 +122,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     if (controller.signal.aborted) throw controller.signal.reason; // a signal after the last batch: still cancelled, nothing committed
     const dir = output.dir;
     const finishedAt = new Date().toISOString();
+    let report = opts.report !== false;
     const build = (files: string[]): CompleteRunSummary => ({
       status: 'complete',
       pixsedVersion: PIXSED_VERSION,
@@ -129,16 +130,22 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       config: resolvedConfig(config),
       pipelineFile: config.file,
       finishedAt,
-      outputs: [...summary.outputs, ...(opts.report === false ? [] : [resolve(dir, REPORT_DIR)]), resolve(dir, SUMMARY_FILE)],
+      outputs: [...summary.outputs, ...(report ? [resolve(dir, REPORT_DIR)] : []), resolve(dir, SUMMARY_FILE)],
       files: files.map((f) => relative(dir, f)),
     });
-    if (opts.report !== false) {
-      // the report is a file of the run like the sinks' (written under the transaction's temporary folder)
-      const reportDir = output.path(REPORT_DIR, '--no-report', 'folder');
+    if (report) {
+      // the report is a file of the run like the sinks' (written under the transaction's temporary folder). A report
+      // that cannot be written does not discard the results: a warning, no report/, and `pixsed report` to retry
+      const reportDir = join(output.tempDir, REPORT_DIR);
       const sinkFiles = (await readdir(output.tempDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(dir, relative(output!.tempDir, join(e.parentPath, e.name))));
-      await writeRunReport({ summary: reportSummarySchema.parse(build([...sinkFiles, resolve(dir, SUMMARY_FILE)])), root: output.tempDir, reportDir, outDir: dir }).catch((err) => {
-        throw output!.ioError(err, reportDir);
-      });
+      try {
+        output.path(REPORT_DIR, '--no-report', 'folder');
+        await writeRunReport({ summary: reportSummarySchema.parse(build([...sinkFiles, resolve(dir, SUMMARY_FILE)])), root: output.tempDir, reportDir, outDir: dir });
+      } catch (err) {
+        report = false;
+        await rm(reportDir, { recursive: true, force: true });
+        log(`warning: the run report was not written (${output.ioError(err, reportDir).message}); the results are complete: write it with 'pixsed report ${dir}'`);
+      }
     }
     let complete: CompleteRunSummary | undefined;
     await output.commit((files) => (complete = build(files)));
