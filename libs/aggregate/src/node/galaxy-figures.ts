@@ -147,7 +147,10 @@ export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec
     if (cr && cg && cb) {
       // each channel scaled to the same total flux over the kept pixels (a white balance), so colour shows gradients
       const total = (a: Float32Array) => a.reduce((t, v) => (Number.isFinite(v) && v > 0 ? t + v : t), 0) || 1;
-      const [br, bg, bb] = [cr, cg, cb].map((a) => Float32Array.from(a, (v) => v / total(a)));
+      const [br, bg, bb] = [cr, cg, cb].map((a) => {
+        const t = total(a);
+        return Float32Array.from(a, (v) => v / t);
+      });
       const I = Float32Array.from(br, (v, i) => (v + bg[i] + bb[i]) / 3);
       const rgb = luptonRgb(br, bg, bb, Math.max(1e-30, finiteRange(I)[1] / 4));
       const url = rasterDataUrl(w, h, (i) => rgb[i], { upsample, blank: BLANK_RGB });
@@ -175,7 +178,7 @@ export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec
     spacing: 30,
     align: 'none',
     resolve: { scale: { color: 'independent', x: 'independent', y: 'independent' }, legend: { color: 'independent' } },
-    config: { view: { stroke: '#444' } },
+    config: { view: { stroke: '#444' }, aria: false },
   } as TopLevelSpec;
 }
 
@@ -230,6 +233,7 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
     }),
   );
   const cell = params.length > 3 ? 110 : 150;
+  const greys = schemeRgb('greys');
   const label = (p: string) => parameterLabel(p, fit.units[p]).label;
   const blank = { width: cell, height: cell, data: { values: [{}] }, mark: { type: 'point', opacity: 0 }, view: { stroke: null } };
   const cells = params.flatMap((pi, i) =>
@@ -256,26 +260,28 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
       const ys = { domain: [ylo, yhi], nice: false, zero: false };
       const wx = (xhi - xlo) / bins;
       const wy = (yhi - ylo) / bins;
-      const c = new Map<number, number>();
+      // the 2-D histogram as one raster (image mark): counts → greys with a square-root stretch (white = empty)
+      const counts = new Float64Array(bins * bins);
       const a = fit.samples[pj];
       const b = fit.samples[pi];
       for (let k = 0; k < a.length; k++) {
         const bx = Math.floor((a[k] - xlo) / wx);
         const by = Math.floor((b[k] - ylo) / wy);
-        if (bx >= 0 && bx < bins && by >= 0 && by < bins) c.set(by * bins + bx, (c.get(by * bins + bx) ?? 0) + 1);
+        if (bx >= 0 && bx < bins && by >= 0 && by < bins) counts[by * bins + bx]++;
       }
-      const values = [...c].map(([key, n]) => ({ a: xlo + (key % bins) * wx, b: xlo + ((key % bins) + 1) * wx, c: ylo + Math.floor(key / bins) * wy, d: ylo + (Math.floor(key / bins) + 1) * wy, n }));
+      const max = Math.max(1, ...counts);
+      const url = rasterDataUrl(bins, bins, (k) => (counts[k] > 0 ? greys(Math.sqrt(counts[k] / max)) : undefined), { upsample: 8, blank: [255, 255, 255, 255] });
       return {
         width: cell,
         height: cell,
-        data: { values },
-        mark: { type: 'rect' },
+        data: { values: [{ a: xlo, b: xhi, c: ylo, d: yhi, url }] },
+        mark: { type: 'image', aspect: false, smooth: false },
         encoding: {
           x: { field: 'a', type: 'quantitative', scale: xs, axis: xAxis },
           x2: { field: 'b' },
-          y: { field: 'c', type: 'quantitative', scale: ys, axis: { title: j === 0 ? label(pi) : null, labels: j === 0, tickCount: 4, labelFontSize: 9, titleFontSize: 10, grid: false } },
-          y2: { field: 'd' },
-          color: { field: 'n', type: 'quantitative', scale: { scheme: 'greys', type: 'sqrt' }, legend: null },
+          y: { field: 'd', type: 'quantitative', scale: ys, axis: { title: j === 0 ? label(pi) : null, labels: j === 0, tickCount: 4, labelFontSize: 9, titleFontSize: 10, grid: false } },
+          y2: { field: 'c' },
+          url: { field: 'url', type: 'nominal' },
         },
       };
     }),
@@ -319,6 +325,7 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
     spacing: 40,
     align: 'none',
     resolve: { scale: { color: 'independent', x: 'independent', y: 'independent', shape: 'independent' }, legend: { shape: 'independent' } },
+    config: { aria: false },
   } as TopLevelSpec;
 }
 
@@ -376,5 +383,6 @@ export function massComparisonSpec(rows: MassComparisonRow[], title: string): To
     ],
     spacing: 40,
     resolve: { scale: { x: 'independent', y: 'independent' } },
+    config: { aria: false },
   } as TopLevelSpec;
 }
