@@ -105,6 +105,18 @@ describe('integrated-fit and run-level figures', () => {
     expect(text).toContain('not fitted (incomplete footprint)');
   });
 
+  it('with model photometry (e.g. a posterior-predictive emulator) the SED panel draws it and says what it is', async () => {
+    const g = galaxy();
+    const lm = Float32Array.from({ length: 100 }, (_, i) => 9 + i / 100);
+    const photometry = stream.bands.map((b) => ({ band: b.name, pivotMicron: b.pivotWavelengthAngstrom! / 1e4, flux: g.fluxSum[b.name], err: g.fluxSumErr[b.name], fitted: true, model: { p16: 0.9 * g.fluxSum[b.name], p50: g.fluxSum[b.name], p84: 1.1 * g.fluxSum[b.name] } }));
+    const spec = integratedFitSpec(g, { samples: { log_mstar: lm }, units: { log_mstar: 'log10(Msun)' }, photometry, model: 'toy v1', modelPhotometry: 'posterior predictive (toy)' });
+    const { svg } = await renderVegaLitePng(spec);
+    console.log(`fit with model photometry: ${await writeFigurePng(join(dir, 'galaxy_7_fit_model.png'), spec)}`);
+    const text = svgText(svg);
+    expect(text).toContain('orange: model, posterior predictive (toy)');
+    expect(text.some((t) => t.includes('no model photometry'))).toBe(false);
+  });
+
   it('the run-level figure: Σ pixel vs integrated log M* and Δ, with the median Δ in the subtitle', async () => {
     const rows = [
       { id: 1, sum: { p16: 10.0, p50: 10.1, p84: 10.2 }, integrated: { p16: 9.6, p50: 9.8, p84: 10.0 } },

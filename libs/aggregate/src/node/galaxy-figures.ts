@@ -206,7 +206,9 @@ export interface IntegratedFit {
   samples: Record<string, ArrayLike<number>>;
   units: Record<string, string>;
   /** Per model band: Σ flux and 1σ [nJy], and whether the fit used it (false: incomplete footprint or absent → missing). */
-  photometry: { band: string; pivotMicron: number | undefined; flux: number; err: number; fitted: boolean }[];
+  photometry: { band: string; pivotMicron: number | undefined; flux: number; err: number; fitted: boolean; model?: { p16: number; p50: number; p84: number } }[];
+  /** What the model photometry is (e.g. 'posterior predictive, PPC emulator'); required when any band has `model`. */
+  modelPhotometry?: string;
   model: string;
 }
 
@@ -288,18 +290,29 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
   );
   const phot = fit.photometry.filter((p) => p.pivotMicron !== undefined && p.flux > 0 && Number.isFinite(p.flux));
   const dropped = fit.photometry.length - phot.length;
+  const withModel = fit.photometry.filter((p) => p.pivotMicron !== undefined && p.model && p.model.p50 > 0);
+  const modelLayers = withModel.length
+    ? [
+        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'rule', color: '#ff7f0e', strokeWidth: 3, opacity: 0.6 }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p16', type: 'quantitative' }, y2: { field: 'p84' } } },
+        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'tick', color: '#ff7f0e', thickness: 2, size: 10, orient: 'horizontal' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p50', type: 'quantitative' } } },
+      ]
+    : [];
   const sed = {
     width: 330,
     height: 240,
     title: {
       text: `Σ-pixel photometry (${r.nPixels} kept pixels)`,
-      subtitle: ['no model photometry: the posterior model', 'predicts parameters, not fluxes', ...(dropped ? [`${dropped} band(s) ≤ 0 or without pivot not shown`] : [])],
+      subtitle: [
+        ...(withModel.length ? [`orange: model, ${fit.modelPhotometry ?? 'model photometry'}`, 'median and p16–p84 of the posterior samples'] : ['no model photometry: the posterior model', 'predicts parameters, not fluxes']),
+        ...(dropped ? [`${dropped} band(s) ≤ 0 or without pivot not shown`] : []),
+      ],
       fontSize: 12,
       subtitleFontSize: 10,
       anchor: 'start',
     },
     data: { values: phot.map((p) => ({ ...p, band: p.band.toUpperCase(), lo: Math.max(p.flux - p.err, p.flux / 100), hi: p.flux + p.err, used: p.fitted ? 'fitted' : 'not fitted (incomplete footprint)' })) },
     layer: [
+      ...modelLayers,
       { mark: { type: 'rule', color: '#555' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
       {
         mark: { type: 'point', size: 40, filled: true },
