@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
 import { runCommand } from './commands/run.js';
+import { reportCommand } from './commands/report.js';
 import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
@@ -37,8 +38,17 @@ program
   .addOption(setOption())
   .option('--json', 'print the run summary as JSON')
   .option('--quiet', 'no progress output')
+  .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
   .action(async (file: string, opts) => {
     await runCommand(file, opts);
+  });
+
+program
+  .command('report')
+  .description('write the HTML run report of a complete run: <out-dir>/report/index.html (self-contained: figures copied, no network)')
+  .argument('<out-dir>', 'output folder of a complete run (holds run-summary.json)')
+  .action(async (dir: string) => {
+    await reportCommand(dir);
   });
 
 program

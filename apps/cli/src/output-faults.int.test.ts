@@ -164,9 +164,13 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
     const r = run(dir, '--overwrite', '--set', 'source.catalog=cat3.csv'); // galaxies 4, 5 lose their redshift
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(join(dir, 'maps')).sort()).toEqual(['galaxy_1.fits', 'galaxy_2.fits', 'galaxy_3.fits']);
-    expect(readdirSync(join(dir, 'quicklooks')).sort()).toEqual(['galaxy_1.png', 'galaxy_2.png', 'galaxy_3.png']);
-    expect(r.stderr).toMatch(/removed 4 file\(s\) of the earlier run/);
+    expect(readdirSync(join(dir, 'quicklooks')).sort()).toEqual(['galaxy_1.png', 'galaxy_1_fit.png', 'galaxy_2.png', 'galaxy_2_fit.png', 'galaxy_3.png', 'galaxy_3_fit.png', 'mass_pixels_vs_integrated.png']);
     const s = JSON.parse(readFileSync(join(dir, 'run-summary.json'), 'utf8'));
+    // removed: exactly the earlier run's files of galaxies 4 and 5 (maps, quicklooks, fit figures, report pages)
+    const gone = (JSON.parse(readFileSync(join(A, 'run-summary.json'), 'utf8')).files as string[]).filter((f) => !s.files.includes(f));
+    expect(gone.length).toBeGreaterThanOrEqual(4);
+    for (const f of gone) expect(f).toMatch(/galaxy_[45][._]/);
+    expect(r.stderr).toMatch(new RegExp(`removed ${gone.length} file\\(s\\) of the earlier run`));
     expect([...s.files].sort()).toEqual(finalFiles(dir).sort());
     expect(sha(join(dir, 'pixels.parquet'))).not.toBe(hashesA['pixels.parquet']); // fewer pixels: really replaced
     expect(tempDirs(dir)).toEqual([]);

@@ -51,6 +51,11 @@ export function appendProvenance(batch: RecordBatch, entry: ProvenanceEntry): Re
  * source, stage and sink with its type, name and validated config. Equal hashes = the same run settings.
  */
 export function resolvedConfigHash(config: PipelineConfig): string {
+  return configHash(resolvedConfig(config));
+}
+
+/** The fully resolved pipeline as plain data (what `resolvedConfigHash` hashes; run-summary.json's `config`). */
+export function resolvedConfig(config: PipelineConfig): { name: string; run: unknown; source: unknown; stages: unknown[]; sinks: unknown[] } {
   const entry = (e: { type: string; name?: string; config: unknown }) => ({ type: e.type, name: e.name ?? e.type, config: e.config });
-  return configHash({ name: config.name, run: config.run, source: entry(config.source), stages: config.stages.map(entry), sinks: config.sinks.map(entry) });
+  return { name: config.name, run: config.run, source: entry(config.source), stages: config.stages.map(entry), sinks: config.sinks.map(entry) };
 }

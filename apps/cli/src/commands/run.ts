@@ -1,10 +1,12 @@
-import { relative, resolve } from 'node:path';
-import { RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
+import { readdir, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { resolvedConfig, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
 import { createProgress } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
+import { REPORT_DIR, reportSummarySchema, writeRunReport } from '../report/write-run-report.js';
 
 export interface RunCommandOptions {
   out: string;
@@ -12,10 +14,12 @@ export interface RunCommandOptions {
   json?: boolean;
   quiet?: boolean;
   overwrite?: boolean;
+  /** write <out>/report/ (HTML run report) at the end; default true (`--no-report`) */
+  report?: boolean;
 }
 
 /** run-summary.json: the run's summary and the pixsed version that produced it, written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
-export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[] };
+export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[]; config: unknown; pipelineFile?: string; finishedAt: string };
 
 /** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */
 export interface InferenceMemory {
@@ -117,11 +121,34 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     p.stop();
     if (controller.signal.aborted) throw controller.signal.reason; // a signal after the last batch: still cancelled, nothing committed
     const dir = output.dir;
-    let complete: CompleteRunSummary | undefined;
-    await output.commit((files) => {
-      complete = { status: 'complete', pixsedVersion: PIXSED_VERSION, ...summary, outputs: [...summary.outputs, resolve(dir, SUMMARY_FILE)], files: files.map((f) => relative(dir, f)) };
-      return complete;
+    const finishedAt = new Date().toISOString();
+    let report = opts.report !== false;
+    const build = (files: string[]): CompleteRunSummary => ({
+      status: 'complete',
+      pixsedVersion: PIXSED_VERSION,
+      ...summary,
+      config: resolvedConfig(config),
+      pipelineFile: config.file,
+      finishedAt,
+      outputs: [...summary.outputs, ...(report ? [resolve(dir, REPORT_DIR)] : []), resolve(dir, SUMMARY_FILE)],
+      files: files.map((f) => relative(dir, f)),
     });
+    if (report) {
+      // the report is a file of the run like the sinks' (written under the transaction's temporary folder). A report
+      // that cannot be written does not discard the results: a warning, no report/, and `pixsed report` to retry
+      const reportDir = join(output.tempDir, REPORT_DIR);
+      const sinkFiles = (await readdir(output.tempDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(dir, relative(output!.tempDir, join(e.parentPath, e.name))));
+      try {
+        output.path(REPORT_DIR, '--no-report', 'folder');
+        await writeRunReport({ summary: reportSummarySchema.parse(build([...sinkFiles, resolve(dir, SUMMARY_FILE)])), root: output.tempDir, reportDir, outDir: dir });
+      } catch (err) {
+        report = false;
+        await rm(reportDir, { recursive: true, force: true });
+        log(`warning: the run report was not written (${output.ioError(err, reportDir).message}); the results are complete: write it with 'pixsed report ${dir}'`);
+      }
+    }
+    let complete: CompleteRunSummary | undefined;
+    await output.commit((files) => (complete = build(files)));
     process.stdout.write(opts.json ? JSON.stringify(complete) + '\n' : formatSummary(complete!) + '\n');
     return complete!;
   } catch (err) {

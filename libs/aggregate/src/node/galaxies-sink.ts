@@ -2,11 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { bandNames, defineSink, galaxiesComplete, maskedByGalaxy, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
+import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { writeFitsExtensions } from '@pixsed/fits/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
-import { writeQuicklook } from './quicklook-png.js';
+import { compositeBands } from '../figure-annotations.js';
+import { integratedFitSpec, massComparisonSpec, quicklookSpec, writeFigurePng, type FigureContext } from './galaxy-figures.js';
 
 export const galaxiesSinkSchema = z.strictObject({
   model: z.string().optional().describe('ONNX model for the integrated-photometry fit (default: none); relative to the pipeline file'),
@@ -15,7 +16,7 @@ export const galaxiesSinkSchema = z.strictObject({
   mapsDir: z.string().default('maps').describe('folder (under --out) for per-galaxy FITS maps'),
   quicklooksDir: z.string().default('quicklooks').describe('folder for per-galaxy PNG quicklooks ("" = none)'),
   catalog: z.string().default('galaxies.csv').describe('galaxy catalogue (CSV), relative to --out'),
-  rgbBands: z.array(z.string()).length(3).optional().describe('red, green, blue bands of the colour composite (default: reddest, middle, bluest)'),
+  rgbBands: z.array(bandNameSchema).length(3).optional().describe('red, green, blue bands of the colour composite, in decreasing pivot wavelength (default: the reddest, middle and bluest band by pivot wavelength)'),
 });
 export type GalaxiesSinkConfig = z.infer<typeof galaxiesSinkSchema>;
 
@@ -43,8 +44,9 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   if (!stream.mask) throw new SchemaError(`galaxies: the stream has no masking stage before this sink (it would see pixels with galaxy_id 0): aggregation expects masked pixels (put snr-mask before it)`);
   const params = stream.inference?.parameters.map((p) => p.name) ?? [];
   const bands = bandNames(stream);
-  const rgb = config.rgbBands ?? (bands.length >= 3 ? [bands[bands.length - 1], bands[Math.floor(bands.length / 2)], bands[0]] : []);
+  const rgb = compositeBands(stream.bands, config.rgbBands);
   const wcs: Record<string, number | string> = Object.fromEntries(Object.entries(stream.wcs ?? {}).filter((e): e is [string, number | string] => typeof e[1] !== 'boolean'));
+  const figures: FigureContext = { stream, wcs, rgb };
   const model = await loadIntegratedModel(config, init.pipelineDir, bands);
   const out = await outputFolders(config, init.output);
   const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
@@ -62,9 +64,10 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r) {
       written.push(await writeGalaxyMaps(r, acc.parameters, wcs, out));
-      if (out.qlDir) written.push(writeGalaxyQuicklook(r, rgb, out.qlDir, out.ioError));
+      if (out.qlDir) written.push(await writeGalaxyQuicklook(r, figures, out.qlDir, out.ioError));
       Object.assign(row, summedRow(r, acc.bands));
       if (model) Object.assign(row, await integratedRow(model, r, config));
+      if (model && out.qlDir) written.push(await writeIntegratedFitFigure(model, r, config, figures, out.qlDir, out.ioError));
       if (typeof row.log_mstar_sum_p50 === 'number' && typeof row.log_mstar_integrated_p50 === 'number') {
         row.delta_log_mstar = row.log_mstar_sum_p50 - row.log_mstar_integrated_p50;
       }
@@ -80,6 +83,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     },
     async close() {
       for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
+      if (model && out.qlDir) written.push(await writeMassComparison(rows, out.qlDir, out.ioError));
       await writeFile(out.catalogFile, catalogCsv(rows, reasons)).catch(out.ioError(out.catalogFile));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
@@ -171,22 +175,40 @@ async function writeGalaxyMaps(r: GalaxyResult, parameters: string[], wcs: Recor
   return file;
 }
 
-/** `<qlDir>/galaxy_<id>.png`: colour composite of the `rgb` bands (when three) and log M*, log SFR panels. */
-function writeGalaxyQuicklook(r: GalaxyResult, rgb: string[], qlDir: string, ioError: IoError): string {
-  const width = r.box.x1 - r.box.x0 + 1;
-  const height = r.box.y1 - r.box.y0 + 1;
-  const panels = [
-    { title: 'log M*', values: r.maps.log_mstar_p50 },
-    { title: 'log SFR', values: r.maps.log_sfr100_p50 },
-  ].filter((p) => p.values);
-  const colour = rgb.length === 3 ? (rgb.map((b) => r.maps[`flux_${b}_njy`]) as [Float32Array, Float32Array, Float32Array]) : undefined;
+/** `<qlDir>/galaxy_<id>.png`: colour composite and log M*, log SFR maps (quicklookSpec), rendered through Vega-Lite. */
+async function writeGalaxyQuicklook(r: GalaxyResult, figures: FigureContext, qlDir: string, ioError: IoError): Promise<string> {
   const png = join(qlDir, `galaxy_${r.id}.png`);
-  try {
-    writeQuicklook(png, { width, height, rgb: colour, panels });
-  } catch (err) {
-    ioError(png)(err);
-  }
-  return png;
+  return writeFigurePng(png, quicklookSpec(r, figures)).catch(ioError(png));
+}
+
+/**
+ * `<qlDir>/galaxy_<id>_fit.png`: corner plot of the integrated fit's posterior samples and the Σ-pixel photometry.
+ * The samples come from the same `model.infer` call as the catalogue's integrated columns (same seed and key
+ * ['galaxy', id], so the same samples), with `keep` to return them.
+ */
+async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig, figures: FigureContext, qlDir: string, ioError: IoError): Promise<string> {
+  const { flux, err } = integratedPhotometry(r, model.bands);
+  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
+  const pivot = new Map(figures.stream.bands.map((b) => [b.name, b.pivotWavelengthAngstrom]));
+  const fit = {
+    samples: res.kept,
+    units: Object.fromEntries(model.parameters.map((p) => [p, res.summaries[p].unit])),
+    photometry: model.bands.map((b, k) => ({ band: b, pivotMicron: pivot.get(b) === undefined ? undefined : pivot.get(b)! / 1e4, flux: r.fluxSum[b], err: r.fluxSumErr[b], fitted: Number.isFinite(flux[k][0]) })),
+    model: `model ${model.manifest.name} v${model.manifest.version}`,
+  };
+  const png = join(qlDir, `galaxy_${r.id}_fit.png`);
+  return writeFigurePng(png, integratedFitSpec(r, fit)).catch(ioError(png));
+}
+
+/** `<qlDir>/mass_pixels_vs_integrated.png`: Σ pixel vs integrated log M* of every galaxy with both (massComparisonSpec). */
+async function writeMassComparison(rows: GalaxyCatalogRow[], qlDir: string, ioError: IoError): Promise<string> {
+  const pct = (r: GalaxyCatalogRow, name: string) => ({ p16: Number(r[`${name}_p16`]), p50: Number(r[`${name}_p50`]), p84: Number(r[`${name}_p84`]) });
+  const both = rows
+    .map((r) => ({ id: Number(r.galaxy_id), sum: pct(r, 'log_mstar_sum'), integrated: pct(r, 'log_mstar_integrated') }))
+    .filter((r) => Number.isFinite(r.sum.p50) && Number.isFinite(r.integrated.p50))
+    .sort((a, b) => a.id - b.id);
+  const png = join(qlDir, 'mass_pixels_vs_integrated.png');
+  return writeFigurePng(png, massComparisonSpec(both, 'Resolved (Σ pixels) vs integrated-photometry stellar mass')).catch(ioError(png));
 }
 
 /** The galaxy catalogue CSV: rows by galaxy id; masked-pixel counts by reason (0 where none), then Σ flux columns last. */

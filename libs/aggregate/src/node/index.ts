@@ -1,2 +1,2 @@
-export * from './quicklook-png.js';
 export * from './galaxies-sink.js';
+export * from './galaxy-figures.js';

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { CalibrationPoints, CalibrationReport } from '../calibrate-posterior.js';
-import { renderVegaLitePng } from './render-vega-lite.js';
+import { renderVegaLitePng } from '@pixsed/plots/node';
 
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 const W = 220;

@@ -1,0 +1,2 @@
+export * from './render-vega-lite.js';
+export * from './raster-data-url.js';
