@@ -190,11 +190,19 @@ async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, 
   const { flux, err } = integratedPhotometry(r, model.bands);
   const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
   const pivot = new Map(figures.stream.bands.map((b) => [b.name, b.pivotWavelengthAngstrom]));
+  // model photometry: the PPC emulator on (up to 256 of) the fit's draws, when the model has one
+  const k = Math.min(256, res.samples);
+  const draws = new Float32Array(k * model.parameters.length);
+  model.parameters.forEach((p, d) => {
+    for (let i = 0; i < k; i++) draws[i * model.parameters.length + d] = res.kept[p][i];
+  });
+  const predicted = Number.isFinite(r.z) ? await model.predictedFluxes(draws, k, r.z) : undefined;
   const fit = {
     samples: res.kept,
     units: Object.fromEntries(model.parameters.map((p) => [p, res.summaries[p].unit])),
-    photometry: model.bands.map((b, k) => ({ band: b, pivotMicron: pivot.get(b) === undefined ? undefined : pivot.get(b)! / 1e4, flux: r.fluxSum[b], err: r.fluxSumErr[b], fitted: Number.isFinite(flux[k][0]) })),
+    photometry: model.bands.map((b, j) => ({ band: b, pivotMicron: pivot.get(b) === undefined ? undefined : pivot.get(b)! / 1e4, flux: r.fluxSum[b], err: r.fluxSumErr[b], fitted: Number.isFinite(flux[j][0]), ...(predicted ? { model: predicted[j] } : {}) })),
     model: `model ${model.manifest.name} v${model.manifest.version}`,
+    ...(predicted ? { modelPhotometry: `posterior predictive, noiseless (PPC emulator, ${k} draws)` } : {}),
   };
   const png = join(qlDir, `galaxy_${r.id}_fit.png`);
   return writeFigurePng(png, integratedFitSpec(r, fit)).catch(ioError(png));

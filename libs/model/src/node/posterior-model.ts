@@ -4,7 +4,8 @@ import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchErro
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
+import { percentileSorted, posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
+import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 import { ppcRow } from '../ppc-statistic.js';
 import { PpcEmulator } from './ppc-emulator.js';
@@ -325,6 +326,22 @@ export class PosteriorModel {
       if (ppc) counts.PPC_POOR += await this.checkPredictive(ppc, table, samples, r0, m, S, flags);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
+  }
+
+  /**
+   * Posterior-predictive photometry (noiseless, from the PPC emulator): per model band, p16 / p50 / p84 in nJy of the
+   * emulated flux over `k` parameter draws (`draws` [k, D] physical, manifest order) at redshift z. Undefined for a model
+   * without an emulator. Used by the integrated-fit figure.
+   */
+  async predictedFluxes(draws: Float32Array, k: number, z: number): Promise<{ p16: number; p50: number; p84: number }[] | undefined> {
+    if (!this.ppcEmulator || k < 1) return undefined;
+    const D = this.parameters.length;
+    const B = this.bands.length;
+    const out = await this.ppcEmulator.predict(draws.subarray(0, k * D), new Float32Array(k).fill(z), k, D);
+    return this.bands.map((_, b) => {
+      const f = Float64Array.from({ length: k }, (_, i) => 10 ** (0.4 * (AB_ZERO_POINT_NJY - out[i * 2 * B + b]))).sort();
+      return { p16: percentileSorted(f, 16), p50: percentileSorted(f, 50), p84: percentileSorted(f, 84) };
+    });
   }
 
   /** The PPC result arrays for n rows, or undefined when the model has no emulator or `draws` is 0. */

@@ -90,6 +90,21 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'posterior-predictive check through Posterio
     await m.close();
   });
 
+  it('predictedFluxes: per band p16/p50/p84 of the emulated flux over given draws (toy: f_b = 10^(0.4 (31.4 − C_b − K θ0)))', async () => {
+    const m = await PosteriorModel.load(join(dir, 'model.onnx'));
+    const theta0 = [1.0, 1.2, 1.4, 1.6, 1.8]; // D = 2: θ1 is not used by the toy emulator
+    const draws = Float32Array.from(theta0.flatMap((t) => [t, 0]));
+    const r = (await m.predictedFluxes(draws, theta0.length, 1.0))!;
+    const f = (b: number, t: number) => 10 ** (0.4 * (31.4 - Math.fround(C[b] + K_SLOPE * t)));
+    for (const b of [0, 1]) {
+      expect(Math.abs(r[b].p50 / f(b, 1.4) - 1)).toBeLessThan(1e-5);
+      // numpy-style linear interpolation between order statistics: p16 at rank 0.64, p84 at rank 3.36
+      expect(Math.abs(r[b].p16 / (f(b, 1.0) + 0.64 * (f(b, 1.2) - f(b, 1.0))) - 1)).toBeLessThan(1e-5);
+      expect(Math.abs(r[b].p84 / (f(b, 1.6) + 0.36 * (f(b, 1.8) - f(b, 1.6))) - 1)).toBeLessThan(1e-5);
+    }
+    await m.close();
+  });
+
   it('refuses a replaced emulator (sha256 named with both files) and a manifest whose ppc bands differ from the model bands', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'pixsed-ppc-bad-'));
     expect(spawnSync(pythonExecutable(), [script, bad, '--ppc', '24,25', 'f277w', 'f444w']).status).toBe(0);
