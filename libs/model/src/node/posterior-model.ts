@@ -4,7 +4,7 @@ import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchErro
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
+import { posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 
 export interface PosteriorModelOptions {
@@ -249,18 +249,18 @@ export class PosteriorModel {
     const kept: Record<string, Float32Array> = Object.fromEntries(keep.map((p) => [p, new Float32Array(n * S)]));
     const nf = feat.nFeatures;
     const keyAt = (i: number) => table.key.map((k) => k[i]);
+    const noiseBuf = new Float32Array(Math.min(n, this.batchRows) * S * D); // one buffer for every batch
     for (let r0 = 0; r0 < n; r0 += this.batchRows) {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
-      const noise = new Float32Array(m * S * D);
+      const noise = m * S * D === noiseBuf.length ? noiseBuf : noiseBuf.subarray(0, m * S * D);
       for (let i = 0; i < m; i++) {
         fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
       }
       const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
-        const s = posteriorSummary(samples, m, S, D, d);
-        for (const stat of SUMMARY_STATS) summaries[p][stat].set(s[stat], r0);
+        posteriorSummary(samples, m, S, D, d, summaries[p], r0);
         const out = kept[p];
         if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
       });
