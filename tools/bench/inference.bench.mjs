@@ -202,6 +202,7 @@ async function main() {
     });
     emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows})`);
     if (bestInfer) emit('inference.infer.best.px_per_s', bestInfer, 'px/s (pixsed infer / run should reach ≥ 90 % of it)');
+    if (rowsFile !== '-') cliInfer(rowsFile, best, work, row);
     const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
     const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
 
@@ -322,6 +323,31 @@ async function main() {
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `pixsed infer` on the same rows (CSV → CSV and CSV → Parquet) at the best batch size: its rows/s against the sampler's. */
+function cliInfer(rowsFile, best, work, row) {
+  const cli = join(root, 'apps/cli/dist/main.js');
+  if (!existsSync(cli)) {
+    note(`pixsed infer skipped: ${cli} not built (npm run bench builds it)`);
+    return;
+  }
+  for (const ext of ['csv', 'parquet']) {
+    const args = [cli, 'infer', '--model', join(modelDir, 'model.onnx'), '--input', rowsFile, '--out', join(work, `infer-out.${ext}`), '--samples', String(S), '--batch-rows', String(best.rows), '--threads', String(THREADS), '--key', 'row_id'];
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.status !== 0) {
+      note(`pixsed infer failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+      process.exit(1);
+    }
+    const m = /inferred (\d+) rows .* in ([\d.]+) s/.exec(r.stdout);
+    const rowsPerS = Number(m[1]) / Number(m[2]);
+    emit(`inference.cli_infer.${ext}.rows_per_s`, rowsPerS, `rows/s (pixsed infer → ${ext}, batch ${best.rows}, as it reports: reading, inference, writing)`);
+    emit(`inference.cli_infer.${ext}.vs_sampler`, rowsPerS / best.pxs, 'fraction of the best ONNX sampler px/s (goal ≥ 0.9)');
+    emit(`inference.cli_infer.${ext}.wall_rows_per_s`, Number(m[1]) / wall, 'rows/s (process wall clock: start-up and model load included)');
+    row(`pixsed infer CSV → ${ext}, batch ${best.rows}`, rowsPerS, `${(Number(m[1]) / wall).toFixed(0)} rows/s wall`);
   }
 }
 

@@ -109,6 +109,7 @@ program
   .option('--samples <n>', 'posterior samples per row', '500')
   .option('--seed <int>', 'seed of the sampling noise', '0')
   .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', '64')
+  .option('--threads <n>', 'onnxruntime intra-op threads (1 to 1024)', '2')
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
   .action(inferCommand);
 

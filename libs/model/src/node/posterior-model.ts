@@ -15,6 +15,8 @@ export interface PosteriorModelOptions {
 
 /** Most posterior samples per row (`samplesPerPixel`, `pixsed infer --samples`). */
 export const MAX_SAMPLES_PER_ROW = 100_000;
+/** Most rows per onnxruntime call (`batchRows`, `--batch-rows`). */
+export const MAX_BATCH_ROWS = 1_000_000;
 /** Most bytes of noise (and of samples) per onnxruntime call: rows × samples × parameters × 4. */
 export const MAX_SAMPLING_BYTES_PER_CALL = 2 ** 31;
 
@@ -35,7 +37,7 @@ export function loadManifest(path: string): { manifest: ModelManifest; manifestF
 }
 
 /**
- * Refuse a sampling plan beyond the bounds: samples per row in [2, MAX_SAMPLES_PER_ROW] and
+ * Refuse a sampling plan beyond the bounds: rows per call in [1, MAX_BATCH_ROWS], samples per row in [2, MAX_SAMPLES_PER_ROW] and
  * rows × samples × parameters × 4 bytes ≤ MAX_SAMPLING_BYTES_PER_CALL (2 GiB) per onnxruntime call.
  * `keys` names the config keys in the message (e.g. `samplesPerPixel`, `batchRows`).
  */
@@ -48,9 +50,11 @@ export function checkSamplingPlan(
   const sk = where.samplesKey ?? 'samples';
   const bk = where.batchRowsKey ?? 'batchRows';
   const issues = [];
+  const rowsOk = Number.isInteger(batchRows) && batchRows >= 1 && batchRows <= MAX_BATCH_ROWS;
+  if (!rowsOk) issues.push({ path: bk, message: `expected an integer from 1 to ${MAX_BATCH_ROWS}, got ${batchRows}` });
   if (!Number.isInteger(samples) || samples < 2 || samples > MAX_SAMPLES_PER_ROW) {
     issues.push({ path: sk, message: `expected an integer from 2 to ${MAX_SAMPLES_PER_ROW}, got ${samples}` });
-  } else {
+  } else if (rowsOk) {
     const bytes = samples * batchRows * parameters * 4;
     if (bytes > MAX_SAMPLING_BYTES_PER_CALL) {
       issues.push({
@@ -126,6 +130,7 @@ export class PosteriorModel {
 
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const { manifest, manifestFile, onnxFile } = loadManifest(path);
+    checkSamplingPlan(2, opts.batchRows ?? 64, 1, { what: 'model options' }); // batchRows 0 would loop forever
     const bytes = readModelBytes(onnxFile);
     const sha256 = sha256Hex(bytes);
     if (sha256 !== manifest.modelSha256) {
