@@ -15,7 +15,8 @@
 // the reason. One JSON line per figure {"name","value","unit"} on stdout, a summary table on stderr.
 //
 // Environment (integers, checked): PIXSED_BENCH_MODEL (jades-delayed-tau-affine), PIXSED_BENCH_SAMPLES (500),
-// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (64,256,1024), PIXSED_BENCH_THREADS (2),
+// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
+// PyTorch run at 1 and at this many threads, each path's best is reported, the peak is measured at this many),
 // PIXSED_BENCH_SBIPIX_ROWS (256, flow), PIXSED_BENCH_SBIPIX_LOOP_ROWS (32; 0 skips the loop), PIXSED_BENCH_ROUNDS (2:
 // interleaved rounds of the pixsed paths, best round each),
 // PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch).
@@ -54,7 +55,7 @@ const THREADS = intEnv('PIXSED_BENCH_THREADS', 2, 1, BENCH_LIMITS.threads);
 const SBIPIX_ROWS = intEnv('PIXSED_BENCH_SBIPIX_ROWS', 256, 0, BENCH_LIMITS.pixels);
 const SBIPIX_LOOP_ROWS = intEnv('PIXSED_BENCH_SBIPIX_LOOP_ROWS', 32, 0, BENCH_LIMITS.pixels);
 const ROUNDS = intEnv('PIXSED_BENCH_ROUNDS', 2, 1, 100);
-const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256,1024').split(',').map((t) => {
+const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256').split(',').map((t) => {
   const v = Number(t.trim());
   if (!Number.isInteger(v) || v < 1 || v > BENCH_LIMITS.batchRows) usage(`PIXSED_BENCH_BATCHES: expected comma-separated integers from 1 to ${BENCH_LIMITS.batchRows}, got '${t}'`);
   return v;
@@ -62,18 +63,20 @@ const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256,1024').split(',').m
 const PEERS = new Set((process.env.PIXSED_BENCH_PEERS ?? 'torch,sbipix').split(',').map((p) => p.trim()).filter(Boolean));
 for (const p of PEERS) if (!['torch', 'sbipix'].includes(p)) usage(`PIXSED_BENCH_PEERS: expected a comma-separated subset of torch,sbipix, got '${p}'`);
 
-if (process.argv[2] === '--child') await child(Number(process.argv[3]), process.argv[4], process.argv[5]);
+const THREAD_COUNTS = [...new Set([1, THREADS])];
+
+if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5]);
 else await main();
 
 /**
  * One batch size in its own process (so peak RSS is per batch size). `rowsFile`: a CSV of mock rows (or '-': features
  * drawn inside the training ranges); `outDir` (or '-'): write features.npy and pixsed-p50.npy there for the peers.
  */
-async function child(rows, rowsFile, outDir) {
+async function child(rows, threads, rowsFile, outDir) {
   const { createPrng, peakRssMB } = await import('@pixsed/core');
   const { writeNpy } = await import('@pixsed/core/node');
   const { PosteriorModel } = await import('@pixsed/model/node');
-  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads: THREADS, batchRows: rows });
+  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads, batchRows: rows });
   const m = model.manifest;
   const nf = m.features.count;
   const D = m.parameters.length;
@@ -191,42 +194,44 @@ async function main() {
     const keep = (key, v, extra = {}) => {
       if (v && !(bestOf.get(key)?.v >= v)) bestOf.set(key, { v, ...extra });
     };
-    let cliRows;
+    let cliConfig;
+    const configs = BATCHES.flatMap((rows) => THREAD_COUNTS.map((threads) => ({ rows, threads, key: `${rows}.t${threads}` })));
     for (let round = 0; round < ROUNDS; round++) {
-      BATCHES.forEach((rows, k) => {
-        const r = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, round === 0 && k === 0 ? work : '-'], { encoding: 'utf8' });
+      configs.forEach(({ rows, threads, key }, k) => {
+        const r = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, round === 0 && k === 0 ? work : '-', String(threads)], { encoding: 'utf8' });
         if (r.status !== 0) {
           process.stderr.write(r.stderr);
           process.exit(1);
         }
         const c = JSON.parse(r.stdout.trim().split('\n').pop());
-        keep(`sampler.${rows}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
-        keep(`infer.${rows}`, c.inferPxPerS);
+        keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
+        keep(`infer.${key}`, c.inferPxPerS);
       });
-      cliRows ??= BATCHES.reduce((a, r) => (bestOf.get(`sampler.${r}`).v > bestOf.get(`sampler.${a}`).v ? r : a));
-      if (rowsFile !== '-') for (const ext of ['csv', 'parquet']) cliInfer(rowsFile, ext, cliRows, work, keep);
+      cliConfig ??= configs.reduce((a, c) => (bestOf.get(`sampler.${c.key}`).v > bestOf.get(`sampler.${a.key}`).v ? c : a));
+      if (rowsFile !== '-') for (const ext of ['csv', 'parquet']) cliInfer(rowsFile, ext, cliConfig, work, keep);
     }
     let best = { pxs: 0 };
     let bestInfer = 0;
-    for (const rows of BATCHES) {
-      const c = bestOf.get(`sampler.${rows}`);
-      const inf = bestOf.get(`infer.${rows}`)?.v;
-      emit(`inference.onnx.batch${rows}.px_per_s`, c.v, `px/s (${S} samples, sampler, ${c.n} rows, ${THREADS} threads, best of ${ROUNDS})`);
-      if (inf) emit(`inference.infer.batch${rows}.px_per_s`, inf, `px/s (${S} samples, PosteriorModel.infer: features, keyed noise, sampling, summaries)`);
-      emit(`inference.onnx.batch${rows}.peak_rss`, c.rss, 'MB');
-      row(`pixsed ONNX sampler, batch ${rows}`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
-      if (c.v > best.pxs) best = { pxs: c.v, rows };
+    for (const { rows, threads, key } of configs) {
+      const c = bestOf.get(`sampler.${key}`);
+      const inf = bestOf.get(`infer.${key}`)?.v;
+      const name = `batch${rows}.threads${threads}`;
+      emit(`inference.onnx.${name}.px_per_s`, c.v, `px/s (${S} samples, sampler, ${c.n} rows, best of ${ROUNDS})`);
+      if (inf) emit(`inference.infer.${name}.px_per_s`, inf, `px/s (${S} samples, PosteriorModel.infer: features, keyed noise, sampling, summaries)`);
+      emit(`inference.onnx.${name}.peak_rss`, c.rss, 'MB');
+      row(`pixsed ONNX sampler, batch ${rows}, ${threads} thread(s)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
+      if (c.v > best.pxs) best = { pxs: c.v, rows, threads };
       bestInfer = Math.max(bestInfer, inf ?? 0);
     }
-    emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows})`);
+    emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows}, ${best.threads} thread(s))`);
     if (bestInfer) emit('inference.infer.best.px_per_s', bestInfer, 'px/s');
     for (const ext of ['csv', 'parquet']) {
       const c = bestOf.get(`cli.${ext}`);
       if (!c) continue;
-      emit(`inference.cli_infer.${ext}.rows_per_s`, c.v, `rows/s (pixsed infer CSV → ${ext}, batch ${cliRows}, as it reports: reading, inference, writing)`);
+      emit(`inference.cli_infer.${ext}.rows_per_s`, c.v, `rows/s (pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s), as it reports: reading, inference, writing)`);
       emit(`inference.cli_infer.${ext}.vs_sampler`, c.v / best.pxs, 'fraction of the best ONNX sampler px/s (goal ≥ 0.9)');
       emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
-      row(`pixsed infer CSV → ${ext}, batch ${cliRows}`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
+      row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
     }
     const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
     const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
@@ -242,14 +247,14 @@ async function main() {
     }
     async function torchPeer(python) {
       const script = join(root, 'tools/train/bench_torch.py');
-      for (const t of [...new Set([1, THREADS])]) {
+      for (const t of THREAD_COUNTS) {
         const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
         emit(`machine.sgemm2048.numpy.threads${t}`, p.numpy, `GMAC/s (numpy ${p.numpyVersion}, ${p.numpyBlas})`);
         emit(`machine.sgemm2048.torch.threads${t}`, p.torch, `GMAC/s (torch.mm ${p.torchVersion})`);
         if (t === THREADS) peak = { value: Math.max(p.numpy, p.torch), by: p.numpy >= p.torch ? `numpy ${p.numpyBlas}` : 'torch.mm' };
       }
       let tbest;
-      for (const t of [...new Set([1, THREADS])]) {
+      for (const t of THREAD_COUNTS) {
         const args = [script, '--model-dir', modelDir, '--samples', String(S), '--threads', String(t), '--pixels', String(N)];
         if (rowsFile !== '-') args.push('--features', join(work, 'features.npy'), '--p50-out', join(work, `torch-p50-${t}.npy`));
         const cur = runPython(python, args);
@@ -259,7 +264,7 @@ async function main() {
         macs = cur.macs;
       }
       await sameWeights(tbest);
-      emit('inference.onnx_vs_torch', best.pxs / tbest.pxPerS, `x (best ONNX batch / best PyTorch, ${tbest.threads} thread(s))`);
+      emit('inference.onnx_vs_torch', best.pxs / tbest.pxPerS, `x (best pixsed ONNX sampler / best PyTorch, ${best.threads} / ${tbest.threads} thread(s))`);
       if (pixsedP50) {
         const tp = await readP50(join(work, `torch-p50-${tbest.threads}.npy`));
         const a = await agreement(column(pixsedP50, logMstar), column(tp, logMstar));
@@ -323,7 +328,7 @@ async function main() {
         note(`SBIPIX ${mode} on the first ${ids.length} rows (500 samples${mode === 'flow' ? ', chunks of 64 px' : ', per pixel, rejection; 20 s per-row timeout'})`);
         let res;
         try {
-          res = runPeer({ python, files, input, output, samples: S, mode, chunk: 64, threads: THREADS, sigmaRule: 'correct' });
+          res = runPeer({ python, files, input, output, samples: S, mode, chunk: 64, threads: best.threads, sigmaRule: 'correct' });
         } catch (e) {
           note(`SBIPIX ${mode} skipped: ${e.message}`);
           continue;
@@ -331,7 +336,7 @@ async function main() {
         const tm = res.timing;
         emit(`inference.sbipix.${mode}.px_per_s`, tm.px_per_s, `px/s (${S} samples, ${ids.length} rows${mode === 'flow' ? ', chunks of 64' : `, ${tm.stalled_rows} stalled`})`);
         if (mode === 'flow') emit('inference.sbipix.flow.fraction_outside_prior', tm.fraction_outside_prior, 'fraction of draws');
-        emit(`inference.onnx_vs_sbipix_${mode}`, best.pxs / tm.px_per_s, 'x (best ONNX batch / SBIPIX)');
+        emit(`inference.onnx_vs_sbipix_${mode}`, best.pxs / tm.px_per_s, `x (best pixsed ONNX sampler / SBIPIX at ${best.threads} thread(s))`);
         const out = readPeerOutput(output, ids);
         const a = await agreement(column(pixsedP50, logMstar).subarray(0, ids.length), out.log_mstar_p50);
         emit(`agreement.sbipix_${mode}.log_mstar.median_delta`, a.median, `dex (pixsed − SBIPIX p50, ${a.n} rows)`);
@@ -341,7 +346,7 @@ async function main() {
     }
 
     // the summary
-    process.stderr.write(`\n${modelName} v${manifest.version}, ${S} samples/px, ${THREADS} threads, ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
+    process.stderr.write(`\n${modelName} v${manifest.version}, ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
     process.stderr.write('| path | px/s | × best pixsed | share of peak (pixsed flow) | note |\n|---|---|---|---|---|\n');
     for (const r of table) {
       process.stderr.write(`| ${r.path} | ${r.pxs.toFixed(1)} | ${(r.pxs / best.pxs).toFixed(4)} | ${table.share && r.sameFlow ? `${(100 * table.share(r.pxs)).toFixed(1)} %` : '–'} | ${r.extra} |\n`);
@@ -351,14 +356,14 @@ async function main() {
   }
 }
 
-/** `pixsed infer` on the same rows (CSV → CSV or Parquet) at `batchRows`: its own rows/s and the process's. */
-function cliInfer(rowsFile, ext, batchRows, work, keep) {
+/** `pixsed infer` on the same rows (CSV → CSV or Parquet) at the sampler's best batch size and threads: its own rows/s and the process's. */
+function cliInfer(rowsFile, ext, { rows, threads }, work, keep) {
   const cli = join(root, 'apps/cli/dist/main.js');
   if (!existsSync(cli)) {
     note(`pixsed infer skipped: ${cli} not built (npm run bench builds it)`);
     return;
   }
-  const args = [cli, 'infer', '--model', join(modelDir, 'model.onnx'), '--input', rowsFile, '--out', join(work, `infer-out.${ext}`), '--samples', String(S), '--batch-rows', String(batchRows), '--threads', String(THREADS), '--key', 'row_id'];
+  const args = [cli, 'infer', '--model', join(modelDir, 'model.onnx'), '--input', rowsFile, '--out', join(work, `infer-out.${ext}`), '--samples', String(S), '--batch-rows', String(rows), '--threads', String(threads), '--key', 'row_id'];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const wall = (performance.now() - t0) / 1000;
