@@ -30,7 +30,8 @@ const here = fileURLToPath(import.meta.url);
 const root = resolve(here, '..', '..', '..');
 const modelName = process.env.PIXSED_BENCH_MODEL ?? 'jades-delayed-tau-affine';
 const modelDir = join(root, 'test-data/models', modelName);
-const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toPrecision(4)), unit }));
+/** One figure as a JSON line; 4 significant digits unless `exact` (counts). */
+const emit = (name, value, unit, exact = false) => console.log(JSON.stringify({ name, value: exact ? value : Number(Number(value).toPrecision(4)), unit }));
 const note = (m) => process.stderr.write(`[bench inference] ${m}\n`);
 
 /** Most threads / rows per call / pixels accepted (beyond them a typo, not a plan). */
@@ -291,8 +292,8 @@ async function main() {
     }
     if (macs && peak) {
       const perSample = macs.perSample + macs.perPixel / S;
-      emit('inference.flow.macs_per_sample', macs.perSample, 'MAC (coupling MLPs, counted from sampler.pt)');
-      emit('inference.flow.macs_per_pixel', macs.perPixel, 'MAC (conditioning network + context projections, once per pixel)');
+      emit('inference.flow.macs_per_sample', macs.perSample, 'MAC (coupling MLPs, counted from sampler.pt)', true);
+      emit('inference.flow.macs_per_pixel', macs.perPixel, 'MAC (conditioning network + context projections, once per pixel)', true);
       emit('machine.fp32_peak', peak.value, `GMAC/s (best sgemm 2048², ${THREADS} threads, ${peak.by})`);
       const share = (pxs) => (pxs * S * perSample) / 1e9 / peak.value;
       emit('inference.onnx.best.share_of_peak', share(best.pxs), `fraction ((${macs.perSample} + ${macs.perPixel}/${S}) MAC × ${S} × px/s ÷ peak)`);
