@@ -113,7 +113,7 @@ def main() -> None:
         v = getattr(a, name)
         hi = 1024 if name == "threads" else 10_000_000
         if not 1 <= v <= hi:
-            raise SystemExit(f"--{name.replace('_', '-')}: expected an integer from 1 to {hi}, got {v}")
+            ap.error(f"--{name.replace('_', '-')}: expected an integer from 1 to {hi}, got {v}")  # exit 2
     torch.set_num_threads(a.threads)
     if a.peak:
         print(json.dumps(gemm_peak(a.threads, a.gemm_size)))
