@@ -1,86 +1,386 @@
-// Inference throughput of the shipped JADES model: pixels/s with S posterior samples per pixel on
-// onnxruntime-node (2 threads) for several batch sizes, with peak RSS; and, in the same run, the same
-// weights sampled batched in PyTorch (tools/train/bench_torch.py, if torch is installed) → ratio.
+// Inference throughput of a shipped model, side by side with its peers on the same rows, in one run (issue 22):
+//   - pixsed: onnxruntime-node sampler (PosteriorModel.sample) and the whole inference path (PosteriorModel.infer:
+//     features, keyed noise, sampling, summaries) for several batch sizes, with peak RSS;
+//   - PyTorch, same weights (tools/train/bench_torch.py on <model>/sampler.pt) at 1 and 2 threads, in a venv made on
+//     first use (~/.cache/pixsed/venv-torch from tools/train/bench-torch-requirements.txt: torch==2.13.0 takes the
+//     CPU wheel on disk), else Debian's /usr/bin/python3 if it has torch;
+//   - SBIPIX's own model (../shared/data/peers/sbipix, tools/peers/sbipix-peer.mjs and its venv): its flow in chunks
+//     of 64 px, and its per-pixel loop as its code runs it (rejection against the prior box);
+//   - the machine's fp32 FMA peak from square sgemms (numpy and torch.mm, 2048², in the torch venv, same run) and the
+//     flow's multiply-adds per sample counted from its weights → share of peak;
+//   - log M* agreement (median Δ and NMAD of the per-row posterior medians) between pixsed and each peer.
+// Rows: mocks from the model's own simulator config (manifest provenance.simulatorConfig), selected as `pixsed validate`
+// and the SBIPIX peer select them (mean S/N > 5 over F277W/F356W/F444W, log M* ≥ 7, z ≤ 7.5); without reference
+// data, features drawn inside the training ranges (no agreement, no SBIPIX). A peer that cannot run is skipped with
+// the reason. One JSON line per figure {"name","value","unit"} on stdout, a summary table on stderr.
+//
+// Environment (integers, checked): PIXSED_BENCH_MODEL (jades-delayed-tau-affine), PIXSED_BENCH_SAMPLES (500),
+// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
+// PyTorch run at 1 and at this many threads, each path's best is reported, the peak is measured at this many),
+// PIXSED_BENCH_SBIPIX_ROWS (256, flow), PIXSED_BENCH_SBIPIX_LOOP_ROWS (32; 0 skips the loop), PIXSED_BENCH_ROUNDS (2:
+// interleaved rounds of the pixsed paths, best round each),
+// PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pythonExecutable } from '@pixsed/core/node';
 
-const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
-const modelDir = join(root, 'test-data/models', process.env.PIXSED_BENCH_MODEL ?? 'jades-delayed-tau-affine');
-const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toPrecision(4)), unit }));
-const S = Number(process.env.PIXSED_BENCH_SAMPLES ?? 500);
-const N = Number(process.env.PIXSED_BENCH_PIXELS ?? 4096);
+const here = fileURLToPath(import.meta.url);
+const root = resolve(here, '..', '..', '..');
+const modelName = process.env.PIXSED_BENCH_MODEL ?? 'jades-delayed-tau-affine';
+const modelDir = join(root, 'test-data/models', modelName);
+/** One figure as a JSON line; 4 significant digits unless `exact` (counts). */
+const emit = (name, value, unit, exact = false) => console.log(JSON.stringify({ name, value: exact ? value : Number(Number(value).toPrecision(4)), unit }));
+const note = (m) => process.stderr.write(`[bench inference] ${m}\n`);
 
-if (process.argv[2] === '--child') {
-  const rows = Number(process.argv[3]);
+/** Most threads / rows per call / pixels accepted (beyond them a typo, not a plan). */
+export const BENCH_LIMITS = { threads: 1024, batchRows: 1_000_000, pixels: 10_000_000, samples: 100_000 };
+
+/** An integer environment setting in [min, max]; anything else is a usage error (exit 2) naming it and the range. */
+function intEnv(name, dflt, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min || v > max) usage(`${name}: expected an integer from ${min} to ${max}, got '${raw}'`);
+  return v;
+}
+function usage(message) {
+  process.stderr.write(`inference bench: ${message}\n`);
+  process.exit(2);
+}
+
+const S = intEnv('PIXSED_BENCH_SAMPLES', 500, 2, BENCH_LIMITS.samples);
+const N = intEnv('PIXSED_BENCH_PIXELS', 4096, 1, BENCH_LIMITS.pixels);
+const THREADS = intEnv('PIXSED_BENCH_THREADS', 2, 1, BENCH_LIMITS.threads);
+const SBIPIX_ROWS = intEnv('PIXSED_BENCH_SBIPIX_ROWS', 256, 0, BENCH_LIMITS.pixels);
+const SBIPIX_LOOP_ROWS = intEnv('PIXSED_BENCH_SBIPIX_LOOP_ROWS', 32, 0, BENCH_LIMITS.pixels);
+const ROUNDS = intEnv('PIXSED_BENCH_ROUNDS', 2, 1, 100);
+const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256').split(',').map((t) => {
+  const v = Number(t.trim());
+  if (!Number.isInteger(v) || v < 1 || v > BENCH_LIMITS.batchRows) usage(`PIXSED_BENCH_BATCHES: expected comma-separated integers from 1 to ${BENCH_LIMITS.batchRows}, got '${t}'`);
+  return v;
+});
+const PEERS = new Set((process.env.PIXSED_BENCH_PEERS ?? 'torch,sbipix').split(',').map((p) => p.trim()).filter(Boolean));
+for (const p of PEERS) if (!['torch', 'sbipix'].includes(p)) usage(`PIXSED_BENCH_PEERS: expected a comma-separated subset of torch,sbipix, got '${p}'`);
+
+const THREAD_COUNTS = [...new Set([1, THREADS])];
+
+if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5]);
+else await main();
+
+/**
+ * One batch size in its own process (so peak RSS is per batch size). `rowsFile`: a CSV of mock rows (or '-': features
+ * drawn inside the training ranges); `outDir` (or '-'): write features.npy and pixsed-p50.npy there for the peers.
+ */
+async function child(rows, threads, rowsFile, outDir) {
   const { createPrng, peakRssMB } = await import('@pixsed/core');
+  const { writeNpy } = await import('@pixsed/core/node');
   const { PosteriorModel } = await import('@pixsed/model/node');
-  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads: 2, batchRows: rows });
+  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads, batchRows: rows });
   const m = model.manifest;
-  // features drawn inside the training ranges (throughput does not depend on their values)
-  const rng = createPrng(1);
   const nf = m.features.count;
-  const f = new Float32Array(N * nf);
-  const { min, max } = m.trainingRanges.features;
-  for (let i = 0; i < N; i++) for (let j = 0; j < nf; j++) f[i * nf + j] = min[j] + (max[j] - min[j]) * (j >= 2 * m.bands.length && j < 4 * m.bands.length ? 0 : 0.3 + 0.4 * rng.uniform());
-  await model.sample(f.subarray(0, Math.min(N, rows) * nf), Math.min(N, rows), S, rng); // warm-up
-  const t0 = performance.now();
-  await model.sample(f, N, S, rng);
-  const s = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ pxPerS: N / s, rss: peakRssMB() }));
+  const D = m.parameters.length;
+  const rng = createPrng(1);
+  let f;
+  let table;
+  if (rowsFile === '-') {
+    f = new Float32Array(N * nf);
+    const { min, max } = m.trainingRanges.features;
+    for (let i = 0; i < N; i++) for (let j = 0; j < nf; j++) f[i * nf + j] = min[j] + (max[j] - min[j]) * (j >= 2 * m.bands.length && j < 4 * m.bands.length ? 0 : 0.3 + 0.4 * rng.uniform());
+  } else {
+    const { loadMocks } = await import('@pixsed/calibration/node');
+    const cat = loadMocks(rowsFile);
+    const col = (c) => cat.columns[c];
+    table = { n: cat.n, flux: model.bands.map((b) => col(`flux_${b}_njy`)), err: model.bands.map((b) => col(`flux_${b}_err_njy`)), z: col('z'), key: [col('row_id')] };
+    f = model.features(table.flux, table.err, table.z, table.n).features;
+  }
+  const n = f.length / nf;
+  await model.sample(f.subarray(0, Math.min(n, rows) * nf), Math.min(n, rows), S, rng); // warm-up
+  let t0 = performance.now();
+  await model.sample(f, n, S, rng);
+  const sampler = (performance.now() - t0) / 1000;
+  let infer;
+  if (table) {
+    t0 = performance.now();
+    const r = await model.infer(table, { samples: S, seed: 0 });
+    infer = (performance.now() - t0) / 1000;
+    if (outDir !== '-') {
+      writeNpy(join(outDir, 'features.npy'), f, [n, nf]);
+      const p50 = new Float32Array(n * D);
+      m.parameters.forEach((p, d) => r.summaries[p.name].p50.forEach((v, i) => (p50[i * D + d] = v)));
+      writeNpy(join(outDir, 'pixsed-p50.npy'), p50, [n, D]);
+    }
+  }
+  console.log(JSON.stringify({ n, samplerPxPerS: n / sampler, inferPxPerS: infer ? n / infer : null, rss: peakRssMB() }));
+  await model.close();
   process.exit(0);
 }
 
-if (!existsSync(join(modelDir, 'model.onnx'))) {
-  console.error('inference bench: no shipped model; skipping');
-  process.exit(0);
+/** Median Δ and NMAD of a − b over the rows where both are finite (@pixsed/calibration's median and nmad). */
+async function agreement(a, b) {
+  const { median, nmad } = await import('@pixsed/calibration');
+  const d = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (Number.isFinite(a[i]) && Number.isFinite(b[i])) d.push(a[i] - b[i]);
+  return { n: d.length, median: median(d), nmad: nmad(d) };
 }
-let best = 0;
-for (const rows of [64, 256, 1024]) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', String(rows)], { encoding: 'utf8' });
+
+/** Mock rows from the model's simulator config, selected as the SBIPIX peer selects them (S/N > 5, log M* ≥ 7, z ≤ 7.5). */
+async function mockRows(manifest, dir) {
+  const { simulateCatalogParallel } = await import('@pixsed/simulator/node');
+  const { DEFAULT_SNR_SELECTION } = await import('@pixsed/calibration/node');
+  const { selectPeerRows, writeSelectedRows } = await import('../peers/sbipix-peer.mjs');
+  const t0 = performance.now();
+  let n = Math.ceil(N * 1.6) + 64;
+  for (;;) {
+    const catalog = await simulateCatalogParallel({ survey: manifest.survey, n, seed: 7, threads: 2, config: manifest.provenance?.simulatorConfig });
+    const bin = { name: 'snr-gt5', minMeanSnr: DEFAULT_SNR_SELECTION.minMeanSnr, maxMeanSnr: Infinity };
+    const { rows } = selectPeerRows({ ...catalog, source: 'bench mocks' }, { snrBands: DEFAULT_SNR_SELECTION.snrBands, bin, minLogMstar: 7, maxZ: 7.5, limit: N });
+    if (rows.length === N || n > 40 * N) {
+      const file = join(dir, 'rows.csv');
+      writeSelectedRows(file, catalog, rows);
+      note(`rows: ${rows.length} of ${n} mocks (seed 7, ${manifest.name}'s simulator config; mean S/N > 5, log M* ≥ 7, z ≤ 7.5) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      return file;
+    }
+    n *= 2;
+  }
+}
+
+/** The PyTorch peer's interpreter: its venv (made on first use), else Debian's python3 if it has torch; undefined = skip. */
+async function torchPython() {
+  const { ensureVenv } = await import('../peers/sbipix-venv.mjs');
+  const venv = process.env.PIXSED_TORCH_VENV ? resolve(process.env.PIXSED_TORCH_VENV) : join(homedir(), '.cache', 'pixsed', 'venv-torch');
+  const req = join(root, 'tools/train/bench-torch-requirements.txt');
+  let why;
+  try {
+    return ensureVenv(req, { venv, log: (m) => note(`torch venv: ${m}`), what: 'torch 2.13.0 CPU wheel from disk, numpy' });
+  } catch (e) {
+    why = e.message;
+  }
+  const debian = '/usr/bin/python3';
+  if (existsSync(debian) && spawnSync(debian, ['-c', 'import torch, numpy'], { encoding: 'utf8' }).status === 0) {
+    note(`torch venv could not be made (${why}); using ${debian} (Debian's torch)`);
+    return debian;
+  }
+  note(`PyTorch peer skipped: its venv ${venv} could not be made (${why}) and ${debian} has no torch`);
+  return undefined;
+}
+
+function runPython(python, args, env = {}) {
+  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`${python} ${args.join(' ')} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-5).join('\n')}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function main() {
+  if (!existsSync(join(modelDir, 'model.onnx'))) {
+    note(`no model ${modelDir}/model.onnx; skipping`);
+    return;
+  }
+  const manifest = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8'));
+  const work = mkdtempSync(join(tmpdir(), 'pixsed-bench-inference-'));
+  const table = [];
+  const row = (path, pxs, extra = '', sameFlow = true) => table.push({ path, pxs, extra, sameFlow });
+  try {
+    let rowsFile = '-';
+    try {
+      rowsFile = await mockRows(manifest, work);
+    } catch (e) {
+      note(`no mock rows (${e.message.split('\n')[0]}): features drawn inside the training ranges; no log M* agreement, SBIPIX skipped`);
+    }
+
+    // pixsed, per batch size, and `pixsed infer` on the same rows: ROUNDS interleaved rounds (the machine may be
+    // shared); each path's best round is reported, ratios are of best rounds
+    const bestOf = new Map();
+    const keep = (key, v, extra = {}) => {
+      if (v && !(bestOf.get(key)?.v >= v)) bestOf.set(key, { v, ...extra });
+    };
+    let cliConfig;
+    const configs = BATCHES.flatMap((rows) => THREAD_COUNTS.map((threads) => ({ rows, threads, key: `${rows}.t${threads}` })));
+    for (let round = 0; round < ROUNDS; round++) {
+      configs.forEach(({ rows, threads, key }, k) => {
+        const r = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, round === 0 && k === 0 ? work : '-', String(threads)], { encoding: 'utf8' });
+        if (r.status !== 0) {
+          process.stderr.write(r.stderr);
+          process.exit(1);
+        }
+        const c = JSON.parse(r.stdout.trim().split('\n').pop());
+        keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
+        keep(`infer.${key}`, c.inferPxPerS);
+      });
+      cliConfig ??= configs.reduce((a, c) => (bestOf.get(`sampler.${c.key}`).v > bestOf.get(`sampler.${a.key}`).v ? c : a));
+      if (rowsFile !== '-') for (const ext of ['csv', 'parquet']) cliInfer(rowsFile, ext, cliConfig, work, keep);
+    }
+    let best = { pxs: 0 };
+    let bestInfer = 0;
+    for (const { rows, threads, key } of configs) {
+      const c = bestOf.get(`sampler.${key}`);
+      const inf = bestOf.get(`infer.${key}`)?.v;
+      const name = `batch${rows}.threads${threads}`;
+      emit(`inference.onnx.${name}.px_per_s`, c.v, `px/s (${S} samples, sampler, ${c.n} rows, best of ${ROUNDS})`);
+      if (inf) emit(`inference.infer.${name}.px_per_s`, inf, `px/s (${S} samples, PosteriorModel.infer: features, keyed noise, sampling, summaries)`);
+      emit(`inference.onnx.${name}.peak_rss`, c.rss, 'MB');
+      row(`pixsed ONNX sampler, batch ${rows}, ${threads} thread(s)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
+      if (c.v > best.pxs) best = { pxs: c.v, rows, threads };
+      bestInfer = Math.max(bestInfer, inf ?? 0);
+    }
+    emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows}, ${best.threads} thread(s))`);
+    if (bestInfer) emit('inference.infer.best.px_per_s', bestInfer, 'px/s');
+    for (const ext of ['csv', 'parquet']) {
+      const c = bestOf.get(`cli.${ext}`);
+      if (!c) continue;
+      emit(`inference.cli_infer.${ext}.rows_per_s`, c.v, `rows/s (pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s), as it reports: reading, inference, writing)`);
+      emit(`inference.cli_infer.${ext}.vs_sampler`, c.v / best.pxs, 'fraction of the best ONNX sampler px/s (goal ≥ 0.9)');
+      emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
+      row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
+    }
+    const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
+    const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
+
+    // PyTorch peer (same weights) and the GEMM peak
+    let macs;
+    let peak;
+    if (!PEERS.has('torch')) note('PyTorch peer skipped (PIXSED_BENCH_PEERS)');
+    else if (!existsSync(join(modelDir, 'sampler.pt'))) note(`PyTorch peer skipped: ${modelDir}/sampler.pt missing (train.py writes it)`);
+    else {
+      const python = await torchPython();
+      if (python) await torchPeer(python);
+    }
+    async function torchPeer(python) {
+      const script = join(root, 'tools/train/bench_torch.py');
+      for (const t of THREAD_COUNTS) {
+        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+        emit(`machine.sgemm2048.numpy.threads${t}`, p.numpy, `GMAC/s (numpy ${p.numpyVersion}, ${p.numpyBlas})`);
+        emit(`machine.sgemm2048.torch.threads${t}`, p.torch, `GMAC/s (torch.mm ${p.torchVersion})`);
+        if (t === THREADS) peak = { value: Math.max(p.numpy, p.torch), by: p.numpy >= p.torch ? `numpy ${p.numpyBlas}` : 'torch.mm' };
+      }
+      let tbest;
+      for (const t of THREAD_COUNTS) {
+        const args = [script, '--model-dir', modelDir, '--samples', String(S), '--threads', String(t), '--pixels', String(N)];
+        if (rowsFile !== '-') args.push('--features', join(work, 'features.npy'), '--p50-out', join(work, `torch-p50-${t}.npy`));
+        const cur = runPython(python, args);
+        emit(`inference.torch.threads${t}.px_per_s`, cur.pxPerS, `px/s (${S} samples, torch ${cur.torch}, chunk ${cur.chunk})`);
+        row(`PyTorch ${cur.torch}, same weights, ${t} thread(s)`, cur.pxPerS);
+        if (!tbest || cur.pxPerS > tbest.pxPerS) tbest = cur;
+        macs = cur.macs;
+      }
+      await sameWeights(tbest);
+      emit('inference.onnx_vs_torch', best.pxs / tbest.pxPerS, `x (best pixsed ONNX sampler / best PyTorch, ${best.threads} / ${tbest.threads} thread(s))`);
+      if (pixsedP50) {
+        const tp = await readP50(join(work, `torch-p50-${tbest.threads}.npy`));
+        const a = await agreement(column(pixsedP50, logMstar), column(tp, logMstar));
+        emit('agreement.torch.log_mstar.median_delta', a.median, `dex (pixsed − PyTorch p50, ${a.n} rows; different noise)`);
+        emit('agreement.torch.log_mstar.nmad', a.nmad, 'dex');
+        table.find((x) => x.path.startsWith(`PyTorch ${tbest.torch}`) && x.path.endsWith(`${tbest.threads} thread(s)`)).extra = `log M* Δ ${a.median.toFixed(3)}, NMAD ${a.nmad.toFixed(3)}`;
+      }
+      table.torchBest = tbest.pxPerS;
+    }
+    async function sameWeights(t) {
+      // the peer's 4-pixel check through onnxruntime with the same noise
+      const ort = await import('onnxruntime-node');
+      const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'));
+      const nf = t.check.features.length / 4;
+      const D = t.check.noise.length / 32;
+      const o = await session.run({
+        features: new ort.Tensor('float32', Float32Array.from(t.check.features), [4, nf]),
+        noise: new ort.Tensor('float32', Float32Array.from(t.check.noise), [4, 8, D]),
+      });
+      const got = o.samples.data;
+      emit('inference.onnx_vs_torch.max_abs_diff_same_noise', t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0), 'physical units');
+      // random in-range features can make the flow extrapolate to huge values, where float32 differences grow with the value
+      emit('inference.onnx_vs_torch.max_rel_diff_same_noise', t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i]) / Math.max(1, Math.abs(v))), 0), '|Δ| / max(1, |value|)');
+    }
+    if (macs && peak) {
+      const perSample = macs.perSample + macs.perPixel / S;
+      emit('inference.flow.macs_per_sample', macs.perSample, 'MAC (coupling MLPs, counted from sampler.pt)', true);
+      emit('inference.flow.macs_per_pixel', macs.perPixel, 'MAC (conditioning network + context projections, once per pixel)', true);
+      emit('machine.fp32_peak', peak.value, `GMAC/s (best sgemm 2048², ${THREADS} threads, ${peak.by})`);
+      const share = (pxs) => (pxs * S * perSample) / 1e9 / peak.value;
+      emit('inference.onnx.best.share_of_peak', share(best.pxs), `fraction ((${macs.perSample} + ${macs.perPixel}/${S}) MAC × ${S} × px/s ÷ peak)`);
+      if (table.torchBest) emit('inference.torch.best.share_of_peak', share(table.torchBest), 'fraction');
+      table.share = share;
+    } else note('no share of peak: it needs the PyTorch venv (numpy sgemm peak, MACs from sampler.pt)');
+
+    // SBIPIX's own model
+    if (!PEERS.has('sbipix')) note('SBIPIX peer skipped (PIXSED_BENCH_PEERS)');
+    else if (rowsFile === '-') note('SBIPIX peer skipped: no mock rows (reference data missing)');
+    else if (SBIPIX_ROWS === 0) note('SBIPIX peer skipped (PIXSED_BENCH_SBIPIX_ROWS=0)');
+    else await sbipixPeer();
+    async function sbipixPeer() {
+      const { peerFiles, runPeer, readPeerOutput, writePeerInput } = await import('../peers/sbipix-peer.mjs');
+      const { ensureSbipixVenv } = await import('../peers/sbipix-venv.mjs');
+      const { loadMocks } = await import('@pixsed/calibration/node');
+      let files;
+      let python;
+      try {
+        files = peerFiles();
+        python = ensureSbipixVenv(files.requirements, { log: (m) => note(`sbipix venv: ${m}`) });
+      } catch (e) {
+        note(`SBIPIX peer skipped: ${e.message}`);
+        return;
+      }
+      const cat = loadMocks(rowsFile);
+      for (const [mode, k] of [['flow', SBIPIX_ROWS], ['loop', SBIPIX_LOOP_ROWS]]) {
+        if (!k) continue;
+        const ids = Array.from({ length: Math.min(k, cat.n) }, (_, i) => i);
+        const input = join(work, `sbipix-${mode}-input.csv`);
+        const output = join(work, `sbipix-${mode}-output.csv`);
+        writePeerInput(input, cat, ids);
+        note(`SBIPIX ${mode} on the first ${ids.length} rows (500 samples${mode === 'flow' ? ', chunks of 64 px' : ', per pixel, rejection; 20 s per-row timeout'})`);
+        let res;
+        try {
+          res = runPeer({ python, files, input, output, samples: S, mode, chunk: 64, threads: best.threads, sigmaRule: 'correct' });
+        } catch (e) {
+          note(`SBIPIX ${mode} skipped: ${e.message}`);
+          continue;
+        }
+        const tm = res.timing;
+        emit(`inference.sbipix.${mode}.px_per_s`, tm.px_per_s, `px/s (${S} samples, ${ids.length} rows${mode === 'flow' ? ', chunks of 64' : `, ${tm.stalled_rows} stalled`})`);
+        if (mode === 'flow') emit('inference.sbipix.flow.fraction_outside_prior', tm.fraction_outside_prior, 'fraction of draws');
+        emit(`inference.onnx_vs_sbipix_${mode}`, best.pxs / tm.px_per_s, `x (best pixsed ONNX sampler / SBIPIX at ${best.threads} thread(s))`);
+        const out = readPeerOutput(output, ids);
+        const a = await agreement(column(pixsedP50, logMstar).subarray(0, ids.length), out.log_mstar_p50);
+        emit(`agreement.sbipix_${mode}.log_mstar.median_delta`, a.median, `dex (pixsed − SBIPIX p50, ${a.n} rows)`);
+        emit(`agreement.sbipix_${mode}.log_mstar.nmad`, a.nmad, 'dex');
+        row(`SBIPIX ${mode}${mode === 'flow' ? ' (chunks of 64)' : ' (its per-pixel loop)'}`, tm.px_per_s, `${ids.length} rows; log M* Δ ${a.median.toFixed(3)}, NMAD ${a.nmad.toFixed(3)}${mode === 'flow' ? `; ${(100 * tm.fraction_outside_prior).toFixed(0)} % outside prior` : `; ${tm.stalled_rows} stalled`}`, false);
+      }
+    }
+
+    // the summary
+    process.stderr.write(`\n${modelName} v${manifest.version}, ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
+    process.stderr.write('| path | px/s | × best pixsed | share of peak (pixsed flow) | note |\n|---|---|---|---|---|\n');
+    for (const r of table) {
+      process.stderr.write(`| ${r.path} | ${r.pxs.toFixed(1)} | ${(r.pxs / best.pxs).toFixed(4)} | ${table.share && r.sameFlow ? `${(100 * table.share(r.pxs)).toFixed(1)} %` : '–'} | ${r.extra} |\n`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `pixsed infer` on the same rows (CSV → CSV or Parquet) at the sampler's best batch size and threads: its own rows/s and the process's. */
+function cliInfer(rowsFile, ext, { rows, threads }, work, keep) {
+  const cli = join(root, 'apps/cli/dist/main.js');
+  if (!existsSync(cli)) {
+    note(`pixsed infer skipped: ${cli} not built (npm run bench builds it)`);
+    return;
+  }
+  const args = [cli, 'infer', '--model', join(modelDir, 'model.onnx'), '--input', rowsFile, '--out', join(work, `infer-out.${ext}`), '--samples', String(S), '--batch-rows', String(rows), '--threads', String(threads), '--key', 'row_id'];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) {
-    console.error(r.stderr);
+    note(`pixsed infer failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     process.exit(1);
   }
-  const { pxPerS, rss } = JSON.parse(r.stdout.trim().split('\n').pop());
-  emit(`inference.onnx.batch${rows}.px_per_s`, pxPerS, `px/s (${S} samples)`);
-  emit(`inference.onnx.batch${rows}.peak_rss`, rss, 'MB');
-  best = Math.max(best, pxPerS);
+  const m = /inferred (\d+) rows .* in ([\d.]+) s/.exec(r.stdout);
+  keep(`cli.${ext}`, Number(m[1]) / Number(m[2]), { wall: Number(m[1]) / wall });
 }
-const torchScript = join(root, 'tools/train/bench_torch.py');
-if (existsSync(join(modelDir, 'sampler.pt')) && spawnSync(pythonExecutable(), ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) {
-  // PyTorch at its best thread count (with 2 OpenMP threads it was slower than with 1 on this 2-core machine)
-  let t;
-  for (const threads of [1, 2]) {
-    const r = spawnSync(pythonExecutable(), [torchScript, '--model-dir', modelDir, '--pixels', String(N), '--samples', String(S), '--threads', String(threads)], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    if (r.status !== 0) {
-      console.error(`torch peer failed: ${r.stderr}`);
-      process.exit(1);
-    }
-    const cur = JSON.parse(r.stdout.trim().split('\n').pop());
-    emit(`inference.torch.threads${threads}.px_per_s`, cur.pxPerS, `px/s (${S} samples, chunk ${cur.chunk})`);
-    if (!t || cur.pxPerS > t.pxPerS) t = cur;
-  }
-  // same weights: run the peer's 4-pixel check through onnxruntime with the same noise
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(join(modelDir, 'model.onnx'));
-  const nf = t.check.features.length / 4;
-  const D = t.check.noise.length / 32;
-  const o = await session.run({
-    features: new ort.Tensor('float32', Float32Array.from(t.check.features), [4, nf]),
-    noise: new ort.Tensor('float32', Float32Array.from(t.check.noise), [4, 8, D]),
-  });
-  const got = o.samples.data;
-  const maxAbs = t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i])), 0);
-  emit('inference.onnx_vs_torch.max_abs_diff_same_noise', maxAbs, 'physical units');
-  // the check features are drawn independently per feature inside the training ranges (not a physical SED), so
-  // the flow can extrapolate to huge values (|log SFR| ~ 1000) where float32 differences grow with the value
-  const maxRel = t.check.samples.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i]) / Math.max(1, Math.abs(v))), 0);
-  emit('inference.onnx_vs_torch.max_rel_diff_same_noise', maxRel, '|Δ| / max(1, |value|)');
-  emit('inference.onnx_vs_torch', best / t.pxPerS, `x (best ONNX batch / best PyTorch, ${t.threads} thread(s))`);
-} else console.error('inference bench: PyTorch peer skipped (needs <model>/sampler.pt and /usr/bin/python3 with torch)');
+
+async function readP50(file) {
+  const { readNpy } = await import('@pixsed/core/node');
+  const a = readNpy(file, { native: true });
+  return { data: a.data, d: a.shape[1] };
+}
+function column(p50, d) {
+  return Float64Array.from({ length: p50.data.length / p50.d }, (_, i) => p50.data[i * p50.d + d]);
+}

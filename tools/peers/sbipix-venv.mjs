@@ -30,8 +30,8 @@ export function venvReady(venv, requirementsFile) {
 
 function run(what, cmd, args, hint) {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
-  if (r.error) throw new PixsedError(`sbipix venv: ${what} could not start (${cmd}: ${r.error.message}); ${hint}`);
-  if (r.status !== 0) throw new PixsedError(`sbipix venv: ${what} failed (exit ${r.status ?? r.signal}: ${cmd} ${args.join(' ')}); ${hint}`);
+  if (r.error) throw new PixsedError(`venv: ${what} could not start (${cmd}: ${r.error.message}); ${hint}`);
+  if (r.status !== 0) throw new PixsedError(`venv: ${what} failed (exit ${r.status ?? r.signal}: ${cmd} ${args.join(' ')}); ${hint}`);
 }
 
 /**
@@ -39,6 +39,11 @@ function run(what, cmd, args, hint) {
  * Errors name the step that failed and what to do.
  */
 export function ensureSbipixVenv(requirementsFile, { venv = sbipixVenvDir(), log = (m) => process.stderr.write(`[sbipix] ${m}\n`) } = {}) {
+  return ensureVenv(requirementsFile, { venv, log, what: 'torch, sbi, pymc ...: a few minutes' });
+}
+
+/** The same for any requirements file and venv (the inference bench's PyTorch peer uses it too). */
+export function ensureVenv(requirementsFile, { venv, log, what = 'a few minutes' }) {
   if (venvReady(venv, requirementsFile)) return venvPython(venv);
   const hint = `fix the cause above, or point PIXSED_SBIPIX_VENV at a working venv made from ${requirementsFile}; delete ${venv} to start again`;
   if (!existsSync(venvPython(venv))) {
@@ -47,7 +52,7 @@ export function ensureSbipixVenv(requirementsFile, { venv = sbipixVenvDir(), log
   } else {
     log(`venv ${venv} exists but has no complete install of ${requirementsFile}: installing`);
   }
-  log(`pip install -r ${requirementsFile} (torch, sbi, pymc ...: a few minutes)`);
+  log(`pip install -r ${requirementsFile} (${what})`);
   run('`pip install`', venvPython(venv), ['-m', 'pip', 'install', '--progress-bar', 'off', '-r', requirementsFile], hint);
   writeFileSync(join(venv, VENV_MARKER), `${sha256Hex(readFileSync(requirementsFile))}\n`);
   log(`venv ready: ${venvPython(venv)}`);

@@ -2,15 +2,23 @@
 """PyTorch peer of tools/bench/inference.bench.mjs: batched posterior sampling with the *same weights* as a shipped
 ONNX model (<model-dir>/sampler.pt, the Sampler state_dict written by train.py), pixels/s at S samples per pixel.
 
-usage: /usr/bin/python3 tools/train/bench_torch.py --model-dir test-data/models/jades-delayed-tau \
-           [--pixels 4096] [--samples 500] [--threads 2] [--chunk 256]
-Prints one JSON line: {"pxPerS", "threads", "chunk", "pixels", "samples", "check": {"features", "noise", "samples"}}
-where `check` is a 4-pixel x 8-sample run the caller feeds to onnxruntime to show the weights are the same.
+usage: python tools/train/bench_torch.py --model-dir test-data/models/jades-delayed-tau-affine \
+           [--pixels 4096] [--samples 500] [--threads 2] [--chunk 256] [--features F.npy --p50-out P.npy]
+       python tools/train/bench_torch.py --peak [--threads 2] [--gemm-size 2048]
+Prints one JSON line. Sampling: {"pxPerS", "threads", "chunk", "pixels", "samples", "macs", "check"} where `check` is a
+4-pixel x 8-sample run the caller feeds to onnxruntime to show the weights are the same, and `macs` the multiply-adds
+of the flow counted from the state_dict's Linear weights (per sample; per pixel: the conditioning network, run once per
+pixel and broadcast over its samples). With --features (float32 [N, F] .npy, the manifest's feature transform of real
+rows) those rows are sampled instead of random in-range features, and --p50-out gets the per-row sample medians
+[N, D] (numpy's linear percentile, as pixsed's posteriorSummary); only the flow is timed.
+--peak: the machine's fp32 multiply-add rate from square sgemms (numpy, whose BLAS threads the caller sets with
+OPENBLAS_NUM_THREADS/OMP_NUM_THREADS, and torch.mm at --threads): {"numpy": GMAC/s, "torch": GMAC/s, ...}.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,6 +43,22 @@ def load_sampler(model_dir: Path) -> tuple[Sampler, dict]:
     return s.eval(), man
 
 
+def flow_macs(state: dict) -> dict:
+    """Multiply-adds of one sampling pass counted from the Linear weights of a Sampler state_dict: per sample, the
+    coupling MLPs (in_x, mid, out); per pixel, the embedding network and each coupling's context projection in_c."""
+    per_sample = per_pixel = 0
+    for k, v in state.items():
+        if not k.endswith(".weight") or v.dim() != 2:
+            continue
+        if re.search(r"\.layers\.\d+\.(in_x|mid\.\d+|out)\.weight$", k):
+            per_sample += v.numel()
+        elif re.search(r"\.embed\.\d+\.weight$|\.layers\.\d+\.in_c\.weight$", k):
+            per_pixel += v.numel()
+        else:
+            raise SystemExit(f"flow_macs: unexpected weight {k} {tuple(v.shape)}: count it as per sample or per pixel")
+    return {"perSample": per_sample, "perPixel": per_pixel}
+
+
 def features_in_range(man: dict, n: int, rng: np.random.Generator) -> np.ndarray:
     """Features inside the training ranges (30-70 % of each range; non-detection/missing flags 0)."""
     lo = np.array(man["trainingRanges"]["features"]["min"], dtype=np.float64)
@@ -45,33 +69,88 @@ def features_in_range(man: dict, n: int, rng: np.random.Generator) -> np.ndarray
     return f.astype(np.float32)
 
 
+def gemm_peak(threads: int, size: int, reps: int = 5) -> dict:
+    """Best-of-`reps` fp32 sgemm rate (size³ multiply-adds per product) with numpy and with torch.mm."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    out = {"size": size, "threads": threads, "numpyVersion": np.__version__, "torchVersion": torch.__version__}
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(reps))
+    out["numpy"] = size ** 3 / best / 1e9
+    torch.set_num_threads(threads)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    torch.mm(ta, tb)
+    best = min(_timed(lambda: torch.mm(ta, tb)) for _ in range(reps))
+    out["torch"] = size ** 3 / best / 1e9
+    try:
+        cfg = np.show_config(mode="dicts")  # numpy >= 1.25
+        out["numpyBlas"] = cfg["Build Dependencies"]["blas"]["name"]
+    except Exception:  # noqa: BLE001
+        out["numpyBlas"] = "unknown"
+    return out
+
+
+def _timed(f) -> float:
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model-dir", required=True, type=Path)
+    ap.add_argument("--model-dir", type=Path)
     ap.add_argument("--pixels", type=int, default=4096)
     ap.add_argument("--samples", type=int, default=500)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--chunk", type=int, default=256)
+    ap.add_argument("--features", type=Path, help="float32 [N, F] .npy: rows to sample (default: random in-range features)")
+    ap.add_argument("--p50-out", type=Path, help="with --features: write the per-row sample medians [N, D] here (.npy)")
+    ap.add_argument("--peak", action="store_true", help="only measure the sgemm rate (GMAC/s)")
+    ap.add_argument("--gemm-size", type=int, default=2048)
     a = ap.parse_args()
+    for name in ("pixels", "samples", "threads", "chunk", "gemm_size"):
+        v = getattr(a, name)
+        hi = 1024 if name == "threads" else 10_000_000
+        if not 1 <= v <= hi:
+            ap.error(f"--{name.replace('_', '-')}: expected an integer from 1 to {hi}, got {v}")  # exit 2
     torch.set_num_threads(a.threads)
+    if a.peak:
+        print(json.dumps(gemm_peak(a.threads, a.gemm_size)))
+        return
+    if a.model_dir is None:
+        raise SystemExit("--model-dir is required (or --peak)")
     sampler, man = load_sampler(a.model_dir)
     D = len(man["parameters"])
     rng = np.random.default_rng(1)
-    feats = torch.from_numpy(features_in_range(man, a.pixels, rng))
+    if a.features is not None:
+        feats = torch.from_numpy(np.ascontiguousarray(np.load(a.features), dtype=np.float32))
+        if feats.dim() != 2 or feats.shape[1] != man["features"]["count"]:
+            raise SystemExit(f"{a.features}: shape {tuple(feats.shape)}, expected [N, {man['features']['count']}]")
+    else:
+        feats = torch.from_numpy(features_in_range(man, a.pixels, rng))
+    n = feats.shape[0]
+    p50 = np.zeros((n, D), np.float32)
     g = torch.Generator().manual_seed(0)
+    sec = 0.0
     with torch.no_grad():
-        sampler(feats[: a.chunk], torch.randn(min(a.chunk, a.pixels), a.samples, D, generator=g))  # warm-up
-        t0 = time.perf_counter()
-        for k in range(0, a.pixels, a.chunk):
+        sampler(feats[: a.chunk], torch.randn(min(a.chunk, n), a.samples, D, generator=g))  # warm-up
+        for k in range(0, n, a.chunk):
             f = feats[k:k + a.chunk]
-            sampler(f, torch.randn(len(f), a.samples, D, generator=g))
-        sec = time.perf_counter() - t0
+            noise = torch.randn(len(f), a.samples, D, generator=g)
+            t0 = time.perf_counter()
+            s = sampler(f, noise)
+            sec += time.perf_counter() - t0
+            if a.p50_out is not None:
+                p50[k:k + len(f)] = np.percentile(s.numpy(), 50, axis=1)
         cf, cn = feats[:4], torch.randn(4, 8, D, generator=g)
         cs = sampler(cf, cn)
-    print(json.dumps({"pxPerS": a.pixels / sec, "threads": a.threads, "chunk": a.chunk, "pixels": a.pixels,
-                      "samples": a.samples, "check": {"features": cf.numpy().ravel().tolist(),
-                                                       "noise": cn.numpy().ravel().tolist(),
-                                                       "samples": cs.numpy().ravel().tolist()}}))
+    if a.p50_out is not None:
+        np.save(a.p50_out, p50)
+    print(json.dumps({"pxPerS": n / sec, "threads": a.threads, "chunk": a.chunk, "pixels": n, "samples": a.samples,
+                      "torch": torch.__version__, "macs": flow_macs(sampler.state_dict()),
+                      "check": {"features": cf.numpy().ravel().tolist(), "noise": cn.numpy().ravel().tolist(),
+                                "samples": cs.numpy().ravel().tolist()}}))
 
 
 if __name__ == "__main__":

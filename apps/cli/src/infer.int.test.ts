@@ -314,6 +314,25 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     expect(b.stderr).toMatch(/--samples 100000 × --batch-rows 4096 × 2 parameters × 4 bytes = 3\.1 GiB per onnxruntime call exceeds 2 GiB/);
   });
 
+  it('a --batch-rows or --threads that is zero, negative, not an integer or absurd is a usage error naming the option and the range, never a hang', () => {
+    const run = (...opt: string[]) => spawnSync(process.execPath, [bin, 'infer', '--model', model, '--input', join(dir, 'clean.csv'), '--out', join(dir, 'x.csv'), '--samples', '8', ...opt], { encoding: 'utf8', timeout: 60_000 });
+    for (const v of ['0', '-3', '2.5', '1e7', 'abc']) {
+      const r = run('--batch-rows', v);
+      expect(r.status, `--batch-rows ${v}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`--batch-rows: expected an integer from 1 to 1000000, got '${v}'`);
+    }
+    for (const v of ['0', '-1', '1.5', '5000']) {
+      const r = run('--threads', v);
+      expect(r.status, `--threads ${v}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`--threads: expected an integer from 1 to 1024, got '${v}'`);
+    }
+    const both = run('--threads', '0', '--batch-rows', '0');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--batch-rows: expected[\s\S]*--threads: expected/);
+    const ok = run('--threads', '1', '--batch-rows', '1000000');
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+
   it('--out equal to --input is refused before anything is written', () => {
     const r = infer(join(dir, 'clean.csv'), join(dir, 'clean.csv'));
     expect(r.status).toBe(2);

@@ -122,6 +122,7 @@ program
   .option('--seed <int>', 'seed of the sampling noise', '0')
   .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', '64')
   .option('--ppc-draws <n>', `posterior draws per row in the posterior-predictive check (models with a PPC emulator; 0 = off; default ${DEFAULT_PPC_DRAWS})`)
+  .option('--threads <n>', 'onnxruntime intra-op threads (1 to 1024)', '2')
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
   .action(inferCommand);
 

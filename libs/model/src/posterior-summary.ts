@@ -10,9 +10,13 @@ export interface PosteriorSummary {
 /** The statistics of a PosteriorSummary in column order (`<param>_<stat>` columns of every output). */
 export const SUMMARY_STATS = ['mean', 'std', 'p16', 'p50', 'p84'] as const satisfies readonly (keyof PosteriorSummary)[];
 
+/** The percentiles a PosteriorSummary reports. */
+const SUMMARY_QUANTILES = [16, 50, 84] as const;
+
 /**
  * Percentile by linear interpolation between closest ranks (NumPy's default `linear` method:
- * position q/100 × (S − 1) in the sorted samples).
+ * position q/100 × (S − 1) in the sorted samples). Reads only the elements at ranks ⌊pos⌋ and
+ * ⌊pos⌋ + 1, so an array with just those ranks in place gives the same result.
  */
 export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   const pos = (q / 100) * (sorted.length - 1);
@@ -21,30 +25,121 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** The ranks `percentileSorted(·, q)` reads for an array of `s` values, ascending and distinct. */
+export function percentileRanks(s: number, qs: readonly number[]): Int32Array {
+  const ranks = new Set<number>();
+  for (const q of qs) {
+    const lo = Math.floor((q / 100) * (s - 1));
+    ranks.add(lo).add(Math.min(s - 1, lo + 1));
+  }
+  return Int32Array.from([...ranks].sort((a, b) => a - b));
+}
+
+/** Bins of the counting pass of `rankValues`. */
+const RANK_BINS = 256;
+
+/** Scratch arrays of `rankValues` for rows of `s` values (allocated once per call of posteriorSummary, not per row). */
+interface RankScratch {
+  bin: Uint16Array;
+  count: Int32Array;
+  sub: Float64Array;
+  vals: Float64Array;
+}
+function rankScratch(s: number, nRanks: number): RankScratch {
+  return { bin: new Uint16Array(s), count: new Int32Array(RANK_BINS + 1), sub: new Float64Array(s), vals: new Float64Array(nRanks) };
+}
+
+/** Sort `a[0..m)` ascending: insertion sort for the few values of one bin, the typed-array sort beyond. */
+function sortPrefix(a: Float64Array, m: number): void {
+  if (m > 48) {
+    a.subarray(0, m).sort();
+    return;
+  }
+  for (let i = 1; i < m; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/**
+ * Write into `a[k]`, for each k of `ranks` (ascending), the value of rank k of `a[0..s)` (the value a full ascending
+ * sort puts at index k); the rest of `a` is left as scratch. The values must be finite, with minimum `mn` and maximum
+ * `mx`. Counting pass: bin b = ⌊(v − mn)·RANK_BINS/(mx − mn)⌋ is monotone in v, so rank k lies in the bin where the
+ * cumulative count passes k, and only that bin's values are sorted (a bucket selection: no data-dependent branches
+ * over the whole row, which cost a quickselect more than its comparisons). ±0 share a bin and may come out in either
+ * order: percentileSorted's result is +0 either way (−0 + (x − (−0))·f and +0 + (x − 0)·f agree for every x ≥ −0).
+ */
+function rankValues(a: Float64Array, s: number, mn: number, mx: number, ranks: Int32Array, scratch: RankScratch): void {
+  const { bin, count, sub, vals } = scratch;
+  const top = RANK_BINS - 1;
+  const scale = RANK_BINS / (mx - mn);
+  if (!(scale < Infinity)) {
+    for (let j = 0; j < ranks.length; j++) a[ranks[j]] = mn; // all values equal
+    return;
+  }
+  count.fill(0);
+  for (let i = 0; i < s; i++) {
+    const b = Math.min(top, Math.floor((a[i] - mn) * scale));
+    bin[i] = b;
+    count[b + 1]++;
+  }
+  for (let b = 1; b <= RANK_BINS; b++) count[b] += count[b - 1]; // count[b] = values in bins < b
+  let b = 0;
+  let loaded = -1;
+  for (let j = 0; j < ranks.length; j++) {
+    const k = ranks[j];
+    while (count[b + 1] <= k) b++;
+    if (loaded !== b) {
+      let m = 0;
+      for (let i = 0; i < s; i++) if (bin[i] === b) sub[m++] = a[i];
+      sortPrefix(sub, m);
+      loaded = b;
+    }
+    vals[j] = sub[k - count[b]];
+  }
+  for (let j = 0; j < ranks.length; j++) a[ranks[j]] = vals[j];
+}
+
 /**
  * Summaries of parameter `d` from samples laid out [N, S, D] (row-major): mean, standard deviation
- * (population, ddof = 0), 16th/50th/84th percentiles.
+ * (population, ddof = 0), 16th/50th/84th percentiles (`percentileSorted`'s definition; the ranks it
+ * reads found by a bucket selection instead of a full sort, equal bit for bit). With `out`, row i's
+ * statistics are written at index `offset + i` of its arrays instead of new ones.
  */
-export function posteriorSummary(samples: Float32Array, n: number, s: number, dims: number, d: number): PosteriorSummary {
-  const out: PosteriorSummary = { mean: new Float32Array(n), std: new Float32Array(n), p16: new Float32Array(n), p50: new Float32Array(n), p84: new Float32Array(n) };
+export function posteriorSummary(samples: Float32Array, n: number, s: number, dims: number, d: number, out?: PosteriorSummary, offset = 0): PosteriorSummary {
+  const res: PosteriorSummary = out ?? { mean: new Float32Array(n), std: new Float32Array(n), p16: new Float32Array(n), p50: new Float32Array(n), p84: new Float32Array(n) };
+  const at = out ? offset : 0;
   const buf = new Float64Array(s);
+  const ranks = percentileRanks(s, SUMMARY_QUANTILES);
+  const scratch = rankScratch(s, ranks.length);
   for (let i = 0; i < n; i++) {
     let sum = 0;
+    let mn = Infinity;
+    let mx = -Infinity;
     const base = i * s * dims + d;
     for (let k = 0; k < s; k++) {
       const v = samples[base + k * dims];
       buf[k] = v;
       sum += v;
+      mn = Math.min(mn, v);
+      mx = Math.max(mx, v);
     }
     const mean = sum / s;
     let ss = 0;
     for (let k = 0; k < s; k++) ss += (buf[k] - mean) ** 2;
-    buf.sort();
-    out.mean[i] = mean;
-    out.std[i] = Math.sqrt(ss / s);
-    out.p16[i] = percentileSorted(buf, 16);
-    out.p50[i] = percentileSorted(buf, 50);
-    out.p84[i] = percentileSorted(buf, 84);
+    // a NaN (Math.min/max propagate it) or an infinite value: the full sort (NaN last), as before
+    if (mx - mn < Infinity) rankValues(buf, s, mn, mx, ranks, scratch);
+    else buf.sort();
+    res.mean[at + i] = mean;
+    res.std[at + i] = Math.sqrt(ss / s);
+    res.p16[at + i] = percentileSorted(buf, 16);
+    res.p50[at + i] = percentileSorted(buf, 50);
+    res.p84[at + i] = percentileSorted(buf, 84);
   }
-  return out;
+  return res;
 }

@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
-import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
 export interface InferOptions {
@@ -19,6 +19,8 @@ export interface InferOptions {
   batchRows: string;
   /** Posterior draws per row in the posterior-predictive check (models with a PPC emulator); '0' turns it off. */
   ppcDraws?: string;
+  /** onnxruntime intra-op threads (default 2). */
+  threads?: string;
   /** Comma-separated key columns (e.g. `id`, or `x,y` for a pixel table); default: the row index. */
   key?: string;
 }
@@ -199,19 +201,21 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   const S = Number(opts.samples);
   const seed = Number(opts.seed);
   const batchRows = Number(opts.batchRows);
+  const threads = Number(opts.threads ?? 2);
   const bad = [];
   if (!Number.isInteger(S) || S < 2) bad.push({ path: '--samples', message: `expected an integer ≥ 2, got '${opts.samples}'` });
   if (!Number.isInteger(seed)) bad.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
   const ppcDraws = Number(opts.ppcDraws ?? DEFAULT_PPC_DRAWS);
   if (!Number.isInteger(ppcDraws) || ppcDraws < 0 || ppcDraws > MAX_SAMPLES_PER_ROW) bad.push({ path: '--ppc-draws', message: `expected an integer from 0 to ${MAX_SAMPLES_PER_ROW}, got '${opts.ppcDraws}'` });
-  if (!Number.isInteger(batchRows) || batchRows < 1) bad.push({ path: '--batch-rows', message: `expected a positive integer, got '${opts.batchRows}'` });
+  if (!Number.isInteger(batchRows) || batchRows < 1 || batchRows > MAX_BATCH_ROWS) bad.push({ path: '--batch-rows', message: `expected an integer from 1 to ${MAX_BATCH_ROWS}, got '${opts.batchRows}'` });
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_INTRA_OP_THREADS) bad.push({ path: '--threads', message: `expected an integer from 1 to ${MAX_INTRA_OP_THREADS}, got '${opts.threads}'` });
   if (!/\.(csv|parquet)$/i.test(opts.out)) bad.push({ path: '--out', message: `expected a .csv or .parquet file name, got '${opts.out}'` });
   const input = resolve(opts.input);
   const file = resolve(opts.out);
   if (realTarget(file) === realTarget(input)) bad.push({ path: '--out', message: `is the input file ${input}: choose another output name` });
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
-  const model = await PosteriorModel.load(resolve(opts.model), { batchRows });
+  const model = await PosteriorModel.load(resolve(opts.model), { batchRows, threads });
   try {
     checkSamplingPlan(S, batchRows, model.parameters.length, { what: 'option', samplesKey: '--samples', batchRowsKey: '--batch-rows' });
     await run(model, opts, { S, seed, input, file, ppcDraws });

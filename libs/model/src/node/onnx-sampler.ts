@@ -1,9 +1,19 @@
 import { readFileSync, statSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
+import { ConfigError, fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
+
+/** Most onnxruntime intra-op threads accepted (`threads`, `--threads`): beyond it a typo, not a plan. */
+export const MAX_INTRA_OP_THREADS = 1024;
+
+/** Refuse a thread count that is not an integer in [1, MAX_INTRA_OP_THREADS] (0 would mean "all cores" to onnxruntime). */
+export function checkThreads(threads: number, where: { file?: string; what?: string; key?: string } = {}): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_INTRA_OP_THREADS) {
+    throw new ConfigError(where.file, [{ path: where.key ?? 'threads', message: `expected an integer from 1 to ${MAX_INTRA_OP_THREADS}, got ${threads}` }], where.what ?? 'onnxruntime options');
+  }
+}
 
 export interface OnnxSamplerOptions {
-  /** Intra-op threads of onnxruntime (default 2). */
+  /** Intra-op threads of onnxruntime (default 2; 1 to MAX_INTRA_OP_THREADS). */
   threads?: number;
   featuresInput?: string;
   noiseInput?: string;
@@ -45,6 +55,7 @@ export class OnnxSampler {
 
   /** Open `file` (or its already-read `bytes`, e.g. after a hash check). */
   static async open(file: string, opts: OnnxSamplerOptions = {}, bytes?: Uint8Array): Promise<OnnxSampler> {
+    checkThreads(opts.threads ?? 2);
     const data = bytes ?? readModelBytes(file);
     let session: ort.InferenceSession;
     try {

@@ -4,7 +4,7 @@ import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchErro
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { percentileSorted, posteriorSummary, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
+import { percentileSorted, posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
 import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 import { ppcRow } from '../ppc-statistic.js';
@@ -21,6 +21,8 @@ export const MAX_SAMPLES_PER_ROW = 100_000;
 /** Posterior draws per row whose emulated photometry enters the posterior-predictive check (default of `ppcDraws`). */
 export const DEFAULT_PPC_DRAWS = 32;
 
+/** Most rows per onnxruntime call (`batchRows`, `--batch-rows`). */
+export const MAX_BATCH_ROWS = 1_000_000;
 /** Most bytes of noise (and of samples) per onnxruntime call: rows × samples × parameters × 4. */
 export const MAX_SAMPLING_BYTES_PER_CALL = 2 ** 31;
 
@@ -41,7 +43,7 @@ export function loadManifest(path: string): { manifest: ModelManifest; manifestF
 }
 
 /**
- * Refuse a sampling plan beyond the bounds: samples per row in [2, MAX_SAMPLES_PER_ROW] and
+ * Refuse a sampling plan beyond the bounds: rows per call in [1, MAX_BATCH_ROWS], samples per row in [2, MAX_SAMPLES_PER_ROW] and
  * rows × samples × parameters × 4 bytes ≤ MAX_SAMPLING_BYTES_PER_CALL (2 GiB) per onnxruntime call.
  * `keys` names the config keys in the message (e.g. `samplesPerPixel`, `batchRows`).
  */
@@ -54,9 +56,11 @@ export function checkSamplingPlan(
   const sk = where.samplesKey ?? 'samples';
   const bk = where.batchRowsKey ?? 'batchRows';
   const issues = [];
+  const rowsOk = Number.isInteger(batchRows) && batchRows >= 1 && batchRows <= MAX_BATCH_ROWS;
+  if (!rowsOk) issues.push({ path: bk, message: `expected an integer from 1 to ${MAX_BATCH_ROWS}, got ${batchRows}` });
   if (!Number.isInteger(samples) || samples < 2 || samples > MAX_SAMPLES_PER_ROW) {
     issues.push({ path: sk, message: `expected an integer from 2 to ${MAX_SAMPLES_PER_ROW}, got ${samples}` });
-  } else {
+  } else if (rowsOk) {
     const bytes = samples * batchRows * parameters * 4;
     if (bytes > MAX_SAMPLING_BYTES_PER_CALL) {
       issues.push({
@@ -174,6 +178,7 @@ export class PosteriorModel {
 
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const { manifest, manifestFile, onnxFile } = loadManifest(path);
+    checkSamplingPlan(2, opts.batchRows ?? 64, 1, { what: 'model options' }); // batchRows 0 would loop forever
     const bytes = readModelBytes(onnxFile);
     const sha256 = sha256Hex(bytes);
     if (sha256 !== manifest.modelSha256) {
@@ -308,18 +313,18 @@ export class PosteriorModel {
     const nf = feat.nFeatures;
     const keyAt = (i: number) => table.key.map((k) => k[i]);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
+    const noiseBuf = new Float32Array(Math.min(n, this.batchRows) * S * D); // one buffer for every batch
     for (let r0 = 0; r0 < n; r0 += this.batchRows) {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
-      const noise = new Float32Array(m * S * D);
+      const noise = m * S * D === noiseBuf.length ? noiseBuf : noiseBuf.subarray(0, m * S * D);
       for (let i = 0; i < m; i++) {
         fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
       }
       const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
-        const s = posteriorSummary(samples, m, S, D, d);
-        for (const stat of SUMMARY_STATS) summaries[p][stat].set(s[stat], r0);
+        posteriorSummary(samples, m, S, D, d, summaries[p], r0);
         const out = kept[p];
         if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
       });
