@@ -25,6 +25,17 @@ export function packageVersion(specifier: string): string {
 /** The pixsed version (this CLI package's version), recorded in run provenance. */
 export const PIXSED_VERSION = packageVersion(import.meta.url);
 
+/** `pixsed --version`: the pixsed, Node.js and onnxruntime-node versions (the sampler's runtime), one line each. */
+export function versionLine(): string {
+  let ort: string;
+  try {
+    ort = packageVersion('onnxruntime-node');
+  } catch {
+    ort = 'not found';
+  }
+  return `pixsed ${PIXSED_VERSION}\nnode ${process.versions.node}\nonnxruntime-node ${ort}`;
+}
+
 /**
  * Every plug-in the `pixsed` binary knows, each with the version of the package it lives in
  * (bumped in that package.json when its behaviour changes). New stages, sources and sinks register here.

@@ -1,1 +1,2 @@
 export * from './galaxy-accumulator.js';
+export * from './galaxy-catalog.js';

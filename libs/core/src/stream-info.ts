@@ -53,6 +53,7 @@ export const streamInfoSchema = z.strictObject({
     .strictObject({
       parameters: z.array(z.strictObject({ name: z.string(), unit: z.string() })),
       model: z.strictObject({ name: z.string(), version: z.string(), sha256: z.string(), sps: z.string().describe('SPS the model was trained on (spsLabel)') }),
+      samplesPerPixel: z.number().int().optional(),
     })
     .optional(),
 });

@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
-import { createProgress } from '../progress.js';
+import { createProgress, isWarning } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
 
@@ -88,7 +88,12 @@ export async function setUpRun(file: string, opts: { out: string; set: string[];
  * leaves the results of an earlier complete run as they were.
  */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<CompleteRunSummary> {
-  const log = (m: string) => process.stderr.write(`[pixsed] ${m}\n`);
+  let progress: ReturnType<typeof createProgress> | undefined;
+  // every log line goes through the progress reporter: above the bar on a terminal, only warnings with --quiet
+  const log = (m: string) => {
+    if (progress) progress.log(m);
+    else if (!opts.quiet || isWarning(m)) process.stderr.write(`[pixsed] ${m}\n`);
+  };
   const controller = new AbortController();
   let name = file;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () =>
@@ -98,7 +103,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
   let output: OutputTransaction | undefined;
-  let progress: ReturnType<typeof createProgress> | undefined;
   try {
     const setup = await setUpRun(file, { out: opts.out, set: opts.set, overwrite: opts.overwrite, log });
     output = setup.output;
@@ -112,6 +116,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       pipelineDir: config.dir,
       signal: controller.signal,
       log,
+      pixsedVersion: PIXSED_VERSION,
       onProgress: (e) => p.update(e),
     });
     p.stop();
@@ -122,7 +127,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       complete = { status: 'complete', pixsedVersion: PIXSED_VERSION, ...summary, outputs: [...summary.outputs, resolve(dir, SUMMARY_FILE)], files: files.map((f) => relative(dir, f)) };
       return complete;
     });
-    process.stdout.write(opts.json ? JSON.stringify(complete) + '\n' : formatSummary(complete!) + '\n');
+    if (opts.json) process.stdout.write(JSON.stringify(complete) + '\n');
+    else if (!opts.quiet) process.stdout.write(formatSummary(complete!) + '\n');
     return complete!;
   } catch (err) {
     await output?.abort();

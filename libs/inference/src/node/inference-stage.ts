@@ -44,7 +44,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
   const units = Object.fromEntries(params.map((p) => [p, model.manifest.parameters.find((x) => x.name === p)?.unit ?? '']));
   const info: StreamInfo | undefined = stream && {
     ...stream,
-    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) } },
+    inference: { parameters: params.map((p) => ({ name: p, unit: units[p] })), model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) }, samplesPerPixel: config.samplesPerPixel },
     columns: [
       ...stream.columns,
       ...params.flatMap((p) => [...SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
