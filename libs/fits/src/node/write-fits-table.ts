@@ -7,7 +7,7 @@ import { writeFitsBytes } from './write-fits-image.js';
 /**
  * One column of a FITS binary table (FITS 4.0 §7.3). `type`: K int64, J int32, I int16, B uint8, E float32,
  * D float64, L logical, A string (width `width`, default the longest value). Integer NaN / undefined values
- * are stored as `null` (TNULLn, default the type's minimum); float NaN is stored as IEEE NaN.
+ * are stored as `null` (TNULLn, default the type's minimum, −2^31 for K); float NaN is stored as IEEE NaN.
  */
 export interface FitsTableColumn {
   name: string;
@@ -37,6 +37,8 @@ export interface FitsTableToWrite {
 
 const BYTES: Record<FitsTableColumn['type'], number> = { K: 8, J: 4, I: 2, B: 1, E: 4, D: 8, L: 1, A: 1 };
 const INT_MIN: Partial<Record<FitsTableColumn['type'], number>> = { K: -9223372036854775808, J: -2147483648, I: -32768, B: 255 };
+/** Default TNULL per integer type: the type's minimum (K: −2^31, a header integer that every reader parses; −2^63 would need 19 digits the formatter writes as a float). */
+const DEFAULT_NULL: Partial<Record<FitsTableColumn['type'], number>> = { K: -2147483648, J: -2147483648, I: -32768, B: 255 };
 const INT_MAX: Partial<Record<FitsTableColumn['type'], number>> = { K: 9223372036854775807, J: 2147483647, I: 32767, B: 255 };
 const RESERVED = /^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|TFIELDS|END|EXTNAME|T(TYPE|FORM|UNIT|DISP|NULL|SCAL|ZERO|DIM|COMM)\d+)$/;
 
@@ -76,7 +78,7 @@ export function fitsTableHdu(path: string, table: Omit<FitsTableToWrite, 'primar
     if (c.unit) cards.push([`TUNIT${n}`, c.unit]);
     if (c.disp) cards.push([`TDISP${n}`, c.disp]);
     if (c.description) cards.push([`TCOMM${n}`, c.description.replace(/[^\x20-\x7e]/g, '?')]);
-    if (INT_MIN[c.type] !== undefined && (c.null !== undefined || hasMissing(c))) cards.push([`TNULL${n}`, c.null ?? (c.type === 'B' ? 255 : (INT_MIN[c.type] as number)), 'stored value of a missing integer']);
+    if (INT_MIN[c.type] !== undefined && (c.null !== undefined || hasMissing(c))) cards.push([`TNULL${n}`, c.null ?? (DEFAULT_NULL[c.type] as number), 'stored value of a missing integer']);
   });
   for (const [k, v] of Object.entries(table.header ?? {})) if (!RESERVED.test(k.toUpperCase())) cards.push([k, v]);
   const header = formatHeader(cards, path);
@@ -116,7 +118,7 @@ function writeValue(buf: Buffer, o: number, c: FitsTableColumn, v: unknown, widt
   const x = missing ? NaN : Number(v);
   if (c.type === 'E') return void buf.writeFloatBE(x, o);
   if (c.type === 'D') return void buf.writeDoubleBE(x, o);
-  const value = missing ? (c.null ?? (c.type === 'B' ? 255 : (INT_MIN[c.type] as number))) : x;
+  const value = missing ? (c.null ?? (DEFAULT_NULL[c.type] as number)) : x;
   if (!Number.isInteger(value) || value < (c.type === 'B' ? 0 : (INT_MIN[c.type] as number)) || value > (INT_MAX[c.type] as number)) throw bad(`${String(v)} is not an integer of TFORM ${c.type}`);
   if (c.type === 'K') buf.writeBigInt64BE(BigInt(value), o);
   else if (c.type === 'J') buf.writeInt32BE(value, o);
