@@ -52,8 +52,9 @@ export function catalogColumns(opts: {
   const cb = opts.centroidBand ?? 'the centroid band';
   const cols: CatalogColumn[] = [
     { name: 'galaxy_id', type: 'int64', description: 'segmentation id of the galaxy (the input catalogue id)' },
-    { name: 'ra_deg', type: 'float64', unit: 'deg', description: `right ascension of the ${cb}-flux-weighted centroid of the kept pixels (mosaic WCS)` },
-    { name: 'dec_deg', type: 'float64', unit: 'deg', description: `declination of the ${cb}-flux-weighted centroid of the kept pixels (mosaic WCS)` },
+    { name: 'ra_deg', type: 'float64', unit: 'deg', description: `right ascension: the input catalogue's, else the mosaic WCS at the ${cb}-flux-weighted centroid of the kept pixels (radec_source)` },
+    { name: 'dec_deg', type: 'float64', unit: 'deg', description: `declination: the input catalogue's, else the mosaic WCS at the ${cb}-flux-weighted centroid of the kept pixels (radec_source)` },
+    { name: 'radec_source', type: 'string', description: "where ra_deg, dec_deg come from: 'catalog' (input catalogue) or 'centroid' (WCS of the centroid)" },
     { name: 'x_centroid_pix', type: 'float32', unit: 'pix', description: `${cb}-flux-weighted centroid, 0-based mosaic column (FITS x − 1)` },
     { name: 'y_centroid_pix', type: 'float32', unit: 'pix', description: `${cb}-flux-weighted centroid, 0-based mosaic row (FITS y − 1)` },
     { name: 'z', type: 'float32', description: 'redshift from the input catalogue' },

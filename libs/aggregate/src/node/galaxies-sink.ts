@@ -64,7 +64,10 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     if (r?.centroid) {
       Object.assign(row, { x_centroid_pix: r.centroid.x, y_centroid_pix: r.centroid.y });
       if (toRaDec) [row.ra_deg, row.dec_deg] = toRaDec(r.centroid.x, r.centroid.y);
+      row.radec_source = 'centroid';
     }
+    // the input catalogue's position wins where it has one
+    if (box.ra !== undefined && box.dec !== undefined) Object.assign(row, { ra_deg: box.ra, dec_deg: box.dec, radec_source: 'catalog' });
     if (r) {
       const file = join(out.mapsDir, `galaxy_${r.id}.fits`);
       written.push(await writeGalaxyMaps(r, paramUnits, wcs, cards, stream.flags, out.mapsDir).catch(out.ioError(file)));

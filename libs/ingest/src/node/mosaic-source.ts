@@ -178,6 +178,11 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     init.log(`catalogue ${catalog.file}: ${catalog.rows} galaxies`);
     const grid = tileGrid(config, seg, readers, init.log);
     const { boxes, completing } = await galaxyTiles(seg, segFile, grid);
+    // the catalogue's ra/dec (deg) travel with each galaxy box: the galaxies sink reports them
+    for (const b of boxes) {
+      const [ra, dec] = [catalog.ra?.get(b.id), catalog.dec?.get(b.id)];
+      if (Number.isFinite(ra) && Number.isFinite(dec)) Object.assign(b, { ra, dec });
+    }
     init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
     const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;
     const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, boxes);
