@@ -5,3 +5,4 @@ export * from './list-hdus.js';
 export * from './fits-info.js';
 export * from './fits-strip-writer.js';
 export * from './write-fits-table.js';
+export * from './read-fits-table.js';
