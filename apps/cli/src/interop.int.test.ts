@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -52,9 +52,12 @@ function python(code: string, cwd = tmp): string {
 
 describe('outputs that astropy, pandas, DuckDB and DS9 read natively (demo run, 64 samples per pixel)', () => {
   beforeAll(() => {
+    // the demo pipeline plus the FITS pixel table sink
+    const yaml = readFileSync(join(root, 'pipelines/demo.yaml'), 'utf8').replaceAll('../test-data/', `${join(root, 'test-data')}/`) + '  - type: fits-table\n    raDecColumns: true\n';
+    writeFileSync(join(tmp, 'demo-fits.yaml'), yaml);
     const r = spawnSync(
       process.execPath,
-      [bin, 'demo', '--out', out, '--quiet', '--set', 'stages.inference.samplesPerPixel=64', '--set', 'sinks.galaxies.samplesPerGalaxy=200', '--set', 'sinks.parquet.raDecColumns=true'],
+      [bin, 'run', join(tmp, 'demo-fits.yaml'), '--out', out, '--quiet', '--set', 'stages.inference.samplesPerPixel=64', '--set', 'sinks.galaxies.samplesPerGalaxy=200', '--set', 'sinks.parquet.raDecColumns=true'],
       { encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`demo failed: ${r.stderr}`);
@@ -160,6 +163,28 @@ print(json.dumps([list(map(float, w.pixel_to_world_values(x, y))) for x, y in ${
     expect(fm.z.quantity).toMatch(/redshift/);
     expect(fm.flags.quantity).toMatch(/7 NON_DETECTION/);
     expect(fm.ra_deg.unit).toBe('deg');
+  });
+
+  it.skipIf(!hasAstropy || !duck.conn)('the FITS pixel table (fits-table sink): astropy reads the same rows as DuckDB reads from the Parquet, with units, uint32 flags and the provenance', async () => {
+    const t = JSON.parse(
+      python(`
+import json, numpy as np, astropy.units as u
+from astropy.table import QTable
+from astropy.io import fits
+t = QTable.read('out/demo/pixels.fits', hdu='PIXELS'); h = fits.getheader('out/demo/pixels.fits', 'PIXELS')
+print(json.dumps({"n": len(t), "names": t.colnames, "xUnit": str(t['x'].unit), "raUnit": str(t['ra_deg'].unit), "fluxUnit": str(t['flux_f444w_njy'].unit),
+  "flagsDtype": t['flags'].dtype.newbyteorder('=').name, "sumFlux": float(np.sum(t['flux_f444w_njy'].value, dtype=np.float64)), "sumFlags": int(np.sum(t['flags'], dtype=np.int64)),
+  "sumX": int(np.sum(t['x'].value, dtype=np.int64)), "ra0": float(t['ra_deg'][0].value), "model": h['MODEL'], "flagb7": h['FLAGB7'], "bands": h['BANDS'].split()}))`),
+    );
+    const [p] = (await duck.conn!.runAndReadAll(`SELECT count(*) AS n, sum(flux_f444w_njy::DOUBLE) AS f, sum(flags::BIGINT) AS fl, sum(x::BIGINT) AS sx, first(ra_deg) AS ra0 FROM '${out}/pixels.parquet'`)).getRowObjects();
+    const cols = (await duck.conn!.runAndReadAll(`DESCRIBE SELECT * FROM '${out}/pixels.parquet'`)).getRowObjects().map((r) => r.column_name);
+    expect(t.n).toBe(Number(p.n));
+    expect(t.names).toEqual(cols);
+    expect([t.xUnit, t.raUnit, t.fluxUnit, t.flagsDtype]).toEqual(['pix', 'deg', 'nJy', 'uint32']);
+    expect(t.sumFlux).toBeCloseTo(Number(p.f), 6);
+    expect([t.sumFlags, t.sumX]).toEqual([Number(p.fl), Number(p.sx)]);
+    expect(t.ra0).toBe(Number(p.ra0));
+    expect([t.model, t.flagb7, t.bands.length]).toEqual(['jades-delayed-tau-affine', 'NON_DETECTION', 19]);
   });
 
   it.skipIf(!hasAstropy || !duck.conn)('maps: BUNIT, OBJECT and provenance on every HDU; REDSHIFT 0.65; MASK = the flags of the kept pixels; equal shapes for ds9 -mecube', async () => {

@@ -8,7 +8,7 @@ import { psfStage } from '@pixsed/psf/node';
 import { snrMaskStage } from '@pixsed/snr-mask';
 import { inferenceStage } from '@pixsed/inference/node';
 import { galaxiesSink } from '@pixsed/aggregate/node';
-import { parquetSink } from '@pixsed/parquet/node';
+import { fitsTableSink, parquetSink } from '@pixsed/parquet/node';
 
 /** Version of the package that provides `specifier` (its nearest package.json): the one source of a plug-in's version. */
 export function packageVersion(specifier: string): string {
@@ -51,6 +51,7 @@ export function createRegistry(): PluginRegistry {
     v(inferenceStage, '@pixsed/inference/node'),
     v(arrowIpcSink, '@pixsed/core/node'),
     v(parquetSink, '@pixsed/parquet/node'),
+    v(fitsTableSink, '@pixsed/parquet/node'),
     v(galaxiesSink, '@pixsed/aggregate/node'),
   );
 }

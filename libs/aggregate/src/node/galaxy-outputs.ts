@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { ConfigError, type FlagDefinition, type RunFacts, type StreamInfo } from '@pixsed/core';
-import { FitsHeader, Wcs } from '@pixsed/fits';
+import { ConfigError, type FlagDefinition } from '@pixsed/core';
+import { FitsHeader, flagBitCards, provenanceCards, Wcs } from '@pixsed/fits';
 import { writeFitsExtensions, writeFitsTable, type FitsImageToWrite, type FitsTableColumn } from '@pixsed/fits/node';
 import { asciiText, astropyUnit, catalogCsvText, catalogEcsvText, float32Text, type CatalogColumn, type GalaxyCatalogRow } from '../galaxy-catalog.js';
 import { MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
@@ -16,26 +16,6 @@ export function catalogFormat(path: string, key = 'sinks.galaxies.catalog'): 'ec
   const f = CATALOG_FORMATS[extname(path).toLowerCase() as keyof typeof CATALOG_FORMATS];
   if (!f) throw new ConfigError(undefined, [{ path: key, message: `'${path}': expected a file ending in .ecsv, .fits or .csv` }]);
   return f;
-}
-
-/**
- * Provenance cards of every galaxies output (FITS primary and extension headers, ECSV meta): pixsed version,
- * model name / version / sha256 / SPS, PSF target band, S/N selection, samples per pixel and per galaxy, run
- * date and resolved config hash. Values only where the run states them.
- */
-export function provenanceCards(stream: StreamInfo, run: RunFacts | undefined, samplesPerGalaxy: number | undefined): Cards {
-  const c: Cards = { ORIGIN: 'pixsed' };
-  if (run?.pixsedVersion) c.PIXSEDV = run.pixsedVersion;
-  if (run) c.DATE = run.startedAt.replace(/Z$/, '');
-  if (run) c.CFGHASH = run.configHash;
-  const m = stream.inference?.model;
-  if (m) Object.assign(c, { MODEL: m.name, MODELVER: m.version, MODELSHA: m.sha256, MODELSPS: m.sps });
-  if (stream.inference?.samplesPerPixel !== undefined) c.NSAMPPIX = stream.inference.samplesPerPixel;
-  if (samplesPerGalaxy !== undefined) c.NSAMPGAL = samplesPerGalaxy;
-  if (stream.survey?.name) c.SURVEY = stream.survey.name;
-  if (stream.psf) c.PSFBAND = stream.psf.targetBand;
-  if (stream.mask) Object.assign(c, { SNRTHR: stream.mask.snrThreshold, SNRBANDS: stream.mask.snrBands.join(' '), SNRCMP: stream.mask.comparison });
-  return c;
 }
 
 /** What each provenance card means (the ECSV meta keeps the same facts under these names). */
@@ -56,6 +36,8 @@ const PROVENANCE_NAMES: Record<string, string> = {
   SNRBANDS: 'snr_bands',
   SNRCMP: 'snr_comparison',
 };
+
+export { provenanceCards };
 
 /** The provenance cards as ECSV meta (readable names). */
 export const provenanceMeta = (cards: Cards) => Object.fromEntries(Object.entries(cards).map(([k, v]) => [PROVENANCE_NAMES[k] ?? k.toLowerCase(), v]));
@@ -114,8 +96,7 @@ function wrap(text: string, n: number): string[] {
 
 /** Header cards of the MASK extension: the flag bit table (FLAGBn = name, described in COMMENT cards) and what BLANK means. */
 function maskCards(flags: readonly FlagDefinition[]): Cards {
-  const c: Cards = { BUNIT: '' };
-  for (const f of flags) c[`FLAGB${f.bit}`] = f.name;
+  const c: Cards = { BUNIT: '', ...flagBitCards(flags) };
   c.COMMENT = [
     'MASK: the pixel flags bitmask (OR of 2**bit) of every kept pixel; 0 = kept, no flag.',
     'BLANK (-1): pixel not kept (outside this galaxy segment, or removed by the mask; counts by reason: n_pixels_masked_<REASON> in the galaxies catalogue).',

@@ -1,3 +1,4 @@
+import { open, rm } from 'node:fs/promises';
 import { FitsFormatError } from '@pixsed/core';
 import type { FitsValue } from '../fits-card.js';
 import { BLOCK } from '../fits-internals.js';
@@ -23,6 +24,8 @@ export interface FitsTableColumn {
   null?: number;
   /** width of an `A` column */
   width?: number;
+  /** TZEROn: stored = value − zero (2147483648 with type J stores uint32, the FITS unsigned convention astropy reads as uint32) */
+  zero?: number;
 }
 
 export interface FitsTableToWrite {
@@ -50,14 +53,12 @@ function widthOf(c: FitsTableColumn): number {
   return w;
 }
 
-/** The header and big-endian rows of a BINTABLE HDU, padded to 2880-byte blocks. */
-export function fitsTableHdu(path: string, table: Omit<FitsTableToWrite, 'primaryHeader'>): Uint8Array[] {
+/** The header of a BINTABLE HDU with `nRows` rows, and the byte width of each column. */
+export function fitsTableHeader(path: string, table: Omit<FitsTableToWrite, 'primaryHeader'>, nRows: number): { header: Uint8Array; widths: number[]; rowBytes: number } {
   const { columns } = table;
-  const nRows = columns.length ? columns[0].values.length : 0;
   const widths = columns.map(widthOf);
   columns.forEach((c, i) => {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(c.name)) throw new FitsFormatError(path, `TTYPE${i + 1}`, `column name '${c.name}' is not a FITS/astropy column name (letters, digits, _)`);
-    if (c.values.length !== nRows) throw new FitsFormatError(path, `TTYPE${i + 1}`, `column '${c.name}' has ${c.values.length} values, expected ${nRows} (the first column's)`);
   });
   const rowBytes = widths.reduce((a, b) => a + b, 0);
   const cards: Array<[string, FitsValue, string?]> = [
@@ -78,20 +79,51 @@ export function fitsTableHdu(path: string, table: Omit<FitsTableToWrite, 'primar
     if (c.unit) cards.push([`TUNIT${n}`, c.unit]);
     if (c.disp) cards.push([`TDISP${n}`, c.disp]);
     if (c.description) cards.push([`TCOMM${n}`, c.description.replace(/[^\x20-\x7e]/g, '?')]);
+    if (c.zero) cards.push([`TZERO${n}`, c.zero]);
     if (INT_MIN[c.type] !== undefined && (c.null !== undefined || hasMissing(c))) cards.push([`TNULL${n}`, c.null ?? (DEFAULT_NULL[c.type] as number), 'stored value of a missing integer']);
   });
   for (const [k, v] of Object.entries(table.header ?? {})) if (!RESERVED.test(k.toUpperCase())) cards.push([k, v]);
-  const header = formatHeader(cards, path);
+  return { header: formatHeader(cards, path), widths, rowBytes };
+}
 
-  const data = Buffer.alloc(Math.ceil((rowBytes * nRows) / BLOCK) * BLOCK);
+/** Big-endian bytes of rows [start, start + n) of `columns` (unpadded). */
+export function encodeFitsTableRows(path: string, columns: FitsTableColumn[], widths: number[], start: number, n: number): Buffer {
+  const rowBytes = widths.reduce((a, b) => a + b, 0);
+  const data = Buffer.alloc(rowBytes * n);
   let offset = 0;
-  for (let r = 0; r < nRows; r++) {
+  for (let r = start; r < start + n; r++) {
     columns.forEach((c, i) => {
       writeValue(data, offset, c, c.values[r], widths[i], path, i + 1, r);
       offset += widths[i];
     });
   }
+  return data;
+}
+
+/** The header and big-endian rows of a BINTABLE HDU, padded to 2880-byte blocks. */
+export function fitsTableHdu(path: string, table: Omit<FitsTableToWrite, 'primaryHeader'>): Uint8Array[] {
+  const { columns } = table;
+  const nRows = columns.length ? columns[0].values.length : 0;
+  columns.forEach((c, i) => {
+    if (c.values.length !== nRows) throw new FitsFormatError(path, `TTYPE${i + 1}`, `column '${c.name}' has ${c.values.length} values, expected ${nRows} (the first column's)`);
+  });
+  const { header, widths, rowBytes } = fitsTableHeader(path, table, nRows);
+  const rows = encodeFitsTableRows(path, columns, widths, 0, nRows);
+  const data = Buffer.alloc(Math.ceil((rowBytes * nRows) / BLOCK) * BLOCK);
+  rows.copy(data);
   return [header, data];
+}
+
+/** A data-less primary header with `cards`. */
+export function emptyPrimaryHeader(path: string, cards: Record<string, FitsValue> = {}): Uint8Array {
+  const primary: Array<[string, FitsValue, string?]> = [
+    ['SIMPLE', true, 'conforms to FITS standard'],
+    ['BITPIX', 8, 'array data type'],
+    ['NAXIS', 0, 'no data in the primary HDU'],
+    ['EXTEND', true],
+  ];
+  for (const [k, v] of Object.entries(cards)) if (!RESERVED.test(k.toUpperCase())) primary.push([k, v]);
+  return formatHeader(primary, path);
 }
 
 function hasMissing(c: FitsTableColumn): boolean {
@@ -115,7 +147,7 @@ function writeValue(buf: Buffer, o: number, c: FitsTableColumn, v: unknown, widt
     return;
   }
   const missing = v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
-  const x = missing ? NaN : Number(v);
+  const x = missing ? NaN : Number(v) - (c.zero ?? 0);
   if (c.type === 'E') return void buf.writeFloatBE(x, o);
   if (c.type === 'D') return void buf.writeDoubleBE(x, o);
   const value = missing ? (c.null ?? (DEFAULT_NULL[c.type] as number)) : x;
@@ -132,16 +164,78 @@ function writeValue(buf: Buffer, o: number, c: FitsTableColumn, v: unknown, widt
  * `Table.read` reads them into Quantity columns.
  */
 export async function writeFitsTable(path: string, table: FitsTableToWrite): Promise<void> {
-  const primary: Array<[string, FitsValue, string?]> = [
-    ['SIMPLE', true, 'conforms to FITS standard'],
-    ['BITPIX', 8, 'array data type'],
-    ['NAXIS', 0, 'no data in the primary HDU'],
-    ['EXTEND', true],
-  ];
-  for (const [k, v] of Object.entries(table.primaryHeader ?? {})) if (!RESERVED.test(k.toUpperCase())) primary.push([k, v]);
-  const hdus = [formatHeader(primary, path), ...fitsTableHdu(path, table)];
+  const hdus = [emptyPrimaryHeader(path, table.primaryHeader), ...fitsTableHdu(path, table)];
   async function* bytes(): AsyncGenerator<Uint8Array> {
     yield* hdus;
   }
   await writeFitsBytes(path, bytes());
+}
+
+export interface FitsTableStreamWriter {
+  readonly path: string;
+  /** Appends `n` rows: one value array per column, in the column order of the writer. */
+  writeRows(values: FitsTableColumn['values'][], n: number): Promise<void>;
+  /** Rows written so far. */
+  readonly rows: number;
+  /** Sets NAXIS2 to the rows written, pads the data to 2880 bytes and closes the file. */
+  close(): Promise<void>;
+  /** Closes and deletes the file. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A binary table written row block by row block (memory: one block): the primary header and the table header
+ * first with NAXIS2 = 0, rows appended, and NAXIS2 rewritten in place (same card width) on close.
+ */
+export async function createFitsTableWriter(path: string, spec: Omit<FitsTableToWrite, 'columns'> & { columns: Omit<FitsTableColumn, 'values'>[] }): Promise<FitsTableStreamWriter> {
+  const columns = spec.columns.map((c) => ({ ...c, values: [] as number[] }));
+  for (const c of columns) if (c.type === 'A' && c.width === undefined) throw new FitsFormatError(path, `TFORM (${c.name})`, 'a streamed string column needs its width');
+  const primary = emptyPrimaryHeader(path, spec.primaryHeader);
+  const { header, widths } = fitsTableHeader(path, { ...spec, columns }, 0);
+  const naxis2At = primary.length + 4 * 80; // XTENSION, BITPIX, NAXIS, NAXIS1, NAXIS2
+  const fh = await open(path, 'w');
+  let pos = 0;
+  let rows = 0;
+  const write = async (buf: Uint8Array, at = pos) => {
+    let off = 0;
+    while (off < buf.length) off += (await fh.write(buf, off, buf.length - off, at + off)).bytesWritten;
+    if (at === pos) pos += buf.length;
+  };
+  try {
+    await write(primary);
+    await write(header);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  const dataStart = pos;
+  return {
+    path,
+    get rows() {
+      return rows;
+    },
+    async writeRows(values, n) {
+      if (values.length !== columns.length) throw new FitsFormatError(path, 'TFIELDS', `${values.length} value arrays for ${columns.length} columns`);
+      const block = columns.map((c, i) => {
+        if (values[i].length !== n) throw new FitsFormatError(path, `TTYPE${i + 1}`, `column '${c.name}' has ${values[i].length} values, expected ${n}`);
+        return { ...c, values: values[i] };
+      });
+      await write(encodeFitsTableRows(path, block, widths, 0, n));
+      rows += n;
+    },
+    async close() {
+      try {
+        const pad = (BLOCK - ((pos - dataStart) % BLOCK)) % BLOCK;
+        if (pad) await write(Buffer.alloc(pad));
+        await write(Buffer.from(`NAXIS2  = ${String(rows).padStart(20)} / number of rows`.padEnd(80), 'latin1'), naxis2At);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
+    async abort() {
+      await fh.close().catch(() => undefined);
+      await rm(path, { force: true });
+    },
+  };
 }

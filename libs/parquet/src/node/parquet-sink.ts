@@ -1,6 +1,6 @@
-import { batchFromColumns, column, columnsOf, defineSink, fieldMetadataOf, runLevelMetadata, SchemaError, selectColumns, STREAM_INFO_KEY, type InitContext, type StreamInfo } from '@pixsed/core';
-import { FitsHeader, Wcs } from '@pixsed/fits';
-import { RecordBatch, Schema } from 'apache-arrow';
+import { defineSink, selectColumns, STREAM_INFO_KEY, type InitContext, type StreamInfo } from '@pixsed/core';
+import { describedSchema, globToRegExp, pixelWcs, withRaDec } from './pixel-table-columns.js';
+import { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import { PARQUET_COMPRESSIONS } from '../parquet-compressions.js';
 import { compressionAvailable } from './parquet-codec.js';
@@ -20,43 +20,6 @@ export const parquetSinkSchema = z.strictObject({
     .describe('columns not written; `*` matches any run of characters (default: per-pixel posterior sample lists)'),
   raDecColumns: z.boolean().default(false).describe('add ra_deg, dec_deg (float64, ICRS) of each pixel centre through the mosaic WCS'),
 });
-
-/** Units and meanings of the columns every pixel table has (field metadata `unit`, `quantity`), where the batch does not state them. */
-function knownColumns(stream: StreamInfo): Record<string, Record<string, string>> {
-  const flags = stream.flags.map((f) => `${f.bit} ${f.name}`).join(', ');
-  return {
-    x: { unit: 'pix', quantity: '0-based mosaic column of the pixel centre (FITS x - 1)' },
-    y: { unit: 'pix', quantity: '0-based mosaic row of the pixel centre (FITS y - 1)' },
-    galaxy_id: { unit: '', quantity: 'segmentation id of the galaxy the pixel belongs to' },
-    z: { unit: '', quantity: "redshift of the pixel's galaxy (input catalogue)" },
-    flags: { unit: '', quantity: `quality bitmask, OR of 2**bit; bits: ${flags}` },
-    missing_bands: { unit: '', quantity: `bitmask of the bands missing at this pixel; bit i = band ${stream.bands.map((b, i) => `${i} ${b.name}`).join(', ')}` },
-    ra_deg: { unit: 'deg', quantity: 'right ascension of the pixel centre (mosaic WCS)' },
-    dec_deg: { unit: 'deg', quantity: 'declination of the pixel centre (mosaic WCS)' },
-  };
-}
-
-/** ra_deg, dec_deg of every row's (x, y) through the stream's WCS, appended to the batch. */
-function withRaDec(batch: RecordBatch, wcs: Wcs): RecordBatch {
-  const x = column(batch, 'x', 'parquet');
-  const y = column(batch, 'y', 'parquet');
-  const ra = new Float64Array(batch.numRows);
-  const dec = new Float64Array(batch.numRows);
-  for (let i = 0; i < batch.numRows; i++) [ra[i], dec[i]] = wcs.pixelToWorld(x[i], y[i]);
-  return batchFromColumns({ ...columnsOf(batch), ra_deg: ra, dec_deg: dec }, batch.schema.metadata, fieldMetadataOf(batch));
-}
-
-/** The first batch's schema with field metadata for the known columns that have none. */
-function describedSchema(batch: RecordBatch, stream: StreamInfo): Schema {
-  const known = knownColumns(stream);
-  const units = Object.fromEntries(stream.columns.filter((c) => c.unit !== undefined).map((c) => [c.name, c.unit as string]));
-  const fields = batch.schema.fields.map((f) => {
-    if (f.metadata.size) return f;
-    const meta = known[f.name] ?? (units[f.name] !== undefined ? { unit: units[f.name] } : undefined);
-    return meta ? f.clone({ metadata: new Map(Object.entries(meta)) }) : f;
-  });
-  return new Schema(fields, runLevelMetadata(batch.schema.metadata), batch.schema.dictionaries);
-}
 
 /** File-level facts known at the end (`pixsed.file`): what the file holds, rows, row groups' source, bands, units, flags, provenance. */
 function fileSummary(stream: StreamInfo, run: InitContext['run'], rows: number, columns: string[]): Record<string, string> {
@@ -78,17 +41,6 @@ function fileSummary(stream: StreamInfo, run: InitContext['run'], rows: number, 
       date: run?.startedAt,
     }),
   };
-}
-
-/** The stream's WCS, for raDecColumns; a ConfigError-like message when the stream has none. */
-function pixelWcs(stream: StreamInfo): Wcs {
-  if (!stream.wcs?.CTYPE1) throw new SchemaError(`parquet: raDecColumns needs a celestial WCS in the stream (the source's images have none)`);
-  return Wcs.fromHeader(FitsHeader.fromRecord(Object.fromEntries(Object.entries(stream.wcs)), 'StreamInfo.wcs'));
-}
-
-/** `*_samples` → /^.*_samples$/ */
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
 /**
