@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
@@ -16,7 +16,7 @@ import { validateCommand } from './commands/validate.js';
 import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
-import { PIXSED_VERSION } from './registry.js';
+import { versionLine } from './registry.js';
 import { DEFAULT_PPC_DRAWS } from '@pixsed/model/node';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -24,8 +24,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const program = new Command()
   .name('pixsed')
   .description('Streaming pixel-by-pixel inference of galaxy stellar populations from JWST/HST imaging')
-  .version(PIXSED_VERSION)
-  .showHelpAfterError();
+  .version(versionLine(), '-V, --version', 'print the pixsed, Node.js and onnxruntime versions')
+  .showHelpAfterError()
+  // usage errors (unknown option, missing argument ...) throw a CommanderError: exit 2 below; subcommands inherit this
+  .exitOverride();
 
 const setOption = () => new Option('--set <key=value>', 'override a config value, e.g. stages.psf.targetBand=f444w (repeatable)').argParser(collect).default([]);
 
@@ -37,7 +39,7 @@ program
   .option('--overwrite', 'replace the results of an earlier run in --out when this run completes (files it no longer produces are removed)')
   .addOption(setOption())
   .option('--json', 'print the run summary as JSON')
-  .option('--quiet', 'no progress output')
+  .option('--quiet', 'print only warnings and errors (no progress, no summary: it is saved as run-summary.json)')
   .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
   .action(async (file: string, opts) => {
     await runCommand(file, opts);
@@ -71,6 +73,7 @@ program
   .option('--overwrite', 'replace the results of an earlier run in --out when this run completes')
   .addOption(setOption())
   .option('--json', 'print the run summary as JSON')
+  .option('--quiet', 'print only warnings and errors')
   .action(async (opts) => {
     await runCommand(demoPipeline, opts);
   });
@@ -161,7 +164,7 @@ program
   .option('--n <count>', 'simulate this many held-out mocks instead (jades bands, default priors, seed = --seed + 1)')
   .option('--seed <int>', 'seed of the posterior sampling, TARP references and SBC ties (mocks use seed + 1)', '0')
   .option('--samples <count>', 'posterior samples per object', '500')
-  .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json', 'validation')
+  .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json (default: validation-<model name>, printed)')
   .option('--json', 'print the report as JSON')
   .action(validateCommand);
 
@@ -199,6 +202,8 @@ program
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  // commander has printed its message (or the help / version): 0 for --help and --version, 2 for a usage error
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof RunCancelledError) {
     process.stderr.write(`error: ${err.message}\n`);
     process.exit(err.exitCode);

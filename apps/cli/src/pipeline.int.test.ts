@@ -82,7 +82,7 @@ sinks:
 m = fits.open('${join(out, 'maps', 'galaxy_1.fits')}'); s = fits.getheader('${join(mosaic, 'segmentation.fits')}')
 x0, y0 = m[0].header['X0'], m[0].header['Y0']
 a = WCS(m['LOG_MSTAR_P50'].header).pixel_to_world_values(0, 0); b = WCS(s).pixel_to_world_values(x0, y0)
-print(json.dumps({"names": [h.name for h in m], "d": float(np.hypot(a[0]-b[0], a[1]-b[1])), "kept": int(np.nansum(m['MASK'].data)), "finite": int(np.isfinite(m['LOG_MSTAR_P50'].data).sum())}))`,
+print(json.dumps({"names": [h.name for h in m], "d": float(np.hypot(a[0]-b[0], a[1]-b[1])), "kept": int(np.isfinite(m['MASK'].data).sum()), "finite": int(np.isfinite(m['LOG_MSTAR_P50'].data).sum())}))`,
       ],
       { encoding: 'utf8' },
     );

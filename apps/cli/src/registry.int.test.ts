@@ -21,6 +21,7 @@ describe('plug-in versions come from their package.json', () => {
       'snr-mask': versionOf('libs/snr-mask'),
       inference: versionOf('libs/inference'),
       parquet: versionOf('libs/parquet'),
+      'fits-table': versionOf('libs/parquet'),
       galaxies: versionOf('libs/aggregate'),
     };
     expect(listed).toEqual(expected);

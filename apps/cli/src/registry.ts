@@ -8,7 +8,7 @@ import { psfStage } from '@pixsed/psf/node';
 import { snrMaskStage } from '@pixsed/snr-mask';
 import { inferenceStage } from '@pixsed/inference/node';
 import { galaxiesSink } from '@pixsed/aggregate/node';
-import { parquetSink } from '@pixsed/parquet/node';
+import { fitsTableSink, parquetSink } from '@pixsed/parquet/node';
 
 /** Version of the package that provides `specifier` (its nearest package.json): the one source of a plug-in's version. */
 export function packageVersion(specifier: string): string {
@@ -25,6 +25,17 @@ export function packageVersion(specifier: string): string {
 /** The pixsed version (this CLI package's version), recorded in run provenance. */
 export const PIXSED_VERSION = packageVersion(import.meta.url);
 
+/** `pixsed --version`: the pixsed, Node.js and onnxruntime-node versions (the sampler's runtime), one line each. */
+export function versionLine(): string {
+  let ort: string;
+  try {
+    ort = packageVersion('onnxruntime-node');
+  } catch {
+    ort = 'not found';
+  }
+  return `pixsed ${PIXSED_VERSION}\nnode ${process.versions.node}\nonnxruntime-node ${ort}`;
+}
+
 /**
  * Every plug-in the `pixsed` binary knows, each with the version of the package it lives in
  * (bumped in that package.json when its behaviour changes). New stages, sources and sinks register here.
@@ -40,6 +51,7 @@ export function createRegistry(): PluginRegistry {
     v(inferenceStage, '@pixsed/inference/node'),
     v(arrowIpcSink, '@pixsed/core/node'),
     v(parquetSink, '@pixsed/parquet/node'),
+    v(fitsTableSink, '@pixsed/parquet/node'),
     v(galaxiesSink, '@pixsed/aggregate/node'),
   );
 }

@@ -21,6 +21,10 @@ export interface GalaxyResult {
   maps: Record<string, Float32Array>;
   /** 1 where a pixel was kept, 0 elsewhere. */
   mask: Uint8Array;
+  /** The `flags` bitmask of each kept pixel over the box (0 elsewhere; see `mask` for which were kept); zeros when the stream has no flags column. */
+  flags: Int32Array;
+  /** Flux-weighted centroid of the kept pixels in the accumulator's centroid band (0-based mosaic pixels; pixels with flux ≤ 0 or invalid left out); undefined when no pixel has a positive flux. */
+  centroid?: { x: number; y: number; band: string };
   /** log10 Σ_pixels 10^{log_mstar}, percentiles over posterior sample index (sample-wise sum). */
   logMassSum?: SampleSum;
   /** log10 Σ_pixels 10^{log_sfr100} likewise. */
@@ -42,6 +46,11 @@ interface Open {
   z: number;
   xs: number[];
   ys: number[];
+  flags: number[];
+  /** Σ f·x, Σ f·y, Σ f of the centroid band (f > 0) */
+  cx: number;
+  cy: number;
+  cw: number;
   values: Map<string, number[]>;
   massSum?: Float64Array;
   sfrSum?: Float64Array;
@@ -90,6 +99,8 @@ export class GalaxyAccumulator {
     readonly bands: string[],
     /** Extra columns mapped per pixel as-is (e.g. `flux_f444w_njy` for colour composites). */
     readonly extraMapColumns: string[] = [],
+    /** Band whose flux weights the centroid (default: the last band). */
+    readonly centroidBand: string | undefined = bands[bands.length - 1],
   ) {}
 
   get openGalaxies(): number {
@@ -110,19 +121,30 @@ export class GalaxyAccumulator {
     const sfr = has('log_sfr100_samples') ? listColumn(batch, 'log_sfr100_samples', stage) : undefined;
     const flux = this.bands.map((b) => column(batch, `flux_${b}_njy`, stage));
     const err = this.bands.map((b) => column(batch, `flux_${b}_err_njy`, stage));
+    const flagCol = has('flags') ? column(batch, 'flags', stage) : undefined;
+    const cBand = this.centroidBand === undefined ? -1 : this.bands.indexOf(this.centroidBand);
     for (let i = 0; i < batch.numRows; i++) {
       const id = gid[i];
       if (id <= 0) throw new SchemaError(`${stage}: row with galaxy_id ${id}: aggregation expects masked pixels (put snr-mask before it)`);
       let g = this.open.get(id);
       if (!g) {
         const nb = this.bands.length;
-        g = { id, z: z[i], xs: [], ys: [], values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Float64Array(nb), err2: new Float64Array(nb), nValid: new Int32Array(nb) };
+        g = { id, z: z[i], xs: [], ys: [], flags: [], cx: 0, cy: 0, cw: 0, values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Float64Array(nb), err2: new Float64Array(nb), nValid: new Int32Array(nb) };
         if (mass) g.massSum = new Float64Array(mass.listSize);
         if (sfr) g.sfrSum = new Float64Array(sfr.listSize);
         this.open.set(id, g);
       }
       g.xs.push(x[i]);
       g.ys.push(y[i]);
+      g.flags.push(flagCol ? flagCol[i] : 0);
+      if (cBand >= 0) {
+        const f = flux[cBand][i];
+        if (f > 0 && f < Infinity) {
+          g.cx += f * x[i];
+          g.cy += f * y[i];
+          g.cw += f;
+        }
+      }
       for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
       if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += 10 ** mass.values[o + s];
       if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += 10 ** sfr.values[o + s];
@@ -146,12 +168,14 @@ export class GalaxyAccumulator {
     const w = box.x1 - box.x0 + 1;
     const h = box.y1 - box.y0 + 1;
     const mask = new Uint8Array(w * h);
+    const flags = new Int32Array(w * h);
     const maps: Record<string, Float32Array> = {};
     for (const k of g.values.keys()) maps[k] = new Float32Array(w * h).fill(NaN);
     for (let j = 0; j < g.xs.length; j++) {
       const idx = (g.ys[j] - box.y0) * w + (g.xs[j] - box.x0);
       if (idx < 0 || idx >= w * h) throw new SchemaError(`galaxies: pixel (${g.xs[j]}, ${g.ys[j]}) of galaxy ${g.id} lies outside its segmentation box`);
       mask[idx] = 1;
+      flags[idx] = g.flags[j];
       for (const [k, vals] of g.values) maps[k][idx] = vals[j];
     }
     return {
@@ -161,6 +185,8 @@ export class GalaxyAccumulator {
       nPixels: g.xs.length,
       maps,
       mask,
+      flags,
+      centroid: g.cw > 0 && this.centroidBand !== undefined ? { x: g.cx / g.cw, y: g.cy / g.cw, band: this.centroidBand } : undefined,
       logMassSum: g.massSum ? sumPercentiles(g.massSum) : undefined,
       logSfrSum: g.sfrSum ? sumPercentiles(g.sfrSum) : undefined,
       fluxSum: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k] ? g.flux[k] : NaN])),

@@ -21,6 +21,8 @@ export interface ProgressEvent {
   batchesOut: number;
   totalRows?: number;
   totalBatches?: number;
+  /** rows the sinks will have received at the end, as known now: the segmentation's pixels behind a mask (else the source's rows) less the rows dropped so far for other reasons; exact once every pixel has been read */
+  expectedRowsOut?: number;
   elapsedSeconds: number;
 }
 
@@ -42,6 +44,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   log?: (message: string) => void;
   onProgress?: (p: ProgressEvent) => void;
+  /** The pixsed version recorded in the outputs' provenance (InitContext.run). */
+  pixsedVersion?: string;
   /** Called before the run starts with the observable (tests use it to observe batches). */
   tap?: (stream: Observable<RecordBatch>) => void;
 }
@@ -129,6 +133,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     stats,
     signal: controller.signal,
     log,
+    run: { configHash: resolvedConfigHash(config), startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), pixsedVersion: options.pixsedVersion },
     stream: { ...minimalStreamInfo(sourceName, []), flags: flags.list() },
   };
 
@@ -161,8 +166,16 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 
   const gate = new FlowGate({ maxBatches: config.run.maxInFlightBatches, maxBytes: config.run.maxInFlightMB * 1024 * 1024 });
+  const segmented = stream.mask && stream.galaxies ? stream.galaxies.reduce((n, g) => n + g.nPixels, 0) : undefined;
+  const expectedRowsOut = () =>
+    segmented !== undefined
+      ? segmented - stats.droppedTotal() + (stats.dropped.OUTSIDE_SEGMENTATION ?? 0)
+      : source.totalRows !== undefined
+        ? source.totalRows - stats.droppedTotal()
+        : undefined;
   const progress = (): ProgressEvent => ({
     rowsIn: stats.rowsIn,
+    expectedRowsOut: expectedRowsOut(),
     batchesIn: stats.batchesIn,
     rowsOut: stats.rowsOut,
     batchesOut: stats.batchesOut,

@@ -24,6 +24,13 @@ export interface RunOutput {
   ioError(err: unknown, tempPath: string): Error;
 }
 
+/** Run-level provenance facts sinks write into their outputs' headers. */
+export interface RunFacts {
+  configHash: string;
+  startedAt: string;
+  pixsedVersion?: string;
+}
+
 /** What every stage, source and sink receives when it is created. */
 export interface InitContext {
   /** Folder of the pipeline YAML: relative input paths resolve against it. */
@@ -36,6 +43,8 @@ export interface InitContext {
   readonly stats: RunStats;
   readonly signal: AbortSignal;
   readonly log: (message: string) => void;
+  /** Facts of the run for provenance in output headers: the resolved config hash, when it started (ISO 8601), the pixsed version (as the caller states it). */
+  readonly run?: RunFacts;
   /**
    * Run-level facts of the stream this plug-in receives (bands, survey, WCS, mosaic, flags, galaxies,
    * and what the stages before it added), known before the first batch. A source gets an empty one.

@@ -20,7 +20,7 @@ export const streamBandSchema = z.strictObject({
 });
 export type StreamBand = z.infer<typeof streamBandSchema>;
 
-const galaxyBoxSchema = z.strictObject({ id: z.number().int(), x0: z.number().int(), x1: z.number().int(), y0: z.number().int(), y1: z.number().int(), nPixels: z.number().int().min(0) });
+const galaxyBoxSchema = z.strictObject({ id: z.number().int(), x0: z.number().int(), x1: z.number().int(), y0: z.number().int(), y1: z.number().int(), nPixels: z.number().int().min(0), ra: z.number().optional(), dec: z.number().optional() });
 
 /** A column a stage or source adds to the stream, with its unit. */
 export const streamColumnSchema = z.strictObject({ name: z.string(), addedBy: z.string(), unit: z.string().optional() });
@@ -53,6 +53,7 @@ export const streamInfoSchema = z.strictObject({
     .strictObject({
       parameters: z.array(z.strictObject({ name: z.string(), unit: z.string() })),
       model: z.strictObject({ name: z.string(), version: z.string(), sha256: z.string(), sps: z.string().describe('SPS the model was trained on (spsLabel)') }),
+      samplesPerPixel: z.number().int().optional(),
       ppc: z
         .strictObject({
           draws: z.number().int().positive().describe('posterior draws per pixel in the posterior-predictive check'),

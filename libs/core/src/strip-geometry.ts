@@ -63,6 +63,9 @@ export interface GalaxyBox {
   y0: number;
   y1: number;
   nPixels: number;
+  /** the input catalogue's position of the galaxy (deg), when it has ra/dec columns */
+  ra?: number;
+  dec?: number;
 }
 
 /** Galaxies completed by this batch (empty when the key is absent). */

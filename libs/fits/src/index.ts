@@ -9,3 +9,4 @@ export * from './wcs.js';
 export * from './check-grids.js';
 export * from './flux-to-njy-factor.js';
 export * from './error-plane-to-sigma-njy.js';
+export * from './provenance-cards.js';

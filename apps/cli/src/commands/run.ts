@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { resolvedConfig, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
-import { createProgress } from '../progress.js';
+import { createProgress, isWarning } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
 import { REPORT_DIR, reportSummarySchema, writeRunReport } from '../report/write-run-report.js';
@@ -92,7 +92,12 @@ export async function setUpRun(file: string, opts: { out: string; set: string[];
  * leaves the results of an earlier complete run as they were.
  */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<CompleteRunSummary> {
-  const log = (m: string) => process.stderr.write(`[pixsed] ${m}\n`);
+  let progress: ReturnType<typeof createProgress> | undefined;
+  // every log line goes through the progress reporter: above the bar on a terminal, only warnings with --quiet
+  const log = (m: string) => {
+    if (progress) progress.log(m);
+    else if (!opts.quiet || isWarning(m)) process.stderr.write(`[pixsed] ${m}\n`);
+  };
   const controller = new AbortController();
   let name = file;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () =>
@@ -102,7 +107,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
   let output: OutputTransaction | undefined;
-  let progress: ReturnType<typeof createProgress> | undefined;
   try {
     const setup = await setUpRun(file, { out: opts.out, set: opts.set, overwrite: opts.overwrite, log });
     output = setup.output;
@@ -116,6 +120,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       pipelineDir: config.dir,
       signal: controller.signal,
       log,
+      pixsedVersion: PIXSED_VERSION,
       onProgress: (e) => p.update(e),
     });
     p.stop();
@@ -149,7 +154,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     }
     let complete: CompleteRunSummary | undefined;
     await output.commit((files) => (complete = build(files)));
-    process.stdout.write(opts.json ? JSON.stringify(complete) + '\n' : formatSummary(complete!) + '\n');
+    if (opts.json) process.stdout.write(JSON.stringify(complete) + '\n');
+    else if (!opts.quiet) process.stdout.write(formatSummary(complete!) + '\n');
     return complete!;
   } catch (err) {
     await output?.abort();

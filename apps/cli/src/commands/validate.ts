@@ -57,7 +57,7 @@ function table(report: ValidationReport & { mocks: Record<string, unknown> }): s
  * when run with the same `--seed S`; else it reads `--mocks DIR` (a `pixsed simulate` folder or a
  * .npy/.csv file). Keeps mean S/N > 5 over F277W/F356W/F444W (Iglesias-Navarro et al. 2025), prints
  * the report (JSON with `--json`) and writes pred_vs_true.png, coverage.png, sbc.png and
- * validation.json to `--out` (default `validation/`).
+ * validation.json to `--out` (default `validation-<model name>/` in the current folder, printed).
  */
 export async function validateCommand(opts: ValidateOptions): Promise<void> {
   const seed = Number(opts.seed);
@@ -96,7 +96,8 @@ export async function validateCommand(opts: ValidateOptions): Promise<void> {
     },
   });
   const report = { mocks, ...result.report };
-  const outDir = resolve(opts.out ?? 'validation');
+  const outDir = resolve(opts.out ?? `validation-${result.report.model.name.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+  if (opts.out === undefined) log(`no --out given: writing the validation outputs to ${outDir}`);
   await mkdir(outDir, { recursive: true });
   const pngs = await writeValidationPlots({ report: result.report, points: result.points }, outDir);
   const jsonFile = join(outDir, 'validation.json');

@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
-import { writeFitsExtensions } from '@pixsed/fits/node';
-import { footprintComplete, GalaxyAccumulator, integratedPhotometry, MAP_STATS, type GalaxyResult } from '../galaxy-accumulator.js';
+import { footprintComplete, GalaxyAccumulator, integratedPhotometry, type GalaxyResult } from '../galaxy-accumulator.js';
+import { catalogColumns, type GalaxyCatalogRow } from '../galaxy-catalog.js';
 import { compositeBands } from '../figure-annotations.js';
+import { catalogFormat, pixelToRaDec, provenanceCards, writeGalaxyCatalog, writeGalaxyMaps } from './galaxy-outputs.js';
 import { integratedFitSpec, massComparisonSpec, quicklookSpec, writeFigurePng, type FigureContext } from './galaxy-figures.js';
 
 export const galaxiesSinkSchema = z.strictObject({
@@ -15,21 +16,15 @@ export const galaxiesSinkSchema = z.strictObject({
   seed: z.number().int().default(0),
   mapsDir: z.string().default('maps').describe('folder (under --out) for per-galaxy FITS maps'),
   quicklooksDir: z.string().default('quicklooks').describe('folder for per-galaxy PNG quicklooks ("" = none)'),
-  catalog: z.string().default('galaxies.csv').describe('galaxy catalogue (CSV), relative to --out'),
+  catalog: z
+    .union([z.string(), z.array(z.string()).min(1)])
+    .default(['galaxies.ecsv', 'galaxies.fits', 'galaxies.csv'])
+    .describe('galaxy catalogue file(s), relative to --out; the format from the extension: .ecsv (astropy ECSV: units, descriptions, provenance), .fits (binary table: TUNIT, TDISP), .csv'),
   rgbBands: z.array(bandNameSchema).length(3).optional().describe('red, green, blue bands of the colour composite, in decreasing pivot wavelength (default: the reddest, middle and bluest band by pivot wavelength)'),
 });
 export type GalaxiesSinkConfig = z.infer<typeof galaxiesSinkSchema>;
 
-/** One row of the galaxy catalogue CSV: column → value. */
-export type GalaxyCatalogRow = Record<string, number | string>;
-
-/** WCS cards of the mosaic shifted to a galaxy box: CRPIX' = CRPIX − offset (FITS pixels are 1-based, offsets 0-based). */
-function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Record<string, number | string> {
-  const out = { ...wcs };
-  if (typeof out.CRPIX1 === 'number') out.CRPIX1 -= box.x0;
-  if (typeof out.CRPIX2 === 'number') out.CRPIX2 -= box.y0;
-  return out;
-}
+export type { GalaxyCatalogRow } from '../galaxy-catalog.js';
 
 /**
  * The galaxy sink: holds per-galaxy state until the strip cursor has passed a galaxy's
@@ -38,7 +33,7 @@ function croppedWcs(wcs: Record<string, number | string>, box: GalaxyBox): Recor
  * sample-wise Σ M* and Σ SFR, the integrated-photometry fit through the same model and
  * Δ = log ΣM_pix − log M_int (the outshining test).
  */
-export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log' | 'stream'>) {
+export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log' | 'stream' | 'run'>) {
   // facts before data: parameters, bands and WCS come from the StreamInfo, checked before any batch
   const { stream } = init;
   if (!stream.mask) throw new SchemaError(`galaxies: the stream has no masking stage before this sink (it would see pixels with galaxy_id 0): aggregation expects masked pixels (put snr-mask before it)`);
@@ -47,9 +42,15 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const rgb = compositeBands(stream.bands, config.rgbBands);
   const wcs: Record<string, number | string> = Object.fromEntries(Object.entries(stream.wcs ?? {}).filter((e): e is [string, number | string] => typeof e[1] !== 'boolean'));
   const figures: FigureContext = { stream, wcs, rgb };
+  const catalogs = typeof config.catalog === 'string' ? [config.catalog] : config.catalog;
+  catalogs.forEach((c, i) => catalogFormat(c, typeof config.catalog === 'string' ? 'sinks.galaxies.catalog' : `sinks.galaxies.catalog[${i}]`));
+  const paramUnits = stream.inference?.parameters ?? params.map((name) => ({ name, unit: '' }));
+  const centroidBand = stream.psf?.targetBand ?? stream.survey?.targetPsfBand ?? bands[bands.length - 1];
+  const toRaDec = pixelToRaDec(wcs);
+  const cards = provenanceCards(stream, init.run, config.model ? config.samplesPerGalaxy : undefined);
   const model = await loadIntegratedModel(config, init.pipelineDir, bands);
-  const out = await outputFolders(config, init.output);
-  const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`));
+  const out = await outputFolders(config, catalogs, init.output);
+  const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`), bands.includes(centroidBand) ? centroidBand : undefined);
   const masked = new Map<number, Record<string, number>>();
   const rows: GalaxyCatalogRow[] = [];
   const written: string[] = [];
@@ -62,8 +63,16 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     Object.keys(m).forEach((k) => reasons.add(k));
     const row: GalaxyCatalogRow = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
+    if (r?.centroid) {
+      Object.assign(row, { x_centroid_pix: r.centroid.x, y_centroid_pix: r.centroid.y });
+      if (toRaDec) [row.ra_deg, row.dec_deg] = toRaDec(r.centroid.x, r.centroid.y);
+      row.radec_source = 'centroid';
+    }
+    // the input catalogue's position wins where it has one
+    if (box.ra !== undefined && box.dec !== undefined) Object.assign(row, { ra_deg: box.ra, dec_deg: box.dec, radec_source: 'catalog' });
     if (r) {
-      written.push(await writeGalaxyMaps(r, acc.parameters, wcs, out));
+      const file = join(out.mapsDir, `galaxy_${r.id}.fits`);
+      written.push(await writeGalaxyMaps(r, paramUnits, wcs, cards, stream.flags, out.mapsDir).catch(out.ioError(file)));
       if (out.qlDir) written.push(await writeGalaxyQuicklook(r, figures, out.qlDir, out.ioError));
       Object.assign(row, summedRow(r, acc.bands));
       if (model) Object.assign(row, await integratedRow(model, r, config));
@@ -84,10 +93,11 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     async close() {
       for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
       if (model && out.qlDir) written.push(await writeMassComparison(rows, out.qlDir, out.ioError));
-      await writeFile(out.catalogFile, catalogCsv(rows, reasons)).catch(out.ioError(out.catalogFile));
+      const columns = catalogColumns({ bands: acc.bands, integrated: model?.manifest.parameters.filter((p) => model.parameters.includes(p.name)), reasons, centroidBand, flagDescriptions: Object.fromEntries(stream.flags.map((f) => [f.name, f.description])) });
+      for (const file of out.catalogFiles) await writeGalaxyCatalog(file, columns, rows, cards).catch(out.ioError(file));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
-      return [out.catalogFile, out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
+      return [...out.catalogFiles, out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
     },
     async abort() {
       await model?.close();
@@ -111,16 +121,16 @@ async function loadIntegratedModel(config: GalaxiesSinkConfig, pipelineDir: stri
 type IoError = (file: string) => (err: unknown) => never;
 
 /** Temporary paths of the run's output transaction (renamed into <out>/... when the run completes), folders created. */
-async function outputFolders(config: GalaxiesSinkConfig, output: InitContext['output']) {
+async function outputFolders(config: GalaxiesSinkConfig, catalogs: string[], output: InitContext['output']) {
   const mapsDir = output.path(config.mapsDir, 'galaxies.mapsDir', 'folder');
   const qlDir = config.quicklooksDir ? output.path(config.quicklooksDir, 'galaxies.quicklooksDir', 'folder') : undefined;
-  const catalogFile = output.path(config.catalog, 'galaxies.catalog');
+  const catalogFiles = catalogs.map((c) => output.path(c, 'galaxies.catalog'));
   const ioError: IoError = (file) => (err) => {
     throw output.ioError(err, file);
   };
   await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
   if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
-  return { mapsDir, qlDir, catalogFile, ioError };
+  return { mapsDir, qlDir, catalogFiles, ioError };
 }
 
 /** Adds a batch's masked-pixel counts (by galaxy and reason) to `masked`. */
@@ -159,20 +169,6 @@ async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: Gal
     Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
   }
   return o;
-}
-
-/** `<mapsDir>/galaxy_<id>.fits`: one extension per parameter × statistic plus MASK, WCS cropped to the box. */
-async function writeGalaxyMaps(r: GalaxyResult, parameters: string[], wcs: Record<string, number | string>, out: { mapsDir: string; ioError: IoError }): Promise<string> {
-  const width = r.box.x1 - r.box.x0 + 1;
-  const height = r.box.y1 - r.box.y0 + 1;
-  const header = croppedWcs(wcs, r.box);
-  const ext: { extname: string; width: number; height: number; data: Float32Array; header: Record<string, string | number> }[] = parameters.flatMap((p) =>
-    MAP_STATS.map((s) => ({ extname: `${p}_${s}`.toUpperCase(), width, height, data: r.maps[`${p}_${s}`], header: { ...header, PARAM: p, STAT: s as string } })),
-  );
-  ext.push({ extname: 'MASK', width, height, data: Float32Array.from(r.mask), header: { ...header, PARAM: 'mask', STAT: '1 = pixel kept' } });
-  const file = join(out.mapsDir, `galaxy_${r.id}.fits`);
-  await writeFitsExtensions(file, ext, { OBJECT: `galaxy ${r.id}`, GALAXYID: r.id, REDSHIFT: r.z, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 }).catch(out.ioError(file));
-  return file;
 }
 
 /** `<qlDir>/galaxy_<id>.png`: colour composite and log M*, log SFR maps (quicklookSpec), rendered through Vega-Lite. */
@@ -219,21 +215,10 @@ async function writeMassComparison(rows: GalaxyCatalogRow[], qlDir: string, ioEr
   return writeFigurePng(png, massComparisonSpec(both, 'Resolved (Σ pixels) vs integrated-photometry stellar mass')).catch(ioError(png));
 }
 
-/** The galaxy catalogue CSV: rows by galaxy id; masked-pixel counts by reason (0 where none), then Σ flux columns last. */
-export function catalogCsv(rows: GalaxyCatalogRow[], reasons: Set<string>): string {
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const ordered = [
-    ...cols.filter((c) => !c.startsWith('n_pixels_masked_') && !c.startsWith('flux_')),
-    ...[...reasons].sort().map((r) => `n_pixels_masked_${r}`),
-    ...cols.filter((c) => c.startsWith('flux_')),
-  ];
-  return [ordered.join(','), ...rows.sort((a, b) => Number(a.galaxy_id) - Number(b.galaxy_id)).map((r) => ordered.map((c) => r[c] ?? (c.startsWith('n_pixels_masked_') ? 0 : '')).join(','))].join('\n') + '\n';
-}
-
 export const galaxiesSink = defineSink({
   name: 'galaxies',
   version: '0.2.0',
-  description: 'per-galaxy FITS maps, PNG quicklooks and a catalogue with Σ pixel mass vs the integrated fit',
+  description: 'per-galaxy FITS maps, PNG quicklooks and a catalogue (ECSV, FITS, CSV) with Σ pixel mass vs the integrated fit',
   configSchema: galaxiesSinkSchema,
   create: (config, init) => openGalaxiesSink(config, init),
 });

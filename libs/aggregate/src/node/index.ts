@@ -1,2 +1,3 @@
 export * from './galaxies-sink.js';
 export * from './galaxy-figures.js';
+export * from './galaxy-outputs.js';

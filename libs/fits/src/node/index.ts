@@ -4,3 +4,5 @@ export * from './write-fits-image.js';
 export * from './list-hdus.js';
 export * from './fits-info.js';
 export * from './fits-strip-writer.js';
+export * from './write-fits-table.js';
+export * from './read-fits-table.js';

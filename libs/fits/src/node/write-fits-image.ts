@@ -126,7 +126,8 @@ async function* imageHdu(path: string, image: FitsImageToWrite, extname?: string
   if (pad) yield Buffer.alloc(pad);
 }
 
-async function writeBytes(path: string, bytes: AsyncGenerator<Uint8Array>): Promise<void> {
+/** Writes HDU bytes to `path` (gzip-compressed when it ends in `.gz`). */
+export async function writeFitsBytes(path: string, bytes: AsyncGenerator<Uint8Array>): Promise<void> {
   const out = createWriteStream(path);
   if (path.endsWith('.gz')) await pipeline(Readable.from(bytes), createGzip(), out);
   else await pipeline(Readable.from(bytes), out);
@@ -139,7 +140,7 @@ async function writeBytes(path: string, bytes: AsyncGenerator<Uint8Array>): Prom
  */
 export async function writeFitsImage(path: string, image: FitsImageToWrite): Promise<void> {
   checkImage(path, image);
-  await writeBytes(path, imageHdu(path, image));
+  await writeFitsBytes(path, imageHdu(path, image));
 }
 
 /**
@@ -164,5 +165,5 @@ export async function writeFitsExtensions(
     yield formatHeader(cards, path);
     for (const e of extensions) yield* imageHdu(path, e, e.extname);
   }
-  await writeBytes(path, bytes());
+  await writeFitsBytes(path, bytes());
 }

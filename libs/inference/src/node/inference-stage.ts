@@ -56,6 +56,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     inference: {
       parameters: params.map((p) => ({ name: p, unit: units[p] })),
       model: { name: model.manifest.name, version: model.manifest.version, sha256: model.sha256, sps: spsLabel(model.manifest) },
+      samplesPerPixel: config.samplesPerPixel,
       ...(ppc ? { ppc: ppc.info } : {}),
     },
     columns: [

@@ -63,7 +63,20 @@ export const mosaicSourceSchema = z.strictObject({
     .optional()
     .describe('explicit files per band (relative to imageDir), overriding the survey patterns; without an HDU the survey files.sci.hdu / files.err.hdu, else the first image HDU'),
   segmentation: z.string().min(1).describe('segmentation map FITS (relative to the pipeline file): integer galaxy ids ≥ 0 (0 = background); an integer image, or a float image holding integers only'),
-  catalog: z.string().min(1).describe('galaxy catalogue (CSV or Parquet, relative to the pipeline file) with id, z and optional ra, dec [deg]; empty z = no redshift'),
+  catalog: z
+    .union([
+      z.string().min(1),
+      z.strictObject({
+        file: z.string().min(1),
+        idColumn: z.string().optional().describe('column of the segmentation id (default id)'),
+        zColumn: z.string().optional().describe('column of the redshift (default z), e.g. z_phot'),
+        raColumn: z.string().optional().describe('column of the right ascension [deg] (default ra)'),
+        decColumn: z.string().optional().describe('column of the declination [deg] (default dec)'),
+        zErrLowColumn: z.string().optional().describe('column of the lower 1σ redshift uncertainty (kept for photo-z use)'),
+        zErrHighColumn: z.string().optional().describe('column of the upper 1σ redshift uncertainty'),
+      }),
+    ])
+    .describe('galaxy catalogue (CSV, ECSV, FITS binary table or Parquet by extension, relative to the pipeline file) with id, z and optional ra, dec [deg]; empty z = no redshift; {file, idColumn, zColumn, ...} maps other column names'),
   stripRows: z.number().int().min(1).default(256).describe('output rows per strip (batch)'),
   tileColumns: z
     .number()
@@ -174,10 +187,16 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     const seg = await openFitsImage(segFile);
     readers.push(seg);
     await checkPlaneGrids(planes, seg, segFile, config.gridTolerancePx, init.log);
-    const catalog: GalaxyCatalog = await readCatalog(inputPath(init.pipelineDir, config.catalog));
+    const { file: catalogFile, ...catalogColumns } = typeof config.catalog === 'string' ? { file: config.catalog } : config.catalog;
+    const catalog: GalaxyCatalog = await readCatalog(inputPath(init.pipelineDir, catalogFile), catalogColumns);
     init.log(`catalogue ${catalog.file}: ${catalog.rows} galaxies`);
     const grid = tileGrid(config, seg, readers, init.log);
     const { boxes, completing } = await galaxyTiles(seg, segFile, grid);
+    // the catalogue's ra/dec (deg) travel with each galaxy box: the galaxies sink reports them
+    for (const b of boxes) {
+      const [ra, dec] = [catalog.ra?.get(b.id), catalog.dec?.get(b.id)];
+      if (Number.isFinite(ra) && Number.isFinite(dec)) Object.assign(b, { ra, dec });
+    }
     init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
     const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;
     const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, boxes);

@@ -1,6 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsvText } from 'csv-parse/sync';
 import { ConfigError, DataFileError, duplicateColumns, parseNumericCell } from '@pixsed/core';
+import { readFitsTable } from '@pixsed/fits/node';
+
+/** Which catalogue columns hold the id, the redshift, the position and the redshift's uncertainties (matched case-insensitively). */
+export interface CatalogColumns {
+  idColumn?: string;
+  zColumn?: string;
+  raColumn?: string;
+  decColumn?: string;
+  /** lower / upper 1σ uncertainty of z (photo-z), kept for later use */
+  zErrLowColumn?: string;
+  zErrHighColumn?: string;
+}
 
 /** A galaxy catalogue joined to the segmentation map: id → redshift (NaN when unknown). */
 export interface GalaxyCatalog {
@@ -9,6 +21,9 @@ export interface GalaxyCatalog {
   z: Map<number, number>;
   ra?: Map<number, number>;
   dec?: Map<number, number>;
+  /** z uncertainties (≥ 0; NaN when blank) when the catalogue maps zErrLowColumn / zErrHighColumn */
+  zErrLow?: Map<number, number>;
+  zErrHigh?: Map<number, number>;
   rows: number;
 }
 
@@ -30,37 +45,44 @@ function toNumber(v: unknown): number | undefined {
  * not a positive integer, a duplicate id, a z that is not a number ('abc') or is negative, an ra/dec
  * that is not a number. An empty (or NaN) z means "no redshift" (NO_REDSHIFT downstream).
  */
-function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number) => string, ra?: unknown[], dec?: unknown[]): GalaxyCatalog {
+function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number) => string, ra?: unknown[], dec?: unknown[], names: Required<Pick<CatalogColumns, 'idColumn' | 'zColumn' | 'raColumn' | 'decColumn'>> & CatalogColumns = DEFAULT_COLUMNS, errs: { low?: unknown[]; high?: unknown[] } = {}): GalaxyCatalog {
   const z = new Map<number, number>();
   const raMap = ra ? new Map<number, number>() : undefined;
   const decMap = dec ? new Map<number, number>() : undefined;
+  const lowMap = errs.low ? new Map<number, number>() : undefined;
+  const highMap = errs.high ? new Map<number, number>() : undefined;
   const firstRow = new Map<number, number>();
   ids.forEach((raw, i) => {
     const id = toNumber(raw);
-    if (id === undefined || !Number.isInteger(id) || id <= 0) throw new DataFileError(file, `id (${rowLabel(i)})`, `expected a positive integer segmentation id, got '${String(raw)}'`);
-    if (z.has(id)) throw new DataFileError(file, `id (${rowLabel(i)})`, `duplicate id ${id} (first in ${rowLabel(firstRow.get(id)!)})`);
+    if (id === undefined || !Number.isInteger(id) || id <= 0) throw new DataFileError(file, `${names.idColumn} (${rowLabel(i)})`, `expected a positive integer segmentation id, got '${String(raw)}'`);
+    if (z.has(id)) throw new DataFileError(file, `${names.idColumn} (${rowLabel(i)})`, `duplicate id ${id} (first in ${rowLabel(firstRow.get(id)!)})`);
     firstRow.set(id, i);
     let zi = NaN;
     if (!isBlank(zs[i])) {
       const v = toNumber(zs[i]);
       if (v === undefined || v < 0) {
-        throw new DataFileError(file, `z (${rowLabel(i)})`, `expected a redshift ≥ 0 or an empty cell, got '${String(zs[i])}' (id ${id})`);
+        throw new DataFileError(file, `${names.zColumn} (${rowLabel(i)})`, `expected a redshift ≥ 0 or an empty cell, got '${String(zs[i])}' (id ${id})`);
       }
       zi = v;
     }
     z.set(id, zi);
-    for (const [name, col, map] of [['ra', ra, raMap], ['dec', dec, decMap]] as const) {
+    for (const [name, col, map, what] of [
+      [names.raColumn, ra, raMap, 'a number in degrees'],
+      [names.decColumn, dec, decMap, 'a number in degrees'],
+      [names.zErrLowColumn, errs.low, lowMap, 'a redshift uncertainty ≥ 0'],
+      [names.zErrHighColumn, errs.high, highMap, 'a redshift uncertainty ≥ 0'],
+    ] as const) {
       if (!col || !map) continue;
       if (isBlank(col[i])) {
         map.set(id, NaN);
         continue;
       }
       const v = toNumber(col[i]);
-      if (v === undefined) throw new DataFileError(file, `${name} (${rowLabel(i)})`, `expected a number in degrees or an empty cell, got '${String(col[i])}' (id ${id})`);
+      if (v === undefined || (map === lowMap || map === highMap ? v < 0 : false)) throw new DataFileError(file, `${name} (${rowLabel(i)})`, `expected ${what} or an empty cell, got '${String(col[i])}' (id ${id})`);
       map.set(id, v);
     }
   });
-  return { file, z, ra: raMap, dec: decMap, rows: ids.length };
+  return { file, z, ra: raMap, dec: decMap, zErrLow: lowMap, zErrHigh: highMap, rows: ids.length };
 }
 
 /** Column names must be unique (case-insensitive, trimmed): a second `z` would silently win. */
@@ -69,49 +91,71 @@ function checkColumns(file: string, names: string[]): void {
   if (d) throw new DataFileError(file, d.name, `duplicate column name '${d.name}' (columns ${d.first} and ${d.second})`);
 }
 
-function parseCsv(file: string, text: string): GalaxyCatalog {
+const DEFAULT_COLUMNS = { idColumn: 'id', zColumn: 'z', raColumn: 'ra', decColumn: 'dec' };
+
+/** Rows of a CSV text (RFC 4180 via csv-parse, `#` comments): the header row and the records. */
+function parseDelimited(file: string, text: string, delimiter: string, what: string): { names: string[]; column: (i: number) => unknown[]; rowLabel: (i: number) => string } {
   let records: string[][];
   try {
-    records = parseCsvText(text, { bom: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true }) as string[][];
+    records = parseCsvText(text, { bom: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: delimiter !== ' ', delimiter }) as string[][];
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new DataFileError(file, err.lines !== undefined ? `line ${err.lines}` : undefined, `cannot parse CSV: ${err.message}`);
+    throw new DataFileError(file, err.lines !== undefined ? `line ${err.lines}` : undefined, `cannot parse ${what}: ${err.message}`);
   }
   if (records.length === 0) throw new DataFileError(file, undefined, 'empty catalogue');
-  const header = records[0].map((h) => h.trim().toLowerCase());
-  checkColumns(file, header);
-  const col = (name: string, required: boolean) => {
-    const i = header.indexOf(name);
-    if (i < 0 && required) throw new DataFileError(file, name, `missing column '${name}' (columns: ${header.join(', ')}; need id and z, optional ra, dec)`);
-    return i;
-  };
-  const [iId, iZ, iRa, iDec] = [col('id', true), col('z', true), col('ra', false), col('dec', false)];
   const rows = records.slice(1);
-  const pick = (i: number) => (i < 0 ? undefined : rows.map((r) => r[i]));
-  return build(file, pick(iId)!, pick(iZ)!, (i) => `row ${i + 1}`, pick(iRa), pick(iDec));
+  return { names: records[0].map((h) => h.trim()), column: (i) => rows.map((r) => r[i]), rowLabel: (i) => `row ${i + 1}` };
+}
+
+/** ECSV (astropy): the `# ` YAML header gives the delimiter (default a space); the rows are CSV with it. */
+function parseEcsv(file: string, text: string) {
+  if (!/^# %ECSV \d/.test(text.replace(/^\uFEFF/, ''))) throw new DataFileError(file, 'line 1', "not an ECSV file: the first line must be '# %ECSV <version>'");
+  const m = /^# delimiter:\s*(?:'(.)'|"(.)"|(\S))\s*$/m.exec(text);
+  return parseDelimited(file, text, m ? (m[1] ?? m[2] ?? m[3]) : ' ', 'ECSV');
 }
 
 /**
- * Read a galaxy catalogue: CSV (header row; RFC 4180 quoting via csv-parse, `#` comments) or Parquet,
- * with columns `id`, `z`, optional `ra`, `dec` (deg). See `build` for the checks.
+ * Read a galaxy catalogue: CSV (header row; RFC 4180 quoting via csv-parse, `#` comments), ECSV (astropy),
+ * a FITS binary table (the first BINTABLE HDU) or Parquet, by extension. Columns (case-insensitive) `id`, `z`,
+ * optional `ra`, `dec` (deg), or the names `columns` maps (`idColumn`, `zColumn`, `raColumn`, `decColumn`,
+ * `zErrLowColumn`, `zErrHighColumn`); `key` names the config key in errors. See `build` for the checks.
  */
-export async function readCatalog(file: string): Promise<GalaxyCatalog> {
+export async function readCatalog(file: string, columns: CatalogColumns = {}, key = 'source.catalog'): Promise<GalaxyCatalog> {
+  const names = { ...DEFAULT_COLUMNS, ...Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) } as typeof DEFAULT_COLUMNS & CatalogColumns;
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (e) {
-    throw new ConfigError(file, [{ path: 'source.catalog', message: `cannot read catalogue: ${(e as Error).message}` }]);
+    throw new ConfigError(file, [{ path: key, message: `cannot read catalogue: ${(e as Error).message}` }]);
   }
-  if (file.toLowerCase().endsWith('.parquet')) {
+  const lower = file.toLowerCase();
+  let table: { names: string[]; column: (i: number) => unknown[]; rowLabel: (i: number) => string };
+  if (lower.endsWith('.parquet')) {
     const { parquetMetadata, parquetReadObjects, parquetSchema } = await import('hyparquet');
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const names = parquetSchema(parquetMetadata(ab)).children.map((c) => c.element.name.trim().toLowerCase());
-    checkColumns(file, names);
+    const cols = parquetSchema(parquetMetadata(ab)).children.map((c) => c.element.name);
     const rows = (await parquetReadObjects({ file: ab })) as Record<string, unknown>[];
-    const keys = rows.length ? Object.keys(rows[0]) : names;
-    for (const k of ['id', 'z']) if (!keys.includes(k)) throw new DataFileError(file, k, `missing column '${k}' (columns: ${keys.join(', ')})`);
-    const get = (k: string) => (keys.includes(k) ? rows.map((r) => r[k]) : undefined);
-    return build(file, get('id')!, get('z')!, (i) => `row ${i + 1}`, get('ra'), get('dec'));
+    table = { names: cols, column: (i) => rows.map((r) => r[cols[i]]), rowLabel: (i) => `row ${i + 1}` };
+  } else if (/\.fits?(\.gz)?$/.test(lower)) {
+    const t = await readFitsTable(file);
+    table = { names: t.names, column: (i) => t.columns[t.names[i]], rowLabel: (i) => `row ${i + 1} of HDU ${t.hdu}` };
+  } else if (lower.endsWith('.ecsv')) {
+    table = parseEcsv(file, bytes.toString('utf8'));
+  } else {
+    table = parseDelimited(file, bytes.toString('utf8'), ',', 'CSV');
   }
-  return parseCsv(file, bytes.toString('utf8'));
+  checkColumns(file, table.names.map((n) => n.trim().toLowerCase()));
+  const lowerNames = table.names.map((n) => n.trim().toLowerCase());
+  const col = (which: keyof CatalogColumns, required: boolean) => {
+    const want = names[which];
+    if (want === undefined) return undefined;
+    const i = lowerNames.indexOf(want.toLowerCase());
+    if (i < 0 && (required || columns[which] !== undefined)) {
+      const mapped = columns[which] !== undefined ? ` (${key}.${which})` : `; map yours with ${key}: {file, ${which}: <name>}`;
+      throw new DataFileError(file, want, `missing column '${want}'${mapped} (columns: ${table.names.join(', ')}; need id and z, optional ra, dec)`);
+    }
+    return i < 0 ? undefined : table.column(i);
+  };
+  const [ids, zs, ra, dec, low, high] = [col('idColumn', true)!, col('zColumn', true)!, col('raColumn', false), col('decColumn', false), col('zErrLowColumn', false), col('zErrHighColumn', false)];
+  return build(file, ids, zs, table.rowLabel, ra, dec, names, { low, high });
 }

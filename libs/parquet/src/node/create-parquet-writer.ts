@@ -25,8 +25,8 @@ export interface ParquetWriterOptions {
 export interface ParquetFileWriter {
   /** Queue a batch; resolves once any full row groups it completes are handed to the file and the stream has drained. */
   write(batch: RecordBatch): Promise<void>;
-  /** Write the last (partial) row group and the footer, and close the file. */
-  close(): Promise<void>;
+  /** Write the last (partial) row group and the footer (with `metadata` added to its key-value metadata: facts known only at the end, e.g. row counts), and close the file. */
+  close(metadata?: Record<string, string>): Promise<void>;
   /** Close the file without a footer and delete it. */
   abort(): Promise<void>;
   /** Rows written or queued so far. */
@@ -58,6 +58,7 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
   const bytes = new StreamByteWriter(out);
 
   let schema: Schema | undefined;
+  let kv: ReturnType<typeof parquetSchemaOf>['kvMetadata'] | undefined;
   let writer: ParquetWriter | undefined;
   let footerSchema: SchemaElement[] = [];
   let unsigned32: boolean[] = [];
@@ -130,6 +131,7 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
         footerSchema = elements;
         unsigned32 = schema.fields.map((f) => String(f.type) === 'Uint32');
         const encodeSchema = elements.map((el, i) => (i > 0 && unsigned32[i - 1] ? { name: el.name, type: el.type, repetition_type: el.repetition_type } : el));
+        kv = kvMetadata;
         writer = new ParquetWriter({ writer: bytes, schema: encodeSchema, codec, compressors, kvMetadata, createdBy: options.createdBy ?? 'pixsed @pixsed/parquet via hyparquet-writer' });
       } else if (!sameFields(schema, batch.schema)) {
         throw new SchemaError(`${path}: batch columns (${batch.schema.fields.map((f) => `${f.name}:${String(f.type)}`).join(', ')}) differ from the first batch's (${schema.fields.map((f) => `${f.name}:${String(f.type)}`).join(', ')})`);
@@ -147,8 +149,9 @@ export async function createParquetWriter(path: string, options: ParquetWriterOp
         throw io(err);
       }
     },
-    async close() {
+    async close(metadata?: Record<string, string>) {
       if (closed) return;
+      for (const [key, value] of Object.entries(metadata ?? {})) kv?.push({ key, value });
       closed = true;
       if (!writer) {
         out.destroy();

@@ -3,3 +3,4 @@ export * from './read-parquet.js';
 export * from './parquet-sink.js';
 export * from './parquet-codec.js';
 export * from './read-parquet-row-groups.js';
+export * from './fits-table-sink.js';

@@ -15,7 +15,7 @@ function init(log: string[] = []): InitContext {
 
 describe('parquetSink', () => {
   it('has a strict config schema with defaults', () => {
-    expect(parquetSink.configSchema.parse({})).toEqual({ path: 'pixels.parquet', rowGroupRows: 131_072, compression: 'snappy', excludeColumns: ['*_samples'] });
+    expect(parquetSink.configSchema.parse({})).toEqual({ path: 'pixels.parquet', rowGroupRows: 131_072, compression: 'snappy', excludeColumns: ['*_samples'], raDecColumns: false });
     expect(() => parquetSink.configSchema.parse({ path: 'a.parquet', rowGroups: 5 })).toThrow();
     expect(() => parquetSink.configSchema.parse({ compression: 'lzo' })).toThrow();
   });

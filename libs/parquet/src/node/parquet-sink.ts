@@ -1,5 +1,6 @@
-import { defineSink, runLevelMetadata, selectColumns, STREAM_INFO_KEY } from '@pixsed/core';
-import { RecordBatch, Schema } from 'apache-arrow';
+import { defineSink, selectColumns, STREAM_INFO_KEY, type InitContext, type StreamInfo } from '@pixsed/core';
+import { describedSchema, globToRegExp, pixelWcs, withRaDec } from './pixel-table-columns.js';
+import { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import { PARQUET_COMPRESSIONS } from '../parquet-compressions.js';
 import { compressionAvailable } from './parquet-codec.js';
@@ -17,11 +18,29 @@ export const parquetSinkSchema = z.strictObject({
     .array(z.string())
     .default(['*_samples'])
     .describe('columns not written; `*` matches any run of characters (default: per-pixel posterior sample lists)'),
+  raDecColumns: z.boolean().default(false).describe('add ra_deg, dec_deg (float64, ICRS) of each pixel centre through the mosaic WCS'),
 });
 
-/** `*_samples` → /^.*_samples$/ */
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+/** File-level facts known at the end (`pixsed.file`): what the file holds, rows, row groups' source, bands, units, flags, provenance. */
+function fileSummary(stream: StreamInfo, run: InitContext['run'], rows: number, columns: string[]): Record<string, string> {
+  return {
+    'pixsed.file': JSON.stringify({
+      description: 'pixsed pixel table: one row per kept pixel (PSF-matched fluxes in nJy, posterior summaries per parameter, quality flags)',
+      rows,
+      columns,
+      bands: stream.bands.map((b) => b.name),
+      fluxUnit: 'nJy',
+      parameters: stream.inference?.parameters ?? [],
+      model: stream.inference?.model,
+      samplesPerPixel: stream.inference?.samplesPerPixel,
+      psfTargetBand: stream.psf?.targetBand,
+      mask: stream.mask,
+      flags: stream.flags,
+      pixsedVersion: run?.pixsedVersion,
+      configHash: run?.configHash,
+      date: run?.startedAt,
+    }),
+  };
 }
 
 /**
@@ -35,7 +54,8 @@ export const parquetSink = defineSink({
   version: '0.2.0',
   description: 'write all rows to a Parquet file (readable by pandas/pyarrow/DuckDB)',
   configSchema: parquetSinkSchema,
-  async create({ path, rowGroupRows, compression, excludeColumns }, init) {
+  async create({ path, rowGroupRows, compression, excludeColumns, raDecColumns }, init) {
+    const wcs = raDecColumns ? pixelWcs(init.stream) : undefined;
     // a temporary path of the run's output transaction: renamed to <out>/<path> when the run completes
     const file = init.output.path(path, 'parquet.path');
     const writer: ParquetFileWriter = await createParquetWriter(file, { rowGroupRows, compression, metadata: { [STREAM_INFO_KEY]: JSON.stringify(init.stream) } }).catch((err) => {
@@ -43,12 +63,15 @@ export const parquetSink = defineSink({
     });
     const excluded = excludeColumns.map(globToRegExp);
     let batches = 0;
+    let columns: string[] = [];
     return {
       async write(batch: RecordBatch) {
         const keep = batch.schema.fields.map((f) => f.name).filter((n) => !excluded.some((r) => r.test(n)));
-        const selected = keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep);
-        // the writer takes its key-value metadata from the first batch: keep only the run-level entries
-        const runLevel = batches === 0 ? new RecordBatch(new Schema(selected.schema.fields, runLevelMetadata(selected.schema.metadata), selected.schema.dictionaries), selected.data) : selected;
+        const kept = keep.length === batch.schema.fields.length ? batch : selectColumns(batch, keep);
+        const selected = wcs ? withRaDec(kept, wcs) : kept;
+        // the writer takes its key-value metadata from the first batch: keep only the run-level entries, and describe the known columns
+        const runLevel = batches === 0 ? new RecordBatch(describedSchema(selected, init.stream), selected.data) : selected;
+        if (batches === 0) columns = selected.schema.fields.map((f) => f.name);
         await writer.write(runLevel).catch((err) => {
           throw init.output.ioError(err, file);
         });
@@ -60,7 +83,7 @@ export const parquetSink = defineSink({
           init.log(`parquet: no batches reached the sink, ${init.output.finalPath(file)} not written`);
           return [];
         }
-        await writer.close().catch((err) => {
+        await writer.close(fileSummary(init.stream, init.run, writer.rows, columns)).catch((err) => {
           throw init.output.ioError(err, file);
         });
         return [file];
