@@ -46,6 +46,8 @@ export function catalogColumns(opts: {
   reasons?: Iterable<string>;
   centroidBand?: string;
   flagDescriptions?: Record<string, string>;
+  /** the integrated-fit model has a PPC emulator: posterior-predictive columns of the integrated fit */
+  integratedPpc?: boolean;
 }): CatalogColumn[] {
   const describe = (r: string) => opts.flagDescriptions?.[r] ?? STANDARD_FLAGS.find((f) => f.name === r)?.description ?? r;
   const extra = [...new Set(opts.reasons ?? [])].filter((r) => !(SEGMENT_REMOVAL_REASONS as readonly string[]).includes(r)).sort();
@@ -75,6 +77,10 @@ export function catalogColumns(opts: {
     for (const s of ['p16', 'p50', 'p84'] as const) cols.push({ name: `${p.name}_integrated_${s}`, type: 'float32', unit: astropyUnit(p.unit), description: `${p.name} of the fit to the summed photometry: ${pct[s]}` });
   }
   if (opts.integrated?.some((p) => p.name === 'log_mstar')) cols.push({ name: 'delta_log_mstar', type: 'float32', unit: 'dex', description: 'log_mstar_sum_p50 − log_mstar_integrated_p50 (outshining: > 0 when the pixels hold more mass)' });
+  if (opts.integrated?.length && opts.integratedPpc) {
+    cols.push({ name: 'integrated_ppc_chi2', type: 'float32', description: "posterior-predictive check of the integrated fit: median χ² of the summed fluxes against the posterior draws' emulated photometry" });
+    cols.push({ name: 'integrated_ppc_pvalue', type: 'float32', description: "its posterior-predictive p-value (a whole galaxy mixes populations: a low value says no single SFH of the model's family reproduces the summed photometry)" });
+  }
   for (const b of opts.bands) {
     cols.push({ name: `flux_${b}_sum_njy`, type: 'float32', unit: 'nJy', description: `Σ ${b} flux over the kept pixels where the band is valid (PSF-matched)` });
     cols.push({ name: `flux_${b}_sum_err_njy`, type: 'float32', unit: 'nJy', description: `1σ error of the ${b} sum (quadrature; ignores PSF-induced correlations)` });

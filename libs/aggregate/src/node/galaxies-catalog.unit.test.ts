@@ -28,6 +28,15 @@ describe('galaxies catalogue (a step of openGalaxiesSink)', () => {
     expect(more.slice(more.indexOf('n_pixels_masked_LOW_SNR') + 1, more.indexOf('n_pixels_masked_LOW_SNR') + 3)).toEqual(['n_pixels_masked_AA_CUT', 'n_pixels_masked_ZZ_CUT']);
   });
 
+  it('a model with a PPC emulator adds the integrated fit\'s ppc columns right after delta_log_mstar; without one, none', () => {
+    const integrated = [{ name: 'log_mstar', unit: 'log10(Msun)' }];
+    const names = catalogColumns({ bands: ['f444w'], integrated, integratedPpc: true }).map((c) => c.name);
+    const i = names.indexOf('delta_log_mstar');
+    expect(names.slice(i + 1, i + 3)).toEqual(['integrated_ppc_chi2', 'integrated_ppc_pvalue']);
+    expect(catalogColumns({ bands: ['f444w'], integrated }).map((c) => c.name)).not.toContain('integrated_ppc_pvalue');
+    expect(catalogColumns({ bands: ['f444w'], integratedPpc: true }).map((c) => c.name)).not.toContain('integrated_ppc_pvalue');
+  });
+
   it('float32 values print at float32 precision: the float32 nearest 0.65 is 0.65, not 0.6499999761581421', () => {
     expect(float32Text(Math.fround(0.65))).toBe('0.65');
     expect(float32Text(Math.fround(1.2))).toBe('1.2');

@@ -93,7 +93,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     async close() {
       for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
       if (model && out.qlDir) written.push(await writeMassComparison(rows, out.qlDir, out.ioError));
-      const columns = catalogColumns({ bands: acc.bands, integrated: model?.manifest.parameters.filter((p) => model.parameters.includes(p.name)), reasons, centroidBand, flagDescriptions: Object.fromEntries(stream.flags.map((f) => [f.name, f.description])) });
+      const columns = catalogColumns({ bands: acc.bands, integrated: model?.manifest.parameters.filter((p) => model.parameters.includes(p.name)), reasons, centroidBand, flagDescriptions: Object.fromEntries(stream.flags.map((f) => [f.name, f.description])), integratedPpc: !!model?.ppcEmulator });
       for (const file of out.catalogFiles) await writeGalaxyCatalog(file, columns, rows, cards).catch(out.ioError(file));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
@@ -168,6 +168,7 @@ async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: Gal
     const s = res.summaries[p];
     Object.assign(o, { [`${p}_integrated_p16`]: s.p16[0], [`${p}_integrated_p50`]: s.p50[0], [`${p}_integrated_p84`]: s.p84[0] });
   }
+  if (res.ppc) Object.assign(o, { integrated_ppc_chi2: res.ppc.chi2[0], integrated_ppc_pvalue: res.ppc.pValue[0] });
   return o;
 }
 
