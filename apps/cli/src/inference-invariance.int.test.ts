@@ -54,17 +54,18 @@ describe.skipIf(!existsSync(model))(existsSync(model) ? 'one inference path: a p
     const out = join(base.dir, 'again.csv');
     const r = pixsed('infer', '--model', model, '--input', join(base.dir, 'pixels.parquet'), '--out', out, '--samples', '64', '--key', 'x,y');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/26 input columns carried as input_<name> because the output writes that name: flags, log_mstar_mean/);
+    // 5 parameters × 5 statistics + flags + the 3 posterior-predictive columns (the demo model has a PPC emulator)
+    expect(r.stderr).toMatch(/29 input columns carried as input_<name> because the output writes that name: flags, log_mstar_mean.*, ppc_chi2, ppc_pvalue, ppc_n_bands\n/);
     const rows = parse(readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
     const pix = await base.pix;
     expect(rows.length).toBe(pix.numRows);
     const stats = Object.keys(rows[0]).filter((c) => STATS.test(c) && !c.startsWith('input_'));
     expect(stats.length).toBe(25);
     for (const row of rows) {
-      for (const c of stats) expect(row[c], `${c} at (${row.x}, ${row.y})`).toBe(row[`input_${c}`]);
+      for (const c of [...stats, 'ppc_chi2', 'ppc_pvalue', 'ppc_n_bands']) expect(row[c], `${c} at (${row.x}, ${row.y})`).toBe(row[`input_${c}`]);
       // the model's own bits agree; the run's flags also carry the pipeline's bits
       const mine = Number(row.flags);
-      expect(Number(row.input_flags) & (FLAG.MISSING_BAND | FLAG.NON_DETECTION | FLAG.OUT_OF_SUPPORT)).toBe(mine);
+      expect(Number(row.input_flags) & (FLAG.MISSING_BAND | FLAG.NON_DETECTION | FLAG.OUT_OF_SUPPORT | FLAG.PPC_POOR)).toBe(mine);
     }
   });
 

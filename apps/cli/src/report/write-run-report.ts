@@ -62,7 +62,10 @@ function galaxiesSettings(s: ReportSummary): { catalog: string; quicklooksDir: s
   const sinks = s.config?.sinks;
   const g = sinks ? sinks.find((k) => k.type === 'galaxies')?.config : {};
   if (!g) return undefined;
-  return { catalog: String(g.catalog ?? 'galaxies.csv'), quicklooksDir: String(g.quicklooksDir ?? 'quicklooks'), mapsDir: String(g.mapsDir ?? 'maps') };
+  // `catalog` is one file or a list (ECSV, FITS, CSV): the report reads the first CSV, else the first ECSV
+  const files = (Array.isArray(g.catalog) ? g.catalog : [g.catalog ?? 'galaxies.csv']).map(String);
+  const catalog = files.find((f) => /\.csv$/i.test(f)) ?? files.find((f) => /\.ecsv$/i.test(f)) ?? files[0];
+  return { catalog, quicklooksDir: String(g.quicklooksDir ?? 'quicklooks'), mapsDir: String(g.mapsDir ?? 'maps') };
 }
 
 /** Catalogue rows from CSV (RFC 4180) or ECSV (the `# ` YAML header skipped, its delimiter used); undefined for other formats. */

@@ -293,8 +293,8 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
   const withModel = fit.photometry.filter((p) => p.pivotMicron !== undefined && p.model && p.model.p50 > 0);
   const modelLayers = withModel.length
     ? [
-        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'rule', color: '#ff7f0e', strokeWidth: 3, opacity: 0.6 }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p16', type: 'quantitative' }, y2: { field: 'p84' } } },
-        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'tick', color: '#ff7f0e', thickness: 2, size: 10, orient: 'horizontal' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p50', type: 'quantitative' } } },
+        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'rule', color: '#ff7f0e', strokeWidth: 3, opacity: 0.6 }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p16', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'p84' } } },
+        { data: { values: withModel.map((p) => ({ pivotMicron: p.pivotMicron, ...p.model })) }, mark: { type: 'tick', color: '#ff7f0e', thickness: 2, size: 10, orient: 'horizontal' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'p50', type: 'quantitative', scale: { type: 'log' } } } },
       ]
     : [];
   const sed = {
@@ -313,12 +313,12 @@ export function integratedFitSpec(r: GalaxyResult, fit: IntegratedFit, bins = 24
     data: { values: phot.map((p) => ({ ...p, band: p.band.toUpperCase(), lo: Math.max(p.flux - p.err, p.flux / 100), hi: p.flux + p.err, used: p.fitted ? 'fitted' : 'not fitted (incomplete footprint)' })) },
     layer: [
       ...modelLayers,
-      { mark: { type: 'rule', color: '#555' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { mark: { type: 'rule', color: '#555' }, encoding: { x: { field: 'pivotMicron', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } }, y2: { field: 'hi' } } },
       {
         mark: { type: 'point', size: 40, filled: true },
         encoding: {
           x: { field: 'pivotMicron', type: 'quantitative', title: 'pivot wavelength [µm]', scale: { type: 'log', nice: false, padding: 10 }, axis: { grid: false, values: [0.5, 0.7, 1, 1.5, 2, 3, 4, 5] } },
-          y: { field: 'flux', type: 'quantitative', title: 'F_ν [nJy]', scale: { type: 'log', zero: false, padding: 10 }, axis: { grid: false } },
+          y: { field: 'flux', type: 'quantitative', title: 'F_ν [nJy]', scale: { type: 'log', padding: 10 }, axis: { grid: false } },
           shape: { field: 'used', type: 'nominal', scale: { domain: ['fitted', 'not fitted (incomplete footprint)'], range: ['circle', 'cross'] }, legend: { orient: 'top-left', title: null, direction: 'vertical', labelLimit: 400, labelFontSize: 10 } },
           tooltip: [{ field: 'band' }, { field: 'flux' }, { field: 'err' }],
         },
