@@ -15,7 +15,7 @@ import type { NebularTables } from './nebular-tables.js';
 import { restFrameBandWeights } from './rest-frame-band-weights.js';
 import { interpolateOrZero, lowerBound, upperBound } from './sorted-array-internals.js';
 import type { SspGrid } from './ssp-grid.js';
-import { transposeSspSpectra } from './transpose-ssp-spectra.js';
+import { sspAgePrefixSums } from './ssp-age-prefix-sums.js';
 import { youngSspCount } from './young-ssp-count.js';
 
 const F = (a: number[]) => Float64Array.from(a);
@@ -174,9 +174,14 @@ describe('nebularContinuumOnGrid and nebularMetallicityBracket', () => {
   });
 });
 
-describe('transposeSspSpectra and youngSspCount', () => {
-  it('[Z][age][λ] → [Z][λ][age]', () => {
-    expect([...transposeSspSpectra(F([1, 2, 3, 4, 5, 6]), 1, 2, 3)]).toEqual([1, 4, 2, 5, 3, 6]);
+describe('sspAgePrefixSums and youngSspCount', () => {
+  it('bin widths from geometric midpoints (last bin closed at a²/e), prefix sums of Δe L and Δh L over age', () => {
+    // ages 1, 4 Gyr: edges 0, 2, 8 → Δe = 2, 6; Δh = (4 − 0)/2 = 2, (64 − 4)/2 = 30; L [age][λ] = [1, 2], [3, 4]
+    const p = sspAgePrefixSums(F([1, 4]), F([1, 2, 3, 4]), 1, 2);
+    expect([...p.binWidthGyr]).toEqual([2, 6]);
+    expect([...p.binMomentGyr2]).toEqual([2, 30]);
+    expect([...p.c0]).toEqual([0, 0, 2, 4, 2 + 18, 4 + 24]);
+    expect([...p.c1]).toEqual([0, 0, 2, 4, 2 + 90, 4 + 120]);
   });
   it('counts the leading young ages and rejects young ages after old ones', () => {
     expect(youngSspCount([0.001, 0.005, 0.02, 1], 0.01)).toBe(2);
@@ -210,7 +215,7 @@ describe('createCompositeSpectrum', () => {
     survivingMassFraction: F([1, 1, 1, 1]),
     zSolar: 0.02,
   };
-  const base = { grid, lT: transposeSspSpectra(L, 2, 2, 2), qH: new Float64Array(4), nYoung: 1, kappa: F([-Math.LN2, -Math.LN2]) };
+  const base = { grid, lLambda: L, qH: new Float64Array(4), nYoung: 1, kappa: F([-Math.LN2, -Math.LN2]) };
   it('no dust: spec = Σ_j m_j ((1 − w) L_Z0 + w L_Z1), w linear in [Z/H]', () => {
     const c = createCompositeSpectrum(base);
     c.compute({ z: 1, logZsol: -0.25, avMag: 0, sspMassFormedMsun: [2, 5] }, 0, 1);
