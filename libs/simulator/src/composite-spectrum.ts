@@ -83,7 +83,7 @@ export function createCompositeSpectrum(inp: CompositeSpectrumInputs): Composite
   if (!(eta >= 0 && eta < 1)) throw new RangeError(`createCompositeSpectrum: sfhRunTolerance must be in [0, 1), got ${eta}`);
   const nLine = neb ? neb.tables.lineWavelengthAngstrom.length : cl ? cl.lineWavelengthAngstrom.length : 0;
   const cloudyAdd = cl && createCloudyAdder(cl, nYoung);
-  const prefix = sspAgePrefixSums(grid.ageGyr, inp.lLambda, grid.metallicityLogZsol.length, nW);
+  const prefix = sspAgePrefixSums(grid, inp.lLambda);
   const { c0, c1 } = prefix;
   const runs = createSfhMassGroups(nA);
   const sOld = new Float64Array(nW);

@@ -177,11 +177,15 @@ describe('nebularContinuumOnGrid and nebularMetallicityBracket', () => {
 describe('sspAgePrefixSums and youngSspCount', () => {
   it('bin widths from geometric midpoints (last bin closed at a²/e), prefix sums of Δe L and Δh L over age', () => {
     // ages 1, 4 Gyr: edges 0, 2, 8 → Δe = 2, 6; Δh = (4 − 0)/2 = 2, (64 − 4)/2 = 30; L [age][λ] = [1, 2], [3, 4]
-    const p = sspAgePrefixSums(F([1, 4]), F([1, 2, 3, 4]), 1, 2);
+    const g: SspGrid = { name: 'hand', ageGyr: F([1, 4]), metallicityLogZsol: F([0]), wavelengthAngstrom: F([5000, 6000]), lLambda: F([1, 2, 3, 4]), survivingMassFraction: F([1, 1]), zSolar: 0.02 };
+    const p = sspAgePrefixSums(g, g.lLambda);
     expect([...p.binWidthGyr]).toEqual([2, 6]);
     expect([...p.binMomentGyr2]).toEqual([2, 30]);
     expect([...p.c0]).toEqual([0, 0, 2, 4, 2 + 18, 4 + 24]);
     expect([...p.c1]).toEqual([0, 0, 2, 4, 2 + 90, 4 + 120]);
+    // a negative or non-finite L_λ is refused, naming where (the runs' error bound needs L_λ ≥ 0)
+    expect(() => sspAgePrefixSums(g, F([1, 2, -3, 4]))).toThrow(/SSP grid hand: L_λ = -3 at \[Z\/H\] = 0, age 4 Gyr, λ = 5000 Å; expected a finite value ≥ 0/);
+    expect(() => sspAgePrefixSums(g, F([1, NaN, 3, 4]))).toThrow(/L_λ = NaN at .* age 1 Gyr, λ = 6000 Å/);
   });
   it('counts the leading young ages and rejects young ages after old ones', () => {
     expect(youngSspCount([0.001, 0.005, 0.02, 1], 0.01)).toBe(2);

@@ -1,3 +1,5 @@
+import type { SspGrid } from './ssp-grid.js';
+
 /**
  * Per-SSP age-bin widths Δe_j and first moments Δh_j = ∫_bin t dt of the SSP age bins (geometric midpoints, as
  * `sspAgeBinEdges`; the open last bin is closed at a_n²/e_n so every width is finite), and the cumulative sums over
@@ -15,9 +17,17 @@ export interface SspAgePrefixSums {
   c1: Float64Array;
 }
 
-/** Prefix sums of SSP spectra `lLambda` [Z][age][λ] over age (see SspAgePrefixSums). */
-export function sspAgePrefixSums(ageGyr: Float64Array, lLambda: Float64Array, nZ: number, nW: number): SspAgePrefixSums {
+/**
+ * Prefix sums of the spectra `lLambda` ([Z][age][λ] on the axes of `grid`, e.g. grid.lLambda with its ionising flux
+ * removed) over age (see SspAgePrefixSums). Throws RangeError naming the grid, [Z/H], age and λ of the first L_λ that is
+ * negative or not finite (the SFH runs' error bound needs L_λ ≥ 0).
+ */
+export function sspAgePrefixSums(grid: SspGrid, lLambda: Float64Array): SspAgePrefixSums {
+  const ageGyr = grid.ageGyr;
   const nA = ageGyr.length;
+  const nZ = grid.metallicityLogZsol.length;
+  const nW = grid.wavelengthAngstrom.length;
+  if (lLambda.length !== nZ * nA * nW) throw new RangeError(`SSP grid ${grid.name}: ${lLambda.length} spectrum values, expected nZ*nAge*nWave = ${nZ * nA * nW}`);
   const e = new Float64Array(nA + 1);
   for (let j = 1; j < nA; j++) e[j] = Math.sqrt(ageGyr[j - 1] * ageGyr[j]);
   e[nA] = nA > 1 ? (ageGyr[nA - 1] * ageGyr[nA - 1]) / e[nA - 1] : 2 * ageGyr[0];
@@ -34,6 +44,11 @@ export function sspAgePrefixSums(ageGyr: Float64Array, lLambda: Float64Array, nZ
       const wh = binMomentGyr2[j];
       for (let i = 0; i < nW; i++) {
         const l = lLambda[src + i];
+        if (!(l >= 0 && l < Infinity)) {
+          throw new RangeError(
+            `SSP grid ${grid.name}: L_λ = ${l} at [Z/H] = ${grid.metallicityLogZsol[k]}, age ${ageGyr[j]} Gyr, λ = ${grid.wavelengthAngstrom[i]} Å; expected a finite value ≥ 0`,
+          );
+        }
         c0[next + i] = c0[prev + i] + we * l;
         c1[next + i] = c1[prev + i] + wh * l;
       }
