@@ -16,6 +16,7 @@ import { restFrameBandWeights } from './rest-frame-band-weights.js';
 import { interpolateOrZero, lowerBound, upperBound } from './sorted-array-internals.js';
 import type { SspGrid } from './ssp-grid.js';
 import { sspAgePrefixSums } from './ssp-age-prefix-sums.js';
+import { sspAgeBinEdges } from './sfh-summary.js';
 import { youngSspCount } from './young-ssp-count.js';
 
 const F = (a: number[]) => Float64Array.from(a);
@@ -240,6 +241,37 @@ describe('createCompositeSpectrum', () => {
     // w = 0.75: young at λ0 = 0.25·1 + 0.75·3 = 2.5, old 0.25·10 + 0.75·30 = 25
     expect(c.spec[0]).toBeCloseTo(2 * 2.5 + 5 * 25, 12);
     expect(c.spec[1]).toBeCloseTo(2 * (0.25 * 2 + 0.75 * 4) + 5 * (0.25 * 20 + 0.75 * 40), 12);
+  });
+  it('an SFH run tolerance outside [0, 1) is refused', () => {
+    expect(() => createCompositeSpectrum({ ...base, sfhRunTolerance: -1e-3 })).toThrow(/sfhRunTolerance must be in \[0, 1\), got -0.001/);
+    expect(() => createCompositeSpectrum({ ...base, sfhRunTolerance: Number.NaN })).toThrow(/got NaN/);
+  });
+  it('a run of SSPs with a linear SFR (η = 0.01) gives the per-SSP sum within 1 ± η at every λ; a piecewise-constant SFR exactly', () => {
+    // 1 metallicity, 12 ages 1 Myr–5 Gyr, 3 λ with different age trends
+    const ages = F([0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.1, 0.3, 0.6, 1, 2, 5]);
+    const L1 = new Float64Array(12 * 3);
+    ages.forEach((a, j) => ((L1[j * 3] = 1 / a), (L1[j * 3 + 1] = 1), (L1[j * 3 + 2] = Math.sqrt(a))));
+    const g1: SspGrid = { name: 'runs', ageGyr: ages, metallicityLogZsol: F([0]), wavelengthAngstrom: F([1500, 5000, 20000]), lLambda: L1, survivingMassFraction: new Float64Array(12).fill(1), zSolar: 0.02 };
+    const inp = { grid: g1, lLambda: L1, qH: new Float64Array(12), nYoung: 4, kappa: new Float64Array(3) };
+    const edges = sspAgeBinEdges(ages);
+    const cases: [string, (t: number) => number, number][] = [
+      ['delayed-τ τ = 1 Gyr', (t) => (t < 5 ? (5 - t) * Math.exp(-(5 - t)) : 0), 0.01],
+      ['constant SFR in two bins', (t) => (t < 0.1 ? 3 : 1), 1e-12],
+    ];
+    for (const [, sfr, tol] of cases) {
+      // m_j = ∫_bin SFR dt by a fine midpoint rule (the last bin closed at 5 Gyr)
+      const m = Float64Array.from(ages, (_, j) => {
+        const a = edges[j];
+        const b = Math.min(edges[j + 1], 5);
+        let s = 0;
+        for (let q = 0; q < 4000; q++) s += sfr(a + ((q + 0.5) * (b - a)) / 4000) * ((b - a) / 4000);
+        return s;
+      });
+      const exact = [0, 1, 2].map((i) => m.reduce((acc, mj, j) => acc + mj * L1[j * 3 + i], 0));
+      const c = createCompositeSpectrum({ ...inp, sfhRunTolerance: 0.01 });
+      c.compute({ z: 1, logZsol: 0, avMag: 0, sspMassFormedMsun: m }, 0, 2);
+      for (let i = 0; i < 3; i++) expect(Math.abs(c.spec[i] / exact[i] - 1)).toBeLessThanOrEqual(tol);
+    }
   });
   it('dust on both groups and the birth-cloud extra on the young one; lines from Q(H) with case-B Hβ', () => {
     const neb = nebTables();
