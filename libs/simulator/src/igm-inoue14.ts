@@ -47,8 +47,9 @@ const LYMAN_SERIES: readonly (readonly [number, number, number, number, number, 
 // flat copies of Table 2 for the inner loop
 const LS_N = LYMAN_SERIES.length;
 const LS_LAMBDA = Float64Array.from(LYMAN_SERIES, (r) => r[0]);
-const LS_LN_LAMBDA = Float64Array.from(LYMAN_SERIES, (r) => Math.log(r[0]));
 const LS_COEF = Float64Array.from(LYMAN_SERIES.flatMap((r) => r.slice(1)));
+// LAF coefficients divided by λ_j^p (p = 1.2, 3.7, 5.5): A (λ/λ_j)^p = (A λ_j^−p) λ^p, so one power of λ_obs per call
+const LS_LAF_SCALED = Float64Array.from(LYMAN_SERIES.flatMap((r) => [r[1] * r[0] ** -1.2, r[2] * r[0] ** -3.7, r[3] * r[0] ** -5.5]));
 
 /** Lyman limit used by Inoue et al. (2014) eqs. 25-28 [Å]. */
 const LAMBDA_L = 911.8;
@@ -58,16 +59,21 @@ export function igmOpticalDepthInoue14(wavelengthObsAngstrom: number, zSource: n
   const lo = wavelengthObsAngstrom;
   const zp1 = 1 + zSource;
   let tau = 0;
-  // Lyman series, LAF (eq. 21) and DLA (eq. 22), for λ_j < λ_obs < λ_j (1+z_S); r^p = exp(p ln r) with ln λ_j tabulated
-  const lnLo = lo < LS_LAMBDA[0] * zp1 ? Math.log(lo) : 0;
-  for (let j = 0; j < LS_N; j++) {
-    const lj = LS_LAMBDA[j];
-    if (lo <= lj || lo >= lj * zp1) continue;
-    const r = lo / lj;
-    const lnR = lnLo - LS_LN_LAMBDA[j];
-    const c = j * 5;
-    tau += r < 2.2 ? LS_COEF[c] * Math.exp(1.2 * lnR) : r < 5.7 ? LS_COEF[c + 1] * Math.exp(3.7 * lnR) : LS_COEF[c + 2] * Math.exp(5.5 * lnR);
-    tau += r < 3 ? LS_COEF[c + 3] * r * r : LS_COEF[c + 4] * r * r * r;
+  // Lyman series, LAF (eq. 21) and DLA (eq. 22), for λ_j < λ_obs < λ_j (1+z_S); λ_obs^p evaluated once (LS_LAF_SCALED)
+  if (lo < LS_LAMBDA[0] * zp1) {
+    const lnLo = Math.log(lo);
+    const p12 = Math.exp(1.2 * lnLo);
+    const p37 = Math.exp(3.7 * lnLo);
+    const p55 = Math.exp(5.5 * lnLo);
+    for (let j = 0; j < LS_N; j++) {
+      const lj = LS_LAMBDA[j];
+      if (lo <= lj || lo >= lj * zp1) continue;
+      const r = lo / lj;
+      const c = j * 5;
+      const q = j * 3;
+      tau += r < 2.2 ? LS_LAF_SCALED[q] * p12 : r < 5.7 ? LS_LAF_SCALED[q + 1] * p37 : LS_LAF_SCALED[q + 2] * p55;
+      tau += r < 3 ? LS_COEF[c + 3] * r * r : LS_COEF[c + 4] * r * r * r;
+    }
   }
   // Lyman continuum: only for λ_obs < λ_L (1+z_S)
   if (lo < LAMBDA_L * zp1) {

@@ -11,7 +11,6 @@ import { ionisingPhotonRate } from './ionising-photon-rate.js';
 import { nebularContinuumOnGrid } from './nebular-continuum-on-grid.js';
 import type { NebularTables } from './nebular-tables.js';
 import type { SspGrid } from './ssp-grid.js';
-import { transposeSspSpectra } from './transpose-ssp-spectra.js';
 import { youngSspCount } from './young-ssp-count.js';
 
 export type { SedParams } from './composite-spectrum.js';
@@ -34,6 +33,8 @@ export interface PhotometryEngineOptions {
   cloudy?: { grid: CloudyNebularGrid; parent?: SspGrid };
   /** SSPs younger than this are "young" (birth-cloud attenuation and nebular emission split), default 0.01 Gyr. */
   youngAgeGyr?: number;
+  /** Relative tolerance η of the SFH runs (`CompositeSpectrumInputs.sfhRunTolerance`; default `SFH_RUN_TOLERANCE`, 0 = exact). */
+  sfhRunTolerance?: number;
 }
 
 export interface PhotometryEngine {
@@ -86,12 +87,13 @@ export function createPhotometryEngine(
   const lineWavelengthAngstrom = neb ? neb.lineWavelengthAngstrom : cl?.lineWavelengthAngstrom;
   const composite = createCompositeSpectrum({
     grid,
-    lT: transposeSspSpectra(lLambda, nZ, nA, nW),
+    lLambda,
     qH: neb || cl ? ionisingPhotonRate(grid) : new Float64Array(nZ * nA),
     nYoung,
     kappa: calzettiExponent(wl),
     nebular: neb && { tables: neb, continuum: nebularContinuumOnGrid(neb, wl), lineKappa: calzettiExponent(neb.lineWavelengthAngstrom) },
     cloudy: cl,
+    sfhRunTolerance: opts.sfhRunTolerance,
   });
   const node = createBandOperators(filters.map(filterIntegrationWeights), wl, { dz, igm: useIgm, lineWavelengthAngstrom });
   const nNodes = Math.round(zMax / dz) + 1;

@@ -15,7 +15,8 @@ import type { NebularTables } from './nebular-tables.js';
 import { restFrameBandWeights } from './rest-frame-band-weights.js';
 import { interpolateOrZero, lowerBound, upperBound } from './sorted-array-internals.js';
 import type { SspGrid } from './ssp-grid.js';
-import { transposeSspSpectra } from './transpose-ssp-spectra.js';
+import { sspAgePrefixSums } from './ssp-age-prefix-sums.js';
+import { sspAgeBinEdges } from './sfh-summary.js';
 import { youngSspCount } from './young-ssp-count.js';
 
 const F = (a: number[]) => Float64Array.from(a);
@@ -174,9 +175,18 @@ describe('nebularContinuumOnGrid and nebularMetallicityBracket', () => {
   });
 });
 
-describe('transposeSspSpectra and youngSspCount', () => {
-  it('[Z][age][λ] → [Z][λ][age]', () => {
-    expect([...transposeSspSpectra(F([1, 2, 3, 4, 5, 6]), 1, 2, 3)]).toEqual([1, 4, 2, 5, 3, 6]);
+describe('sspAgePrefixSums and youngSspCount', () => {
+  it('bin widths from geometric midpoints (last bin closed at a²/e), prefix sums of Δe L and Δh L over age', () => {
+    // ages 1, 4 Gyr: edges 0, 2, 8 → Δe = 2, 6; Δh = (4 − 0)/2 = 2, (64 − 4)/2 = 30; L [age][λ] = [1, 2], [3, 4]
+    const g: SspGrid = { name: 'hand', ageGyr: F([1, 4]), metallicityLogZsol: F([0]), wavelengthAngstrom: F([5000, 6000]), lLambda: F([1, 2, 3, 4]), survivingMassFraction: F([1, 1]), zSolar: 0.02 };
+    const p = sspAgePrefixSums(g, g.lLambda);
+    expect([...p.binWidthGyr]).toEqual([2, 6]);
+    expect([...p.binMomentGyr2]).toEqual([2, 30]);
+    expect([...p.c0]).toEqual([0, 0, 2, 4, 2 + 18, 4 + 24]);
+    expect([...p.c1]).toEqual([0, 0, 2, 4, 2 + 90, 4 + 120]);
+    // a negative or non-finite L_λ is refused, naming where (the runs' error bound needs L_λ ≥ 0)
+    expect(() => sspAgePrefixSums(g, F([1, 2, -3, 4]))).toThrow(/SSP grid hand: L_λ = -3 at \[Z\/H\] = 0, age 4 Gyr, λ = 5000 Å; expected a finite value ≥ 0/);
+    expect(() => sspAgePrefixSums(g, F([1, NaN, 3, 4]))).toThrow(/L_λ = NaN at .* age 1 Gyr, λ = 6000 Å/);
   });
   it('counts the leading young ages and rejects young ages after old ones', () => {
     expect(youngSspCount([0.001, 0.005, 0.02, 1], 0.01)).toBe(2);
@@ -196,6 +206,20 @@ describe('attenuateComposite', () => {
     attenuateComposite(F([2]), F([4]), k, 0, 0, 0, 0, spec);
     expect(spec[0]).toBe(6);
   });
+  it('the stepped transmissions equal exp(A_V κ) (A_V + A_V,bc for the young) at every λ of a 91 Å–10 µm R = 500 grid to 1e-11', () => {
+    const n = Math.round(500 * Math.log(1e5 / 91));
+    const wl = Float64Array.from({ length: n }, (_, i) => 91 * Math.exp(i / 500));
+    const kappa = calzettiExponent(wl);
+    const old = Float64Array.from(wl, (_, i) => 1 + (i % 7));
+    const young = Float64Array.from(wl, (_, i) => 2 + (i % 5));
+    const spec = new Float64Array(n);
+    let worst = 0;
+    for (const [av, bc] of [[0.3, 0], [4, 0], [4, 5.1], [0, 2]]) {
+      attenuateComposite(old, young, kappa, av, bc, 3, n - 2, spec);
+      for (let i = 3; i <= n - 2; i++) worst = Math.max(worst, Math.abs(spec[i] / (Math.exp(av * kappa[i]) * (old[i] + Math.exp(bc * kappa[i]) * young[i])) - 1));
+    }
+    expect(worst).toBeLessThan(1e-11);
+  });
 });
 
 describe('createCompositeSpectrum', () => {
@@ -210,13 +234,44 @@ describe('createCompositeSpectrum', () => {
     survivingMassFraction: F([1, 1, 1, 1]),
     zSolar: 0.02,
   };
-  const base = { grid, lT: transposeSspSpectra(L, 2, 2, 2), qH: new Float64Array(4), nYoung: 1, kappa: F([-Math.LN2, -Math.LN2]) };
+  const base = { grid, lLambda: L, qH: new Float64Array(4), nYoung: 1, kappa: F([-Math.LN2, -Math.LN2]) };
   it('no dust: spec = Σ_j m_j ((1 − w) L_Z0 + w L_Z1), w linear in [Z/H]', () => {
     const c = createCompositeSpectrum(base);
     c.compute({ z: 1, logZsol: -0.25, avMag: 0, sspMassFormedMsun: [2, 5] }, 0, 1);
     // w = 0.75: young at λ0 = 0.25·1 + 0.75·3 = 2.5, old 0.25·10 + 0.75·30 = 25
     expect(c.spec[0]).toBeCloseTo(2 * 2.5 + 5 * 25, 12);
     expect(c.spec[1]).toBeCloseTo(2 * (0.25 * 2 + 0.75 * 4) + 5 * (0.25 * 20 + 0.75 * 40), 12);
+  });
+  it('an SFH run tolerance outside [0, 1) is refused', () => {
+    expect(() => createCompositeSpectrum({ ...base, sfhRunTolerance: -1e-3 })).toThrow(/sfhRunTolerance must be in \[0, 1\), got -0.001/);
+    expect(() => createCompositeSpectrum({ ...base, sfhRunTolerance: Number.NaN })).toThrow(/got NaN/);
+  });
+  it('a run of SSPs with a linear SFR (η = 0.01) gives the per-SSP sum within 1 ± η at every λ; a piecewise-constant SFR exactly', () => {
+    // 1 metallicity, 12 ages 1 Myr–5 Gyr, 3 λ with different age trends
+    const ages = F([0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.1, 0.3, 0.6, 1, 2, 5]);
+    const L1 = new Float64Array(12 * 3);
+    ages.forEach((a, j) => ((L1[j * 3] = 1 / a), (L1[j * 3 + 1] = 1), (L1[j * 3 + 2] = Math.sqrt(a))));
+    const g1: SspGrid = { name: 'runs', ageGyr: ages, metallicityLogZsol: F([0]), wavelengthAngstrom: F([1500, 5000, 20000]), lLambda: L1, survivingMassFraction: new Float64Array(12).fill(1), zSolar: 0.02 };
+    const inp = { grid: g1, lLambda: L1, qH: new Float64Array(12), nYoung: 4, kappa: new Float64Array(3) };
+    const edges = sspAgeBinEdges(ages);
+    const cases: [string, (t: number) => number, number][] = [
+      ['delayed-τ τ = 1 Gyr', (t) => (t < 5 ? (5 - t) * Math.exp(-(5 - t)) : 0), 0.01],
+      ['constant SFR in two bins', (t) => (t < 0.1 ? 3 : 1), 1e-12],
+    ];
+    for (const [, sfr, tol] of cases) {
+      // m_j = ∫_bin SFR dt by a fine midpoint rule (the last bin closed at 5 Gyr)
+      const m = Float64Array.from(ages, (_, j) => {
+        const a = edges[j];
+        const b = Math.min(edges[j + 1], 5);
+        let s = 0;
+        for (let q = 0; q < 4000; q++) s += sfr(a + ((q + 0.5) * (b - a)) / 4000) * ((b - a) / 4000);
+        return s;
+      });
+      const exact = [0, 1, 2].map((i) => m.reduce((acc, mj, j) => acc + mj * L1[j * 3 + i], 0));
+      const c = createCompositeSpectrum({ ...inp, sfhRunTolerance: 0.01 });
+      c.compute({ z: 1, logZsol: 0, avMag: 0, sspMassFormedMsun: m }, 0, 2);
+      for (let i = 0; i < 3; i++) expect(Math.abs(c.spec[i] / exact[i] - 1)).toBeLessThanOrEqual(tol);
+    }
   });
   it('dust on both groups and the birth-cloud extra on the young one; lines from Q(H) with case-B Hβ', () => {
     const neb = nebTables();

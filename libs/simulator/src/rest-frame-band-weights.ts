@@ -18,8 +18,12 @@ export function restFrameBandWeights(f: FilterIntegrationWeights, wl: Float64Arr
   const i1 = Math.min(lowerBound(wl, rLast, i0), nW - 1);
   const acc = new Float64Array(i1 - i0 + 1);
   let pA = i0 === 0 ? lowerBound(w, wl[0] * zp1, 0) : upperBound(w, wl[i0] * zp1, 0);
+  const nF = w.length;
   for (let j = i0; j < i1; j++) {
-    const pB = upperBound(w, wl[j + 1] * zp1, pA);
+    // upperBound(w, wl[j + 1] (1+z), pA) by a linear scan: consecutive rest points cover few filter points
+    const x = wl[j + 1] * zp1;
+    let pB = pA;
+    while (pB < nF && w[pB] <= x) pB++;
     if (pB > pA) {
       const sn = s0[pB] - s0[pA];
       const su = ((s1[pB] - s1[pA]) / zp1 - wl[j] * sn) / (wl[j + 1] - wl[j]);
