@@ -195,7 +195,7 @@ print(json.dumps({"n": len(t), "names": t.colnames, "xUnit": str(t['x'].unit), "
 import json, numpy as np; from astropy.io import fits
 m = fits.open('out/demo/maps/galaxy_1.fits')
 print(json.dumps({"hdus": [{k: (h.header.get(k) if k in h.header else None) for k in ['EXTNAME', 'BUNIT', 'OBJECT', 'GALAXYID', 'PIXSEDV', 'MODEL', 'MODELVER', 'MODELSHA', 'PSFBAND', 'SNRTHR', 'NSAMPPIX', 'DATE', 'CFGHASH', 'NAXIS1', 'NAXIS2']} for h in m],
-  "redshiftCard": str(m[0].header.cards['REDSHIFT']), "kept": int(np.isfinite(m['MASK'].data).sum()), "nondet": int((m['MASK'].data == 128).sum()),
+  "redshiftCard": str(m[0].header.cards['REDSHIFT']), "kept": int((np.isfinite(m['MASK'].data) & (np.nan_to_num(m['MASK'].data).astype(np.int64) & 30 == 0)).sum()), "nondet": int((m['MASK'].data == 128).sum()),
   "clean": int((m['MASK'].data == 0).sum()), "bitpix": m['MASK'].header['BITPIX'], "blank": m['MASK'].header['BLANK'], "flagb7": m['MASK'].header['FLAGB7']}))`),
     );
     const runSummary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));

@@ -82,7 +82,8 @@ sinks:
 m = fits.open('${join(out, 'maps', 'galaxy_1.fits')}'); s = fits.getheader('${join(mosaic, 'segmentation.fits')}')
 x0, y0 = m[0].header['X0'], m[0].header['Y0']
 a = WCS(m['LOG_MSTAR_P50'].header).pixel_to_world_values(0, 0); b = WCS(s).pixel_to_world_values(x0, y0)
-print(json.dumps({"names": [h.name for h in m], "d": float(np.hypot(a[0]-b[0], a[1]-b[1])), "kept": int(np.isfinite(m['MASK'].data).sum()), "finite": int(np.isfinite(m['LOG_MSTAR_P50'].data).sum())}))`,
+mk = m['MASK'].data  # kept: flags without removal bits (NO_REDSHIFT 2 | NONFINITE_FLUX 4 | BAD_ERROR 8 | LOW_SNR 16 = 30); removed: with them
+print(json.dumps({"names": [h.name for h in m], "d": float(np.hypot(a[0]-b[0], a[1]-b[1])), "kept": int((np.isfinite(mk) & (np.nan_to_num(mk).astype(np.int64) & 30 == 0)).sum()), "removed": int((np.isfinite(mk) & (np.nan_to_num(mk).astype(np.int64) & 30 != 0)).sum()), "finite": int(np.isfinite(m['LOG_MSTAR_P50'].data).sum())}))`,
       ],
       { encoding: 'utf8' },
     );
@@ -91,6 +92,10 @@ print(json.dumps({"names": [h.name for h in m], "d": float(np.hypot(a[0]-b[0], a
     expect(maps.names).toEqual(['PRIMARY', ...['LOG_MSTAR', 'LOG_SFR100'].flatMap((p) => ['P50', 'P16', 'P84', 'STD'].map((s) => `${p}_${s}`)), 'MASK']);
     expect(maps.d).toBeLessThan(1e-9);
     expect(maps.kept).toBe(Number(rows[0].n_pixels));
+    // every removed segment pixel is in MASK with its reason bits: as many as the catalogue's removal counts
+    const removedCounts = Object.keys(rows[0]).filter((c) => c.startsWith('n_pixels_masked_')).reduce((t, c) => t + Number(rows[0][c]), 0);
+    expect(maps.removed).toBe(removedCounts);
+    expect(maps.kept + maps.removed).toBe(Number(rows[0].n_pixels_segment));
     expect(maps.finite).toBe(maps.kept);
     const png = readFileSync(join(out, 'quicklooks', 'galaxy_1.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');

@@ -93,6 +93,25 @@ export function maskedByGalaxyMetadata(removed: Record<number, Record<string, nu
   return { [MASKED_BY_GALAXY_KEY]: JSON.stringify(removed) };
 }
 
+/** Schema-metadata key of the segment pixels a mask removed from this batch, with their flags (`removedPixels`). */
+export const REMOVED_PIXELS_KEY = 'pixsed.masked.pixels';
+
+/**
+ * Segment pixels removed from this batch: quadruples (galaxy_id, x, y, flags) in an Int32Array (flags as int32 bits),
+ * so that per-galaxy outputs can say why each pixel of the segment is missing. Empty when the key is absent.
+ */
+export function removedPixels(batch: RecordBatch): Int32Array {
+  const raw = batch.schema.metadata.get(REMOVED_PIXELS_KEY);
+  if (!raw) return new Int32Array(0);
+  const bytes = Buffer.from(raw, 'base64');
+  return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Metadata entry of `removedPixels` (base64 of the little-endian int32 quadruples). */
+export function removedPixelsMetadata(quads: Int32Array): Record<string, string> {
+  return { [REMOVED_PIXELS_KEY]: Buffer.from(quads.buffer, quads.byteOffset, quads.byteLength).toString('base64') };
+}
+
 /** Schema-metadata key a source may set: pixels the batch represents (e.g. strip rows without halo). */
 export const PIXELS_KEY = 'pixsed.pixels';
 
@@ -108,7 +127,7 @@ export function pixelsMetadata(n: number): Record<string, string> {
 
 /** True for the schema-metadata keys that describe one batch only (this module's), not the stream. */
 export function isPerBatchKey(key: string): boolean {
-  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === 'pixsed.batch';
+  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === REMOVED_PIXELS_KEY || key === 'pixsed.batch';
 }
 
 /** A batch's schema metadata without its per-batch entries: what a file-level header may keep. */

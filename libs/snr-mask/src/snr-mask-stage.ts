@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
+import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, removedPixelsMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
 export const snrMaskSchema = z.strictObject({
   snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
@@ -42,6 +42,8 @@ export interface MaskResult {
   flags: Uint32Array;
   /** Removed rows by primary reason. */
   removed: Record<string, number>;
+  /** Removed segment pixels as (galaxy_id, x, y, flags) quadruples (none without x, y columns). */
+  removedPixels: Int32Array;
   /** Rows kept. */
   kept: number;
 }
@@ -75,6 +77,10 @@ export function snrMask(
   const keep = new Uint8Array(n);
   const removed: Record<string, number> = {};
   const removedByGalaxy: Record<number, Record<string, number>> = {};
+  const hasXY = ['x', 'y'].every((c) => batch.schema.fields.some((f) => f.name === c));
+  const xs = hasXY ? column(batch, 'x', stage) : undefined;
+  const ys = hasXY ? column(batch, 'y', stage) : undefined;
+  const removedPx: number[] = []; // (galaxy_id, x, y, flags) of removed segment pixels
   const strict = config.comparison === '>';
   const nb = snrF.length;
   let kept = 0;
@@ -105,13 +111,14 @@ export function snrMask(
       if (gid[i] > 0) {
         const g = (removedByGalaxy[gid[i]] ??= {});
         g[reason] = (g[reason] ?? 0) + 1;
+        if (xs && ys) removedPx.push(gid[i], xs[i], ys[i], f | 0);
       }
     } else {
       keep[i] = 1;
       kept++;
     }
   }
-  return { keep, flags, removed, removedByGalaxy, kept };
+  return { keep, flags, removed, removedByGalaxy, removedPixels: Int32Array.from(removedPx), kept };
 }
 
 function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArray {
@@ -130,7 +137,7 @@ function kernel(config: ResolvedSnrMaskConfig) {
       if (f && !(f.type instanceof Int32)) throw new SchemaError(`snr-mask: column '${name}' must be int32, got ${f.type}`);
     }
     // Halo rows and columns belong to the neighbouring strips/tiles: they are neither kept nor counted here.
-    const { keep, flags, removed, removedByGalaxy, kept } = snrMask(
+    const { keep, flags, removed, removedByGalaxy, removedPixels, kept } = snrMask(
       batch,
       config,
       haloTop * width,
@@ -141,7 +148,7 @@ function kernel(config: ResolvedSnrMaskConfig) {
     const cols: Record<string, NumericArray> = {};
     for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
     const outMeta = new Map(batch.schema.metadata);
-    for (const [k, v] of Object.entries({ ...(g ? stripMetadata(withoutHalo(g)) : {}), ...maskedByGalaxyMetadata(removedByGalaxy) })) outMeta.set(k, v);
+    for (const [k, v] of Object.entries({ ...(g ? stripMetadata(withoutHalo(g)) : {}), ...maskedByGalaxyMetadata(removedByGalaxy), ...removedPixelsMetadata(removedPixels) })) outMeta.set(k, v);
     return batchFromColumns(cols, outMeta, fieldMetadataOf(batch));
   };
 }

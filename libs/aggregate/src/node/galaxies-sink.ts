@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
+import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, removedPixels, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
 import { PosteriorModel } from '@pixsed/model/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, type GalaxyResult } from '../galaxy-accumulator.js';
 import { catalogColumns, type GalaxyCatalogRow } from '../galaxy-catalog.js';
@@ -52,6 +52,8 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const out = await outputFolders(config, catalogs, init.output);
   const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`), bands.includes(centroidBand) ? centroidBand : undefined);
   const masked = new Map<number, Record<string, number>>();
+  // removed segment pixels (x, y, flags) per galaxy, held until the galaxy completes (bounded like its maps)
+  const removedPx = new Map<number, number[]>();
   const rows: GalaxyCatalogRow[] = [];
   const written: string[] = [];
   const reasons = new Set<string>();
@@ -60,6 +62,8 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     const r = acc.complete(box);
     const m = masked.get(box.id) ?? {};
     masked.delete(box.id);
+    const gone = removedPx.get(box.id) ?? [];
+    removedPx.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
     const row: GalaxyCatalogRow = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
@@ -72,7 +76,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     if (box.ra !== undefined && box.dec !== undefined) Object.assign(row, { ra_deg: box.ra, dec_deg: box.dec, radec_source: 'catalog' });
     if (r) {
       const file = join(out.mapsDir, `galaxy_${r.id}.fits`);
-      written.push(await writeGalaxyMaps(r, paramUnits, wcs, cards, stream.flags, out.mapsDir).catch(out.ioError(file)));
+      written.push(await writeGalaxyMaps(r, paramUnits, wcs, cards, stream.flags, out.mapsDir, gone).catch(out.ioError(file)));
       if (out.qlDir) written.push(await writeGalaxyQuicklook(r, figures, out.qlDir, out.ioError));
       Object.assign(row, summedRow(r, acc.bands));
       if (model) Object.assign(row, await integratedRow(model, r, config));
@@ -87,6 +91,12 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   return {
     async write(batch: RecordBatch) {
       addMaskedCounts(masked, batch);
+      const q = removedPixels(batch);
+      for (let i = 0; i < q.length; i += 4) {
+        let list = removedPx.get(q[i]);
+        if (!list) removedPx.set(q[i], (list = []));
+        list.push(q[i + 1], q[i + 2], q[i + 3]);
+      }
       acc.add(batch);
       for (const box of galaxiesComplete(batch)) await finish(box);
     },

@@ -98,8 +98,9 @@ function wrap(text: string, n: number): string[] {
 function maskCards(flags: readonly FlagDefinition[]): Cards {
   const c: Cards = { BUNIT: '', ...flagBitCards(flags) };
   c.COMMENT = [
-    'MASK: the pixel flags bitmask (OR of 2**bit) of every kept pixel; 0 = kept, no flag.',
-    'BLANK (-1): pixel not kept (outside this galaxy segment, or removed by the mask; counts by reason: n_pixels_masked_<REASON> in the galaxies catalogue).',
+    'MASK: the pixel flags bitmask (OR of 2**bit) of every pixel of the segment; 0 = kept, no flag.',
+    'A pixel removed by the mask carries the reason bits (LOW_SNR, NONFINITE_FLUX, BAD_ERROR, NO_REDSHIFT): kept pixels never do.',
+    'BLANK (-1): outside this galaxy segment (counts by reason: n_pixels_masked_<REASON> in the galaxies catalogue).',
     ...flags.map((f) => asciiText(`bit ${f.bit} ${f.name}: ${f.description}`)),
   ]
     .flatMap((l) => wrap(l, 72))
@@ -110,7 +111,8 @@ function maskCards(flags: readonly FlagDefinition[]): Cards {
 /**
  * `<mapsDir>/galaxy_<id>.fits`: a data-less primary HDU with the galaxy's identity and the run's provenance,
  * then one float32 extension per parameter × statistic (BUNIT, WCS cropped to the box) and MASK (int32 flags
- * bitmask, BLANK = not kept, the bit table in its header). Every extension repeats OBJECT, GALAXYID, REDSHIFT
+ * bitmask of every segment pixel, kept or removed with its reason bits; BLANK = outside the segment; the bit
+ * table in its header). Every extension repeats OBJECT, GALAXYID, REDSHIFT
  * and the provenance, so that DS9 and astropy show them on any HDU.
  */
 export async function writeGalaxyMaps(
@@ -120,6 +122,8 @@ export async function writeGalaxyMaps(
   cards: Cards,
   flags: readonly FlagDefinition[],
   mapsDir: string,
+  /** Removed segment pixels as (x, y, flags) triples (mosaic pixels): MASK gets their flags instead of BLANK. */
+  removed: ArrayLike<number> = [],
 ): Promise<string> {
   const width = r.box.x1 - r.box.x0 + 1;
   const height = r.box.y1 - r.box.y0 + 1;
@@ -133,6 +137,11 @@ export async function writeGalaxyMaps(
   );
   const mask = new Int32Array(width * height);
   for (let i = 0; i < mask.length; i++) mask[i] = r.mask[i] ? r.flags[i] : -1;
+  for (let k = 0; k < removed.length; k += 3) {
+    const x = removed[k] - r.box.x0;
+    const y = removed[k + 1] - r.box.y0;
+    if (x >= 0 && x < width && y >= 0 && y < height) mask[y * width + x] = removed[k + 2];
+  }
   images.push({ extname: 'MASK', width, height, data: mask, bitpix: 32, blank: -1, header: { ...identity, ...header, PARAM: 'mask', STAT: 'flags', ...maskCards(flags) } });
   const file = join(mapsDir, `galaxy_${r.id}.fits`);
   await writeFitsExtensions(file, images, { ...identity, NPIXELS: r.nPixels, X0: r.box.x0, Y0: r.box.y0 });
