@@ -239,6 +239,11 @@ print(json.dumps(out))`,
     // the extra draw comes after the row's other parameters: row 0's parameters equal the cigale run's
     const cg = simulateCatalog({ n: 4, seed: 11, config: cfg });
     for (const c of ['z', 'metallicity', 'av', 'log_mstar', 'log_sfr100']) expect(cl.columns[c][0]).toBe(cg.columns[c][0]);
+    // the catalogue's provenance names the nebular grid and its checksum (the loader's, over every grid file)
+    const grid = loadBagpipesCloudy();
+    expect(cl.provenance?.ssp[0].nebular).toEqual({ model: 'cloudy', grid: grid.name, checksum: grid.checksum });
+    expect(grid.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(cg.provenance?.ssp[0].nebular).toEqual({ model: 'tables' });
     expect(cg.columnNames).not.toContain('log_u');
     const explicit = simulateCatalog({ n: 4, seed: 11, config: { ...cfg, nebular: { model: 'cigale' } } });
     expect(Array.from(explicit.columns.flux_f444w_njy)).toEqual(Array.from(cg.columns.flux_f444w_njy));

@@ -1,6 +1,6 @@
 import { ConfigError } from '@pixsed/core';
 import type { Cosmology } from './cosmology.js';
-import type { PhotometryEngine } from './photometry-engine.js';
+import type { NebularIdentity, PhotometryEngine } from './photometry-engine.js';
 import type { NoiseTables } from './noise-model.js';
 import { noisyFlux } from './noise-model.js';
 import { createPrng, type Prng } from './prng.js';
@@ -26,7 +26,8 @@ export interface Catalog {
 }
 
 export interface CatalogProvenance {
-  ssp: (ReturnType<typeof sspGridIdentity> & { weight: number })[];
+  /** Per SSP library: its grid identity (checksum), mixture weight and the nebular emission its engine adds (Cloudy grid checksum). */
+  ssp: (ReturnType<typeof sspGridIdentity> & { weight: number; nebular: NebularIdentity })[];
   cosmology: { h0KmSMpc: number; omegaM: number };
 }
 
@@ -241,7 +242,7 @@ export function generateCatalog(o: GenerateCatalogOptions): Catalog {
     if (o.onProgress && ((r + 1) % 1000 === 0 || r + 1 === n)) o.onProgress(r + 1, n);
   }
   const provenance: CatalogProvenance = {
-    ssp: libs.map((l) => ({ ...sspGridIdentity(l.engine.grid), library: l.library, weight: l.weight })),
+    ssp: libs.map((l) => ({ ...sspGridIdentity(l.engine.grid), library: l.library, weight: l.weight, nebular: l.engine.nebular })),
     cosmology: { h0KmSMpc: cosmo.h0, omegaM: cosmo.omegaM },
   };
   return { n, bands, columnNames: names, columns, units, seed, provenance };

@@ -37,10 +37,14 @@ export interface PhotometryEngineOptions {
   sfhRunTolerance?: number;
 }
 
+/** Which nebular emission an engine adds (recorded in catalogue provenance). */
+export type NebularIdentity = { model: 'cloudy'; grid: string; checksum: string } | { model: 'tables' } | { model: 'none' };
+
 export interface PhotometryEngine {
   bands: string[];
   grid: SspGrid;
   cosmology: Cosmology;
+  nebular: NebularIdentity;
   /** Band fluxes [nJy] written into `out` (length nBands). Linear in the SSP masses; see README "Fast photometry". */
   bandFluxesNjy(p: SedParams, out?: Float64Array): Float64Array;
   /**
@@ -100,10 +104,12 @@ export function createPhotometryEngine(
   const dlTab = luminosityDistanceTable(cosmology, dz, nNodes);
   const { spec, lineLum } = composite;
 
+  const nebular: NebularIdentity = cl ? { model: 'cloudy', grid: opts.cloudy!.grid.name, checksum: opts.cloudy!.grid.checksum } : neb ? { model: 'tables' } : { model: 'none' };
   return {
     bands: filters.map((f) => f.name),
     grid,
     cosmology,
+    nebular,
     bandFluxesNjy(p, out) {
       if (!(p.z > 0) || p.z > zMax) throw new RangeError(`redshift ${p.z} outside (0, ${zMax}] served by this photometry engine`);
       const o = out ?? new Float64Array(nB);
