@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, removedPixels, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
-import { PosteriorModel } from '@pixsed/model/node';
+import { PosteriorModel, type InferResult } from '@pixsed/model/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, type GalaxyResult } from '../galaxy-accumulator.js';
 import { catalogColumns, type GalaxyCatalogRow } from '../galaxy-catalog.js';
 import { compositeBands } from '../figure-annotations.js';
@@ -79,8 +79,11 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
       written.push(await writeGalaxyMaps(r, paramUnits, wcs, cards, stream.flags, out.mapsDir, gone).catch(out.ioError(file)));
       if (out.qlDir) written.push(await writeGalaxyQuicklook(r, figures, out.qlDir, out.ioError));
       Object.assign(row, summedRow(r, acc.bands));
-      if (model) Object.assign(row, await integratedRow(model, r, config));
-      if (model && out.qlDir) written.push(await writeIntegratedFitFigure(model, r, config, figures, out.qlDir, out.ioError));
+      if (model) {
+        const fit = await integratedFit(model, r, config);
+        Object.assign(row, integratedRow(model, fit));
+        if (out.qlDir) written.push(await writeIntegratedFitFigure(model, r, fit, figures, out.qlDir, out.ioError));
+      }
       if (typeof row.log_mstar_sum_p50 === 'number' && typeof row.log_mstar_integrated_p50 === 'number') {
         row.delta_log_mstar = row.log_mstar_sum_p50 - row.log_mstar_integrated_p50;
       }
@@ -168,11 +171,16 @@ function summedRow(r: GalaxyResult, bands: string[]): GalaxyCatalogRow {
   return o;
 }
 
-/** The integrated-photometry fit's percentiles per parameter, through the one inference path. */
-async function integratedRow(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<GalaxyCatalogRow> {
+/** The integrated-photometry fit through the one inference path, its samples kept (the catalogue row and the fit figure use the same call). */
+async function integratedFit(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<{ res: InferResult; fitted: boolean[] }> {
   const { flux, err } = integratedPhotometry(r, model.bands);
   // noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
-  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed });
+  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
+  return { res, fitted: flux.map((f) => Number.isFinite(f[0])) };
+}
+
+/** The integrated-photometry fit's percentiles per parameter (and its posterior-predictive check). */
+function integratedRow(model: PosteriorModel, { res }: { res: InferResult }): GalaxyCatalogRow {
   const o: GalaxyCatalogRow = {};
   for (const p of model.parameters) {
     const s = res.summaries[p];
@@ -190,12 +198,9 @@ async function writeGalaxyQuicklook(r: GalaxyResult, figures: FigureContext, qlD
 
 /**
  * `<qlDir>/galaxy_<id>_fit.png`: corner plot of the integrated fit's posterior samples and the Σ-pixel photometry.
- * The samples come from the same `model.infer` call as the catalogue's integrated columns (same seed and key
- * ['galaxy', id], so the same samples), with `keep` to return them.
+ * The samples are those of the catalogue's integrated columns (the same `integratedFit` call).
  */
-async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig, figures: FigureContext, qlDir: string, ioError: IoError): Promise<string> {
-  const { flux, err } = integratedPhotometry(r, model.bands);
-  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
+async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, { res, fitted }: { res: InferResult; fitted: boolean[] }, figures: FigureContext, qlDir: string, ioError: IoError): Promise<string> {
   const pivot = new Map(figures.stream.bands.map((b) => [b.name, b.pivotWavelengthAngstrom]));
   // model photometry: the PPC emulator on (up to 256 of) the fit's draws, when the model has one
   const k = Math.min(256, res.samples);
@@ -207,7 +212,7 @@ async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, 
   const fit = {
     samples: res.kept,
     units: Object.fromEntries(model.parameters.map((p) => [p, res.summaries[p].unit])),
-    photometry: model.bands.map((b, j) => ({ band: b, pivotMicron: pivot.get(b) === undefined ? undefined : pivot.get(b)! / 1e4, flux: r.fluxSum[b], err: r.fluxSumErr[b], fitted: Number.isFinite(flux[j][0]), ...(predicted ? { model: predicted[j] } : {}) })),
+    photometry: model.bands.map((b, j) => ({ band: b, pivotMicron: pivot.get(b) === undefined ? undefined : pivot.get(b)! / 1e4, flux: r.fluxSum[b], err: r.fluxSumErr[b], fitted: fitted[j], ...(predicted ? { model: predicted[j] } : {}) })),
     model: `model ${model.manifest.name} v${model.manifest.version}`,
     ...(predicted ? { modelPhotometry: `posterior predictive, noiseless (PPC emulator, ${k} draws)` } : {}),
   };

@@ -122,13 +122,12 @@ export async function calibratePpc(opts: CalibratePpcOptions): Promise<PpcCalibr
       const r = await ppcPValues(model, o, draws, seed, maxRows);
       others.push({ mocks: o.source, ...flagRate(r.pValue, r.snr, [...r.pValue.keys()], threshold) });
     }
-    const sel = selectMockRows(opts.catalog.columns, opts.catalog.n, DEFAULT_SNR_SELECTION, []);
     return {
       draws,
       targetFalseFlagRate: alpha,
       pValueThreshold: threshold,
       mocks: opts.catalog.source,
-      selection: { ...DEFAULT_SNR_SELECTION, nTotal: opts.catalog.n, nKept: Math.min(sel.keep.length, maxRows) },
+      selection: { ...DEFAULT_SNR_SELECTION, nTotal: opts.catalog.n, nKept: n },
       nCalibration: calib.length,
       falseFlagRate: flagRate(base.pValue, base.snr, test, threshold),
       corruptedFlagRate: { corruptionFactor: factor, ...flagRate(bad.pValue, bad.snr, [...bad.pValue.keys()], threshold) },

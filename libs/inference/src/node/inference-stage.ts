@@ -49,7 +49,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     throw err;
   }
   const ppc = ppcColumns(model, config.ppcDraws, config.samplesPerPixel);
-  if (model.ppcEmulator && config.ppcDraws > 0 && ppc?.info.pValueThreshold === undefined) log(`${stageName}: model ${model.manifest.name} has a PPC emulator but no calibrated threshold (pixsed ppc-calibrate): ppc_* columns written, PPC_POOR never set`);
+  if (ppc && ppc.info.pValueThreshold === undefined) log(`${stageName}: model ${model.manifest.name} has a PPC emulator but no calibrated threshold (pixsed ppc-calibrate): ppc_* columns written, PPC_POOR never set`);
   const units = Object.fromEntries(params.map((p) => [p, model.manifest.parameters.find((x) => x.name === p)?.unit ?? '']));
   const info: StreamInfo | undefined = stream && {
     ...stream,
