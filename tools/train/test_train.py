@@ -506,5 +506,24 @@ class TorchStepsCompileTest(unittest.TestCase):
         self.assertEqual((a.config, a.resume_minutes, a.resume_lr_factor, a.no_build, a.reuse_model), ("x.yaml", 5.0, 0.3, False, False))
 
 
+    def test_record_matrix_runs_validate_matrix_once_per_configured_run(self):
+        import importlib
+        import subprocess
+        from unittest import mock
+        train = importlib.import_module("train")
+        cfg = {"name": "m", "validation": {"matrix": [{"libraries": ["maraston05", "bc03-miles"], "n": 300},
+                                                      {"libraries": ["mixture"], "noise": ["sbipix", "scale3"]}]}}
+        with mock.patch.object(subprocess, "run") as run:
+            train.record_matrix(cfg, Path("/m/model.onnx"), Path("/w"))
+        cmds = [c.args[0] for c in run.call_args_list]
+        self.assertEqual(len(cmds), 2)
+        self.assertEqual(cmds[0][2:], ["validate-matrix", "--models", "/m/model.onnx", "--libraries", "maraston05,bc03-miles",
+                                       "--n", "300", "--out", "/w/matrix-0", "--record"])
+        self.assertEqual(cmds[1][-2:], ["--noise", "sbipix,scale3"])
+        self.assertIn("6000", cmds[1])  # default n
+        with mock.patch.object(subprocess, "run") as run:
+            train.record_matrix({"name": "m", "validation": {}}, Path("/m/model.onnx"), Path("/w"))
+        run.assert_not_called()
+
 if __name__ == "__main__":
     unittest.main()

@@ -60,6 +60,23 @@ def write_emulator(cfg: dict, cat: dict, test: dict, out_dir: Path, threads: int
         log(f"wrote the ppc block of {mf} (threshold: run `pixsed ppc-calibrate {out_dir}`)")
 
 
+def record_matrix(cfg: dict, onnx_path: Path, work: Path) -> None:
+    """Step 9 (optional, `validation.matrix`: one run {libraries, n?, noise?} or a list of them): train-on-A / test-on-B
+    matrix of this model on fresh mocks of each SSP library (and noise model) from its own prior, through
+    `pixsed validate-matrix --record`, which records the cells under `matrix` in its validation.json."""
+    import subprocess
+
+    runs = cfg["validation"].get("matrix") or []
+    cli = REPO / "apps" / "cli" / "dist" / "main.js"
+    for i, spec in enumerate(runs if isinstance(runs, list) else [runs]):
+        cmd = ["node", str(cli), "validate-matrix", "--models", str(onnx_path), "--libraries", ",".join(spec["libraries"]),
+               "--n", str(spec.get("n", 6000)), "--out", str(work / f"matrix-{i}"), "--record"]
+        if spec.get("noise"):
+            cmd += ["--noise", ",".join(spec["noise"])]
+        log("matrix: " + " ".join(cmd))
+        subprocess.run(cmd, check=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The steps in order (each in pixsed_train/, each with a unit test where it runs without torch)."""
     args = parse_args(argv)
@@ -103,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         write_emulator(cfg, cat, test, out_dir, threads, update_manifest=True)
     V.write_feature_examples(out_dir / "feature-examples.json", test, fb["fillMag"], fb["fillMagErr"], rule, bands)
     log(f"wrote {out_dir}/manifest.json, validation.json, feature-examples.json; total {time.time() - t_start:.0f} s")
+    record_matrix(cfg, onnx_path, work)
     for line in V.summary_lines(res):
         log(line)
 

@@ -197,6 +197,7 @@ program
     `noise axis: each test column becomes (library, noise model), the prior's noise replaced; prints 68/95 % coverage per cell with a within-±3 % verdict. Names: ${NOISE_MODEL_NAMES.map((m) => `${m.name} = ${m.meaning}`).join('; ')}`,
   )
   .option('--out <dir>', 'folder for matrix.json', 'validation-matrix')
+  .option('--record', "also record each model's cells under \"matrix\" in the validation.json beside it (its training report)")
   .action(validateMatrixCommand);
 
 program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);

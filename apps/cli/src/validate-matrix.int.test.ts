@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hasData, missingDataMessage } from '@pixsed/core/node';
@@ -68,6 +68,36 @@ describe.skipIf(!ready)(ready ? 'pixsed validate-matrix (train on A, test on B)'
       const ok = p.every((q) => Math.abs(q.coverage68 - 0.68) <= 0.03 && Math.abs(q.coverage95 - 0.95) <= 0.03);
       expect(row).toMatch(ok ? /\| yes \(worst / : /\| no \(worst /);
     }
+  }, 600_000);
+
+  it('--record writes each model\'s cells into the validation.json beside it (the training report), keeping its other keys; without one it is an option error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pixsed-matrix-record-'));
+    const src = join(root, 'test-data/models/jades-delayed-tau-affine');
+    for (const f of readdirSync(src)) copyFileSync(join(src, f), join(dir, f));
+    const before = JSON.parse(readFileSync(join(dir, 'validation.json'), 'utf8'));
+    const out = join(dir, 'out');
+    const args = ['validate-matrix', '--models', join(dir, 'model.onnx'), '--libraries', 'bc03-miles', '--n', '400', '--samples', '30', '--out', out, '--record'];
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const after = JSON.parse(readFileSync(join(dir, 'validation.json'), 'utf8'));
+    const m = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    const strip = (c: Record<string, unknown>) => Object.fromEntries(Object.entries(c).filter(([k]) => !['priorFrom', 'n', 'seed', 'samples', 'date'].includes(k)));
+    expect(after.matrix.cells.map(strip)).toEqual(m.cells);
+    expect(after.matrix.cells.map((c: { test: string }) => c.test)).toEqual(['bc03-miles', 'bc03-miles']);
+    for (const c of after.matrix.cells) expect(c).toMatchObject({ priorFrom: 'jades-delayed-tau-affine', n: 400, samples: 30, seed: 0 });
+    // a second run with another column adds its cells; a re-run of a column replaces its cells
+    const again = spawnSync(process.execPath, [bin, ...args.map((a) => (a === 'bc03-miles' ? 'maraston05,bc03-miles' : a === '400' ? '300' : a))], { encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(0);
+    const twice = JSON.parse(readFileSync(join(dir, 'validation.json'), 'utf8'));
+    expect(twice.matrix.cells.map((c: { test: string; n: number }) => `${c.test}:${c.n}`).sort()).toEqual(['bc03-miles:300', 'bc03-miles:300', 'maraston05:300', 'maraston05:300']);
+    const rest = { ...twice };
+    delete rest.matrix;
+    expect(rest).toEqual(before);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    rmSync(join(dir, 'validation.json'));
+    const bad = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`--record: ${join(dir, 'validation.json')}: no validation.json beside the model`);
   }, 600_000);
 
   it('an unknown noise model is an option error (exit 2) naming it and the known ones', () => {

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '@pixsed/core';
 import { DEFAULT_SNR_SELECTION, validateModel, type ValidationReport } from '@pixsed/calibration/node';
 import { loadManifest } from '@pixsed/model/node';
@@ -16,6 +17,8 @@ export interface ValidateMatrixOptions {
   /** Optional noise axis: comma-separated noise-model names (NOISE_MODEL_NAMES); each test column is then (library, noise). */
   noise?: string;
   mocksConfigFrom?: string;
+  /** Also record each model's cells in the `matrix` key of the validation.json beside it (the training report). */
+  record?: boolean;
 }
 
 /** Test columns: one SSP library, or the equal mixture of all of them. */
@@ -61,6 +64,12 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   if (!Number.isInteger(n) || n < 100) problems.push({ path: '--n', message: `expected an integer ≥ 100, got '${opts.n}'` });
   if (!Number.isInteger(seed)) problems.push({ path: '--seed', message: `expected an integer, got '${opts.seed}'` });
   if (!Number.isInteger(samples) || samples < 2) problems.push({ path: '--samples', message: `expected an integer ≥ 2, got '${opts.samples}'` });
+  if (opts.record) {
+    for (const m of models) {
+      const v = join(dirname(resolve(m)), 'validation.json');
+      if (!existsSync(v)) problems.push({ path: '--record', message: `${v}: no validation.json beside the model to record the matrix in` });
+    }
+  }
   if (problems.length) throw new ConfigError(undefined, problems, 'option');
 
   const log = (msg: string) => process.stderr.write(`[pixsed] ${msg}\n`);
@@ -105,9 +114,39 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
     jointTarp: { atc: c.report.jointTarp.atc, atcStdErr: c.report.jointTarp.atcStdErr, ecp68: ecpAt(c.report.jointTarp, 0.68), ecp95: ecpAt(c.report.jointTarp, 0.95) },
   }));
   const file = join(outDir, 'matrix.json');
-  await writeFile(file, JSON.stringify({ priorFrom: manifest.name, n, seed, samples, snrBands: SNR_BANDS, cells: summary }, null, 2) + '\n');
+  const head = { priorFrom: manifest.name, n, seed, samples, snrBands: SNR_BANDS, libraries: columns, ...(noiseNames === undefined ? {} : { noise: noiseNames }) };
+  await writeFile(file, JSON.stringify({ ...head, cells: summary }, null, 2) + '\n');
+  if (opts.record) {
+    for (const modelPath of [...new Set(models.map((m) => resolve(m)))]) {
+      const name = loadManifest(modelPath).manifest.name;
+      const mine = summary.filter((c) => c.model === name).map((c) => ({ ...c, priorFrom: head.priorFrom, n, seed, samples, date: new Date().toISOString() }));
+      await recordMatrix(join(dirname(modelPath), 'validation.json'), mine);
+      log(`recorded ${name}'s ${summary.filter((c) => c.model === name).length} matrix cells in ${join(dirname(modelPath), 'validation.json')} (key "matrix")`);
+    }
+  }
   const coverage = noiseNames === undefined ? '' : `\n${coverageTable(summary)}\n`;
   process.stdout.write(`${matrixTable(summary)}\n${coverage}output ${file}\n`);
+}
+
+/**
+ * Records matrix cells under `matrix.cells` of a model's validation.json (the training report): a cell of the same
+ * test column and S/N bin replaces the earlier one, others are kept, so runs with and without `--noise` add up. Each
+ * cell carries its own prior, n, seed, samples and date. Written to a temporary file and renamed: never left torn.
+ */
+async function recordMatrix(file: string, cells: { test: string; snrBin: string }[]): Promise<void> {
+  let report: Record<string, unknown>;
+  try {
+    report = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(undefined, [{ path: '--record', message: `${file}: expected a JSON validation report (${(err as Error).message})` }], 'option');
+  }
+  const key = (c: { test: string; snrBin: string }) => `${c.test}|${c.snrBin}`;
+  const fresh = new Set(cells.map(key));
+  const earlier = ((report.matrix as { cells?: { test: string; snrBin: string }[] } | undefined)?.cells ?? []).filter((c) => !fresh.has(key(c)));
+  const matrix = { snrBands: SNR_BANDS, cells: [...earlier, ...cells] };
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, JSON.stringify({ ...report, matrix }, null, 1) + '\n');
+  await rename(tmp, file);
 }
 
 /** Joint-TARP expected coverage at credibility α (the nearest grid level). */
