@@ -7,7 +7,10 @@
 //   - SBIPIX's own model (../shared/data/peers/sbipix, tools/peers/sbipix-peer.mjs and its venv): its flow in chunks
 //     of 64 px, and its per-pixel loop as its code runs it (rejection against the prior box);
 //   - the machine's fp32 FMA peak from square sgemms (numpy and torch.mm, 2048², in the torch venv, same run) and the
-//     flow's multiply-adds per sample counted from its weights → share of peak;
+//     flow's multiply-adds per sample counted from its weights → share of peak; next to it the realistic peak of the
+//     flow's own shape, K = N = 64: a chain of 10 Gemm+Relu [rows, 64] × [64, 64] in onnxruntime (the kernel the
+//     flow's hidden layers run, rows = the best batch × samples) and numpy/torch.mm at that shape; the multiply-adds
+//     the exported graph executes (zero-padded weights included) beside the flow's;
 //   - log M* agreement (median Δ and NMAD of the per-row posterior medians) between pixsed and each peer.
 // Rows: mocks from the model's own simulator config (manifest provenance.simulatorConfig), selected as `pixsed validate`
 // and the SBIPIX peer select them (mean S/N > 5 over F277W/F356W/F444W, log M* ≥ 7, z ≤ 7.5); without reference
@@ -234,6 +237,7 @@ async function main() {
       emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
       row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
     }
+    const flowGemm = await ortFlowShapeGemm(Math.min(best.rows * S, 1_000_000));
     const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
     const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
 
@@ -249,9 +253,11 @@ async function main() {
     async function torchPeer(python) {
       const script = join(root, 'tools/train/bench_torch.py');
       for (const t of THREAD_COUNTS) {
-        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048', '--flow-rows', String(flowGemm.rows)], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
         emit(`machine.sgemm2048.numpy.threads${t}`, p.numpy, `GMAC/s (numpy ${p.numpyVersion}, ${p.numpyBlas})`);
         emit(`machine.sgemm2048.torch.threads${t}`, p.torch, `GMAC/s (torch.mm ${p.torchVersion})`);
+        emit(`machine.sgemm_flow_shape.numpy.threads${t}`, p.flowShape.numpy, `GMAC/s (numpy, [${p.flowShape.rows}, 64] × [64, 64])`);
+        emit(`machine.sgemm_flow_shape.torch.threads${t}`, p.flowShape.torch, `GMAC/s (torch.mm, [${p.flowShape.rows}, 64] × [64, 64])`);
         if (t === THREADS) peak = { value: Math.max(p.numpy, p.torch), by: p.numpy >= p.torch ? `numpy ${p.numpyBlas}` : 'torch.mm' };
       }
       let tbest;
@@ -293,12 +299,16 @@ async function main() {
     if (macs && peak) {
       const perSample = macs.perSample + macs.perPixel / S;
       emit('inference.flow.macs_per_sample', macs.perSample, 'MAC (coupling MLPs, counted from sampler.pt)', true);
+      emit('inference.graph.macs_per_sample', macs.graphPerSample, `MAC (what model.onnx's ${manifest.sampler.graph ?? 'sampler'} graph executes per sample, zero-padded weights included; share of peak counts the flow's)`, true);
       emit('inference.flow.macs_per_pixel', macs.perPixel, 'MAC (conditioning network + context projections, once per pixel)', true);
       emit('machine.fp32_peak', peak.value, `GMAC/s (best sgemm 2048², ${THREADS} threads, ${peak.by})`);
       const share = (pxs) => (pxs * S * perSample) / 1e9 / peak.value;
       emit('inference.onnx.best.share_of_peak', share(best.pxs), `fraction ((${macs.perSample} + ${macs.perPixel}/${S}) MAC × ${S} × px/s ÷ peak)`);
       if (table.torchBest) emit('inference.torch.best.share_of_peak', share(table.torchBest), 'fraction');
+      const g = flowGemm.byThreads[best.threads];
+      emit('inference.onnx.best.share_of_flow_shape_gemm', (share(best.pxs) * peak.value) / g, `fraction (of onnxruntime's Gemm+Relu rate at [${flowGemm.rows}, 64] × [64, 64], ${best.threads} thread(s): ${g.toFixed(1)} GMAC/s)`);
       table.share = share;
+      table.peak = peak.value;
     } else note('no share of peak: it needs the PyTorch venv (numpy sgemm peak, MACs from sampler.pt)');
 
     // SBIPIX's own model
@@ -347,7 +357,11 @@ async function main() {
     }
 
     // the summary
-    process.stderr.write(`\n${modelName} v${manifest.version}, ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
+    if (table.peak) {
+      const fg = Object.entries(flowGemm.byThreads).map(([t, v]) => `${v.toFixed(1)} (${t} thread(s))`).join(', ');
+      process.stderr.write(`\npeak: sgemm 2048² ${table.peak.toFixed(1)} GMAC/s (${THREADS} threads); onnxruntime Gemm+Relu at the flow's shape [${flowGemm.rows}, 64] × [64, 64]: ${fg} GMAC/s\n`);
+    }
+    process.stderr.write(`\n${modelName} v${manifest.version} (${manifest.sampler.graph ?? 'sampler'} graph), ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
     process.stderr.write('| path | px/s | × best pixsed | share of peak (pixsed flow) | note |\n|---|---|---|---|---|\n');
     for (const r of table) {
       process.stderr.write(`| ${r.path} | ${r.pxs.toFixed(1)} | ${(r.pxs / best.pxs).toFixed(4)} | ${table.share && r.sameFlow ? `${(100 * table.share(r.pxs)).toFixed(1)} %` : '–'} | ${r.extra} |\n`);
@@ -355,6 +369,69 @@ async function main() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * onnxruntime's rate on the flow's hidden-layer shape: a chain of 10 Gemm(x, W [64, 64], b) + Relu on x [rows, 64]
+ * (onnxruntime fuses each pair into the FusedGemm the flow's hidden layers run), at 1 and THREADS threads, best of 5.
+ */
+async function ortFlowShapeGemm(rows, width = 64, layers = 10) {
+  const ort = (await import('onnxruntime-node')).default;
+  const x = new ort.Tensor('float32', new Float32Array(rows * width).fill(0.5), [rows, width]);
+  const byThreads = {};
+  for (const t of THREAD_COUNTS) {
+    const s = await ort.InferenceSession.create(gemmChainModel(width, layers), { intraOpNumThreads: t, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    await s.run({ x });
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await s.run({ x });
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    await s.release();
+    byThreads[t] = (rows * width * width * layers) / best / 1e9;
+    emit(`machine.ort_gemm_flow_shape.threads${t}`, byThreads[t], `GMAC/s (onnxruntime Gemm+Relu ×${layers}, [${rows}, ${width}] × [${width}, ${width}])`);
+  }
+  return { rows, byThreads };
+}
+
+/** ONNX protobuf (opset 17) of a chain of `layers` Gemm(x, W_l, b_l) + Relu on x [R, width], random weights in ±1/8. */
+function gemmChainModel(width, layers, seed = 1) {
+  const varint = (v) => {
+    const b = [];
+    let n = BigInt(v);
+    do {
+      let x = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n) x |= 0x80;
+      b.push(x);
+    } while (n);
+    return Buffer.from(b);
+  };
+  // protobuf wire format: key = field << 3 | wire type (0 varint, 2 length-delimited); onnx.proto field numbers
+  const key = (no, wire) => varint((no << 3) | wire);
+  const int = (no, v) => Buffer.concat([key(no, 0), varint(v)]);
+  const bytes = (no, buf) => Buffer.concat([key(no, 2), varint(buf.length), buf]);
+  const str = (no, v) => bytes(no, Buffer.from(v, 'utf8'));
+  const msg = (no, ...parts) => bytes(no, Buffer.concat(parts));
+  let st = seed >>> 0;
+  const rnd = () => ((st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) / 4;
+  // TensorProto: dims 1, data_type 2 (1 = FLOAT), name 8, raw_data 9
+  const tensor = (name, dims, n) => msg(5, ...dims.map((d) => int(1, d)), int(2, 1), str(8, name), bytes(9, Buffer.from(Float32Array.from({ length: n }, rnd).buffer)));
+  // ValueInfoProto name 1, type 2 → TypeProto.tensor_type 1 → elem_type 1, shape 2 → dim 1 → dim_value 1 | dim_param 2
+  const valueInfo = (no, name) => msg(no, str(1, name), msg(2, msg(1, int(1, 1), msg(2, msg(1, str(2, 'R')), msg(1, int(1, width))))));
+  const parts = [];
+  let x = 'x';
+  for (let l = 0; l < layers; l++) {
+    parts.push(tensor(`w${l}`, [width, width], width * width), tensor(`b${l}`, [width], width));
+    // NodeProto: input 1, output 2, name 3, op_type 4
+    parts.push(msg(1, str(1, x), str(1, `w${l}`), str(1, `b${l}`), str(2, `g${l}`), str(3, `gemm${l}`), str(4, 'Gemm')));
+    x = l === layers - 1 ? 'y' : `h${l}`;
+    parts.push(msg(1, str(1, `g${l}`), str(2, x), str(3, `relu${l}`), str(4, 'Relu')));
+  }
+  // GraphProto: node 1, name 2, initializer 5, input 11, output 12; ModelProto: ir_version 1, producer 2, graph 7, opset_import 8
+  const graph = Buffer.concat([str(2, 'gemm-chain'), ...parts, valueInfo(11, 'x'), valueInfo(12, 'y')]);
+  return new Uint8Array(Buffer.concat([int(1, 8), str(2, 'pixsed-bench'), bytes(7, graph), msg(8, str(1, ''), int(2, 17))]));
 }
 
 /** `pixsed infer` on the same rows (CSV → CSV or Parquet) at the sampler's best batch size and threads: its own rows/s and the process's. */
