@@ -18,11 +18,13 @@
 // the reason. One JSON line per figure {"name","value","unit"} on stdout, a summary table on stderr.
 //
 // Environment (integers, checked): PIXSED_BENCH_MODEL (jades-delayed-tau-affine), PIXSED_BENCH_SAMPLES (500),
-// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
+// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (32,64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
 // PyTorch run at 1 and at this many threads, each path's best is reported, the peak is measured at this many),
 // PIXSED_BENCH_SBIPIX_ROWS (256, flow), PIXSED_BENCH_SBIPIX_LOOP_ROWS (32; 0 skips the loop), PIXSED_BENCH_ROUNDS (2:
 // interleaved rounds of the pixsed paths, best round each),
-// PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch).
+// PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch), PIXSED_BENCH_BASELINE (a model
+// folder, e.g. the previous version of the same model from git: its sampler runs interleaved with this one's, same
+// rows, batches and threads, and the bench prints the ratio).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -59,7 +61,7 @@ const THREADS = intEnv('PIXSED_BENCH_THREADS', 2, 1, BENCH_LIMITS.threads);
 const SBIPIX_ROWS = intEnv('PIXSED_BENCH_SBIPIX_ROWS', 256, 0, BENCH_LIMITS.pixels);
 const SBIPIX_LOOP_ROWS = intEnv('PIXSED_BENCH_SBIPIX_LOOP_ROWS', 32, 0, BENCH_LIMITS.pixels);
 const ROUNDS = intEnv('PIXSED_BENCH_ROUNDS', 2, 1, 100);
-const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256').split(',').map((t) => {
+const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '32,64,256').split(',').map((t) => {
   const v = Number(t.trim());
   if (!Number.isInteger(v) || v < 1 || v > BENCH_LIMITS.batchRows) usage(`PIXSED_BENCH_BATCHES: expected comma-separated integers from 1 to ${BENCH_LIMITS.batchRows}, got '${t}'`);
   return v;
@@ -68,19 +70,21 @@ const PEERS = new Set((process.env.PIXSED_BENCH_PEERS ?? 'torch,sbipix').split('
 for (const p of PEERS) if (!['torch', 'sbipix'].includes(p)) usage(`PIXSED_BENCH_PEERS: expected a comma-separated subset of torch,sbipix, got '${p}'`);
 
 const THREAD_COUNTS = [...new Set([1, THREADS])];
+const BASELINE = process.env.PIXSED_BENCH_BASELINE ? resolve(process.env.PIXSED_BENCH_BASELINE) : undefined;
+if (BASELINE && !existsSync(join(BASELINE, 'model.onnx'))) usage(`PIXSED_BENCH_BASELINE: ${BASELINE}/model.onnx not found (expected a model folder)`);
 
-if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5]);
+if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5], process.argv[7] ?? modelDir, process.argv[8] === 'sampler-only');
 else await main();
 
 /**
  * One batch size in its own process (so peak RSS is per batch size). `rowsFile`: a CSV of mock rows (or '-': features
  * drawn inside the training ranges); `outDir` (or '-'): write features.npy and pixsed-p50.npy there for the peers.
  */
-async function child(rows, threads, rowsFile, outDir) {
+async function child(rows, threads, rowsFile, outDir, dir, samplerOnly) {
   const { createPrng, peakRssMB } = await import('@pixsed/core');
   const { writeNpy } = await import('@pixsed/core/node');
   const { PosteriorModel } = await import('@pixsed/model/node');
-  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads, batchRows: rows });
+  const model = await PosteriorModel.load(join(dir, 'model.onnx'), { threads, batchRows: rows });
   const m = model.manifest;
   const nf = m.features.count;
   const D = m.parameters.length;
@@ -104,7 +108,7 @@ async function child(rows, threads, rowsFile, outDir) {
   await model.sample(f, n, S, rng);
   const sampler = (performance.now() - t0) / 1000;
   let infer;
-  if (table) {
+  if (table && !samplerOnly) {
     t0 = performance.now();
     const r = await model.infer(table, { samples: S, seed: 0 });
     infer = (performance.now() - t0) / 1000;
@@ -210,7 +214,15 @@ async function main() {
         const c = JSON.parse(r.stdout.trim().split('\n').pop());
         keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
         keep(`infer.${key}`, c.inferPxPerS);
+        if (!BASELINE) return;
+        const b = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), BASELINE, 'sampler-only'], { encoding: 'utf8' });
+        if (b.status !== 0) {
+          process.stderr.write(b.stderr);
+          process.exit(1);
+        }
+        keep(`baseline.${key}`, JSON.parse(b.stdout.trim().split('\n').pop()).samplerPxPerS);
       });
+      await ortFlowShapeGemm(BATCHES, keep); // the GEMM microbench in every round too: the machine may be shared
       cliConfig ??= configs.reduce((a, c) => (bestOf.get(`sampler.${c.key}`).v > bestOf.get(`sampler.${a.key}`).v ? c : a));
       if (rowsFile !== '-') for (const ext of ['csv', 'parquet']) cliInfer(rowsFile, ext, cliConfig, work, keep);
     }
@@ -228,6 +240,17 @@ async function main() {
       bestInfer = Math.max(bestInfer, inf ?? 0);
     }
     emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows}, ${best.threads} thread(s))`);
+    if (BASELINE) {
+      const bm = JSON.parse(readFileSync(join(BASELINE, 'manifest.json'), 'utf8'));
+      let bb = { pxs: 0 };
+      for (const { rows, threads, key } of configs) {
+        const v = bestOf.get(`baseline.${key}`).v;
+        emit(`inference.baseline.batch${rows}.threads${threads}.px_per_s`, v, `px/s (${bm.name} v${bm.version}, ${bm.sampler.graph ?? 'sampler'} graph, sampler, same rows, interleaved)`);
+        if (v > bb.pxs) bb = { pxs: v, rows, threads };
+      }
+      emit('inference.onnx_vs_baseline', best.pxs / bb.pxs, `x (best of this model / best of ${bm.name} v${bm.version}: batch ${bb.rows}, ${bb.threads} thread(s))`);
+      row(`baseline ${bm.name} v${bm.version} (${bm.sampler.graph ?? 'sampler'} graph), batch ${bb.rows}, ${bb.threads} thread(s)`, bb.pxs, 'same rows, interleaved rounds');
+    }
     if (bestInfer) emit('inference.infer.best.px_per_s', bestInfer, 'px/s');
     for (const ext of ['csv', 'parquet']) {
       const c = bestOf.get(`cli.${ext}`);
@@ -237,7 +260,10 @@ async function main() {
       emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
       row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
     }
-    const flowGemm = await ortFlowShapeGemm(Math.min(best.rows * S, 1_000_000));
+    const flowGemm = { rows: gemmRows(best.rows), byThreads: Object.fromEntries(THREAD_COUNTS.map((t) => [t, bestOf.get(`gemm.${best.rows}.t${t}`).v])) };
+    for (const rows of BATCHES) {
+      for (const t of THREAD_COUNTS) emit(`machine.ort_gemm_flow_shape.rows${gemmRows(rows)}.threads${t}`, bestOf.get(`gemm.${rows}.t${t}`).v, `GMAC/s (onnxruntime Gemm+Relu ×10, [${gemmRows(rows)}, 64] × [64, 64] = batch ${rows} × ${S} samples, best of ${ROUNDS} rounds × 20)`);
+    }
     const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
     const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
 
@@ -253,7 +279,7 @@ async function main() {
     async function torchPeer(python) {
       const script = join(root, 'tools/train/bench_torch.py');
       for (const t of THREAD_COUNTS) {
-        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048', '--flow-rows', String(flowGemm.rows)], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048', '--flow-rows', String(flowGemm.rows), '--reps', '20'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
         emit(`machine.sgemm2048.numpy.threads${t}`, p.numpy, `GMAC/s (numpy ${p.numpyVersion}, ${p.numpyBlas})`);
         emit(`machine.sgemm2048.torch.threads${t}`, p.torch, `GMAC/s (torch.mm ${p.torchVersion})`);
         emit(`machine.sgemm_flow_shape.numpy.threads${t}`, p.flowShape.numpy, `GMAC/s (numpy, [${p.flowShape.rows}, 64] × [64, 64])`);
@@ -371,28 +397,35 @@ async function main() {
   }
 }
 
+/** Rows of the flow's hidden-layer GEMM for a batch of `batchRows` pixels (at most 1,000,000). */
+function gemmRows(batchRows) {
+  return Math.min(batchRows * S, 1_000_000);
+}
+
 /**
  * onnxruntime's rate on the flow's hidden-layer shape: a chain of 10 Gemm(x, W [64, 64], b) + Relu on x [rows, 64]
- * (onnxruntime fuses each pair into the FusedGemm the flow's hidden layers run), at 1 and THREADS threads, best of 5.
+ * (onnxruntime fuses each pair into the FusedGemm the flow's hidden layers run) for rows = each batch size × S, at
+ * 1 and THREADS threads, best of 20 runs, kept as `gemm.<batch>.t<threads>` (GMAC/s).
  */
-async function ortFlowShapeGemm(rows, width = 64, layers = 10) {
+async function ortFlowShapeGemm(batches, keep, width = 64, layers = 10) {
   const ort = (await import('onnxruntime-node')).default;
-  const x = new ort.Tensor('float32', new Float32Array(rows * width).fill(0.5), [rows, width]);
-  const byThreads = {};
+  const model = gemmChainModel(width, layers);
   for (const t of THREAD_COUNTS) {
-    const s = await ort.InferenceSession.create(gemmChainModel(width, layers), { intraOpNumThreads: t, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
-    await s.run({ x });
-    let best = Infinity;
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
+    const s = await ort.InferenceSession.create(model, { intraOpNumThreads: t, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    for (const b of batches) {
+      const rows = gemmRows(b);
+      const x = new ort.Tensor('float32', new Float32Array(rows * width).fill(0.5), [rows, width]);
       await s.run({ x });
-      best = Math.min(best, (performance.now() - t0) / 1000);
+      let best = Infinity;
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        await s.run({ x });
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      keep(`gemm.${b}.t${t}`, (rows * width * width * layers) / best / 1e9);
     }
     await s.release();
-    byThreads[t] = (rows * width * width * layers) / best / 1e9;
-    emit(`machine.ort_gemm_flow_shape.threads${t}`, byThreads[t], `GMAC/s (onnxruntime Gemm+Relu ×${layers}, [${rows}, ${width}] × [${width}, ${width}])`);
   }
-  return { rows, byThreads };
 }
 
 /** ONNX protobuf (opset 17) of a chain of `layers` Gemm(x, W_l, b_l) + Relu on x [R, width], random weights in ±1/8. */

@@ -128,19 +128,20 @@ def main() -> None:
     ap.add_argument("--peak", action="store_true", help="only measure the sgemm rate (GMAC/s)")
     ap.add_argument("--gemm-size", type=int, default=2048)
     ap.add_argument("--flow-rows", type=int, default=0, help="with --peak: also the [rows, 64] x [64, 64] rate (the flow's shape)")
+    ap.add_argument("--reps", type=int, default=5, help="with --peak: best of this many products")
     a = ap.parse_args()
     if a.flow_rows and not 1 <= a.flow_rows <= 10_000_000:
         ap.error(f"--flow-rows: expected an integer from 1 to 10000000, got {a.flow_rows}")
-    for name in ("pixels", "samples", "threads", "chunk", "gemm_size"):
+    for name in ("pixels", "samples", "threads", "chunk", "gemm_size", "reps"):
         v = getattr(a, name)
         hi = 1024 if name == "threads" else 10_000_000
         if not 1 <= v <= hi:
             ap.error(f"--{name.replace('_', '-')}: expected an integer from 1 to {hi}, got {v}")  # exit 2
     torch.set_num_threads(a.threads)
     if a.peak:
-        out = gemm_peak(a.threads, a.gemm_size)
+        out = gemm_peak(a.threads, a.gemm_size, a.reps)
         if a.flow_rows:
-            out["flowShape"] = flow_shape_gemm(a.threads, a.flow_rows)
+            out["flowShape"] = flow_shape_gemm(a.threads, a.flow_rows, reps=a.reps)
         print(json.dumps(out))
         return
     if a.model_dir is None:

@@ -65,6 +65,14 @@ class AffineSamplingGraphTest(unittest.TestCase):
         self.assertIs(sampling_graph(s)[0], s)
         self.assertEqual(sampling_graph(s)[1], "sampler")
 
+    def test_manifest_graph_name_is_the_exported_graph(self):
+        """build_manifest records graph_name(cfg.flow): the graph sampling_graph exports for that flow, so reexport.py
+        leaves a freshly trained model alone."""
+        from pixsed_train.export import graph_name, sampling_graph
+
+        for kind in ("affine", "spline"):
+            self.assertEqual(graph_name({"kind": kind}), sampling_graph(small_sampler(kind))[1])
+
     def test_graph_macs(self):
         """Per layer (D+1) H + H^2 + H 2(D+1) for the folded graph (D = 5, H = 16: 96 + 256 + 192), the Linear
         weights (in_x, mid, out) for a spline Sampler."""

@@ -82,6 +82,11 @@ def _affine_graph_class():
     return AffineSamplingGraph
 
 
+def graph_name(flow_cfg: dict) -> str:
+    """The manifest's sampler.graph for a flow config: which graph sampling_graph exports for it."""
+    return AFFINE_GRAPH if flow_cfg.get("kind") == "affine" else "sampler"
+
+
 def sampling_graph(sampler):
     """(module, graph name) exported as model.onnx for `sampler`: AffineSamplingGraph for an affine flow, else the
     Sampler itself ('sampler')."""
