@@ -7,7 +7,10 @@
 //   - SBIPIX's own model (../shared/data/peers/sbipix, tools/peers/sbipix-peer.mjs and its venv): its flow in chunks
 //     of 64 px, and its per-pixel loop as its code runs it (rejection against the prior box);
 //   - the machine's fp32 FMA peak from square sgemms (numpy and torch.mm, 2048², in the torch venv, same run) and the
-//     flow's multiply-adds per sample counted from its weights → share of peak;
+//     flow's multiply-adds per sample counted from its weights → share of peak; next to it the realistic peak of the
+//     flow's own shape, K = N = 64: a chain of 10 Gemm+Relu [rows, 64] × [64, 64] in onnxruntime (the kernel the
+//     flow's hidden layers run, rows = the best batch × samples) and numpy/torch.mm at that shape; the multiply-adds
+//     the exported graph executes (zero-padded weights included) beside the flow's;
 //   - log M* agreement (median Δ and NMAD of the per-row posterior medians) between pixsed and each peer.
 // Rows: mocks from the model's own simulator config (manifest provenance.simulatorConfig), selected as `pixsed validate`
 // and the SBIPIX peer select them (mean S/N > 5 over F277W/F356W/F444W, log M* ≥ 7, z ≤ 7.5); without reference
@@ -15,11 +18,13 @@
 // the reason. One JSON line per figure {"name","value","unit"} on stdout, a summary table on stderr.
 //
 // Environment (integers, checked): PIXSED_BENCH_MODEL (jades-delayed-tau-affine), PIXSED_BENCH_SAMPLES (500),
-// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
+// PIXSED_BENCH_PIXELS (4096), PIXSED_BENCH_BATCHES (32,64,256), PIXSED_BENCH_THREADS (2: the cores to use; pixsed and
 // PyTorch run at 1 and at this many threads, each path's best is reported, the peak is measured at this many),
 // PIXSED_BENCH_SBIPIX_ROWS (256, flow), PIXSED_BENCH_SBIPIX_LOOP_ROWS (32; 0 skips the loop), PIXSED_BENCH_ROUNDS (2:
 // interleaved rounds of the pixsed paths, best round each),
-// PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch).
+// PIXSED_BENCH_PEERS (torch,sbipix), PIXSED_TORCH_VENV (~/.cache/pixsed/venv-torch), PIXSED_BENCH_BASELINE (a model
+// folder, e.g. the previous version of the same model from git: its sampler runs interleaved with this one's, same
+// rows, batches and threads, and the bench prints the ratio).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -56,7 +61,7 @@ const THREADS = intEnv('PIXSED_BENCH_THREADS', 2, 1, BENCH_LIMITS.threads);
 const SBIPIX_ROWS = intEnv('PIXSED_BENCH_SBIPIX_ROWS', 256, 0, BENCH_LIMITS.pixels);
 const SBIPIX_LOOP_ROWS = intEnv('PIXSED_BENCH_SBIPIX_LOOP_ROWS', 32, 0, BENCH_LIMITS.pixels);
 const ROUNDS = intEnv('PIXSED_BENCH_ROUNDS', 2, 1, 100);
-const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '64,256').split(',').map((t) => {
+const BATCHES = (process.env.PIXSED_BENCH_BATCHES ?? '32,64,256').split(',').map((t) => {
   const v = Number(t.trim());
   if (!Number.isInteger(v) || v < 1 || v > BENCH_LIMITS.batchRows) usage(`PIXSED_BENCH_BATCHES: expected comma-separated integers from 1 to ${BENCH_LIMITS.batchRows}, got '${t}'`);
   return v;
@@ -65,19 +70,21 @@ const PEERS = new Set((process.env.PIXSED_BENCH_PEERS ?? 'torch,sbipix').split('
 for (const p of PEERS) if (!['torch', 'sbipix'].includes(p)) usage(`PIXSED_BENCH_PEERS: expected a comma-separated subset of torch,sbipix, got '${p}'`);
 
 const THREAD_COUNTS = [...new Set([1, THREADS])];
+const BASELINE = process.env.PIXSED_BENCH_BASELINE ? resolve(process.env.PIXSED_BENCH_BASELINE) : undefined;
+if (BASELINE && !existsSync(join(BASELINE, 'model.onnx'))) usage(`PIXSED_BENCH_BASELINE: ${BASELINE}/model.onnx not found (expected a model folder)`);
 
-if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5]);
+if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5], process.argv[7] ?? modelDir, process.argv[8] === 'sampler-only');
 else await main();
 
 /**
  * One batch size in its own process (so peak RSS is per batch size). `rowsFile`: a CSV of mock rows (or '-': features
  * drawn inside the training ranges); `outDir` (or '-'): write features.npy and pixsed-p50.npy there for the peers.
  */
-async function child(rows, threads, rowsFile, outDir) {
+async function child(rows, threads, rowsFile, outDir, dir, samplerOnly) {
   const { createPrng, peakRssMB } = await import('@pixsed/core');
   const { writeNpy } = await import('@pixsed/core/node');
   const { PosteriorModel } = await import('@pixsed/model/node');
-  const model = await PosteriorModel.load(join(modelDir, 'model.onnx'), { threads, batchRows: rows });
+  const model = await PosteriorModel.load(join(dir, 'model.onnx'), { threads, batchRows: rows });
   const m = model.manifest;
   const nf = m.features.count;
   const D = m.parameters.length;
@@ -101,7 +108,7 @@ async function child(rows, threads, rowsFile, outDir) {
   await model.sample(f, n, S, rng);
   const sampler = (performance.now() - t0) / 1000;
   let infer;
-  if (table) {
+  if (table && !samplerOnly) {
     t0 = performance.now();
     const r = await model.infer(table, { samples: S, seed: 0 });
     infer = (performance.now() - t0) / 1000;
@@ -207,7 +214,15 @@ async function main() {
         const c = JSON.parse(r.stdout.trim().split('\n').pop());
         keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
         keep(`infer.${key}`, c.inferPxPerS);
+        if (!BASELINE) return;
+        const b = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), BASELINE, 'sampler-only'], { encoding: 'utf8' });
+        if (b.status !== 0) {
+          process.stderr.write(b.stderr);
+          process.exit(1);
+        }
+        keep(`baseline.${key}`, JSON.parse(b.stdout.trim().split('\n').pop()).samplerPxPerS);
       });
+      await ortFlowShapeGemm(BATCHES, keep); // the GEMM microbench in every round too: the machine may be shared
       cliConfig ??= configs.reduce((a, c) => (bestOf.get(`sampler.${c.key}`).v > bestOf.get(`sampler.${a.key}`).v ? c : a));
       if (rowsFile !== '-') for (const ext of ['csv', 'parquet']) cliInfer(rowsFile, ext, cliConfig, work, keep);
     }
@@ -225,6 +240,17 @@ async function main() {
       bestInfer = Math.max(bestInfer, inf ?? 0);
     }
     emit('inference.onnx.best.px_per_s', best.pxs, `px/s (batch ${best.rows}, ${best.threads} thread(s))`);
+    if (BASELINE) {
+      const bm = JSON.parse(readFileSync(join(BASELINE, 'manifest.json'), 'utf8'));
+      let bb = { pxs: 0 };
+      for (const { rows, threads, key } of configs) {
+        const v = bestOf.get(`baseline.${key}`).v;
+        emit(`inference.baseline.batch${rows}.threads${threads}.px_per_s`, v, `px/s (${bm.name} v${bm.version}, ${bm.sampler.graph ?? 'sampler'} graph, sampler, same rows, interleaved)`);
+        if (v > bb.pxs) bb = { pxs: v, rows, threads };
+      }
+      emit('inference.onnx_vs_baseline', best.pxs / bb.pxs, `x (best of this model / best of ${bm.name} v${bm.version}: batch ${bb.rows}, ${bb.threads} thread(s))`);
+      row(`baseline ${bm.name} v${bm.version} (${bm.sampler.graph ?? 'sampler'} graph), batch ${bb.rows}, ${bb.threads} thread(s)`, bb.pxs, 'same rows, interleaved rounds');
+    }
     if (bestInfer) emit('inference.infer.best.px_per_s', bestInfer, 'px/s');
     for (const ext of ['csv', 'parquet']) {
       const c = bestOf.get(`cli.${ext}`);
@@ -233,6 +259,10 @@ async function main() {
       emit(`inference.cli_infer.${ext}.vs_sampler`, c.v / best.pxs, 'fraction of the best ONNX sampler px/s (goal ≥ 0.9)');
       emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
       row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall`);
+    }
+    const flowGemm = { rows: gemmRows(best.rows), byThreads: Object.fromEntries(THREAD_COUNTS.map((t) => [t, bestOf.get(`gemm.${best.rows}.t${t}`).v])) };
+    for (const rows of BATCHES) {
+      for (const t of THREAD_COUNTS) emit(`machine.ort_gemm_flow_shape.rows${gemmRows(rows)}.threads${t}`, bestOf.get(`gemm.${rows}.t${t}`).v, `GMAC/s (onnxruntime Gemm+Relu ×10, [${gemmRows(rows)}, 64] × [64, 64] = batch ${rows} × ${S} samples, best of ${ROUNDS} rounds × 20)`);
     }
     const pixsedP50 = rowsFile === '-' ? undefined : await readP50(join(work, 'pixsed-p50.npy'));
     const logMstar = manifest.parameters.findIndex((p) => p.name === 'log_mstar');
@@ -249,9 +279,11 @@ async function main() {
     async function torchPeer(python) {
       const script = join(root, 'tools/train/bench_torch.py');
       for (const t of THREAD_COUNTS) {
-        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
+        const p = runPython(python, [script, '--peak', '--threads', String(t), '--gemm-size', '2048', '--flow-rows', String(flowGemm.rows), '--reps', '20'], { OPENBLAS_NUM_THREADS: String(t), OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) });
         emit(`machine.sgemm2048.numpy.threads${t}`, p.numpy, `GMAC/s (numpy ${p.numpyVersion}, ${p.numpyBlas})`);
         emit(`machine.sgemm2048.torch.threads${t}`, p.torch, `GMAC/s (torch.mm ${p.torchVersion})`);
+        emit(`machine.sgemm_flow_shape.numpy.threads${t}`, p.flowShape.numpy, `GMAC/s (numpy, [${p.flowShape.rows}, 64] × [64, 64])`);
+        emit(`machine.sgemm_flow_shape.torch.threads${t}`, p.flowShape.torch, `GMAC/s (torch.mm, [${p.flowShape.rows}, 64] × [64, 64])`);
         if (t === THREADS) peak = { value: Math.max(p.numpy, p.torch), by: p.numpy >= p.torch ? `numpy ${p.numpyBlas}` : 'torch.mm' };
       }
       let tbest;
@@ -293,12 +325,16 @@ async function main() {
     if (macs && peak) {
       const perSample = macs.perSample + macs.perPixel / S;
       emit('inference.flow.macs_per_sample', macs.perSample, 'MAC (coupling MLPs, counted from sampler.pt)', true);
+      emit('inference.graph.macs_per_sample', macs.graphPerSample, `MAC (what model.onnx's ${manifest.sampler.graph ?? 'sampler'} graph executes per sample, zero-padded weights included; share of peak counts the flow's)`, true);
       emit('inference.flow.macs_per_pixel', macs.perPixel, 'MAC (conditioning network + context projections, once per pixel)', true);
       emit('machine.fp32_peak', peak.value, `GMAC/s (best sgemm 2048², ${THREADS} threads, ${peak.by})`);
       const share = (pxs) => (pxs * S * perSample) / 1e9 / peak.value;
       emit('inference.onnx.best.share_of_peak', share(best.pxs), `fraction ((${macs.perSample} + ${macs.perPixel}/${S}) MAC × ${S} × px/s ÷ peak)`);
       if (table.torchBest) emit('inference.torch.best.share_of_peak', share(table.torchBest), 'fraction');
+      const g = flowGemm.byThreads[best.threads];
+      emit('inference.onnx.best.share_of_flow_shape_gemm', (share(best.pxs) * peak.value) / g, `fraction (of onnxruntime's Gemm+Relu rate at [${flowGemm.rows}, 64] × [64, 64], ${best.threads} thread(s): ${g.toFixed(1)} GMAC/s)`);
       table.share = share;
+      table.peak = peak.value;
     } else note('no share of peak: it needs the PyTorch venv (numpy sgemm peak, MACs from sampler.pt)');
 
     // SBIPIX's own model
@@ -347,7 +383,11 @@ async function main() {
     }
 
     // the summary
-    process.stderr.write(`\n${modelName} v${manifest.version}, ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
+    if (table.peak) {
+      const fg = Object.entries(flowGemm.byThreads).map(([t, v]) => `${v.toFixed(1)} (${t} thread(s))`).join(', ');
+      process.stderr.write(`\npeak: sgemm 2048² ${table.peak.toFixed(1)} GMAC/s (${THREADS} threads); onnxruntime Gemm+Relu at the flow's shape [${flowGemm.rows}, 64] × [64, 64]: ${fg} GMAC/s\n`);
+    }
+    process.stderr.write(`\n${modelName} v${manifest.version} (${manifest.sampler.graph ?? 'sampler'} graph), ${S} samples/px, threads ${THREAD_COUNTS.join(' and ')} (peak at ${THREADS}), ${rowsFile === '-' ? `${N} random in-range feature rows` : `${N} mock rows`}\n`);
     process.stderr.write('| path | px/s | × best pixsed | share of peak (pixsed flow) | note |\n|---|---|---|---|---|\n');
     for (const r of table) {
       process.stderr.write(`| ${r.path} | ${r.pxs.toFixed(1)} | ${(r.pxs / best.pxs).toFixed(4)} | ${table.share && r.sameFlow ? `${(100 * table.share(r.pxs)).toFixed(1)} %` : '–'} | ${r.extra} |\n`);
@@ -355,6 +395,76 @@ async function main() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Rows of the flow's hidden-layer GEMM for a batch of `batchRows` pixels (at most 1,000,000). */
+function gemmRows(batchRows) {
+  return Math.min(batchRows * S, 1_000_000);
+}
+
+/**
+ * onnxruntime's rate on the flow's hidden-layer shape: a chain of 10 Gemm(x, W [64, 64], b) + Relu on x [rows, 64]
+ * (onnxruntime fuses each pair into the FusedGemm the flow's hidden layers run) for rows = each batch size × S, at
+ * 1 and THREADS threads, best of 20 runs, kept as `gemm.<batch>.t<threads>` (GMAC/s).
+ */
+async function ortFlowShapeGemm(batches, keep, width = 64, layers = 10) {
+  const ort = (await import('onnxruntime-node')).default;
+  const model = gemmChainModel(width, layers);
+  for (const t of THREAD_COUNTS) {
+    const s = await ort.InferenceSession.create(model, { intraOpNumThreads: t, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    for (const b of batches) {
+      const rows = gemmRows(b);
+      const x = new ort.Tensor('float32', new Float32Array(rows * width).fill(0.5), [rows, width]);
+      await s.run({ x });
+      let best = Infinity;
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        await s.run({ x });
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      keep(`gemm.${b}.t${t}`, (rows * width * width * layers) / best / 1e9);
+    }
+    await s.release();
+  }
+}
+
+/** ONNX protobuf (opset 17) of a chain of `layers` Gemm(x, W_l, b_l) + Relu on x [R, width], random weights in ±1/8. */
+function gemmChainModel(width, layers, seed = 1) {
+  const varint = (v) => {
+    const b = [];
+    let n = BigInt(v);
+    do {
+      let x = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n) x |= 0x80;
+      b.push(x);
+    } while (n);
+    return Buffer.from(b);
+  };
+  // protobuf wire format: key = field << 3 | wire type (0 varint, 2 length-delimited); onnx.proto field numbers
+  const key = (no, wire) => varint((no << 3) | wire);
+  const int = (no, v) => Buffer.concat([key(no, 0), varint(v)]);
+  const bytes = (no, buf) => Buffer.concat([key(no, 2), varint(buf.length), buf]);
+  const str = (no, v) => bytes(no, Buffer.from(v, 'utf8'));
+  const msg = (no, ...parts) => bytes(no, Buffer.concat(parts));
+  let st = seed >>> 0;
+  const rnd = () => ((st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) / 4;
+  // TensorProto: dims 1, data_type 2 (1 = FLOAT), name 8, raw_data 9
+  const tensor = (name, dims, n) => msg(5, ...dims.map((d) => int(1, d)), int(2, 1), str(8, name), bytes(9, Buffer.from(Float32Array.from({ length: n }, rnd).buffer)));
+  // ValueInfoProto name 1, type 2 → TypeProto.tensor_type 1 → elem_type 1, shape 2 → dim 1 → dim_value 1 | dim_param 2
+  const valueInfo = (no, name) => msg(no, str(1, name), msg(2, msg(1, int(1, 1), msg(2, msg(1, str(2, 'R')), msg(1, int(1, width))))));
+  const parts = [];
+  let x = 'x';
+  for (let l = 0; l < layers; l++) {
+    parts.push(tensor(`w${l}`, [width, width], width * width), tensor(`b${l}`, [width], width));
+    // NodeProto: input 1, output 2, name 3, op_type 4
+    parts.push(msg(1, str(1, x), str(1, `w${l}`), str(1, `b${l}`), str(2, `g${l}`), str(3, `gemm${l}`), str(4, 'Gemm')));
+    x = l === layers - 1 ? 'y' : `h${l}`;
+    parts.push(msg(1, str(1, `g${l}`), str(2, x), str(3, `relu${l}`), str(4, 'Relu')));
+  }
+  // GraphProto: node 1, name 2, initializer 5, input 11, output 12; ModelProto: ir_version 1, producer 2, graph 7, opset_import 8
+  const graph = Buffer.concat([str(2, 'gemm-chain'), ...parts, valueInfo(11, 'x'), valueInfo(12, 'y')]);
+  return new Uint8Array(Buffer.concat([int(1, 8), str(2, 'pixsed-bench'), bytes(7, graph), msg(8, str(1, ''), int(2, 17))]));
 }
 
 /** `pixsed infer` on the same rows (CSV → CSV or Parquet) at the sampler's best batch size and threads: its own rows/s and the process's. */

@@ -8,11 +8,13 @@ usage: python tools/train/bench_torch.py --model-dir test-data/models/jades-dela
 Prints one JSON line. Sampling: {"pxPerS", "threads", "chunk", "pixels", "samples", "macs", "check"} where `check` is a
 4-pixel x 8-sample run the caller feeds to onnxruntime to show the weights are the same, and `macs` the multiply-adds
 of the flow counted from the state_dict's Linear weights (per sample; per pixel: the conditioning network, run once per
-pixel and broadcast over its samples). With --features (float32 [N, F] .npy, the manifest's feature transform of real
+pixel and broadcast over its samples; graphPerSample: the multiply-adds model.onnx's graph executes per sample,
+zero-padded weights included, pixsed_train/export.py graph_macs_per_sample). With --features (float32 [N, F] .npy, the manifest's feature transform of real
 rows) those rows are sampled instead of random in-range features, and --p50-out gets the per-row sample medians
 [N, D] (numpy's linear percentile, as pixsed's posteriorSummary); only the flow is timed.
 --peak: the machine's fp32 multiply-add rate from square sgemms (numpy, whose BLAS threads the caller sets with
-OPENBLAS_NUM_THREADS/OMP_NUM_THREADS, and torch.mm at --threads): {"numpy": GMAC/s, "torch": GMAC/s, ...}.
+OPENBLAS_NUM_THREADS/OMP_NUM_THREADS, and torch.mm at --threads): {"numpy": GMAC/s, "torch": GMAC/s, ...}; with
+--flow-rows R also "flowShape": the same for the flow's hidden-layer shape [R, 64] x [64, 64].
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pixsed_train.export import graph_macs_per_sample  # noqa: E402
 from pixsed_train.flow import ConditionalFlow, Sampler  # noqa: E402
 
 
@@ -69,6 +72,22 @@ def features_in_range(man: dict, n: int, rng: np.random.Generator) -> np.ndarray
     return f.astype(np.float32)
 
 
+def flow_shape_gemm(threads: int, rows: int, width: int = 64, reps: int = 5) -> dict:
+    """Best-of-`reps` fp32 rate of the flow's own hidden-layer product [rows, width] x [width, width] (numpy, torch.mm),
+    GMAC/s: the realistic peak of a K = N = 64 GEMM, next to the square one."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((rows, width), dtype=np.float32)
+    b = rng.standard_normal((width, width), dtype=np.float32)
+    a @ b
+    macs = rows * width * width
+    out = {"rows": rows, "width": width, "numpy": macs / min(_timed(lambda: a @ b) for _ in range(reps)) / 1e9}
+    torch.set_num_threads(threads)
+    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    torch.mm(ta, tb)
+    out["torch"] = macs / min(_timed(lambda: torch.mm(ta, tb)) for _ in range(reps)) / 1e9
+    return out
+
+
 def gemm_peak(threads: int, size: int, reps: int = 5) -> dict:
     """Best-of-`reps` fp32 sgemm rate (size³ multiply-adds per product) with numpy and with torch.mm."""
     rng = np.random.default_rng(0)
@@ -108,15 +127,22 @@ def main() -> None:
     ap.add_argument("--p50-out", type=Path, help="with --features: write the per-row sample medians [N, D] here (.npy)")
     ap.add_argument("--peak", action="store_true", help="only measure the sgemm rate (GMAC/s)")
     ap.add_argument("--gemm-size", type=int, default=2048)
+    ap.add_argument("--flow-rows", type=int, default=0, help="with --peak: also the [rows, 64] x [64, 64] rate (the flow's shape)")
+    ap.add_argument("--reps", type=int, default=5, help="with --peak: best of this many products")
     a = ap.parse_args()
-    for name in ("pixels", "samples", "threads", "chunk", "gemm_size"):
+    if a.flow_rows and not 1 <= a.flow_rows <= 10_000_000:
+        ap.error(f"--flow-rows: expected an integer from 1 to 10000000, got {a.flow_rows}")
+    for name in ("pixels", "samples", "threads", "chunk", "gemm_size", "reps"):
         v = getattr(a, name)
         hi = 1024 if name == "threads" else 10_000_000
         if not 1 <= v <= hi:
             ap.error(f"--{name.replace('_', '-')}: expected an integer from 1 to {hi}, got {v}")  # exit 2
     torch.set_num_threads(a.threads)
     if a.peak:
-        print(json.dumps(gemm_peak(a.threads, a.gemm_size)))
+        out = gemm_peak(a.threads, a.gemm_size, a.reps)
+        if a.flow_rows:
+            out["flowShape"] = flow_shape_gemm(a.threads, a.flow_rows, reps=a.reps)
+        print(json.dumps(out))
         return
     if a.model_dir is None:
         raise SystemExit("--model-dir is required (or --peak)")
@@ -148,7 +174,7 @@ def main() -> None:
     if a.p50_out is not None:
         np.save(a.p50_out, p50)
     print(json.dumps({"pxPerS": n / sec, "threads": a.threads, "chunk": a.chunk, "pixels": n, "samples": a.samples,
-                      "torch": torch.__version__, "macs": flow_macs(sampler.state_dict()),
+                      "torch": torch.__version__, "macs": {**flow_macs(sampler.state_dict()), "graphPerSample": graph_macs_per_sample(sampler)},
                       "check": {"features": cf.numpy().ravel().tolist(), "noise": cn.numpy().ravel().tolist(),
                                 "samples": cs.numpy().ravel().tolist()}}))
 

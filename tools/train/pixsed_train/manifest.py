@@ -134,7 +134,7 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
                     "inputs": {"features": {"dtype": "float32", "shape": ["N", len(fnames)], "note": "unstandardized features (this manifest's transform)"},
                                "noise": {"dtype": "float32", "shape": ["N", "S", D], "note": "i.i.d. standard normal from the caller's seeded PRNG"}},
                     "output": {"dtype": "float32", "shape": ["N", "S", D], "note": "posterior samples in physical units, parameter order = parameters[]"},
-                    "noiseDim": D, "flow": cfg["flow"]},
+                    "noiseDim": D, "flow": cfg["flow"], "graph": _graph_name(cfg["flow"])},
         "provenance": {"trainConfig": str(cfg_path.relative_to(repo)) if str(cfg_path).startswith(str(repo)) else str(cfg_path),
                        "trainConfigSha256": hashlib.sha256(cfg_path.read_bytes()).hexdigest(),
                        # after `extends` is resolved: pins the whole config, parent files included
@@ -150,6 +150,12 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
         "validation": {"file": "validation.json", "selection": res["selection"], "metrics": res["metrics"],
                        "onnxMaxAbsDiff": res["onnxCheck"].get("maxAbsDiff"), "goals": res["goals"]},
     }
+
+
+def _graph_name(flow_cfg: dict) -> str:
+    from .export import graph_name  # export imports this module's I/O names
+
+    return graph_name(flow_cfg)
 
 
 def write_manifest(out_dir: Path, manifest: dict) -> Path:

@@ -53,6 +53,18 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'OnnxSampler on an analytic Gaussian posteri
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
 
+  it('reuses its noise buffer without letting concurrent calls share it: each equals the same call made alone', async () => {
+    const sampler = await OnnxSampler.open(file);
+    const features = new Float32Array(6 * F).map((_, k) => Math.cos(k));
+    const alone1 = await sampler.sample(features, 6, F, 40, D, createPrng(1));
+    const alone2 = await sampler.sample(features.subarray(0, 3 * F), 3, F, 40, D, createPrng(2)); // a smaller call after a larger one
+    const [c1, c2] = await Promise.all([sampler.sample(features, 6, F, 40, D, createPrng(1)), sampler.sample(features.subarray(0, 3 * F), 3, F, 40, D, createPrng(2))]);
+    expect(Buffer.from(c1.buffer).equals(Buffer.from(alone1.buffer))).toBe(true);
+    expect(Buffer.from(c2.buffer).equals(Buffer.from(alone2.buffer))).toBe(true);
+    expect(Buffer.from(alone2.buffer).equals(Buffer.from(alone1.buffer.slice(0, alone2.byteLength)))).toBe(false);
+    await sampler.close();
+  });
+
   it('names the file and the expected shape when the features do not fit', async () => {
     const sampler = await OnnxSampler.open(file);
     await expect(sampler.sample(new Float32Array(10 * 5), 10, 5, 10, D, createPrng(0))).rejects.toThrow();

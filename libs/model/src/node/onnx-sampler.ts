@@ -45,6 +45,10 @@ export function readModelBytes(file: string): Uint8Array {
  * seeded PRNG), so a run is reproducible bit for bit.
  */
 export class OnnxSampler {
+  /** `sample`'s noise buffer, reused from call to call (grown when a call needs more); `noiseBusy` while a call uses it. */
+  private noise = new Float32Array(0);
+  private noiseBusy = false;
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly file: string,
@@ -79,7 +83,15 @@ export class OnnxSampler {
 
   /** Samples [n, s, dims] for features [n, nFeatures], noise drawn from `rng` in row-major order. */
   async sample(features: Float32Array, n: number, nFeatures: number, s: number, dims: number, rng: Prng): Promise<Float32Array> {
-    return this.run(features, fillNormal(rng, new Float32Array(n * s * dims)), n, nFeatures, s, dims);
+    const len = n * s * dims;
+    if (this.noiseBusy) return this.run(features, fillNormal(rng, new Float32Array(len)), n, nFeatures, s, dims); // concurrent call: its own buffer
+    if (this.noise.length < len) this.noise = new Float32Array(len);
+    this.noiseBusy = true;
+    try {
+      return await this.run(features, fillNormal(rng, this.noise.subarray(0, len)), n, nFeatures, s, dims);
+    } finally {
+      this.noiseBusy = false;
+    }
   }
 
   /** Samples [n, s, dims] for features [n, nFeatures] and the given standard-normal noise [n, s, dims]. */
