@@ -4,6 +4,7 @@ import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
 import { mergeCommand } from './commands/merge.js';
+import { slurmCommand } from './commands/slurm.js';
 import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
@@ -56,6 +57,23 @@ program
   .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
   .action(async (dir: string, opts) => {
     await mergeCommand(dir, opts);
+  });
+
+program
+  .command('slurm')
+  .description('write SLURM scripts for a sharded run: an sbatch array of N shards and a merge job after it (--dependency=afterok), and print the sbatch commands')
+  .argument('<pipeline.yaml>', 'pipeline file')
+  .requiredOption('--shards <N>', 'number of shards (array tasks)')
+  .requiredOption('--out <dir>', 'output folder of the run (scripts and logs go to <dir>/slurm/)')
+  .option('--partition <P>', 'sbatch --partition')
+  .option('--time <T>', 'sbatch --time per shard (e.g. 2:00:00)')
+  .option('--mem <M>', 'sbatch --mem per shard (e.g. 4G)')
+  .option('--cpus-per-task <C>', 'sbatch --cpus-per-task')
+  .option('--pixsed <command>', 'how the jobs start pixsed (default: this node and this CLI, absolute paths; or set PIXSED in the job environment)')
+  .addOption(setOption())
+  .option('--quiet', 'print nothing')
+  .action(async (file: string, opts) => {
+    await slurmCommand(file, opts);
   });
 
 program
