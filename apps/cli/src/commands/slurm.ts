@@ -74,7 +74,7 @@ export async function slurmCommand(file: string, opts: SlurmCommandOptions): Pro
     '# the shard stops cleanly, exit 143, its folder marked incomplete (INCOMPLETE.json).',
     'set -euo pipefail',
     `PIXSED=\${PIXSED:-${pixsed}}`,
-    `exec $PIXSED run ${quote(resolve(file))} --shard "\${SLURM_ARRAY_TASK_ID}/${n}" --out ${quote(out)} ${set} --quiet`.trimEnd(),
+    `exec $PIXSED run ${quote(resolve(file))} --shard "\${SLURM_ARRAY_TASK_ID}/${n}" --out ${quote(out)} ${set}`.trimEnd(),
     '',
   ].join('\n');
   const merge = [
