@@ -123,6 +123,7 @@ export async function mergeCommand(outDir: string, opts: MergeCommandOptions = {
   };
   const { count, summaries } = await readShards(dir);
   const first = summaries[0];
+  if (first.pixsedVersion !== PIXSED_VERSION) log(`warning: the shards were written by pixsed ${first.pixsedVersion}, this is ${PIXSED_VERSION}: the merged outputs keep the shards' version`);
   const shardDir = (k: number) => join(dir, SHARDS_DIR, shardLabel({ index: k + 1, count }));
   const stream = runStream(first.stream);
   const config = first.config as { sinks?: { type: string; name: string; config: Record<string, unknown> }[] };
