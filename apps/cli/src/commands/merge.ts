@@ -6,7 +6,7 @@ import { batchFromColumns, ConfigError, DataFileError, shardLabel, STREAM_INFO_K
 import { OutputTransaction, SUMMARY_FILE } from '@pixsed/core/node';
 import { catalogColumns, type GalaxyCatalogRow } from '@pixsed/aggregate';
 import { provenanceCards, readShardRows, SHARD_ROWS_FILE, writeGalaxyCatalog, writeMassComparison, type ShardRows } from '@pixsed/aggregate/node';
-import { ARROW_SCHEMA_KEY, FIELD_METADATA_KEY } from '@pixsed/parquet';
+import { ARROW_SCHEMA_KEY, FIELD_METADATA_KEY, type ParquetColumns } from '@pixsed/parquet';
 import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
 import { PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
@@ -135,7 +135,7 @@ export async function mergeCommand(outDir: string, opts: MergeCommandOptions = {
   const output = await OutputTransaction.open(dir, { exclusive: false, overwrite: true, log });
   try {
     for (const sink of sinks) {
-      if (sink.type === 'parquet') await mergeParquet(sink.config, summaries, shardDir, output, stream, count, log);
+      if (sink.type === 'parquet') await mergeParquet(sink.config, summaries, shardDir, output, stream, count, startedAt, log);
       else await mergeGalaxies(sink.config, summaries, shardDir, output, stream, { configHash: first.configHash, startedAt, pixsedVersion: first.pixsedVersion });
     }
     const files = (await filesBelow(output.tempDir)).map((f) => join(dir, f));
@@ -202,10 +202,10 @@ function shardFile(s: Summary, k: number, rel: string, shardDir: (k: number) => 
 
 /**
  * A Parquet sink: the shards' files as the dataset `<name>/part-<i>-of-<N>.parquet` (hard links), and the single
- * file of one run: the shards' row groups in shard order (each shard's rows in stream order), with the run's
- * StreamInfo and the shards' own key-value metadata.
+ * file of one run: the shards' rows merged into the single run's order (streamed, one row group per shard in
+ * memory), with the run's StreamInfo and the shards' own key-value metadata.
  */
-async function mergeParquet(cfg: Record<string, unknown>, summaries: Summary[], shardDir: (k: number) => string, output: OutputTransaction, stream: StreamInfo, count: number, log: (m: string) => void): Promise<void> {
+async function mergeParquet(cfg: Record<string, unknown>, summaries: Summary[], shardDir: (k: number) => string, output: OutputTransaction, stream: StreamInfo, count: number, startedAt: string, log: (m: string) => void): Promise<void> {
   const rel = String(cfg.path ?? 'pixels.parquet');
   const parts = summaries.map((s, k) => ({ k, file: shardFile(s, k, rel, shardDir) })).filter((p): p is { k: number; file: string } => !!p.file);
   if (!parts.length) {
@@ -219,29 +219,99 @@ async function mergeParquet(cfg: Record<string, unknown>, summaries: Summary[], 
   });
   const file = output.path(rel, 'parquet.path');
   let writer: Awaited<ReturnType<typeof createParquetWriter>> | undefined;
-  let fileFacts: Record<string, unknown> | undefined;
   try {
+    const heads: Head[] = [];
     for (const p of parts) {
-      const r = await readParquetRowGroups(p.file);
-      for await (const g of r.groups()) {
-        if (!writer) {
-          writer = await createParquetWriter(file, { rowGroupRows: Number(cfg.rowGroupRows ?? 131_072), compression: (cfg.compression as never) ?? 'snappy', metadata: { [STREAM_INFO_KEY]: JSON.stringify(stream) } });
-          try {
-            fileFacts = JSON.parse(g.metadata['pixsed.file'] ?? '{}');
-          } catch {
-            fileFacts = {};
-          }
-        }
-        const meta = Object.fromEntries(Object.entries(g.metadata).filter(([k]) => ![STREAM_INFO_KEY, 'pixsed.file', FIELD_METADATA_KEY, ARROW_SCHEMA_KEY].includes(k)));
-        for (const [name, col] of Object.entries(g.columns)) if (!ArrayBuffer.isView(col)) throw new DataFileError(p.file, name, 'a column that is not a flat numeric column (the pixel table has only such columns)');
-        await writer.write(batchFromColumns(g.columns as Record<string, NumericArray>, meta, g.fieldMetadata));
-      }
+      const h = await openHead(p.file, stream);
+      if (h) heads.push(h);
     }
-    if (writer) await writer.close({ 'pixsed.file': JSON.stringify({ ...fileFacts, rows: writer.rows }) });
+    if (!heads.length) return;
+    const first = heads[0].group!;
+    let fileFacts: Record<string, unknown> = {};
+    try {
+      fileFacts = JSON.parse(first.metadata['pixsed.file'] ?? '{}');
+    } catch {
+      fileFacts = {};
+    }
+    const meta = Object.fromEntries(Object.entries(first.metadata).filter(([k]) => ![STREAM_INFO_KEY, 'pixsed.file', FIELD_METADATA_KEY, ARROW_SCHEMA_KEY].includes(k)));
+    const names = Object.keys(first.columns);
+    const rowGroupRows = Number(cfg.rowGroupRows ?? 131_072);
+    writer = await createParquetWriter(file, { rowGroupRows, compression: (cfg.compression as never) ?? 'snappy', metadata: { [STREAM_INFO_KEY]: JSON.stringify(stream) } });
+    // a k-way merge in stream order (tile, then row, then column): the single run's row order
+    const size = Math.min(rowGroupRows, 65_536);
+    const ctor = names.map((n) => (first.columns[n] as NumericArray).constructor as new (k: number) => NumericArray);
+    let out = names.map((_, c) => new ctor[c](size));
+    let at = 0;
+    const flush = async (n: number) => {
+      const cols = Object.fromEntries(names.map((name, c) => [name, out[c].subarray(0, n) as NumericArray]));
+      await writer!.write(batchFromColumns(cols, meta, first.fieldMetadata));
+      out = names.map((_, c) => new ctor[c](size));
+      at = 0;
+    };
+    for (;;) {
+      let best: Head | undefined;
+      for (const h of heads) if (h.group && (!best || h.keys[h.i] < best.keys[best.i])) best = h;
+      if (!best) break;
+      const src = names.map((n) => best!.group!.columns[n] as NumericArray);
+      for (let c = 0; c < names.length; c++) out[c][at] = src[c][best.i];
+      at++;
+      best.i++;
+      if (best.i >= best.keys.length) await best.next();
+      if (at === size) await flush(at);
+    }
+    if (at > 0) await flush(at);
+    await writer.close({ 'pixsed.file': JSON.stringify({ ...fileFacts, rows: writer.rows, date: startedAt }) });
   } catch (err) {
     await writer?.abort();
     throw output.ioError(err, file);
   }
+}
+
+/** One shard's Parquet file read row group by row group, with each row's stream-order key. */
+interface Head {
+  file: string;
+  group: ParquetColumns | undefined;
+  keys: Float64Array;
+  i: number;
+  next(): Promise<void>;
+}
+
+/**
+ * Opens a shard's pixel table for the merge; the key of a row is its place in the stream of one run: the tile
+ * (row-major over the source's grid), then the mosaic row and column (rows of a tile come in raster order).
+ */
+async function openHead(file: string, stream: StreamInfo): Promise<Head | undefined> {
+  const m = stream.mosaic;
+  if (!m) throw new DataFileError(file, 'pixsed.stream', 'the run has no mosaic geometry (StreamInfo.mosaic): cannot order the pixel rows');
+  const tilesPerRow = Math.ceil(m.width / m.tileColumns);
+  const r = await readParquetRowGroups(file);
+  const it = r.groups();
+  const h: Head = {
+    file,
+    group: undefined,
+    keys: new Float64Array(0),
+    i: 0,
+    async next() {
+      for (;;) {
+        const g = await it.next();
+        if (g.done) {
+          h.group = undefined;
+          return;
+        }
+        const x = g.value.columns.x;
+        const y = g.value.columns.y;
+        if (!(x instanceof Int32Array) || !(y instanceof Int32Array)) throw new DataFileError(file, 'x, y', 'the pixel table needs its int32 x and y columns to be merged in stream order');
+        for (const [name, col] of Object.entries(g.value.columns)) if (!ArrayBuffer.isView(col)) throw new DataFileError(file, name, 'a column that is not a flat numeric column (the pixel table has only such columns)');
+        if (g.value.numRows === 0) continue;
+        const keys = new Float64Array(g.value.numRows);
+        for (let i = 0; i < keys.length; i++) keys[i] = (Math.floor(y[i] / m.stripRows) * tilesPerRow + Math.floor(x[i] / m.tileColumns)) * m.width * m.height + y[i] * m.width + x[i];
+        Object.assign(h, { group: g.value, keys, i: 0 });
+        return;
+      }
+    },
+  };
+  await h.next();
+  return h.group ? h : undefined;
 }
 
 /**
