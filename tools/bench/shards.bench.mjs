@@ -3,7 +3,8 @@
 // (2) `pixsed merge` of the 4096² benchmark mosaic of pipeline-scale.bench.mjs (same generator, galaxy density and
 // chain) cut into PIXSED_BENCH_MERGE_SHARDS shards (default 4, run two at a time; their sampling is cheap,
 // PIXSED_BENCH_MERGE_SAMPLES = 50 per pixel: merge time does not depend on it). Sizes: PIXSED_BENCH_MERGE_SIZE
-// (default 4096; 0 skips part 2, which takes minutes and ~2 GB of temporary disk, deleted after).
+// (default 4096; 0 skips part 2, which takes minutes and ~2 GB of temporary disk, deleted after);
+// PIXSED_BENCH_SHARDS_DEMO=0 skips part 1.
 // Figures: JSON lines {"name","value","unit"} (tools/bench/run.mjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,21 +36,23 @@ function pixsed(args) {
   });
 }
 
-// (1) the demo: one run vs 2 shards at once (+ merge)
+// (1) the demo: one run vs 2 shards at once (+ merge); PIXSED_BENCH_SHARDS_DEMO=0 skips it
 const demo = join(root, 'pipelines/demo.yaml');
-const set = (process.env.PIXSED_BENCH_SAMPLES ? ['--set', `stages.inference.samplesPerPixel=${process.env.PIXSED_BENCH_SAMPLES}`] : []);
-const one = await pixsed(['run', demo, '--out', join(work, 'demo-one'), '--quiet', '--no-report', ...set]);
-const t0 = performance.now();
-await Promise.all([1, 2].map((i) => pixsed(['run', demo, '--shard', `${i}/2`, '--out', join(work, 'demo-two'), '--quiet', ...set])));
-const shards = (performance.now() - t0) / 1000;
-const merge = await pixsed(['merge', join(work, 'demo-two'), '--quiet', '--no-report']);
-emit('shards.demo.one_run_wall', one, 's');
-emit('shards.demo.two_shards_concurrent_wall', shards, 's');
-emit('shards.demo.merge_wall', merge, 's');
-emit('shards.demo.wall_ratio_two_shards_vs_one', shards / one, 'x');
-emit('shards.demo.wall_ratio_two_shards_plus_merge_vs_one', (shards + merge) / one, 'x');
-rmSync(join(work, 'demo-one'), { recursive: true, force: true });
-rmSync(join(work, 'demo-two'), { recursive: true, force: true });
+if (process.env.PIXSED_BENCH_SHARDS_DEMO !== '0') {
+  const set = (process.env.PIXSED_BENCH_SAMPLES ? ['--set', `stages.inference.samplesPerPixel=${process.env.PIXSED_BENCH_SAMPLES}`] : []);
+  const one = await pixsed(['run', demo, '--out', join(work, 'demo-one'), '--quiet', '--no-report', ...set]);
+  const t0 = performance.now();
+  await Promise.all([1, 2].map((i) => pixsed(['run', demo, '--shard', `${i}/2`, '--out', join(work, 'demo-two'), '--quiet', ...set])));
+  const shards = (performance.now() - t0) / 1000;
+  const merge = await pixsed(['merge', join(work, 'demo-two'), '--quiet', '--no-report']);
+  emit('shards.demo.one_run_wall', one, 's');
+  emit('shards.demo.two_shards_concurrent_wall', shards, 's');
+  emit('shards.demo.merge_wall', merge, 's');
+  emit('shards.demo.wall_ratio_two_shards_vs_one', shards / one, 'x');
+  emit('shards.demo.wall_ratio_two_shards_plus_merge_vs_one', (shards + merge) / one, 'x');
+  rmSync(join(work, 'demo-one'), { recursive: true, force: true });
+  rmSync(join(work, 'demo-two'), { recursive: true, force: true });
+}
 
 // (2) merge time on the 4096² benchmark mosaic
 const size = Number(process.env.PIXSED_BENCH_MERGE_SIZE ?? 4096);
