@@ -145,6 +145,23 @@ describe.skipIf(!ready)(ready ? 'sharded runs merged equal one run (demo, N = 1,
       expect(errorText(other.stderr)).toMatch(/holds a complete shard of another config or pixsed version .*--overwrite/);
     });
 
+    it('pixsed slurm: the array runs --shard "$SLURM_ARRAY_TASK_ID/N", the merge waits for it (afterok); bad sbatch values are exit 2', async () => {
+      const d = join(T, 'scripts');
+      const r = await cli('slurm', pipeline, '--shards', '4', '--out', d, '--partition', 'short', '--time', '1-02:00:00', '--mem', '4G', '--cpus-per-task', '2', ...CHEAP);
+      expect(r.code, r.stderr).toBe(0);
+      const array = readFileSync(join(d, 'slurm', 'shards.sbatch'), 'utf8');
+      for (const line of ['#SBATCH --array=1-4', '#SBATCH --partition=short', '#SBATCH --time=1-02:00:00', '#SBATCH --mem=4G', '#SBATCH --cpus-per-task=2']) expect(array).toContain(line);
+      expect(array).toMatch(/exec \$PIXSED run \S+demo\.yaml --shard "\$\{SLURM_ARRAY_TASK_ID\}\/4" --out \S+scripts --set stages\.inference\.samplesPerPixel=20/);
+      expect(readFileSync(join(d, 'slurm', 'merge.sbatch'), 'utf8')).toMatch(/#SBATCH --kill-on-invalid-dep=yes[\s\S]*exec \$PIXSED merge \S+scripts/);
+      expect(readFileSync(join(d, 'slurm', 'submit.sh'), 'utf8')).toMatch(/sbatch --parsable --dependency=afterok:"\$array" \S+merge\.sbatch/);
+      expect(r.stdout).toMatch(/sbatch --dependency=afterok:\$array \S+merge\.sbatch/);
+      const bad = await cli('slurm', pipeline, '--shards', '0', '--out', join(T, 'scripts-bad'), '--time', '2h', '--mem', '4Q', '--cpus-per-task', 'two');
+      expect(bad.code).toBe(2);
+      const e = errorText(bad.stderr);
+      for (const m of [/--shards: '0': expected an integer ≥ 1/, /--time: '2h': expected sbatch's formats/, /--mem: '4Q': expected a size/, /--cpus-per-task: 'two'/]) expect(e).toMatch(m);
+      expect(existsSync(join(T, 'scripts-bad'))).toBe(false);
+    });
+
     it('a sink merge cannot combine is refused before the shard runs', async () => {
       const yaml = readFileSync(pipeline, 'utf8').replaceAll('../test-data/', `${join(root, 'test-data')}/`) + '  - type: arrow-ipc\n';
       writeFileSync(join(T, 'arrow.yaml'), yaml);
