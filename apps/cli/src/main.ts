@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
 import { runCommand } from './commands/run.js';
 import { reportCommand } from './commands/report.js';
+import { mergeCommand } from './commands/merge.js';
+import { slurmCommand } from './commands/slurm.js';
 import { validateConfigCommand } from './commands/validate-config.js';
 import { schemaCommand } from './commands/schema.js';
 import { pluginsCommand } from './commands/plugins.js';
@@ -41,8 +43,37 @@ program
   .option('--json', 'print the run summary as JSON')
   .option('--quiet', 'print only warnings and errors (no progress, no summary: it is saved as run-summary.json)')
   .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
+  .option('--shard <i/N|auto>', 'run shard i of N (1-based) into <out>/shards/part-<i>-of-<N>/; auto: from SLURM_ARRAY_TASK_ID (and _MIN/_MAX or _COUNT); combine with `pixsed merge <out>`')
   .action(async (file: string, opts) => {
     await runCommand(file, opts);
+  });
+
+program
+  .command('merge')
+  .description('merge the shards of <out>/shards/ (pixsed run --shard i/N) into the outputs one run writes in <out>: checks every shard is present, complete and of the same pipeline, config and model')
+  .argument('<out>', 'the --out folder of the sharded run')
+  .option('--json', 'print the merged run summary as JSON')
+  .option('--quiet', 'print only warnings and errors')
+  .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
+  .action(async (dir: string, opts) => {
+    await mergeCommand(dir, opts);
+  });
+
+program
+  .command('slurm')
+  .description('write SLURM scripts for a sharded run: an sbatch array of N shards and a merge job after it (--dependency=afterok), and print the sbatch commands')
+  .argument('<pipeline.yaml>', 'pipeline file')
+  .requiredOption('--shards <N>', 'number of shards (array tasks)')
+  .requiredOption('--out <dir>', 'output folder of the run (scripts and logs go to <dir>/slurm/)')
+  .option('--partition <P>', 'sbatch --partition')
+  .option('--time <T>', 'sbatch --time per shard (e.g. 2:00:00)')
+  .option('--mem <M>', 'sbatch --mem per shard (e.g. 4G)')
+  .option('--cpus-per-task <C>', 'sbatch --cpus-per-task')
+  .option('--pixsed <command>', 'how the jobs start pixsed (default: this node and this CLI, absolute paths; or set PIXSED in the job environment)')
+  .addOption(setOption())
+  .option('--quiet', 'print nothing')
+  .action(async (file: string, opts) => {
+    await slurmCommand(file, opts);
   });
 
 program

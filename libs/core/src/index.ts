@@ -18,6 +18,7 @@ export * from './builtins/synthetic-source.js';
 export * from './builtins/identity-stage.js';
 export * from './strip-geometry.js';
 export * from './stream-info.js';
+export * from './shard-partition.js';
 export * from './table-cells.js';
 export * from './mean-snr.js';
 export * from './regularized-gamma.js';

@@ -12,6 +12,7 @@ import { stageOperator, stageProvenance } from './stage-operator.js';
 import { batchPixels } from './strip-geometry.js';
 import { checkStreamInfo, minimalStreamInfo, type StreamInfo } from './stream-info.js';
 import type { PipelineConfig } from './pipeline-config.js';
+import type { ShardSpec } from './shard-partition.js';
 import type { BatchSource, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
 
 export interface ProgressEvent {
@@ -46,6 +47,8 @@ export interface RunOptions {
   onProgress?: (p: ProgressEvent) => void;
   /** The pixsed version recorded in the outputs' provenance (InitContext.run). */
   pixsedVersion?: string;
+  /** Run only shard `index` of `count` (`pixsed run --shard`): the source must state it in `info.shard`, and a stage must drop the pixels other shards own. */
+  shard?: ShardSpec;
   /** Called before the run starts with the observable (tests use it to observe batches). */
   tap?: (stream: Observable<RecordBatch>) => void;
 }
@@ -135,6 +138,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     log,
     run: { configHash: resolvedConfigHash(config), startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), pixsedVersion: options.pixsedVersion },
     stream: { ...minimalStreamInfo(sourceName, []), flags: flags.list() },
+    ...(options.shard ? { shard: options.shard } : {}),
   };
 
   let created: BatchSource | undefined;
@@ -146,10 +150,17 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     created = await config.source.def.create(config.source.config as any, init);
     // every source states its StreamInfo (a JS plug-in without one is named by checkStreamInfo)
     stream = { ...checkStreamInfo(created.info, sourceName), flags: flags.list() };
+    const shard = options.shard;
+    if (shard && (stream.shard?.index !== shard.index || stream.shard.count !== shard.count)) {
+      throw new ConfigError(config.file, [{ path: 'source.type', message: `--shard ${shard.index}/${shard.count}: source '${config.source.type}' cannot read a shard of its data (it states no shard in its StreamInfo)` }]);
+    }
     for (const s of config.stages) {
       const instance = await s.def.create(s.config as any, { ...init, stream });
       stages.push(instance);
       if (instance.info) stream = checkStreamInfo(instance.info, `stage '${s.name}'`);
+    }
+    if (shard && !stream.shard?.appliedBy) {
+      throw new ConfigError(config.file, [{ path: 'stages', message: `--shard ${shard.index}/${shard.count}: no stage drops the pixels other shards own (the snr-mask stage does): a shard would write them twice` }]);
     }
     for (const s of config.sinks) sinks.push(await s.def.create(s.config as any, { ...init, stream }));
   } catch (err) {
@@ -166,7 +177,8 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
   }
 
   const gate = new FlowGate({ maxBatches: config.run.maxInFlightBatches, maxBytes: config.run.maxInFlightMB * 1024 * 1024 });
-  const segmented = stream.mask && stream.galaxies ? stream.galaxies.reduce((n, g) => n + g.nPixels, 0) : undefined;
+  const owned = stream.shard ? new Set(stream.shard.galaxies) : undefined;
+  const segmented = stream.mask && stream.galaxies ? stream.galaxies.reduce((n, g) => n + (!owned || owned.has(g.id) ? g.nPixels : 0), 0) : undefined;
   const expectedRowsOut = () =>
     segmented !== undefined
       ? segmented - stats.droppedTotal() + (stats.dropped.OUTSIDE_SEGMENTATION ?? 0)

@@ -91,4 +91,27 @@ describe('runPipeline', () => {
     await expect(runPipeline(config, { outDir: '/tmp' })).rejects.toThrow(/^source:bare: invalid StreamInfo: /);
     expect(probe.written).toBe(0);
   });
+
+  it('--shard: a source that states no shard, or a chain where no stage drops the other shards\' pixels, is refused before any batch', async () => {
+    const a = harness();
+    await expect(runPipeline(a.config, { outDir: '/tmp', shard: { index: 1, count: 2 } })).rejects.toThrow(/--shard 1\/2: source 'count' cannot read a shard of its data/);
+    expect(a.probe.pulled).toBe(0);
+    const probe = { pulled: 0 };
+    const sharded = defineSource({
+      name: 'sharded',
+      version: '1.0.0',
+      description: 'states its shard',
+      configSchema: z.strictObject({}),
+      create: (_c, init) => ({
+        info: { ...minimalStreamInfo('source:sharded', []), shard: { index: init.shard!.index, count: init.shard!.count, galaxies: [], tiles: 0 } },
+        async *[Symbol.asyncIterator]() {
+          probe.pulled++;
+        },
+      }),
+    });
+    const sink = defineSink({ name: 'plain', version: '1.0.0', description: 'test sink', configSchema: z.strictObject({}), create: () => ({ write: () => undefined, close: () => [] }) });
+    const config = validatePipeline({ name: 'rp-shard', source: { type: 'sharded' }, stages: [], sinks: [{ type: 'plain' }] }, new PluginRegistry().register(sharded, sink));
+    await expect(runPipeline(config, { outDir: '/tmp', shard: { index: 2, count: 3 } })).rejects.toThrow(/--shard 2\/3: no stage drops the pixels other shards own \(the snr-mask stage does\)/);
+    expect(probe.pulled).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { FlagDefinition, FlagRegistry } from './flags.js';
 import type { RunStats } from './run-stats.js';
 import type { StreamInfo } from './stream-info.js';
+import type { ShardSpec } from './shard-partition.js';
 
 /**
  * Where sinks write (implemented by `OutputTransaction` in `@pixsed/core/node`). Outputs are a
@@ -50,6 +51,8 @@ export interface InitContext {
    * and what the stages before it added), known before the first batch. A source gets an empty one.
    */
   readonly stream: StreamInfo;
+  /** This run is shard `index` of `count` (`pixsed run --shard`): a source that can be sharded reads only its part and states it in `info.shard`. */
+  readonly shard?: ShardSpec;
 }
 
 /** What a kernel receives with each batch. */

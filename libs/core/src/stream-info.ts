@@ -44,6 +44,16 @@ export const streamInfoSchema = z.strictObject({
   galaxies: z.array(galaxyBoxSchema).optional(),
   /** columns each step added, in stream order */
   columns: z.array(streamColumnSchema),
+  /** a shard of a run (`pixsed run --shard i/N`, set by the source): `galaxies` above is the whole mosaic's, these are the ids this shard owns (docs/decisions/0009) */
+  shard: z
+    .strictObject({
+      index: z.number().int().min(1),
+      count: z.number().int().min(1),
+      galaxies: z.array(z.number().int()),
+      tiles: z.number().int().min(0).describe('tiles this shard reads'),
+      appliedBy: z.string().optional().describe('the stage that drops the pixels other shards own (snr-mask)'),
+    })
+    .optional(),
   /** set by the psf stage */
   psf: z.strictObject({ targetBand: z.string(), passThroughBands: z.array(z.string()), kernelCacheKeys: z.record(z.string(), z.string()) }).optional(),
   /** set by the snr-mask stage: rows are kept pixels (in a segment) only */

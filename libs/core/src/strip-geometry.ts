@@ -125,9 +125,32 @@ export function pixelsMetadata(n: number): Record<string, string> {
   return { [PIXELS_KEY]: String(n) };
 }
 
+/**
+ * Schema-metadata key a sharded source sets on each tile (`pixsed run --shard`): which of the tile's pixels this shard
+ * owns — the segment pixels of `galaxies`, and the background pixels (id 0) when `background` — so the mask stage
+ * considers only those (the others are another shard's: neither kept nor counted here, like halo pixels).
+ */
+export const SHARD_OWNED_KEY = 'pixsed.shard.owned';
+
+export interface ShardOwned {
+  galaxies: number[];
+  background: boolean;
+}
+
+/** The tile's owned pixels (`SHARD_OWNED_KEY`), or undefined in an unsharded run. */
+export function shardOwned(batch: RecordBatch): ShardOwned | undefined {
+  const raw = batch.schema.metadata.get(SHARD_OWNED_KEY);
+  return raw ? (JSON.parse(raw) as ShardOwned) : undefined;
+}
+
+/** Metadata entry of `shardOwned`. */
+export function shardOwnedMetadata(o: ShardOwned): Record<string, string> {
+  return { [SHARD_OWNED_KEY]: JSON.stringify(o) };
+}
+
 /** True for the schema-metadata keys that describe one batch only (this module's), not the stream. */
 export function isPerBatchKey(key: string): boolean {
-  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === REMOVED_PIXELS_KEY || key === 'pixsed.batch';
+  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === REMOVED_PIXELS_KEY || key === SHARD_OWNED_KEY || key === 'pixsed.batch';
 }
 
 /** A batch's schema metadata without its per-batch entries: what a file-level header may keep. */

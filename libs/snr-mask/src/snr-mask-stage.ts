@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, removedPixelsMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
+import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, removedPixelsMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, shardOwned, SHARD_OWNED_KEY, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
 export const snrMaskSchema = z.strictObject({
   snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
@@ -61,6 +61,8 @@ export function snrMask(
   rowStart = 0,
   rowEnd = batch.numRows,
   columns?: { width: number; left: number; right: number },
+  /** a shard's pixels (`pixsed run --shard`): the others are another shard's, neither kept nor counted (like halo pixels) */
+  owned?: { galaxies: ReadonlySet<number>; background: boolean },
 ): MaskResult {
   const stage = 'snr-mask';
   const n = batch.numRows;
@@ -92,6 +94,7 @@ export function snrMask(
       const c = i % cw;
       if (c < cLo || c >= cHi) continue;
     }
+    if (owned && !(gid[i] > 0 ? owned.galaxies.has(gid[i]) : owned.background)) continue;
     let f = flags[i];
     if (gid[i] <= 0) f |= FLAG.OUTSIDE_SEGMENTATION;
     if (!(z[i] >= 0)) f |= FLAG.NO_REDSHIFT;
@@ -127,8 +130,11 @@ function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArra
   return out;
 }
 
-function kernel(config: ResolvedSnrMaskConfig) {
+function kernel(config: ResolvedSnrMaskConfig, sharded: boolean) {
   return (batch: RecordBatch, ctx: StageContext): RecordBatch => {
+    const own = shardOwned(batch);
+    if (sharded && !own) throw new SchemaError(`snr-mask: a shard's batch without '${SHARD_OWNED_KEY}' metadata (which pixels the shard owns): a stage before snr-mask dropped it`);
+    const owned = own ? { galaxies: new Set(own.galaxies), background: own.background } : undefined;
     // an image strip (halo rows/columns to skip), or plain pixels without geometry
     const g = maybeStripGeometry(batch);
     const { width, haloTop, haloBottom, haloLeft, haloRight } = g ?? { width: 0, haloTop: 0, haloBottom: 0, haloLeft: 0, haloRight: 0 };
@@ -143,12 +149,14 @@ function kernel(config: ResolvedSnrMaskConfig) {
       haloTop * width,
       batch.numRows - haloBottom * width,
       haloLeft || haloRight ? { width, left: haloLeft, right: haloRight } : undefined,
+      owned,
     );
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
     for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
     const outMeta = new Map(batch.schema.metadata);
     for (const [k, v] of Object.entries({ ...(g ? stripMetadata(withoutHalo(g)) : {}), ...maskedByGalaxyMetadata(removedByGalaxy), ...removedPixelsMetadata(removedPixels) })) outMeta.set(k, v);
+    outMeta.delete(SHARD_OWNED_KEY); // applied: the rows left are this shard's
     return batchFromColumns(cols, outMeta, fieldMetadataOf(batch));
   };
 }
@@ -157,7 +165,8 @@ function kernel(config: ResolvedSnrMaskConfig) {
 export function createSnrMask(raw: SnrMaskConfig, stream: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'snr-mask'): StageInstance {
   const config = resolveSnrBands(raw, stream);
   if (!raw.snrBands) log(`${stageName}: S/N bands ${config.snrBands.join(', ')} (the survey's snrBands)`);
-  return { kernel: kernel(config), info: { ...stream, mask: { snrBands: config.snrBands, snrThreshold: config.snrThreshold, comparison: config.comparison } } };
+  const shard = stream.shard ? { ...stream.shard, appliedBy: stageName } : undefined;
+  return { kernel: kernel(config, !!shard), info: { ...stream, mask: { snrBands: config.snrBands, snrThreshold: config.snrThreshold, comparison: config.comparison }, ...(shard ? { shard } : {}) } };
 }
 
 /** The S/N-mask stage: image strip in, kept pixels out; every removed pixel is counted by reason. */

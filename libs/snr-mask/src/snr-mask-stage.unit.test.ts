@@ -119,3 +119,36 @@ describe('snr-mask', () => {
     expect(Array.from(free.keep)).toEqual([1, 1, 1]);
   });
 });
+
+describe('snr-mask in a shard (pixsed run --shard)', () => {
+  const rows = [
+    { f: [10, 10, 10], gid: 1 },
+    { f: [10, 10, 10], gid: 2 },
+    { f: [0, 0, 0], gid: 2 }, // LOW_SNR, galaxy 2
+    { f: [10, 10, 10], gid: 0 }, // background
+    { f: [0, 0, 0], gid: 1 }, // LOW_SNR, galaxy 1
+  ];
+  it('considers only the pixels the shard owns: the others are neither kept nor counted', () => {
+    const r = snrMask(pixels(rows), cfg, 0, rows.length, undefined, { galaxies: new Set([2]), background: true });
+    expect(Array.from(r.keep)).toEqual([0, 1, 0, 0, 0]);
+    expect(r.removed).toEqual({ LOW_SNR: 1, OUTSIDE_SEGMENTATION: 1 });
+    expect(r.removedByGalaxy).toEqual({ 2: { LOW_SNR: 1 } });
+    const other = snrMask(pixels(rows), cfg, 0, rows.length, undefined, { galaxies: new Set([1]), background: false });
+    expect(other.removed).toEqual({ LOW_SNR: 1 });
+    // the two shards together count what one run counts
+    const all = snrMask(pixels(rows), cfg);
+    expect(r.kept + other.kept).toBe(all.kept);
+    expect(all.removed).toEqual({ LOW_SNR: 2, OUTSIDE_SEGMENTATION: 1 });
+  });
+
+  it("the stage states it applied the shard, drops the key, and refuses a shard's batch without it", async () => {
+    const stream = { ...minimalStreamInfo('test', bands), shard: { index: 1, count: 2, galaxies: [2], tiles: 1 } };
+    const stage = await snrMaskStage.create(snrMaskSchema.parse({ snrBands: bands }), { ...ctx(stream), stream } as never);
+    expect(stage.info?.shard?.appliedBy).toBe('snr-mask');
+    const owned = { 'pixsed.shard.owned': JSON.stringify({ galaxies: [2], background: false }) };
+    const out = await stage.kernel(pixels(rows, owned), ctx(stream));
+    expect(Array.from(column(out, 'galaxy_id'))).toEqual([2]);
+    expect(out.schema.metadata.has('pixsed.shard.owned')).toBe(false);
+    expect(() => stage.kernel(pixels(rows), ctx(stream))).toThrow(/a shard's batch without 'pixsed.shard.owned' metadata/);
+  });
+});

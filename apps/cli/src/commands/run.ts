@@ -1,12 +1,13 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { resolvedConfig, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary } from '@pixsed/core';
+import { ConfigError, resolvedConfig, resolvedConfigHash, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary, type ShardSpec } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
 import { createProgress, isWarning } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
 import { REPORT_DIR, reportSummarySchema, writeRunReport } from '../report/write-run-report.js';
+import { checkShardable, clearIncomplete, markIncomplete, resolveShard, shardCommand, shardDir, shardState, type ShardRun } from './shard.js';
 
 export interface RunCommandOptions {
   out: string;
@@ -16,10 +17,12 @@ export interface RunCommandOptions {
   overwrite?: boolean;
   /** write <out>/report/ (HTML run report) at the end; default true (`--no-report`) */
   report?: boolean;
+  /** `i/N` or `auto` (SLURM array task): run shard i of N into <out>/shards/part-<i>-of-<N>/ (ADR 0009) */
+  shard?: string;
 }
 
 /** run-summary.json: the run's summary and the pixsed version that produced it, written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
-export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[]; config: unknown; pipelineFile?: string; finishedAt: string };
+export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[]; config: unknown; pipelineFile?: string; finishedAt: string; shardRun?: ShardRun };
 
 /** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */
 export interface InferenceMemory {
@@ -107,8 +110,20 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
   let output: OutputTransaction | undefined;
+  let shard: { spec: ShardSpec; dir: string; run: ShardRun } | undefined;
   try {
-    const setup = await setUpRun(file, { out: opts.out, set: opts.set, overwrite: opts.overwrite, log });
+    let out = opts.out;
+    let overwrite = opts.overwrite;
+    if (opts.shard !== undefined) {
+      const spec = resolveShard(opts.shard);
+      const s = { spec, dir: shardDir(opts.out, spec), run: { pipelineFile: resolve(file), set: opts.set, out: resolve(opts.out) } };
+      const skipped = await prepareShard(file, opts, s, log);
+      if (skipped) return skipped;
+      shard = s;
+      out = s.dir;
+      overwrite = true; // a shard folder holds this shard's earlier, incomplete attempt (or nothing): replaced
+    }
+    const setup = await setUpRun(file, { out, set: opts.set, overwrite, log });
     output = setup.output;
     const { config } = setup;
     name = config.name;
@@ -122,12 +137,13 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       log,
       pixsedVersion: PIXSED_VERSION,
       onProgress: (e) => p.update(e),
+      ...(shard ? { shard: shard.spec } : {}),
     });
     p.stop();
     if (controller.signal.aborted) throw controller.signal.reason; // a signal after the last batch: still cancelled, nothing committed
     const dir = output.dir;
     const finishedAt = new Date().toISOString();
-    let report = opts.report !== false;
+    let report = opts.report !== false && !shard; // a shard's report would show a part: `pixsed merge` writes the run's
     const build = (files: string[]): CompleteRunSummary => ({
       status: 'complete',
       pixsedVersion: PIXSED_VERSION,
@@ -137,6 +153,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       finishedAt,
       outputs: [...summary.outputs, ...(report ? [resolve(dir, REPORT_DIR)] : []), resolve(dir, SUMMARY_FILE)],
       files: files.map((f) => relative(dir, f)),
+      ...(shard ? { shardRun: shard.run } : {}),
     });
     if (report) {
       // the report is a file of the run like the sinks' (written under the transaction's temporary folder). A report
@@ -153,16 +170,46 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       }
     }
     let complete: CompleteRunSummary | undefined;
+    // the marker goes just before the commit, whose run-summary.json comes last: a crash in between leaves neither (incomplete)
+    if (shard) await clearIncomplete(shard.dir);
     await output.commit((files) => (complete = build(files)));
     if (opts.json) process.stdout.write(JSON.stringify(complete) + '\n');
     else if (!opts.quiet) process.stdout.write(formatSummary(complete!) + '\n');
     return complete!;
   } catch (err) {
     await output?.abort();
+    if (shard) {
+      const why = err instanceof RunCancelledError ? `cancelled by ${err.signal ?? 'an abort'}` : `failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      await markIncomplete(shard.dir, shard.spec, shard.run, why).catch(() => undefined);
+      log(`shard ${shard.spec.index}/${shard.spec.count} ${why}; ${shard.dir} is marked incomplete (${'INCOMPLETE.json'}): run it again with ${shardCommand(shard.run, shard.spec)}`);
+    }
     throw err;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
+}
+
+/**
+ * Before a shard runs: its sinks must be mergeable; a shard folder that is already complete with the same resolved
+ * config and pixsed version is skipped (a resubmitted array re-runs only what is missing: returns its summary), one
+ * complete with another config is refused unless --overwrite; otherwise it is marked incomplete for the run.
+ */
+async function prepareShard(file: string, opts: RunCommandOptions, s: { spec: ShardSpec; dir: string; run: ShardRun }, log: (m: string) => void): Promise<CompleteRunSummary | undefined> {
+  const config = await loadPipeline(file, createRegistry(), opts.set);
+  checkShardable(config);
+  const st = await shardState(s.dir);
+  if (st.state === 'complete') {
+    const hash = resolvedConfigHash(config);
+    if (st.summary.configHash === hash && st.summary.pixsedVersion === PIXSED_VERSION) {
+      log(`shard ${s.spec.index}/${s.spec.count} is complete in ${s.dir} (config ${hash.slice(0, 12)}): skipped`);
+      return st.summary as CompleteRunSummary;
+    }
+    if (!opts.overwrite) {
+      throw new ConfigError(undefined, [{ path: '--shard', message: `${s.dir} holds a complete shard of another config or pixsed version (config ${String(st.summary.configHash).slice(0, 12)}, pixsed ${st.summary.pixsedVersion}; now ${hash.slice(0, 12)}, ${PIXSED_VERSION}): pass --overwrite to replace it, or choose another --out` }], 'option');
+    }
+  }
+  await markIncomplete(s.dir, s.spec, s.run, 'running (or killed: a shard that ends normally removes this file)');
+  return undefined;
 }

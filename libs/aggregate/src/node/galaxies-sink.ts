@@ -8,6 +8,7 @@ import { footprintComplete, GalaxyAccumulator, integratedPhotometry, type Galaxy
 import { catalogColumns, type GalaxyCatalogRow } from '../galaxy-catalog.js';
 import { compositeBands } from '../figure-annotations.js';
 import { catalogFormat, pixelToRaDec, provenanceCards, writeGalaxyCatalog, writeGalaxyMaps } from './galaxy-outputs.js';
+import { SHARD_ROWS_FILE, writeShardRows } from './shard-rows.js';
 import { integratedFitSpec, massComparisonSpec, quicklookSpec, writeFigurePng, type FigureContext } from './galaxy-figures.js';
 
 export const galaxiesSinkSchema = z.strictObject({
@@ -106,11 +107,15 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     async close() {
       for (const id of acc.remaining()) await finish(acc.keptBox(id)!);
       if (model && out.qlDir) written.push(await writeMassComparison(rows, out.qlDir, out.ioError));
-      const columns = catalogColumns({ bands: acc.bands, integrated: model?.manifest.parameters.filter((p) => model.parameters.includes(p.name)), reasons, centroidBand, flagDescriptions: Object.fromEntries(stream.flags.map((f) => [f.name, f.description])), integratedPpc: !!model?.ppcEmulator });
+      const columnOpts = { bands: acc.bands, integrated: model?.manifest.parameters.filter((p) => model.parameters.includes(p.name)), reasons: [...reasons], centroidBand, flagDescriptions: Object.fromEntries(stream.flags.map((f) => [f.name, f.description])), integratedPpc: !!model?.ppcEmulator };
+      const columns = catalogColumns(columnOpts);
       for (const file of out.catalogFiles) await writeGalaxyCatalog(file, columns, rows, cards).catch(out.ioError(file));
+      // a shard (`pixsed run --shard`) also keeps its exact rows for `pixsed merge` (ADR 0009)
+      const shardRows = stream.shard ? init.output.path(SHARD_ROWS_FILE, 'galaxies.catalog') : undefined;
+      if (shardRows) await writeShardRows(shardRows, { columns: columnOpts, samplesPerGalaxy: config.model ? config.samplesPerGalaxy : undefined, catalogs, rows }).catch(out.ioError(shardRows));
       await model?.close();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
-      return [...out.catalogFiles, out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
+      return [...out.catalogFiles, ...(shardRows ? [shardRows] : []), out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
     },
     async abort() {
       await model?.close();
@@ -131,7 +136,7 @@ async function loadIntegratedModel(config: GalaxiesSinkConfig, pipelineDir: stri
   return model;
 }
 
-type IoError = (file: string) => (err: unknown) => never;
+export type IoError = (file: string) => (err: unknown) => never;
 
 /** Temporary paths of the run's output transaction (renamed into <out>/... when the run completes), folders created. */
 async function outputFolders(config: GalaxiesSinkConfig, catalogs: string[], output: InitContext['output']) {
@@ -221,7 +226,7 @@ async function writeIntegratedFitFigure(model: PosteriorModel, r: GalaxyResult, 
 }
 
 /** `<qlDir>/mass_pixels_vs_integrated.png`: Σ pixel vs integrated log M* of every galaxy with both (massComparisonSpec). */
-async function writeMassComparison(rows: GalaxyCatalogRow[], qlDir: string, ioError: IoError): Promise<string> {
+export async function writeMassComparison(rows: GalaxyCatalogRow[], qlDir: string, ioError: IoError): Promise<string> {
   const pct = (r: GalaxyCatalogRow, name: string) => ({ p16: Number(r[`${name}_p16`]), p50: Number(r[`${name}_p50`]), p84: Number(r[`${name}_p84`]) });
   const both = rows
     .map((r) => ({ id: Number(r.galaxy_id), sum: pct(r, 'log_mstar_sum'), integrated: pct(r, 'log_mstar_integrated') }))

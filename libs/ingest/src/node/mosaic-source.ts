@@ -15,6 +15,10 @@ import {
   stripMetadata,
   galaxiesCompleteMetadata,
   pixelsMetadata,
+  shardOwnedMetadata,
+  shardPlan,
+  shardTiles,
+  type ShardOwned,
   type GalaxyBox,
   type StreamInfo,
   type BatchSource,
@@ -173,7 +177,7 @@ async function openPlane(file: string, hdu: PlaneSpec['hdu'], key: string, band:
  * and plane), so memory is O((tileColumns + 2 haloRows) × (stripRows + 2 haloRows) × planes) whatever
  * the mosaic's size. Gzip-compressed planes can only be read forwards: they fall back to full-width strips.
  */
-export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
+export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'> & Partial<Pick<InitContext, 'shard'>>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
   const survey = await resolveSurvey(config.survey, init.pipelineDir);
   const bands = selectBands(config, survey);
   const readers: FitsImageReader[] = [];
@@ -200,17 +204,36 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
     const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;
     const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, boxes);
+    // a shard (`pixsed run --shard i/N`) reads the tiles of its galaxies and of its background (shardPlan, ADR 0009)
+    const shard = init.shard;
+    const plan = shard ? shardPlan(boxes, grid, shard.count) : undefined;
+    const read = plan && shard ? new Set(shardTiles(plan, shard.index)) : undefined;
+    const mine = plan && shard ? boxes.filter((b) => plan.galaxyShard.get(b.id) === shard.index) : undefined;
+    if (plan && shard && read && mine) {
+      info.shard = { index: shard.index, count: shard.count, galaxies: mine.map((b) => b.id), tiles: read.size };
+      init.log(`shard ${shard.index}/${shard.count}: ${mine.length} of ${boxes.length} galaxies, ${read.size} of ${plan.nTiles} tiles`);
+    }
+    const ownedIn = (tile: Tile): ShardOwned | undefined => {
+      if (!plan || !shard || !mine) return undefined;
+      const ids = mine.filter((b) => b.x0 < tile.t1 && b.x1 >= tile.t0 && b.y0 < tile.c1 && b.y1 >= tile.c0).map((b) => b.id);
+      return { galaxies: ids, background: plan.backgroundShard[tile.index] === shard.index };
+    };
+    const mineSet = mine ? new Set(mine.map((b) => b.id)) : undefined;
     return {
       info,
       survey,
       bands,
       header: seg.header,
-      totalRows: width * height,
-      totalBatches: Math.ceil(height / stripRows) * tilesPerRow,
+      totalRows: shard ? undefined : width * height,
+      totalBatches: read ? read.size : Math.ceil(height / stripRows) * tilesPerRow,
       close: async () => void (await closeAll()),
       async *[Symbol.asyncIterator]() {
         try {
-          for (const tile of tiles(grid)) yield await readTile(planes, seg, catalog, grid, tile, completing.get(tile.index) ?? []);
+          for (const tile of tiles(grid)) {
+            if (read && !read.has(tile.index)) continue;
+            const done = completing.get(tile.index) ?? [];
+            yield await readTile(planes, seg, catalog, grid, tile, mineSet ? done.filter((b) => mineSet.has(b.id)) : done, ownedIn(tile));
+          }
         } finally {
           await closeAll();
         }
@@ -374,7 +397,7 @@ export function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGri
 }
 
 /** Reads one tile of every plane and the segmentation map into a batch: x, y, flux/σ per band in nJy, galaxy_id, z, flags. */
-async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: GalaxyCatalog, grid: TileGrid, tile: Tile, completes: GalaxyBox[]): Promise<ReturnType<typeof batchFromColumns>> {
+async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: GalaxyCatalog, grid: TileGrid, tile: Tile, completes: GalaxyBox[], owned?: ShardOwned): Promise<ReturnType<typeof batchFromColumns>> {
   const { c0, c1, t0, t1, y0, y1, x0, x1 } = tile;
   const w = x1 - x0;
   const n = w * (y1 - y0);
@@ -405,15 +428,26 @@ async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: Gal
     fieldMeta[`flux_${p.band}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${p.band}` };
     fieldMeta[`flux_${p.band}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${p.band}` };
   }
-  Object.assign(cols, joinSegmentation(await seg.readRect(y0, y1, x0, x1), catalog));
+  const segIds = await seg.readRect(y0, y1, x0, x1);
+  Object.assign(cols, joinSegmentation(segIds, catalog));
   const { width, height } = grid;
+  // a shard counts the core pixels it owns (its galaxies', and the background where it owns the tile's)
+  let pixels = (t1 - t0) * (c1 - c0);
+  if (owned) {
+    const ids = new Set(owned.galaxies);
+    pixels = 0;
+    for (let r = c0 - y0; r < c1 - y0; r++) {
+      for (let c = t0 - x0, i = r * w + c; c < t1 - x0; c++, i++) if (segIds[i] > 0 ? ids.has(segIds[i]) : owned.background) pixels++;
+    }
+  }
   return batchFromColumns(
     cols,
     {
       // per-batch facts only: the run-level ones are in `info`
       ...stripMetadata({ x0, y0, width: w, height: y1 - y0, haloTop: c0 - y0, haloBottom: y1 - c1, haloLeft: t0 - x0, haloRight: x1 - t1, mosaicWidth: width, mosaicHeight: height }),
-      ...pixelsMetadata((t1 - t0) * (c1 - c0)),
+      ...pixelsMetadata(pixels),
       ...galaxiesCompleteMetadata(completes),
+      ...(owned ? shardOwnedMetadata(owned) : {}),
     },
     fieldMeta,
   );
