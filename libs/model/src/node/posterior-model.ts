@@ -79,7 +79,8 @@ export interface InferTable {
   /** Per model band, in `model.bands` order: flux and 1σ error in nJy (NaN, non-finite or σ ≤ 0 = band missing for that row). */
   flux: ArrayLike<number>[];
   err: ArrayLike<number>[];
-  z: ArrayLike<number>;
+  /** Per row redshift (NaN = none: NO_REDSHIFT). Required by a z-conditioned model; a photo-z model (`inferred z`) takes none. */
+  z?: ArrayLike<number>;
   /**
    * The row's stable key, one array per key part: row i's sampling noise comes from a PRNG seeded
    * by `keyedSeed(seed, key[0][i], key[1][i], …)`, so it depends on (seed, key) only, never on the
@@ -213,6 +214,11 @@ export class PosteriorModel {
     return this.manifest.bands;
   }
 
+  /** True for a photo-z model (manifest `redshift.role: parameter`): z is a parameter, `infer` takes no z. */
+  get infersRedshift(): boolean {
+    return this.manifest.redshift.role === 'parameter';
+  }
+
   /** Refuse data whose bands differ from the model's (names the missing and extra bands). */
   checkBands(dataBands: string[], where: string): void {
     const missing = this.bands.filter((b) => !dataBands.includes(b));
@@ -225,14 +231,18 @@ export class PosteriorModel {
     }
   }
 
-  /** Features per the manifest's ab-mag-err-z transform (its zero point, error factor and rules); flux/err per model band, nJy. */
-  features(flux: ArrayLike<number>[], err: ArrayLike<number>[], z: ArrayLike<number>, n: number): AbMagFeatures {
+  /**
+   * Features per the manifest's ab-mag-err-z transform (its zero point, error factor and rules; 'ab-mag-err' without z
+   * for a photo-z model, whose `z` is ignored); flux/err per model band, nJy.
+   */
+  features(flux: ArrayLike<number>[], err: ArrayLike<number>[], z: ArrayLike<number> | undefined, n: number): AbMagFeatures {
     const f = this.manifest.features;
     return abMagFeatures({
       flux,
       err,
       z,
       n,
+      withZ: !this.infersRedshift,
       fillMag: f.missingBand.fillMag,
       fillMagErr: f.missingBand.fillMagErr,
       rule: { snrMin: f.nonDetection.snrMin, magErrNonDet: f.nonDetection.magErr, magClip: f.clip.mag, magZeroPoint: f.magZeroPoint, magErrFactor: f.magErrFactor },
@@ -291,12 +301,15 @@ export class PosteriorModel {
       throw new ModelMismatchError(`model ${this.manifest.name}: infer() needs flux and err for its ${this.bands.length} bands in manifest order, got ${table.flux.length} and ${table.err.length}`);
     }
     if (!table.key.length) throw new ModelMismatchError('infer(): a stable per-row key (e.g. [x, y] or [id]) is required to seed the noise');
-    const feat = this.features(table.flux, table.err, table.z, n);
+    if (this.infersRedshift && table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) infers z (redshift.role 'parameter'): infer() takes no z`);
+    if (!this.infersRedshift && !table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is conditioned on z: infer() needs a z per row (NaN = none: NO_REDSHIFT)`);
+    const zIn = table.z;
+    const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
     const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
     for (let i = 0; i < n; i++) {
-      const noZ = !Number.isFinite(table.z[i]);
+      const noZ = zIn !== undefined && !Number.isFinite(zIn[i]);
       const f = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0) | (noZ ? FLAG.NO_REDSHIFT : 0);
       flags[i] = f;
       if (noZ) counts.NO_REDSHIFT++;
@@ -370,7 +383,7 @@ export class PosteriorModel {
     const zs = new Float32Array(m * K);
     for (let i = 0; i < m; i++) {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
-      zs.fill(table.z[r0 + i], i * K, (i + 1) * K);
+      zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
     const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
     const flux = new Float64Array(B);
