@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
-import { PosteriorModel } from './posterior-model.js';
+import { pixelZDraws, PosteriorModel } from './posterior-model.js';
 import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
@@ -68,6 +68,45 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     const otherSeed = await model.infer(table, { samples: 30, seed: 2 });
     expect(otherSeed.summaries.log_mstar.p50[6]).not.toBe(out[0].summaries.log_mstar.p50[6]);
     await model.close();
+  });
+
+  it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows', async () => {
+    const S = 12;
+    const D = 2;
+    const zs = Float32Array.from({ length: n * S }, (_, j) => 0.3 + 0.05 * (j % 17));
+    const runs = [];
+    for (const batchRows of [1, 4]) {
+      const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows });
+      runs.push(await model.infer({ ...table, zSamples: zs }, { samples: S, seed: 9, keep: ['log_mstar'] }));
+      await model.close();
+    }
+    expect(Array.from(runs[1].kept.log_mstar)).toEqual(Array.from(runs[0].kept.log_mstar));
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'));
+    const F = model.layout.count;
+    const feat = model.features(table.flux, table.err, table.z, n).features;
+    const W = (f: number, d: number) => ((((f * D + d) % 5) - 2) * 0.5); // make_linear_gaussian.py
+    for (const i of [0, 3, 9]) {
+      const rng = createPrng(keyedSeed(9, 100 + i, 42));
+      for (let k = 0; k < S; k++) {
+        let mu = 0;
+        for (let f = 0; f < F - 1; f++) mu += feat[i * F + f] * W(f, 0);
+        mu += Math.fround(zs[i * S + k]) * W(F - 1, 0); // the z feature is the sample's own z
+        const noise = [rng.normal(), rng.normal()];
+        expect(runs[0].kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
+      }
+    }
+    await expect(model.infer({ ...table, zSamples: zs.subarray(1) }, { samples: S, seed: 9 })).rejects.toThrow(/zSamples needs a z-conditioned model and 10 × 12 values, got 119/);
+    await model.close();
+  });
+
+  it('pixelZDraws: draws only the galaxy\'s z samples, keyed by (seed, pixel) alone', () => {
+    const galaxyZ = Float32Array.of(1.0, 1.5, 2.0, 2.5);
+    const a = pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400));
+    expect(Array.from(a).every((v) => galaxyZ.includes(v))).toBe(true);
+    for (const v of galaxyZ) expect(a.filter((x) => x === v).length).toBeGreaterThan(60); // ~100 each of 400
+    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400)))).toEqual(Array.from(a));
+    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 21], new Float32Array(400)))).not.toEqual(Array.from(a));
+    expect(() => pixelZDraws([], 3, [1, 1], new Float32Array(2))).toThrow(/no z samples/);
   });
 
   it('refuses samples beyond 100000, a > 2 GiB call, unknown kept parameters and a missing key', async () => {

@@ -82,6 +82,12 @@ export interface InferTable {
   /** Per row redshift (NaN = none: NO_REDSHIFT). Required by a z-conditioned model; a photo-z model (`inferred z`) takes none. */
   z?: ArrayLike<number>;
   /**
+   * Per-sample redshifts [n × samples] (row-major) for a z-conditioned model: sample k of row i is drawn conditioned on
+   * zSamples[i·S + k] instead of z[i] (a pixel marginalised over its galaxy's z posterior, `pixelZDraws`; ADR 0010).
+   * `z` stays the row's z for flags and the support check.
+   */
+  zSamples?: Float32Array;
+  /**
    * The row's stable key, one array per key part: row i's sampling noise comes from a PRNG seeded
    * by `keyedSeed(seed, key[0][i], key[1][i], …)`, so it depends on (seed, key) only, never on the
    * batch, tile or command. Pixels: [x, y] (mosaic coordinates); `pixsed infer`: [id column] or
@@ -304,6 +310,7 @@ export class PosteriorModel {
     if (this.infersRedshift && table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) infers z (redshift.role 'parameter'): infer() takes no z`);
     if (!this.infersRedshift && !table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is conditioned on z: infer() needs a z per row (NaN = none: NO_REDSHIFT)`);
     const zIn = table.z;
+    if (table.zSamples && (this.infersRedshift || table.zSamples.length !== n * S)) throw new ModelMismatchError(`infer(): zSamples needs a z-conditioned model and ${n} × ${S} values, got ${table.zSamples.length}${this.infersRedshift ? ' for a photo-z model' : ''}`);
     const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
@@ -334,7 +341,10 @@ export class PosteriorModel {
       for (let i = 0; i < m; i++) {
         fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
       }
-      const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
+      const samples = table.zSamples
+        ? await this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
+        : await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
         posteriorSummary(samples, m, S, D, d, summaries[p], r0);
@@ -413,4 +423,30 @@ export class PosteriorModel {
   close(): Promise<void> {
     return Promise.all([this.sampler.close(), this.ppcEmulator?.close()]).then(() => undefined);
   }
+}
+
+/** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k]. */
+function perSampleZ(features: Float32Array, nf: number, zAt: number, zs: Float32Array, S: number): Float32Array {
+  const m = features.length / nf;
+  const out = new Float32Array(m * S * nf);
+  for (let i = 0; i < m; i++) {
+    const row = features.subarray(i * nf, (i + 1) * nf);
+    for (let k = 0; k < S; k++) {
+      out.set(row, (i * S + k) * nf);
+      out[(i * S + k) * nf + zAt] = zs[i * S + k];
+    }
+  }
+  return out;
+}
+
+/**
+ * One z per posterior sample of a pixel, drawn from its galaxy's z posterior samples `galaxyZ` (uniformly, with
+ * replacement) by a PRNG seeded with keyedSeed(seed, 'z-draw', ...key): the draws depend on the seed and the pixel's
+ * key (its mosaic x, y) only, never on the tiling or batching (ADR 0010, item 5). Writes `out` (length = samples).
+ */
+export function pixelZDraws(galaxyZ: ArrayLike<number>, seed: number, key: (number | string)[], out: Float32Array): Float32Array {
+  if (!galaxyZ.length) throw new ModelMismatchError('pixelZDraws: the galaxy has no z samples');
+  const rng = createPrng(keyedSeed(seed, 'z-draw', ...key));
+  for (let k = 0; k < out.length; k++) out[k] = galaxyZ[Math.min(galaxyZ.length - 1, Math.floor(rng.uniform() * galaxyZ.length))];
+  return out;
 }
