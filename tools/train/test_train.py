@@ -56,10 +56,26 @@ class FeatureTransformTest(unittest.TestCase):
         self.assertGreaterEqual(len(manifests), 3)
         for f in manifests:
             m = json.loads(f.read_text())
-            L = feature_layout(m["bands"])
+            with_z = m["features"]["transform"] == "ab-mag-err-z"  # 'ab-mag-err': a photo-z model, z is a parameter
+            L = feature_layout(m["bands"], with_z)
             self.assertEqual(L["names"], m["features"]["names"], f)
             self.assertEqual(L["count"], m["features"]["count"], f)
-            self.assertEqual([m["features"]["names"][i] for i in range(*block(L, "z").indices(L["count"]))], ["z"])
+            self.assertEqual([m["features"]["names"][i] for i in range(*block(L, "z").indices(L["count"]))], ["z"] if with_z else [])
+            self.assertEqual("z" in [q["name"] for q in m["parameters"]], not with_z, f)
+
+    def test_photoz_features_drop_only_z(self):
+        from pixsed_train.features import feature_layout, nondetection_rule, transform_name
+        fm, fe = np.array([25.0, 26.0]), np.array([0.1, 0.2])
+        flux, err = np.array([[100.0, -1.0], [5.0, np.nan]]), np.array([[10.0, 2.0], [1.0, 1.0]])
+        with_z = compute_features(flux, err, np.array([2.0, 3.0]), fm, fe)
+        rule = nondetection_rule({"conditioning": {"redshift": False}})
+        no_z = compute_features(flux, err, np.array([2.0, 3.0]), fm, fe, rule)
+        self.assertEqual(no_z.shape, (2, 8))  # 4 B, no z column
+        np.testing.assert_array_equal(no_z, with_z[:, :8])
+        self.assertEqual(list(with_z[:, 8]), [2.0, 3.0])
+        L = feature_layout(["a", "b"], include_z=False)
+        self.assertEqual((L["count"], L["names"][-1], L["z"]["length"]), (8, "missing_b", 0))
+        self.assertEqual((transform_name(rule), transform_name(nondetection_rule({}))), ("ab-mag-err", "ab-mag-err-z"))
 
     def test_manifest_constants_are_used(self):
         base = compute_features(np.array([[100.0]]), np.array([[10.0]]), np.zeros(1), [0.0], [0.0])
@@ -138,12 +154,39 @@ class ConfigExtendsTest(unittest.TestCase):
             read_config(missing)
 
     def test_shipped_configs_resolve(self):
-        from pixsed_train.config import check_required, read_config
+        from pixsed_train.config import check_redshift_role, check_required, read_config
         here = Path(__file__).resolve().parent
         for p in sorted(here.glob("*.yaml")):
             cfg = read_config(p)
             check_required(cfg, p)
+            check_redshift_role(cfg, p)
             self.assertEqual(cfg["name"], p.stem, p)
+
+    def test_photoz_config(self):
+        from pixsed_train.config import check_redshift_role, read_config
+        here = Path(__file__).resolve().parent
+        cfg = read_config(here / "jades-delayed-tau-photz.yaml")
+        self.assertEqual(cfg["conditioning"], {"redshift": False})
+        self.assertEqual([q["name"] for q in cfg["parameters"]], ["z", "log_mstar", "log_sfr100", "log_age_mw", "metallicity", "av"])
+        z = cfg["parameters"][0]
+        self.assertEqual((z["transform"], z["min"], z["max"]), ("logit", cfg["simulator"]["redshift"]["min"], cfg["simulator"]["redshift"]["max"]))
+        self.assertEqual(cfg["training"]["threads"], 1)
+        self.assertLessEqual(cfg["training"]["maxMinutes"], 25)
+        # the parent's default is unchanged: z conditions the affine model
+        self.assertNotIn("conditioning", read_config(here / "jades-delayed-tau-affine.yaml"))
+        zp = {"name": "z", "transform": "logit", "min": 0.01, "max": 7.5}
+        base = {"parameters": [{"name": "log_mstar"}], "emulator": False}
+        f = self.dir / "x.yaml"
+        check_redshift_role(base, f)  # z-conditioned, no z parameter: fine
+        check_redshift_role({**base, "parameters": [zp], "conditioning": {"redshift": False}}, f)
+        with self.assertRaisesRegex(SystemExit, r"x.yaml: parameters: 'z' is a parameter but conditioning.redshift is true"):
+            check_redshift_role({**base, "parameters": [zp]}, f)
+        with self.assertRaisesRegex(SystemExit, r"x.yaml: conditioning.redshift is false but parameters has no 'z'"):
+            check_redshift_role({**base, "conditioning": {"redshift": False}}, f)
+        with self.assertRaisesRegex(SystemExit, r"x.yaml: emulator: .* set `emulator: false`"):
+            check_redshift_role({"parameters": [zp], "conditioning": {"redshift": False}}, f)
+        with self.assertRaisesRegex(SystemExit, r"x.yaml: conditioning: expected a mapping"):
+            check_redshift_role({**base, "conditioning": {"redshift": "no"}}, f)
 
     def test_source_digest_tracks_sources_not_tests(self):
         from pixsed_train.config import source_digest
@@ -404,6 +447,21 @@ class ManifestStepTest(unittest.TestCase):
         self.assertEqual(shipped["sampler"]["opset"], m["sampler"]["opset"])
         self.assertEqual(shipped["sampler"]["inputNames"], m["sampler"]["inputNames"])
 
+    def test_photoz_manifest(self):
+        from pixsed_train.features import feature_names
+        zp = {"name": "z", "transform": "logit", "min": 0.01, "max": 7.5}
+        m, cat, fb = self.build(conditioning={"redshift": False},
+                                parameters=[zp, {"name": "log_mstar", "transform": "logit", "min": 4.0, "max": 12.0}])
+        self.assertEqual(m["redshift"], {"role": "parameter"})
+        self.assertEqual(m["features"]["transform"], "ab-mag-err")
+        self.assertEqual(m["features"]["names"], feature_names(["f090w", "f444w"], include_z=False))
+        self.assertEqual(m["features"]["count"], 8)
+        self.assertEqual(len(m["trainingRanges"]["features"]["min"]), 8)
+        self.assertEqual(len(m["features"]["standardize"]["mean"]), 8)
+        self.assertEqual([p["name"] for p in m["parameters"]], ["z", "log_mstar"])
+        self.assertEqual((m["parameters"][0]["priorMin"], m["parameters"][0]["priorMax"]), (0.01, 7.5))
+        self.assertEqual(self.build()[0]["redshift"], {"role": "conditioning"})
+
     def test_values_come_from_the_steps(self):
         from pixsed_train.features import feature_names
         m, cat, fb = self.build()
@@ -463,6 +521,50 @@ class ValidationStepTest(unittest.TestCase):
         self.assertEqual(len(lines), 2)
         self.assertIn("R2 0.9950", lines[0])
         self.assertIn("throughput 120 pix/s (S=500, 2 threads)", lines[1])
+
+
+class PhotozValidationTest(unittest.TestCase):
+    def test_photoz_metrics_on_constructed_posteriors(self):
+        from pixsed_train.validate import photoz_metrics
+        # z_true = 1 (1 + z = 2); posteriors uniform on [c - 0.1, c + 0.1] around c = z_true + offset, so the median is
+        # c and the 16/84 (2.5/97.5) percentiles are c -/+ 0.068 (0.095)
+        offs = np.array([0.0, 0.04, -0.04, 0.4, 0.08])
+        zt = np.ones(5)
+        smp = (zt + offs)[:, None] + np.linspace(-0.1, 0.1, 10001)[None, :]
+        r = photoz_metrics(smp, zt)
+        # dz = offs / 2 = [0, .02, -.02, .2, .04]: median .02, |dz - .02| = [.02, 0, .04, .18, .02] -> median .02
+        self.assertAlmostEqual(r["bias"], 0.02, places=9)
+        self.assertAlmostEqual(r["nmad"], 1.4826 * 0.02, places=9)
+        self.assertAlmostEqual(r["outlierFraction"], 0.2)  # only |dz| = 0.2 > 0.15
+        self.assertAlmostEqual(r["coverage68"], 0.6)  # |offset| < 0.068: 0, +-0.04
+        self.assertAlmostEqual(r["coverage95"], 0.8)  # + 0.08 < 0.095
+        self.assertAlmostEqual(r["medianWidth68"], 0.136 / 2, places=6)
+        self.assertEqual(r["n"], 5)
+        self.assertIsNone(photoz_metrics(np.zeros((0, 3)), np.zeros(0))["nmad"])
+
+    def test_snr_bins(self):
+        from pixsed_train.validate import band_snr, snr_bin_rows
+        snr = band_snr(np.array([50.0, 7.0, 10.0, np.nan, 3.0, 1e3]), np.array([1.0, 1.0, 1.0, 1.0, 0.0, 10.0]))
+        np.testing.assert_array_equal(snr, [50.0, 7.0, 10.0, 0.0, 0.0, 100.0])
+        np.testing.assert_array_equal(snr_bin_rows(snr, 10, None, 10), [0, 2, 5])  # S/N >= 10 includes 10
+        np.testing.assert_array_equal(snr_bin_rows(snr, 10, None, 2), [0, 2])  # first n_max
+        np.testing.assert_array_equal(snr_bin_rows(snr, 5, 10, 10), [1])  # [5, 10)
+
+    def test_photoz_goals_and_summary(self):
+        from pixsed_train.validate import goals, summary_lines
+        good = {"r2": 0.995, "bias": 0.01, "nmad": 0.05, "coverage68": 0.69, "coverage95": 0.94, "outlierFraction": 0.0}
+        zb = {"n": 100, "nmad": 0.025, "outlierFraction": 0.06, "bias": 0.001, "coverage68": 0.70, "coverage95": 0.90}
+        res = {"metrics": {"log_mstar": good}, "photoz": {"bins": [
+            {"snrMin": 10.0, "snrMax": None, "label": "S/N(f444w) >= 10", "z": zb},
+            {"snrMin": 5.0, "snrMax": 10.0, "label": "S/N(f444w) >= 5 and < 10", "z": {**zb, "nmad": 0.5}}]}}
+        g = goals(res)
+        self.assertEqual((g["photoz_snr>=10_nmad<=0.03"], g["photoz_snr>=10_outliers<=0.05"]), (True, False))
+        self.assertEqual((g["photoz_snr>=10_coverage68_within_3pc"], g["photoz_snr>=10_coverage95_within_3pc"]), (True, False))
+        self.assertNotIn("photoz_snr>=10_nmad<=0.03", goals({"metrics": {"log_mstar": good}}))
+        lines = summary_lines({**res, "onnxCheck": {}, "throughput": {"pixelsPerSecond": 1.0, "samplesPerPixel": 5, "threads": 1}})
+        self.assertIn("photo-z S/N(f444w) >= 10", lines[1])
+        self.assertIn("nmad 0.0250 out 0.060", lines[1])
+        self.assertIn("nmad 0.5000", lines[2])
 
 
 class EmulatorHelpersTest(unittest.TestCase):

@@ -158,6 +158,7 @@ program
   .option('--ppc-draws <n>', `posterior draws per row in the posterior-predictive check (models with a PPC emulator; 0 = off; default ${DEFAULT_PPC_DRAWS})`)
   .option('--threads <n>', 'onnxruntime intra-op threads (1 to 1024)', '2')
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
+  .option('--photz-model <model.onnx>', 'photo-z model (z a parameter) for rows without z (no z column, or NaN/empty z): writes its parameters incl. z_* and z_source (spec | pixsed-photo)')
   .action(inferCommand);
 
 const psf = program.command('psf').description('PSF matching kernels and convolution');

@@ -20,7 +20,7 @@ export const streamBandSchema = z.strictObject({
 });
 export type StreamBand = z.infer<typeof streamBandSchema>;
 
-const galaxyBoxSchema = z.strictObject({ id: z.number().int(), x0: z.number().int(), x1: z.number().int(), y0: z.number().int(), y1: z.number().int(), nPixels: z.number().int().min(0), ra: z.number().optional(), dec: z.number().optional() });
+const galaxyBoxSchema = z.strictObject({ id: z.number().int(), x0: z.number().int(), x1: z.number().int(), y0: z.number().int(), y1: z.number().int(), nPixels: z.number().int().min(0), ra: z.number().optional(), dec: z.number().optional(), zSource: z.string().optional(), zLo: z.number().optional(), zHi: z.number().optional() });
 
 /** A column a stage or source adds to the stream, with its unit. */
 export const streamColumnSchema = z.strictObject({ name: z.string(), addedBy: z.string(), unit: z.string().optional() });

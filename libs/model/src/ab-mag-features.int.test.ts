@@ -41,6 +41,15 @@ describe('ab-mag-err-z features', () => {
     expect(Array.from(r.missing)).toEqual([0, 0, 0, 1, 1, 0]);
   });
 
+  it('without z (photo-z transform ab-mag-err) the features are the same minus the last column; withZ without z is refused', () => {
+    const c = cases();
+    const withZ = abMagFeatures({ ...c, fillMag: [28, 29], fillMagErr: [0.3, 0.4] });
+    const noZ = abMagFeatures({ ...c, z: undefined, withZ: false, fillMag: [28, 29], fillMagErr: [0.3, 0.4] });
+    expect(noZ.nFeatures).toBe(8);
+    for (let i = 0; i < c.n; i++) expect(Array.from(noZ.features.subarray(i * 8, i * 8 + 8))).toEqual(Array.from(withZ.features.subarray(i * 9, i * 9 + 8)));
+    expect(() => abMagFeatures({ ...c, z: undefined, fillMag: [28, 29], fillMagErr: [0.3, 0.4] })).toThrow(/needs a z per row/);
+  });
+
   it.skipIf(!ready)('matches the trainer reference implementation (tools/train/pixsed_train/features.py) bit for bit in float32', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pixsed-feat-'));
     const n = 500;

@@ -3,6 +3,7 @@ export const AB_ZERO_POINT_NJY = 31.4;
 /** σ_m = 2.5/ln10 · σ_f / f (first-order error propagation). */
 export const MAG_ERR_FACTOR = 2.5 / Math.LN10;
 
+import { ModelMismatchError } from '@pixsed/core';
 import { featureLayout } from './feature-layout.js';
 
 /** Non-detection and clipping rule of the `ab-mag-err-z` feature transform (tools/train/README.md). */
@@ -24,8 +25,11 @@ export interface AbMagFeaturesInput {
   /** Per band (manifest order) flux and 1σ error in nJy; NaN, non-finite or σ ≤ 0 = missing band. */
   flux: ArrayLike<number>[];
   err: ArrayLike<number>[];
-  z: ArrayLike<number>;
+  /** Per row redshift: the last feature. Required unless `withZ` is false (a photo-z model, transform 'ab-mag-err'). */
+  z?: ArrayLike<number>;
   n: number;
+  /** Append z as the last feature (default true; false: transform 'ab-mag-err' of a photo-z model, 4B features). */
+  withZ?: boolean;
   /** Values used for missing bands (per band), from the manifest. */
   fillMag: number[];
   fillMagErr: number[];
@@ -33,7 +37,7 @@ export interface AbMagFeaturesInput {
 }
 
 export interface AbMagFeatures {
-  /** [n, 4B + 1] row-major: mag_b…, magErr_b…, nondet_b…, missing_b…, z. */
+  /** [n, 4B + 1] row-major: mag_b…, magErr_b…, nondet_b…, missing_b…, z ([n, 4B] without z). */
   features: Float32Array;
   nFeatures: number;
   /** Per row: number of non-detected bands and of missing bands. */
@@ -50,8 +54,10 @@ export interface AbMagFeatures {
 export function abMagFeatures(input: AbMagFeaturesInput): AbMagFeatures {
   const { flux, err, z, n, fillMag, fillMagErr } = input;
   const rule = input.rule ?? DEFAULT_AB_MAG_RULE;
+  const withZ = input.withZ ?? true;
+  if (withZ && z === undefined) throw new ModelMismatchError('abMagFeatures: the ab-mag-err-z transform needs a z per row (withZ false: a photo-z model without z)');
   const nb = flux.length;
-  const layout = featureLayout(Array.from({ length: nb }, (_, b) => String(b)));
+  const layout = featureLayout(Array.from({ length: nb }, (_, b) => String(b)), withZ);
   const nf = layout.count;
   const [oMag, oErr, oNd, oMiss, oZ] = [layout.mag.offset, layout.magErr.offset, layout.nondet.offset, layout.missing.offset, layout.z.offset];
   const zp = rule.magZeroPoint ?? AB_ZERO_POINT_NJY;
@@ -88,7 +94,7 @@ export function abMagFeatures(input: AbMagFeaturesInput): AbMagFeatures {
       nonDetected[i] += nd;
       missing[i] += miss;
     }
-    out[row + oZ] = z[i];
+    if (z && withZ) out[row + oZ] = z[i];
   }
   return { features: out, nFeatures: nf, nonDetected, missing };
 }

@@ -20,6 +20,15 @@ describe('featureLayout', () => {
     expect(L.supportChecked).toEqual([0, 1, 2, 3, 8]);
   });
 
+  it('without z (a photo-z model, transform ab-mag-err) the z block is empty and not support-checked', () => {
+    const L = featureLayout(['a', 'b'], false);
+    expect(L.names).toEqual(['mag_a', 'mag_b', 'mag_err_a', 'mag_err_b', 'nondet_a', 'nondet_b', 'missing_a', 'missing_b']);
+    expect([L.z.offset, L.z.length, L.count]).toEqual([8, 0, 8]);
+    expect(L.supportChecked).toEqual([0, 1, 2, 3]);
+    expect(featureLayout({ bands: ['a', 'b'], features: { transform: 'ab-mag-err' } }).count).toBe(8);
+    expect(featureLayout({ bands: ['a', 'b'], features: { transform: 'ab-mag-err-z' } }).count).toBe(9);
+  });
+
   it('is the layout of every shipped manifest', () => {
     expect(manifests.length).toBeGreaterThanOrEqual(3);
     for (const f of manifests) {
@@ -41,13 +50,14 @@ describe('featureLayout', () => {
       'import json, sys',
       `sys.path.insert(0, ${JSON.stringify(join(root, 'tools/train'))})`,
       'from pixsed_train.features import feature_layout',
-      'print(json.dumps([feature_layout(json.load(open(f))["bands"]) for f in sys.argv[1:]]))',
+      'ms = [json.load(open(f)) for f in sys.argv[1:]]',
+      'print(json.dumps([feature_layout(m["bands"], m["features"]["transform"] == "ab-mag-err-z") for m in ms]))',
     ].join('\n');
     const r = spawnSync(py, ['-c', code, ...manifests], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const fromPy = JSON.parse(r.stdout) as Record<string, unknown>[];
     manifests.forEach((f, i) => {
-      const ts = featureLayout(JSON.parse(readFileSync(f, 'utf8')) as { bands: string[] });
+      const ts = featureLayout(JSON.parse(readFileSync(f, 'utf8')) as { bands: string[]; features: { transform: string } });
       const { supportChecked: _, ...comparable } = ts;
       expect(fromPy[i], f).toEqual(comparable);
     });

@@ -3,3 +3,4 @@ export * from './ab-mag-features.js';
 export * from './model-manifest.js';
 export * from './feature-layout.js';
 export * from './ppc-statistic.js';
+export * from './z-source.js';

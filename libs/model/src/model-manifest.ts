@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bandNameSchema } from '@pixsed/core';
-import { featureLayout } from './feature-layout.js';
+import { featureLayout, TRANSFORM_NO_Z, TRANSFORM_WITH_Z } from './feature-layout.js';
 
 const num = z.number();
 
@@ -21,8 +21,14 @@ export const modelManifestSchema = z
       .regex(/^[0-9a-f]{64}$/, 'expected the sha256 of the ONNX file as 64 lower-case hex digits (tools/train/train.py writes it; `sha256sum model.onnx`)')
       .describe('sha256 of the ONNX file: PosteriorModel.load refuses a model file with another hash'),
     bands: z.array(bandNameSchema).min(1),
+    /**
+     * The role of the redshift: 'conditioning' (default; manifests before photo-z models lack the key) = z is the last
+     * feature, a row needs it (NO_REDSHIFT without it); 'parameter' = a photo-z model: z is one of `parameters`, the
+     * features ('ab-mag-err') exclude it and a row needs no z.
+     */
+    redshift: z.looseObject({ role: z.enum(['conditioning', 'parameter']) }).default({ role: 'conditioning' }),
     features: z.looseObject({
-      transform: z.literal('ab-mag-err-z'),
+      transform: z.enum([TRANSFORM_WITH_Z, TRANSFORM_NO_Z]),
       count: z.number().int().positive(),
       names: z.array(z.string()),
       magZeroPoint: num,
@@ -72,11 +78,18 @@ export const modelManifestSchema = z
   .superRefine((m, ctx) => {
     const nb = m.bands.length;
     const expect = (path: (string | number)[], ok: boolean, message: string) => ok || ctx.addIssue({ code: 'custom', path, message });
-    const layout = featureLayout(m.bands);
-    expect(['features', 'count'], m.features.count === layout.count, `expected 4 × ${nb} bands + 1 = ${layout.count} features, got ${m.features.count}`);
+    const zParam = m.redshift.role === 'parameter';
+    const expectTransform = zParam ? TRANSFORM_NO_Z : TRANSFORM_WITH_Z;
+    expect(['features', 'transform'], m.features.transform === expectTransform, `redshift.role '${m.redshift.role}' needs features.transform '${expectTransform}' (z ${zParam ? 'is a parameter, not a feature' : 'is the last feature'}), got '${m.features.transform}'`);
+    const hasZParam = m.parameters.some((p) => p.name === 'z');
+    expect(['parameters'], hasZParam === zParam, zParam ? "redshift.role 'parameter' needs a parameter named 'z'" : "a parameter named 'z' needs redshift.role 'parameter' (z cannot be both an input and a parameter)");
+    // the PPC emulator takes z beside the parameters (tools/train/pixsed_train/emulator.py); it is not built for photo-z models
+    expect(['ppc'], !(zParam && m.ppc), "redshift.role 'parameter' (a photo-z model) has no PPC emulator: remove the ppc block");
+    const layout = featureLayout(m.bands, !zParam);
+    expect(['features', 'count'], m.features.count === layout.count, `expected 4 × ${nb} bands${zParam ? '' : ' + 1'} = ${layout.count} features, got ${m.features.count}`);
     expect(['features', 'names'], m.features.names.length === m.features.count, `expected ${m.features.count} names, got ${m.features.names.length}`);
     const wrong = layout.names.findIndex((name, i) => m.features.names[i] !== name);
-    expect(['features', 'names', wrong], wrong < 0 || m.features.names.length !== layout.count, `expected '${layout.names[wrong]}' (layout ${layout.names[0]}…, mag_err_*, nondet_*, missing_*, z), got '${m.features.names[wrong]}'`);
+    expect(['features', 'names', wrong], wrong < 0 || m.features.names.length !== layout.count, `expected '${layout.names[wrong]}' (layout ${layout.names[0]}…, mag_err_*, nondet_*, missing_*${zParam ? '' : ', z'}), got '${m.features.names[wrong]}'`);
     expect(['features', 'missingBand', 'fillMag'], m.features.missingBand.fillMag.length === nb, `expected one fill magnitude per band (${nb})`);
     expect(['features', 'missingBand', 'fillMagErr'], m.features.missingBand.fillMagErr.length === nb, `expected one fill error per band (${nb})`);
     expect(['trainingRanges', 'features', 'min'], m.trainingRanges.features.min.length === m.features.count, `expected ${m.features.count} minima`);

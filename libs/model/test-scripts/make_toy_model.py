@@ -7,6 +7,8 @@ Usage: make_toy_model.py OUTDIR [--params a,b,...] [--realistic-ranges] BAND [BA
   --ppc C0,C1,...     also a PPC emulator (emulator.onnx, manifest `ppc`): AB mag_b = C_b + K theta_0 (K = --ppc-slope,
                       default -2.5: flux proportional to 10^theta_0) and ln sigma_mag = ln 0.01 in every band; one C per band
   --ppc-threshold P   the manifest's ppc.pValueThreshold (default: none, uncalibrated)
+  --photoz            a photo-z model: redshift.role 'parameter', transform 'ab-mag-err' (4B features, no z); --params
+                      must include z (prior 0-7.5)
 """
 import argparse
 import hashlib
@@ -24,14 +26,17 @@ ap.add_argument('--realistic-ranges', action='store_true')
 ap.add_argument('--ppc')
 ap.add_argument('--ppc-threshold', type=float)
 ap.add_argument('--ppc-slope', type=float, default=-2.5)
+ap.add_argument('--photoz', action='store_true')
 a = ap.parse_args()
 bands, params = a.bands, a.params.split(',')
+if a.photoz and 'z' not in params:
+    sys.exit('--photoz: --params must include z')
 os.makedirs(a.out, exist_ok=True)
-F = 4 * len(bands) + 1
+F = 4 * len(bands) + (0 if a.photoz else 1)
 here = os.path.dirname(os.path.abspath(__file__))
 subprocess.run([sys.executable, os.path.join(here, 'make_linear_gaussian.py'), os.path.join(a.out, 'model.onnx'), str(F), str(len(params))], check=True)
-names = [f'{k}_{b}' for k in ('mag', 'mag_err', 'nondet', 'missing') for b in bands] + ['z']
-known = {'log_mstar': ('log10 Msun', 4, 12), 'log_sfr100': ('log10 Msun/yr', -10, 3)}
+names = [f'{k}_{b}' for k in ('mag', 'mag_err', 'nondet', 'missing') for b in bands] + ([] if a.photoz else ['z'])
+known = {'log_mstar': ('log10 Msun', 4, 12), 'log_sfr100': ('log10 Msun/yr', -10, 3), 'z': ('', 0, 7.5)}
 
 
 def rng(n):
@@ -49,8 +54,9 @@ def rng(n):
 manifest = {
     'name': 'toy', 'version': '0.0.1', 'survey': 'toy', 'model': 'model.onnx', 'bands': bands,
     'modelSha256': hashlib.sha256(open(os.path.join(a.out, 'model.onnx'), 'rb').read()).hexdigest(),
+    **({'redshift': {'role': 'parameter'}} if a.photoz else {}),
     'features': {
-        'transform': 'ab-mag-err-z', 'count': F, 'names': names, 'magZeroPoint': 31.4, 'magErrFactor': 2.5 / math.log(10),
+        'transform': 'ab-mag-err' if a.photoz else 'ab-mag-err-z', 'count': F, 'names': names, 'magZeroPoint': 31.4, 'magErrFactor': 2.5 / math.log(10),
         'nonDetection': {'snrMin': 1, 'magErr': 2.5 / math.log(10)},
         'missingBand': {'fillMag': [30.0] * len(bands), 'fillMagErr': [1.0] * len(bands)},
         'clip': {'mag': [10, 40]},

@@ -56,6 +56,24 @@ def check_required(cfg: dict, p: Path) -> None:
             raise SystemExit(f"{p}: missing top-level key '{key}'")
 
 
+def check_redshift_role(cfg: dict, p: Path) -> None:
+    """`conditioning.redshift` (default true: z is the last feature) against `parameters`: a photo-z model
+    (`conditioning: {redshift: false}`) must list `z` among its parameters, a z-conditioned one must not."""
+    cond = cfg.get("conditioning") or {}
+    if not isinstance(cond, dict) or not isinstance(cond.get("redshift", True), bool):
+        raise SystemExit(f"{p}: conditioning: expected a mapping {{redshift: true|false}}, got {cfg.get('conditioning')!r}")
+    has_z = any(q.get("name") == "z" for q in cfg["parameters"])
+    if cond.get("redshift", True) and has_z:
+        raise SystemExit(f"{p}: parameters: 'z' is a parameter but conditioning.redshift is true (z is also an input); "
+                         "set `conditioning: {redshift: false}` for a photo-z model")
+    if not cond.get("redshift", True) and not has_z:
+        raise SystemExit(f"{p}: conditioning.redshift is false but parameters has no 'z' (expected e.g. "
+                         "`{name: z, transform: logit, min: <simulator.redshift.min>, max: <simulator.redshift.max>}`)")
+    if not cond.get("redshift", True) and cfg.get("emulator", {}) is not False:
+        raise SystemExit(f"{p}: emulator: the PPC photometry emulator takes z as an input beside the parameters and is not "
+                         "built for a photo-z model (conditioning.redshift false); set `emulator: false`")
+
+
 def source_digest(src: Path) -> str:
     """sha256 (16 hex digits) over the *.ts files under `src` (paths and contents; *.test.ts excluded)."""
     h = hashlib.sha256()
@@ -82,6 +100,7 @@ def load_config(path_arg: str, repo: Path, cwd: Path | None = None) -> tuple[dic
     p = resolve_config_path(path_arg, repo, cwd)
     cfg = read_config(p)
     check_required(cfg, p)
+    check_redshift_role(cfg, p)
     return cfg, p.resolve()
 
 

@@ -12,7 +12,8 @@ s = flux error [nJy]:
   detection     : mag = -2.5 log10(f) + 31.4, magErr = min(2.5 / ln(10) * s / f, magErrNonDet), flags 0
   then mag is clipped to [magClip[0], magClip[1]].
 
-Feature order: [mag_b for b] + [magErr_b for b] + [nonDetected_b for b] + [missing_b for b] + [z]; the offsets are
+Feature order: [mag_b for b] + [magErr_b for b] + [nonDetected_b for b] + [missing_b for b] + [z]; a photo-z model
+(`conditioning: {redshift: false}`, z a parameter) has no z feature: transform 'ab-mag-err', `rule['includeZ']` False. The offsets are
 `feature_layout(bands)`, the mirror of `featureLayout` in libs/model/src/feature-layout.ts (a test checks they agree for
 the shipped manifests). The zero point 31.4 and the error factor 2.5/ln 10 are written to the manifest
 (`features.magZeroPoint`, `features.magErrFactor`) and read back from `rule` when given.
@@ -37,15 +38,21 @@ DEFAULT_RULE = {
 _BLOCKS = (("mag", "mag"), ("magErr", "mag_err"), ("nondet", "nondet"), ("missing", "missing"))
 
 
-def feature_layout(bands: list[str]) -> dict:
-    """Offsets of the feature blocks: {'bands', 'count', 'names', 'mag'|'magErr'|'nondet'|'missing'|'z': {'offset', 'length'}}."""
+TRANSFORM_WITH_Z = "ab-mag-err-z"  # z is the last feature (a spectroscopic-z model)
+TRANSFORM_NO_Z = "ab-mag-err"  # no z feature (a photo-z model: z is a parameter)
+
+
+def feature_layout(bands: list[str], include_z: bool = True) -> dict:
+    """Offsets of the feature blocks: {'bands', 'count', 'names', 'mag'|'magErr'|'nondet'|'missing'|'z': {'offset', 'length'}};
+    without z (a photo-z model) the z block has length 0."""
     nb = len(bands)
     out: dict = {"bands": list(bands)}
     for k, (key, _) in enumerate(_BLOCKS):
         out[key] = {"offset": k * nb, "length": nb}
-    out["z"] = {"offset": len(_BLOCKS) * nb, "length": 1}
-    out["count"] = len(_BLOCKS) * nb + 1
-    out["names"] = [f"{prefix}_{b}" for _, prefix in _BLOCKS for b in bands] + ["z"]
+    nz = 1 if include_z else 0
+    out["z"] = {"offset": len(_BLOCKS) * nb, "length": nz}
+    out["count"] = len(_BLOCKS) * nb + nz
+    out["names"] = [f"{prefix}_{b}" for _, prefix in _BLOCKS for b in bands] + (["z"] if include_z else [])
     return out
 
 
@@ -55,8 +62,8 @@ def block(layout: dict, key: str) -> slice:
     return slice(b["offset"], b["offset"] + b["length"])
 
 
-def feature_names(bands: list[str]) -> list[str]:
-    return feature_layout(bands)["names"]
+def feature_names(bands: list[str], include_z: bool = True) -> list[str]:
+    return feature_layout(bands, include_z)["names"]
 
 
 def compute_features(
@@ -67,7 +74,8 @@ def compute_features(
     fill_mag_err: np.ndarray,
     rule: dict | None = None,
 ) -> np.ndarray:
-    """flux_njy, err_njy: [N, B] (NaN = missing band); z: [N]. Returns float32 [N, 4B + 1]."""
+    """flux_njy, err_njy: [N, B] (NaN = missing band); z: [N] (ignored when rule['includeZ'] is False). Returns
+    float32 [N, 4B + 1] ([N, 4B] without z)."""
     r = {**DEFAULT_RULE, **(rule or {})}
     f = np.asarray(flux_njy, dtype=np.float64)
     s = np.asarray(err_njy, dtype=np.float64)
@@ -90,13 +98,14 @@ def compute_features(
         mag[missing] = fm[missing]
         mag_err[missing] = fe[missing]
     mag = np.clip(mag, r["magClip"][0], r["magClip"][1])
-    layout = feature_layout([str(b) for b in range(nb)])
+    layout = feature_layout([str(b) for b in range(nb)], r.get("includeZ", True))
     out = np.empty((n, layout["count"]), dtype=np.float64)
     out[:, block(layout, "mag")] = mag
     out[:, block(layout, "magErr")] = mag_err
     out[:, block(layout, "nondet")] = nondet
     out[:, block(layout, "missing")] = missing
-    out[:, block(layout, "z")] = np.asarray(z, np.float64)[:, None]
+    if layout["z"]["length"]:
+        out[:, block(layout, "z")] = np.asarray(z, np.float64)[:, None]
     return out.astype(np.float32)
 
 
@@ -128,13 +137,24 @@ def build_features(flux_njy: np.ndarray, err_njy: np.ndarray, z: np.ndarray, ban
     fm, fe = fill_values(flux_njy, err_njy, rule)
     feat = compute_features(flux_njy, err_njy, z, fm, fe, rule).astype(np.float64)
     mean, std = feat.mean(0), feat.std(0)
-    layout = feature_layout(bands)
+    layout = feature_layout(bands, rule.get("includeZ", True))
     for k in ("nondet", "missing"):
         mean[block(layout, k)], std[block(layout, k)] = 0.0, 1.0
     std = np.where(std < 1e-6, 1.0, std)
     return {"features": feat, "mean": mean, "std": std, "fillMag": fm, "fillMagErr": fe}
 
 
+def redshift_conditioned(cfg: dict) -> bool:
+    """`conditioning.redshift` of a training config (default True: z is a feature; False: z is a parameter)."""
+    return bool((cfg.get("conditioning") or {}).get("redshift", True))
+
+
 def nondetection_rule(cfg: dict) -> dict:
-    """The feature rule of a training config: DEFAULT_RULE overridden by `features.nonDetection`."""
-    return {**DEFAULT_RULE, **cfg.get("features", {}).get("nonDetection", {})}
+    """The feature rule of a training config: DEFAULT_RULE overridden by `features.nonDetection`, plus `includeZ`
+    (False for a photo-z model, `conditioning: {redshift: false}`)."""
+    return {**DEFAULT_RULE, **cfg.get("features", {}).get("nonDetection", {}), "includeZ": redshift_conditioned(cfg)}
+
+
+def transform_name(rule: dict) -> str:
+    """The manifest's `features.transform` for a feature rule."""
+    return TRANSFORM_WITH_Z if rule.get("includeZ", True) else TRANSFORM_NO_Z

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import AB_ZERO_POINT_NJY, MAG_ERR_FACTOR, feature_names
+from .features import AB_ZERO_POINT_NJY, MAG_ERR_FACTOR, feature_names, transform_name
 from .params import params_of
 
 # the sampler graph's interface: export.py exports with these, the manifest records them
@@ -27,6 +27,7 @@ PARAM_DOC = {
     "t50_gyr": ("Gyr", "lookback time at which half the stellar mass had formed"),
     "metallicity": ("dex", "[M/H] = log10(Z/Zsun)"),
     "av": ("mag", "Calzetti (2000) V-band attenuation A_V"),
+    "z": ("", "redshift (a parameter of a photo-z model: inferred from the photometry)"),
 }
 
 
@@ -65,7 +66,8 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
     """The manifest dict. cat: training catalogue (load_catalog); ps: param_setup; fb: build_features; tinfo: train-info;
     res: validation results (selection, metrics, onnxCheck, goals); versions: {'torch', 'onnx', 'python'}."""
     bands = cat["bands"]
-    fnames = feature_names(bands)
+    with_z = rule.get("includeZ", True)
+    fnames = feature_names(bands, with_z)
     tr_min, tr_max = fb["features"].min(0), fb["features"].max(0)
     raw = params_of(cat, ps)
     D = len(ps["names"])
@@ -80,11 +82,14 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
         # pins the exported graph: PosteriorModel.load refuses a model.onnx with another hash
         "modelSha256": model_sha256,
         "bands": bands,
+        # the role of the redshift: 'conditioning' = z is the last feature (a spectroscopic-z model); 'parameter' = a
+        # photo-z model, z is one of `parameters` and not a feature (transform 'ab-mag-err')
+        "redshift": {"role": "conditioning" if with_z else "parameter"},
         "features": {
-            "transform": "ab-mag-err-z",
+            "transform": transform_name(rule),
             "count": len(fnames),
             "names": fnames,
-            "layout": "[mag_b for b in bands] + [mag_err_b] + [nondet_b] + [missing_b] + [z]",
+            "layout": "[mag_b for b in bands] + [mag_err_b] + [nondet_b] + [missing_b]" + (" + [z]" if with_z else ""),
             "fluxUnit": "nJy",
             "magZeroPoint": AB_ZERO_POINT_NJY,
             "mag": "mag = -2.5*log10(flux_njy) + magZeroPoint",
@@ -105,7 +110,7 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
                 "trainedWithAugmentation": cfg["training"].get("missingBandAugmentation", {}),
             },
             "clip": {"mag": rule["magClip"], "appliedTo": "mag after the detection / non-detection / missing rules"},
-            "z": "spectroscopic (or fixed) redshift, unchanged",
+            "z": "spectroscopic (or fixed) redshift, unchanged" if with_z else "not a feature: z is a parameter (photometric redshift)",
             "standardize": {"mean": [float(v) for v in fb["mean"]], "std": [float(v) for v in fb["std"]], "appliedInGraph": True,
                             "note": "the ONNX graph computes (features - mean) / std itself: feed unstandardized features"},
         },
@@ -148,6 +153,7 @@ def build_manifest(cfg: dict, cfg_path: Path, repo: Path, cat: dict, ps: dict, f
                        **versions,
                        "date": date, "gitCommit": git},
         "validation": {"file": "validation.json", "selection": res["selection"], "metrics": res["metrics"],
+                       **({"photoz": res["photoz"]} if res.get("photoz") else {}),
                        "onnxMaxAbsDiff": res["onnxCheck"].get("maxAbsDiff"), "goals": res["goals"]},
     }
 

@@ -57,6 +57,67 @@ def metrics(samples: np.ndarray, truth: np.ndarray, names: list[str], outlier: d
     return res
 
 
+def photoz_metrics(z_samples: np.ndarray, z_true: np.ndarray, outlier: float = 0.15) -> dict:
+    """Photometric-redshift metrics of posterior samples [N, S] against the true z [N], point estimate = posterior
+    median, dz = (z_med - z_true) / (1 + z_true): NMAD = 1.4826 median|dz - median dz| (Brammer et al. 2008),
+    outlier fraction |dz| > `outlier` (0.15, Hildebrandt et al. 2010), bias = median dz, coverage of the true z by the
+    central 68 % / 95 % intervals."""
+    med = np.median(z_samples, axis=1)
+    dz = (med - z_true) / (1 + z_true)
+    q = np.percentile(z_samples, [2.5, 16, 84, 97.5], axis=1)
+    return {
+        "n": int(len(z_true)),
+        "nmad": float(1.4826 * np.median(np.abs(dz - np.median(dz)))) if len(dz) else None,
+        "outlierFraction": float(np.mean(np.abs(dz) > outlier)) if len(dz) else None,
+        "outlierThreshold": outlier,
+        "bias": float(np.median(dz)) if len(dz) else None,
+        "meanBias": float(np.mean(dz)) if len(dz) else None,
+        "coverage68": float(np.mean((z_true >= q[1]) & (z_true <= q[2]))) if len(dz) else None,
+        "coverage95": float(np.mean((z_true >= q[0]) & (z_true <= q[3]))) if len(dz) else None,
+        "medianWidth68": float(np.median((q[2] - q[1]) / (1 + z_true))) if len(dz) else None,
+        "definition": "dz = (median(z samples) - z_true) / (1 + z_true); nmad = 1.4826 median|dz - median(dz)|; "
+                      "outlier |dz| > outlierThreshold; coverage = fraction of true z inside the central 68/95 % interval; "
+                      "medianWidth68 in units of (1 + z_true)",
+    }
+
+
+def band_snr(flux_njy: np.ndarray, err_njy: np.ndarray) -> np.ndarray:
+    """Integrated S/N of one band column (flux / err; 0 where the band is missing or err <= 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = np.isfinite(flux_njy) & np.isfinite(err_njy) & (err_njy > 0)
+        return np.where(ok, flux_njy / np.where(ok, err_njy, 1.0), 0.0)
+
+
+def snr_bin_rows(snr: np.ndarray, lo: float, hi: float | None, n_max: int) -> np.ndarray:
+    """The first `n_max` rows with lo <= snr < hi (hi None: no upper bound)."""
+    ok = snr >= lo
+    if hi is not None:
+        ok &= snr < hi
+    return np.nonzero(ok)[0][:n_max]
+
+
+def photoz_validation(sampler, test: dict, feats: np.ndarray, names: list[str], truth: np.ndarray, pcfg: dict, vcfg: dict, bands: list[str]) -> dict:
+    """validation.photoz (a photo-z model, z a parameter): per bin of integrated S/N in `snrBand` (default f444w;
+    `bins` [{min, max?}], default S/N >= 10 and 5-10), the first `maxObjects` held-out mocks: photo-z metrics of z and
+    the usual metrics of every parameter."""
+    band = pcfg.get("snrBand", "f444w")
+    if band not in bands:
+        raise SystemExit(f"validation.photoz.snrBand '{band}' is not a band of the survey ({', '.join(bands)})")
+    bi = bands.index(band)
+    snr = band_snr(test["flux"][:, bi], test["err"][:, bi])
+    S = vcfg.get("samples", 500)
+    zj = names.index("z")
+    out = {"snrBand": band, "snrRule": f"flux_{band}_njy / flux_{band}_err_njy (integrated photometry)", "samplesPerObject": S, "bins": []}
+    for b in pcfg.get("bins", [{"min": 10}, {"min": 5, "max": 10}]):
+        lo, hi = float(b["min"]), (float(b["max"]) if b.get("max") is not None else None)
+        rows = snr_bin_rows(snr, lo, hi, int(pcfg.get("maxObjects", vcfg.get("maxObjects", 2000))))
+        smp = sample(sampler, feats[rows], S, vcfg.get("seed", 7))
+        out["bins"].append({"snrMin": lo, "snrMax": hi, "label": f"S/N({band}) >= {lo:g}" + (f" and < {hi:g}" if hi is not None else ""),
+                            "z": photoz_metrics(smp[:, :, zj], truth[rows, zj], float(pcfg.get("outlierThreshold", 0.15))),
+                            "metrics": metrics(smp, truth[rows], names, vcfg.get("outlierThreshold", {"default": 0.3})) if len(rows) else {}})
+    return out
+
+
 def validate(sampler, test: dict, ps: dict, fm, fe, rule, vcfg: dict, bands: list[str]) -> dict:
     names = ps["names"]
     truth = np.stack([test["col"](n) for n in names], axis=1)
@@ -92,6 +153,8 @@ def validate(sampler, test: dict, ps: dict, fm, fe, rule, vcfg: dict, bands: lis
     smp3 = sample(sampler, feats[allsel], min(S, 200), vcfg.get("seed", 7))
     out["metricsNoSnrCut"] = {"nObjects": int(len(allsel)), "samplesPerObject": min(S, 200),
                               "metrics": metrics(smp3, truth[allsel], names, vcfg.get("outlierThreshold", {"default": 0.3}))}
+    if "z" in names:  # a photo-z model: redshift metrics per integrated S/N bin
+        out["photoz"] = photoz_validation(sampler, test, feats, names, truth, vcfg.get("photoz") or {}, vcfg, bands)
     out["validationSeconds"] = round(time.time() - t0, 1)
     return out
 
@@ -187,13 +250,20 @@ def summary_lines(res: dict) -> list[str]:
     """The closing log lines: per-parameter metrics, the ONNX difference and the throughput."""
     lines = [f"  {p:12s} R2 {m['r2']:.4f} bias {m['bias']:+.4f} nmad {m['nmad']:.4f} out {m['outlierFraction']:.3f} "
              f"cov68 {m['coverage68']:.3f} cov95 {m['coverage95']:.3f}" for p, m in res["metrics"].items()]
+    for b in (res.get("photoz") or {}).get("bins", []):
+        m = b["z"]
+        if m["n"]:
+            lines.append(f"  photo-z {b['label']:26s} n {m['n']:5d} nmad {m['nmad']:.4f} out {m['outlierFraction']:.3f} bias {m['bias']:+.4f} "
+                         f"cov68 {m['coverage68']:.3f} cov95 {m['coverage95']:.3f}")
     t = res["throughput"]
     lines.append(f"  onnx max|d| {res['onnxCheck'].get('maxAbsDiff')}  throughput {t['pixelsPerSecond']:.0f} pix/s "
                  f"(S={t['samplesPerPixel']}, {t['threads']} threads)")
     return lines
 
 
-GOALS = {"log_mstar": {"r2": 0.99, "absBias": 0.02, "nmad": 0.1}, "coverageTolerance": 0.03}
+GOALS = {"log_mstar": {"r2": 0.99, "absBias": 0.02, "nmad": 0.1}, "coverageTolerance": 0.03,
+         # issue #18, held-out mocks with integrated S/N >= 10 in F444W
+         "photoz": {"snrMin": 10, "nmad": 0.03, "outlierFraction": 0.05}}
 
 
 def goals(res: dict) -> dict:
@@ -207,6 +277,14 @@ def goals(res: dict) -> dict:
     tol = GOALS["coverageTolerance"]
     out["coverage68_within_3pc_all_params"] = all(abs(v["coverage68"] - 0.68) <= tol for v in res["metrics"].values())
     out["coverage95_within_3pc_all_params"] = all(abs(v["coverage95"] - 0.95) <= tol for v in res["metrics"].values())
+    g = GOALS["photoz"]
+    for b in (res.get("photoz") or {}).get("bins", []):
+        if b["snrMin"] == g["snrMin"] and b["snrMax"] is None and b["z"]["n"]:
+            m = b["z"]
+            out["photoz_snr>=10_nmad<=0.03"] = m["nmad"] <= g["nmad"]
+            out["photoz_snr>=10_outliers<=0.05"] = m["outlierFraction"] <= g["outlierFraction"]
+            out["photoz_snr>=10_coverage68_within_3pc"] = abs(m["coverage68"] - 0.68) <= tol
+            out["photoz_snr>=10_coverage95_within_3pc"] = abs(m["coverage95"] - 0.95) <= tol
     return out
 
 

@@ -6,8 +6,8 @@ import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
-import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
-import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
+import { percentileSorted, spsLabel, SUMMARY_STATS, Z_SOURCE_CODES, zSourceCode, type ZSource } from '@pixsed/model';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
 export interface InferOptions {
@@ -23,6 +23,8 @@ export interface InferOptions {
   threads?: string;
   /** Comma-separated key columns (e.g. `id`, or `x,y` for a pixel table); default: the row index. */
   key?: string;
+  /** A photo-z model (manifest `redshift.role: parameter`) for rows without a z (no z column, or a NaN/empty z cell). */
+  photzModel?: string;
 }
 
 /** One cell as read: CSV text, or a Parquet value (number, bigint, string, null, list …). */
@@ -216,15 +218,38 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows, threads });
+  let photz: PosteriorModel | undefined;
   try {
-    checkSamplingPlan(S, batchRows, model.parameters.length, { what: 'option', samplesKey: '--samples', batchRowsKey: '--batch-rows' });
-    await run(model, opts, { S, seed, input, file, ppcDraws });
+    if (opts.photzModel !== undefined) {
+      photz = await PosteriorModel.load(resolve(opts.photzModel), { batchRows, threads });
+      const m = `${photz.manifest.name} v${photz.manifest.version} (${photz.manifestFile})`;
+      if (!photz.infersRedshift) throw new ConfigError(undefined, [{ path: '--photz-model', message: `model ${m} is conditioned on z (redshift.role 'conditioning'): expected a photo-z model (redshift.role 'parameter')` }], 'option');
+      if (model.infersRedshift) throw new ConfigError(undefined, [{ path: '--photz-model', message: `--model ${model.manifest.name} (${model.manifestFile}) already infers z (redshift.role 'parameter'): give --photz-model only with a z-conditioned --model` }], 'option');
+    }
+    for (const m of [model, photz]) if (m) checkSamplingPlan(S, batchRows, m.parameters.length, { what: 'option', samplesKey: '--samples', batchRowsKey: '--batch-rows' });
+    // rows with a finite z go to the z-conditioned model (`spec`), the others to the photo-z model (`pixsed-photo`)
+    const spec = model.infersRedshift ? undefined : model;
+    const photo = model.infersRedshift ? model : photz;
+    await run({ spec, photo }, opts, { S, seed, input, file, ppcDraws });
   } finally {
-    await model.close();
+    await Promise.all([model.close(), photz?.close()]);
   }
 }
 
-async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, file, ppcDraws }: { S: number; seed: number; input: string; file: string; ppcDraws: number }) {
+/** The models of a run: `spec` conditions on the row's z; `photo` (a photo-z model) infers z for rows without one. */
+interface Models {
+  spec?: PosteriorModel;
+  photo?: PosteriorModel;
+}
+
+/** Values at `idx` of each column (one model's subset of a chunk's rows). */
+function pickRows(cols: ArrayLike<number | string>[], idx: number[]): (number | string)[][] {
+  return cols.map((c) => idx.map((i) => c[i]));
+}
+
+async function run(models: Models, opts: InferOptions, { S, seed, input, file, ppcDraws }: { S: number; seed: number; input: string; file: string; ppcDraws: number }) {
+  const all = [models.spec, models.photo].filter((m): m is PosteriorModel => m !== undefined);
+  const model = models.spec ?? models.photo!;
   const reader = input.toLowerCase().endsWith('.parquet') ? await openParquet(input) : await openCsv(input);
   const names = reader.names;
   const issue = (path: string, message: string) => new ConfigError(input, [{ path, message }], 'input table');
@@ -234,17 +259,25 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
     throw issue([...new Set(dup.map((d) => d.name))].join(', '), `duplicated column name${dup.length > 1 ? 's' : ''} (${where}; names compared trimmed and case-folded): each column must appear once (which one would be meant is ambiguous)`);
   }
   const col = (name: string) => names.indexOf(name);
-  if (col('z') < 0) throw issue('z', `missing numeric column 'z' (columns: ${names.join(', ')})`);
-  const absent = model.bands.filter((b) => col(`flux_${b}_njy`) < 0 || col(`flux_${b}_err_njy`) < 0);
-  if (absent.length === model.bands.length) {
-    throw issue('flux_<band>_njy', `no band of the model (${model.bands.join(', ')}) has flux_<band>_njy and flux_<band>_err_njy columns`);
+  const hasZ = col('z') >= 0;
+  if (!hasZ && !models.photo) throw issue('z', `missing numeric column 'z' (columns: ${names.join(', ')}); or give --photz-model to infer z for rows without one`);
+  const bands = [...new Set(all.flatMap((m) => m.bands))];
+  const absent = bands.filter((b) => col(`flux_${b}_njy`) < 0 || col(`flux_${b}_err_njy`) < 0);
+  for (const m of all) {
+    if (m.bands.every((b) => absent.includes(b))) {
+      throw issue('flux_<band>_njy', `no band of the model ${m.manifest.name} (${m.bands.join(', ')}) has flux_<band>_njy and flux_<band>_err_njy columns`);
+    }
   }
   if (absent.length) process.stderr.write(`[pixsed] bands ${absent.join(', ')} absent from ${input}: treated as missing for every row (MISSING_BAND flag)\n`);
+  if (models.photo && hasZ && models.spec) process.stderr.write(`[pixsed] rows with a NaN, empty or text z are inferred with the photo-z model ${models.photo.manifest.name} (z_source pixsed-photo)\n`);
   const keyCols = opts.key ? opts.key.split(',').map((k) => k.trim()) : [];
   for (const k of keyCols) if (col(k) < 0) throw new ConfigError(undefined, [{ path: '--key', message: `column '${k}' not in ${input} (columns: ${names.join(', ')})` }], 'option');
 
-  const ppc = ppcColumns(model, ppcDraws, S);
-  const resultNames = [...model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => `${p}_${s}`)), ...(ppc?.columns.map((c) => c.name) ?? []), 'flags'];
+  // PPC: the z-conditioned model's emulator only (a photo-z manifest has no ppc block; its rows get NaN)
+  const ppc = models.spec ? ppcColumns(models.spec, ppcDraws, S) : undefined;
+  const params = [...new Set(all.flatMap((m) => m.parameters))];
+  const withSource = models.photo !== undefined;
+  const resultNames = [...params.flatMap((p) => SUMMARY_STATS.map((s) => `${p}_${s}`)), ...(ppc?.columns.map((c) => c.name) ?? []), 'flags', ...(withSource ? ['z_source'] : [])];
   const carriedAs = names.map((k) => (resultNames.includes(k) ? `input_${k}` : k));
   const clash = carriedAs.filter((k, i) => names.includes(k) && names.indexOf(k) !== i);
   if (clash.length) throw issue(clash.join(', '), `column '${clash[0]}' exists and is also the carried name of input column '${clash[0].replace(/^input_/, '')}' (renamed because the output writes it)`);
@@ -252,7 +285,7 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   if (renamed.length) process.stderr.write(`[pixsed] ${renamed.length} input column${renamed.length > 1 ? 's' : ''} carried as input_<name> because the output writes that name: ${renamed.join(', ')}\n`);
 
   const toParquet = file.toLowerCase().endsWith('.parquet');
-  const numericCols = new Set([...model.bands.flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`]), 'z']);
+  const numericCols = new Set([...bands.flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`]), 'z']);
   if (toParquet) {
     const text = names.filter((k) => reader.textColumns.has(k) && !numericCols.has(k));
     if (text.length) throw new ConfigError(file, [{ path: text.join(', '), message: 'text columns cannot be carried into Parquet yet; write CSV instead' }], 'output');
@@ -262,7 +295,16 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const tmp = tx.path(basename(file), '--out');
   const outNames = [...carriedAs, ...resultNames];
   const writer = await (toParquet
-    ? openParquetWriter(tmp, { 'pixsed.model': `${model.manifest.name}@${model.manifest.version}`, 'pixsed.model.sha256': model.sha256, 'pixsed.model.sps': spsLabel(model.manifest), 'pixsed.samples': String(S), 'pixsed.seed': String(seed), 'pixsed.key': keyCols.join(',') || 'row index' })
+    ? openParquetWriter(tmp, {
+        'pixsed.model': `${model.manifest.name}@${model.manifest.version}`,
+        'pixsed.model.sha256': model.sha256,
+        'pixsed.model.sps': spsLabel(model.manifest),
+        'pixsed.samples': String(S),
+        'pixsed.seed': String(seed),
+        'pixsed.key': keyCols.join(',') || 'row index',
+        ...(models.photo && models.spec ? { 'pixsed.photz_model': `${models.photo.manifest.name}@${models.photo.manifest.version}`, 'pixsed.photz_model.sha256': models.photo.sha256 } : {}),
+        ...(withSource ? { 'pixsed.z_source': Z_SOURCE_CODES } : {}),
+      })
     : openCsvWriter(tmp, outNames)
   ).catch(async (e) => {
     await tx.abort();
@@ -272,6 +314,8 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   const badCells = new BadCells();
   const carriedText = new BadCells();
   const counts: Record<string, number> = {};
+  const sourceCounts: Partial<Record<ZSource, number>> = {};
+  const photoZ: { p50: number[]; width68: number[] } = { p50: [], width68: [] };
   const bar =
     process.stderr.isTTY && reader.totalRows
       ? new cliProgress.SingleBar({ stream: process.stderr, format: ' infer {bar} {percentage}% | {value}/{total} rows | ETA {eta}s' }, cliProgress.Presets.shades_classic)
@@ -300,23 +344,57 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
         return out;
       };
       // a bad flux or σ cell makes the band missing for that row only: NaN in both
-      const flux = model.bands.map((b) => Float64Array.from(num(`flux_${b}_njy`, badCells)));
-      const err = model.bands.map((b) => Float64Array.from(num(`flux_${b}_err_njy`, badCells)));
-      model.bands.forEach((_, b) => {
-        for (let i = 0; i < n; i++) if (Number.isNaN(flux[b][i]) || Number.isNaN(err[b][i])) flux[b][i] = err[b][i] = NaN;
-      });
-      const z = num('z', badCells);
+      const fluxOf = new Map<string, { f: Float64Array; e: Float64Array }>();
+      for (const b of bands) {
+        const f = Float64Array.from(num(`flux_${b}_njy`, badCells));
+        const e = Float64Array.from(num(`flux_${b}_err_njy`, badCells));
+        for (let i = 0; i < n; i++) if (Number.isNaN(f[i]) || Number.isNaN(e[i])) f[i] = e[i] = NaN;
+        fluxOf.set(b, { f, e });
+      }
+      const z = hasZ ? num('z', badCells) : new Float64Array(n).fill(NaN);
       const key = keyCols.length ? keyCols.map((k) => Array.from(chunk.cells[col(k)], keyValue)) : [Float64Array.from({ length: n }, (_, i) => row0 + i)];
-      const r = await model.infer({ n, flux, err, z, key }, { samples: S, seed, ppcDraws });
-      for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+      // route: a finite z → the z-conditioned model; otherwise the photo-z model when there is one (else NO_REDSHIFT)
+      const specRows: number[] = [];
+      const photoRows: number[] = [];
+      for (let i = 0; i < n; i++) (models.spec && (!models.photo || Number.isFinite(z[i])) ? specRows : photoRows).push(i);
+      const summaries = Object.fromEntries(params.map((p) => [p, Object.fromEntries(SUMMARY_STATS.map((s) => [s, new Float32Array(n).fill(NaN)]))])) as Record<string, Record<string, Float32Array>>;
+      const flags = new Uint32Array(n);
+      const ppcOut = ppc ? Object.fromEntries(ppc.columns.map((c) => [c.field, new Float32Array(n).fill(NaN)])) : {};
+      const source = new Array<ZSource>(n);
+      const part = async (m: PosteriorModel, idx: number[], src: ZSource, withZ: boolean): Promise<InferResult | undefined> => {
+        if (!idx.length) return undefined;
+        const sub = (a: ArrayLike<number>) => Float64Array.from(idx, (i) => a[i]);
+        const r = await m.infer(
+          { n: idx.length, flux: m.bands.map((b) => sub(fluxOf.get(b)!.f)), err: m.bands.map((b) => sub(fluxOf.get(b)!.e)), ...(withZ ? { z: sub(z) } : {}), key: pickRows(key, idx) },
+          { samples: S, seed, ...(m === models.spec ? { ppcDraws } : { ppcDraws: 0 }) },
+        );
+        for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+        idx.forEach((row, j) => {
+          flags[row] = r.flags[j];
+          source[row] = src === 'spec' && r.flags[j] & FLAG.NO_REDSHIFT ? 'none' : src;
+          for (const p of m.parameters) for (const s of SUMMARY_STATS) summaries[p][s][row] = r.summaries[p][s][j];
+          if (r.ppc) for (const c of ppc?.columns ?? []) ppcOut[c.field][row] = r.ppc[c.field][j];
+        });
+        return r;
+      };
+      if (models.spec) await part(models.spec, specRows, 'spec', true);
+      if (models.photo) {
+        const r = await part(models.photo, photoRows, 'pixsed-photo', false);
+        if (r) for (let j = 0; j < r.n; j++) {
+          photoZ.p50.push(r.summaries.z.p50[j]);
+          photoZ.width68.push(r.summaries.z.p84[j] - r.summaries.z.p16[j]);
+        }
+      }
+      for (const s of source) sourceCounts[s] = (sourceCounts[s] ?? 0) + 1;
       const carried = names.map((k, c) => {
         if (toParquet) return { name: carriedAs[c], values: num(k, numericCols.has(k) ? badCells : carriedText) as ArrayLike<unknown> };
         return { name: carriedAs[c], values: chunk.cells[c].map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : v)) as ArrayLike<unknown> };
       });
       if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
-      const results = model.parameters.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: r.summaries[p][s] as ArrayLike<unknown> })));
-      const checks = ppc && r.ppc ? ppc.columns.map((c) => ({ name: c.name, values: r.ppc![c.field] as ArrayLike<unknown> })) : [];
-      await writer.write([...carried, ...results, ...checks, { name: 'flags', values: r.flags }], n);
+      const results = params.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: summaries[p][s] as ArrayLike<unknown> })));
+      const checks = ppc ? ppc.columns.map((c) => ({ name: c.name, values: ppcOut[c.field] as ArrayLike<unknown> })) : [];
+      const zSource = withSource ? [{ name: 'z_source', values: (toParquet ? Uint8Array.from(source, zSourceCode) : source) as ArrayLike<unknown> }] : [];
+      await writer.write([...carried, ...results, ...checks, { name: 'flags', values: flags }, ...zSource], n);
       row0 += n;
       bar?.update(row0);
     }
@@ -331,12 +409,28 @@ async function run(model: PosteriorModel, opts: InferOptions, { S, seed, input, 
   }
   if (badCells.size) {
     process.stderr.write(
-      `[pixsed] ${input}: ${badCells.total()} cells of band/z columns are empty, NULL or text; each makes that band missing (MISSING_BAND) or, for z, the redshift missing (NO_REDSHIFT) for its row only: ${badCells.describe()}\n`,
+      `[pixsed] ${input}: ${badCells.total()} cells of band/z columns are empty, NULL or text; each makes that band missing (MISSING_BAND) or, for z, the redshift missing (${models.photo ? 'z inferred by the photo-z model' : 'NO_REDSHIFT'}) for its row only: ${badCells.describe()}\n`,
     );
   }
+  if (withSource) process.stdout.write(zSummary(sourceCounts, photoZ) + '\n');
   const seconds = (performance.now() - t0) / 1000;
   const flagged = Object.entries(counts).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
   process.stdout.write(
     `inferred ${row0} rows × ${S} samples in ${seconds.toFixed(2)} s (${(row0 / seconds).toFixed(0)} rows/s) → ${file}${flagged ? ` (rows flagged: ${flagged}; bits ${Object.keys(counts).map((k) => `${k}=${FLAG[k as keyof typeof FLAG]}`).join(', ')})` : ''}\n`,
   );
+}
+
+/**
+ * The run's redshift summary: rows per z_source and, over the photo-z rows, the median and 16th/84th percentiles of
+ * their z_p50 and the median width of their 68 % interval (z_p84 − z_p16).
+ */
+export function zSummary(counts: Partial<Record<ZSource, number>>, photo: { p50: number[]; width68: number[] }): string {
+  const bySource = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+  const p50 = Float64Array.from(photo.p50.filter(Number.isFinite)).sort();
+  const w = Float64Array.from(photo.width68.filter(Number.isFinite)).sort();
+  const f = (v: number) => v.toFixed(3);
+  const photoLine = p50.length
+    ? `; pixsed-photo z_p50 over ${p50.length} rows: median ${f(percentileSorted(p50, 50))}, p16 ${f(percentileSorted(p50, 16))}, p84 ${f(percentileSorted(p50, 84))}; median 68 % interval width ${f(percentileSorted(w, 50))}`
+    : '';
+  return `z_source: ${bySource || 'no rows'}${photoLine}`;
 }

@@ -67,6 +67,8 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
     removedPx.delete(box.id);
     Object.keys(m).forEach((k) => reasons.add(k));
     const row: GalaxyCatalogRow = { galaxy_id: box.id, z: r?.z ?? NaN, n_pixels_segment: box.nPixels, n_pixels: r?.nPixels ?? 0, footprint_complete: footprintComplete(m, r) ? 1 : 0 };
+    // the source of the z used (a source without per-galaxy z facts: spec where the pixels had a z)
+    Object.assign(row, { z_source: box.zSource ?? (Number.isFinite(row.z) ? 'spec' : 'none'), z_lo: box.zLo ?? NaN, z_hi: box.zHi ?? NaN });
     for (const [k, v] of Object.entries(m)) row[`n_pixels_masked_${k}`] = v;
     if (r?.centroid) {
       Object.assign(row, { x_centroid_pix: r.centroid.x, y_centroid_pix: r.centroid.y });

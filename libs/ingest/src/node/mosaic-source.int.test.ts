@@ -95,7 +95,7 @@ describe('mosaic source', () => {
     // galaxies 1 (rows 0-9), 2 (10-19), 3 (20-29) complete in the strips holding their last row
     const done = batches.map((b) => galaxiesComplete(b).map((g) => g.id));
     expect(done).toEqual([[], [1], [2], [], [3]]); // strips of 7 rows: last rows 9, 19, 29
-    expect(galaxiesComplete(batches[1])[0]).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100, ra: 53.1, dec: -27.8 });
+    expect(galaxiesComplete(batches[1])[0]).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100, ra: 53.1, dec: -27.8, zSource: 'spec' });
     expect(src.info.wcs!.CRVAL1).toBe(53.1);
   });
 
@@ -107,7 +107,7 @@ describe('mosaic source', () => {
     expect(src.info.mosaic).toEqual({ width: W, height: H, stripRows: 7, tileColumns: 8, haloRows: 2 });
     expect(src.info.survey?.name).toBe(survey.name);
     expect(src.info.galaxies!.map((g) => g.id).sort()).toEqual([1, 2, 3]);
-    expect(src.info.galaxies!.find((g) => g.id === 1)).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100, ra: 53.1, dec: -27.8 });
+    expect(src.info.galaxies!.find((g) => g.id === 1)).toEqual({ id: 1, x0: 0, x1: 9, y0: 0, y1: 9, nPixels: 100, ra: 53.1, dec: -27.8, zSource: 'spec' });
     expect(src.info.columns.map((c) => c.name)).toContain('flux_f444w_err_njy');
     const first = (await src[Symbol.asyncIterator]().next()).value as RecordBatch;
     const keys = [...first.schema.metadata.keys()];

@@ -78,6 +78,9 @@ export const mosaicSourceSchema = z.strictObject({
         decColumn: z.string().optional().describe('column of the declination [deg] (default dec)'),
         zErrLowColumn: z.string().optional().describe('column of the lower 1σ redshift uncertainty (kept for photo-z use)'),
         zErrHighColumn: z.string().optional().describe('column of the upper 1σ redshift uncertainty'),
+        zPhotColumn: z.string().optional().describe('column of a catalogue photometric redshift, used where the spectroscopic z (zColumn) is blank (z_source catalogue-photo)'),
+        zPhotLoColumn: z.string().optional().describe('column of the lower bound (e.g. 16th percentile) of that photo-z'),
+        zPhotHiColumn: z.string().optional().describe('column of the upper bound (e.g. 84th percentile) of that photo-z'),
       }),
     ])
     .describe('galaxy catalogue (CSV, ECSV, FITS binary table or Parquet by extension, relative to the pipeline file) with id, z and optional ra, dec [deg]; empty z = no redshift; {file, idColumn, zColumn, ...} maps other column names'),
@@ -200,6 +203,11 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     for (const b of boxes) {
       const [ra, dec] = [catalog.ra?.get(b.id), catalog.dec?.get(b.id)];
       if (Number.isFinite(ra) && Number.isFinite(dec)) Object.assign(b, { ra, dec });
+      // and where its z comes from (a segment id absent from the catalogue has none)
+      b.zSource = catalog.zSource.get(b.id) ?? 'none';
+      const [lo, hi] = [catalog.zPhotLo?.get(b.id), catalog.zPhotHi?.get(b.id)];
+      if (Number.isFinite(lo)) b.zLo = lo;
+      if (Number.isFinite(hi)) b.zHi = hi;
     }
     init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
     const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;

@@ -12,13 +12,28 @@ export interface CatalogColumns {
   /** lower / upper 1σ uncertainty of z (photo-z), kept for later use */
   zErrLowColumn?: string;
   zErrHighColumn?: string;
+  /** a catalogue photometric redshift, used where the spectroscopic z (zColumn) is blank, and its lower / upper bound (e.g. 16th / 84th percentile) */
+  zPhotColumn?: string;
+  zPhotLoColumn?: string;
+  zPhotHiColumn?: string;
 }
+
+/** Where a galaxy's z comes from in the catalogue (the `z_source` values of @pixsed/model's Z_SOURCES it can give). */
+export type CatalogZSource = 'spec' | 'catalogue-photo' | 'none';
 
 /** A galaxy catalogue joined to the segmentation map: id → redshift (NaN when unknown). */
 export interface GalaxyCatalog {
   file: string;
-  /** Segmentation id → z; ids absent here or with a blank z get the NO_REDSHIFT flag. */
+  /**
+   * Segmentation id → the z used: the spectroscopic z (zColumn), else the catalogue photo-z (zPhotColumn), else NaN;
+   * ids absent here or with neither get the NO_REDSHIFT flag.
+   */
   z: Map<number, number>;
+  /** Segmentation id → which z `z` holds ('none': neither). */
+  zSource: Map<number, CatalogZSource>;
+  /** the photo-z's lower / upper bound (zPhotLoColumn / zPhotHiColumn) for galaxies whose z is the catalogue photo-z (NaN when blank) */
+  zPhotLo?: Map<number, number>;
+  zPhotHi?: Map<number, number>;
   ra?: Map<number, number>;
   dec?: Map<number, number>;
   /** z uncertainties (≥ 0; NaN when blank) when the catalogue maps zErrLowColumn / zErrHighColumn */
@@ -45,8 +60,11 @@ function toNumber(v: unknown): number | undefined {
  * not a positive integer, a duplicate id, a z that is not a number ('abc') or is negative, an ra/dec
  * that is not a number. An empty (or NaN) z means "no redshift" (NO_REDSHIFT downstream).
  */
-function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number) => string, ra?: unknown[], dec?: unknown[], names: Required<Pick<CatalogColumns, 'idColumn' | 'zColumn' | 'raColumn' | 'decColumn'>> & CatalogColumns = DEFAULT_COLUMNS, errs: { low?: unknown[]; high?: unknown[] } = {}): GalaxyCatalog {
+function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number) => string, ra?: unknown[], dec?: unknown[], names: Required<Pick<CatalogColumns, 'idColumn' | 'zColumn' | 'raColumn' | 'decColumn'>> & CatalogColumns = DEFAULT_COLUMNS, errs: { low?: unknown[]; high?: unknown[] } = {}, phot: { z?: unknown[]; lo?: unknown[]; hi?: unknown[] } = {}): GalaxyCatalog {
   const z = new Map<number, number>();
+  const zSource = new Map<number, CatalogZSource>();
+  const photLo = phot.lo ? new Map<number, number>() : undefined;
+  const photHi = phot.hi ? new Map<number, number>() : undefined;
   const raMap = ra ? new Map<number, number>() : undefined;
   const decMap = dec ? new Map<number, number>() : undefined;
   const lowMap = errs.low ? new Map<number, number>() : undefined;
@@ -65,7 +83,26 @@ function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number
       }
       zi = v;
     }
+    let source: CatalogZSource = Number.isNaN(zi) ? 'none' : 'spec';
+    if (phot.z) {
+      // a photo-z row: z_phot ≥ 0, its bounds ≥ 0 and lo ≤ z_phot ≤ hi (blank = none); used only where the spec z is blank
+      const cell = (col: unknown[] | undefined, name: string | undefined): number => {
+        if (!col || isBlank(col[i])) return NaN;
+        const v = toNumber(col[i]);
+        if (v === undefined || v < 0) throw new DataFileError(file, `${name} (${rowLabel(i)})`, `expected a redshift ≥ 0 or an empty cell, got '${String(col[i])}' (id ${id})`);
+        return v;
+      };
+      const [zp, lo, hi] = [cell(phot.z, names.zPhotColumn), cell(phot.lo, names.zPhotLoColumn), cell(phot.hi, names.zPhotHiColumn)];
+      if (lo > zp || hi < zp) throw new DataFileError(file, `${lo > zp ? names.zPhotLoColumn : names.zPhotHiColumn} (${rowLabel(i)})`, `expected ${names.zPhotLoColumn ?? 'lo'} ≤ ${names.zPhotColumn} ≤ ${names.zPhotHiColumn ?? 'hi'}, got ${lo} ≤ ${zp} ≤ ${hi} (id ${id})`);
+      if (source === 'none' && !Number.isNaN(zp)) {
+        zi = zp;
+        source = 'catalogue-photo';
+        photLo?.set(id, lo);
+        photHi?.set(id, hi);
+      }
+    }
     z.set(id, zi);
+    zSource.set(id, source);
     for (const [name, col, map, what] of [
       [names.raColumn, ra, raMap, 'a number in degrees'],
       [names.decColumn, dec, decMap, 'a number in degrees'],
@@ -82,7 +119,7 @@ function build(file: string, ids: unknown[], zs: unknown[], rowLabel: (i: number
       map.set(id, v);
     }
   });
-  return { file, z, ra: raMap, dec: decMap, zErrLow: lowMap, zErrHigh: highMap, rows: ids.length };
+  return { file, z, zSource, ra: raMap, dec: decMap, zErrLow: lowMap, zErrHigh: highMap, zPhotLo: photLo, zPhotHi: photHi, rows: ids.length };
 }
 
 /** Column names must be unique (case-insensitive, trimmed): a second `z` would silently win. */
@@ -118,7 +155,8 @@ function parseEcsv(file: string, text: string) {
  * Read a galaxy catalogue: CSV (header row; RFC 4180 quoting via csv-parse, `#` comments), ECSV (astropy),
  * a FITS binary table (the first BINTABLE HDU) or Parquet, by extension. Columns (case-insensitive) `id`, `z`,
  * optional `ra`, `dec` (deg), or the names `columns` maps (`idColumn`, `zColumn`, `raColumn`, `decColumn`,
- * `zErrLowColumn`, `zErrHighColumn`); `key` names the config key in errors. See `build` for the checks.
+ * `zErrLowColumn`, `zErrHighColumn`, and a catalogue photo-z `zPhotColumn`, `zPhotLoColumn`, `zPhotHiColumn` used where
+ * the spectroscopic z is blank: `zSource`); `key` names the config key in errors. See `build` for the checks.
  */
 export async function readCatalog(file: string, columns: CatalogColumns = {}, key = 'source.catalog'): Promise<GalaxyCatalog> {
   const names = { ...DEFAULT_COLUMNS, ...Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) } as typeof DEFAULT_COLUMNS & CatalogColumns;
@@ -157,5 +195,7 @@ export async function readCatalog(file: string, columns: CatalogColumns = {}, ke
     return i < 0 ? undefined : table.column(i);
   };
   const [ids, zs, ra, dec, low, high] = [col('idColumn', true)!, col('zColumn', true)!, col('raColumn', false), col('decColumn', false), col('zErrLowColumn', false), col('zErrHighColumn', false)];
-  return build(file, ids, zs, table.rowLabel, ra, dec, names, { low, high });
+  const phot = { z: col('zPhotColumn', false), lo: col('zPhotLoColumn', false), hi: col('zPhotHiColumn', false) };
+  if (!phot.z && (phot.lo || phot.hi)) throw new ConfigError(file, [{ path: `${key}.zPhotColumn`, message: `${columns.zPhotLoColumn ? 'zPhotLoColumn' : 'zPhotHiColumn'} is mapped without zPhotColumn: map the photo-z column too` }]);
+  return build(file, ids, zs, table.rowLabel, ra, dec, names, { low, high }, phot);
 }

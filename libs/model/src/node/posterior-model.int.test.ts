@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
-import { PosteriorModel } from './posterior-model.js';
+import { pixelZDraws, PosteriorModel } from './posterior-model.js';
 import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
@@ -70,6 +70,45 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await model.close();
   });
 
+  it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows', async () => {
+    const S = 12;
+    const D = 2;
+    const zs = Float32Array.from({ length: n * S }, (_, j) => 0.3 + 0.05 * (j % 17));
+    const runs = [];
+    for (const batchRows of [1, 4]) {
+      const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows });
+      runs.push(await model.infer({ ...table, zSamples: zs }, { samples: S, seed: 9, keep: ['log_mstar'] }));
+      await model.close();
+    }
+    expect(Array.from(runs[1].kept.log_mstar)).toEqual(Array.from(runs[0].kept.log_mstar));
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'));
+    const F = model.layout.count;
+    const feat = model.features(table.flux, table.err, table.z, n).features;
+    const W = (f: number, d: number) => ((((f * D + d) % 5) - 2) * 0.5); // make_linear_gaussian.py
+    for (const i of [0, 3, 9]) {
+      const rng = createPrng(keyedSeed(9, 100 + i, 42));
+      for (let k = 0; k < S; k++) {
+        let mu = 0;
+        for (let f = 0; f < F - 1; f++) mu += feat[i * F + f] * W(f, 0);
+        mu += Math.fround(zs[i * S + k]) * W(F - 1, 0); // the z feature is the sample's own z
+        const noise = [rng.normal(), rng.normal()];
+        expect(runs[0].kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
+      }
+    }
+    await expect(model.infer({ ...table, zSamples: zs.subarray(1) }, { samples: S, seed: 9 })).rejects.toThrow(/zSamples needs a z-conditioned model and 10 × 12 values, got 119/);
+    await model.close();
+  });
+
+  it('pixelZDraws: draws only the galaxy\'s z samples, keyed by (seed, pixel) alone', () => {
+    const galaxyZ = Float32Array.of(1.0, 1.5, 2.0, 2.5);
+    const a = pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400));
+    expect(Array.from(a).every((v) => galaxyZ.includes(v))).toBe(true);
+    for (const v of galaxyZ) expect(a.filter((x) => x === v).length).toBeGreaterThan(60); // ~100 each of 400
+    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400)))).toEqual(Array.from(a));
+    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 21], new Float32Array(400)))).not.toEqual(Array.from(a));
+    expect(() => pixelZDraws([], 3, [1, 1], new Float32Array(2))).toThrow(/no z samples/);
+  });
+
   it('refuses samples beyond 100000, a > 2 GiB call, unknown kept parameters and a missing key', async () => {
     const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 64 });
     await expect(model.infer(table, { samples: 1e9, seed: 0 })).rejects.toThrow(/samples: expected an integer from 2 to 100000, got 1000000000/);
@@ -78,5 +117,60 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await expect(model.infer(table, { samples: 10, seed: 0, keep: ['av'] })).rejects.toThrow(/no parameter 'av'/);
     await expect(model.infer({ ...table, key: [] }, { samples: 10, seed: 0 })).rejects.toThrow(/stable per-row key/);
     await Promise.all([model.close(), wide.close()]);
+  });
+});
+
+describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer of a photo-z model (toy, redshift.role parameter: z is sampled, not an input)' : 'skipped: needs /usr/bin/python3 with onnx + numpy', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixsed-pmz-'));
+  const zDir = mkdtempSync(join(tmpdir(), 'pixsed-pmz-cond-'));
+  const made = spawnSync(pythonExecutable(), [script, dir, '--photoz', '--params', 'z,log_mstar', ...bands], { encoding: 'utf8' });
+  const madeCond = spawnSync(pythonExecutable(), [script, zDir, ...bands], { encoding: 'utf8' });
+  const n = 6;
+  const table = {
+    n,
+    flux: [Float64Array.from({ length: n }, (_, i) => 40 + 9 * i), Float64Array.from({ length: n }, (_, i) => 90 - 4 * i)],
+    err: [new Float64Array(n).fill(2), new Float64Array(n).fill(3)],
+    key: [Int32Array.from({ length: n }, (_, i) => 7 + i)],
+  };
+
+  it('takes no z: 4B features, samples = features·W + σ·noise (z included) computed independently, no NO_REDSHIFT', async () => {
+    expect(made.status, made.stderr).toBe(0);
+    const model = await PosteriorModel.load(dir);
+    expect(model.infersRedshift).toBe(true);
+    expect(model.layout.count).toBe(8);
+    const S = 25;
+    const r = await model.infer(table, { samples: S, seed: 3, keep: ['z'] });
+    const feat = model.features(table.flux, table.err, undefined, n).features;
+    expect(feat.length).toBe(8 * n);
+    const W = (f: number, d: number) => ((((f * 2 + d) % 5) - 2) * 0.5); // make_linear_gaussian.py, D = 2
+    for (let i = 0; i < n; i++) {
+      let mu = 0;
+      for (let f = 0; f < 8; f++) mu += feat[i * 8 + f] * W(f, 0);
+      // the mag of band 0 is the first feature: -2.5 log10(flux) + 31.4, computed here from the flux
+      expect(feat[i * 8]).toBeCloseTo(-2.5 * Math.log10(40 + 9 * i) + 31.4, 5);
+      const rng = createPrng(keyedSeed(3, 7 + i));
+      for (let k = 0; k < S; k++) {
+        const noise = [rng.normal(), rng.normal()];
+        expect(r.kept.z[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
+      }
+    }
+    expect(Object.keys(r.summaries)).toEqual(['z', 'log_mstar']);
+    expect(r.counts.NO_REDSHIFT).toBe(0);
+    expect(Array.from(r.flags).every((f) => (f & FLAG.NO_REDSHIFT) === 0)).toBe(true);
+    await model.close();
+  });
+
+  it('refuses a z for a photo-z model, and no z for a z-conditioned one (which still flags NaN z NO_REDSHIFT)', async () => {
+    expect(madeCond.status, madeCond.stderr).toBe(0);
+    const model = await PosteriorModel.load(dir);
+    const z = new Float64Array(n).fill(1);
+    await expect(model.infer({ ...table, z }, { samples: 4, seed: 0 })).rejects.toThrow(/infers z \(redshift.role 'parameter'\): infer\(\) takes no z/);
+    const cond = await PosteriorModel.load(zDir);
+    expect(cond.infersRedshift).toBe(false);
+    await expect(cond.infer(table, { samples: 4, seed: 0 })).rejects.toThrow(/is conditioned on z: infer\(\) needs a z per row/);
+    const r = await cond.infer({ ...table, z: Float64Array.from({ length: n }, (_, i) => (i === 2 ? NaN : 1)) }, { samples: 4, seed: 0 });
+    expect(r.counts.NO_REDSHIFT).toBe(1);
+    expect(r.flags[2] & FLAG.NO_REDSHIFT).toBeTruthy();
+    await Promise.all([model.close(), cond.close()]);
   });
 });

@@ -79,7 +79,14 @@ export interface InferTable {
   /** Per model band, in `model.bands` order: flux and 1σ error in nJy (NaN, non-finite or σ ≤ 0 = band missing for that row). */
   flux: ArrayLike<number>[];
   err: ArrayLike<number>[];
-  z: ArrayLike<number>;
+  /** Per row redshift (NaN = none: NO_REDSHIFT). Required by a z-conditioned model; a photo-z model (`inferred z`) takes none. */
+  z?: ArrayLike<number>;
+  /**
+   * Per-sample redshifts [n × samples] (row-major) for a z-conditioned model: sample k of row i is drawn conditioned on
+   * zSamples[i·S + k] instead of z[i] (a pixel marginalised over its galaxy's z posterior, `pixelZDraws`; ADR 0010).
+   * `z` stays the row's z for flags and the support check.
+   */
+  zSamples?: Float32Array;
   /**
    * The row's stable key, one array per key part: row i's sampling noise comes from a PRNG seeded
    * by `keyedSeed(seed, key[0][i], key[1][i], …)`, so it depends on (seed, key) only, never on the
@@ -213,6 +220,11 @@ export class PosteriorModel {
     return this.manifest.bands;
   }
 
+  /** True for a photo-z model (manifest `redshift.role: parameter`): z is a parameter, `infer` takes no z. */
+  get infersRedshift(): boolean {
+    return this.manifest.redshift.role === 'parameter';
+  }
+
   /** Refuse data whose bands differ from the model's (names the missing and extra bands). */
   checkBands(dataBands: string[], where: string): void {
     const missing = this.bands.filter((b) => !dataBands.includes(b));
@@ -225,14 +237,18 @@ export class PosteriorModel {
     }
   }
 
-  /** Features per the manifest's ab-mag-err-z transform (its zero point, error factor and rules); flux/err per model band, nJy. */
-  features(flux: ArrayLike<number>[], err: ArrayLike<number>[], z: ArrayLike<number>, n: number): AbMagFeatures {
+  /**
+   * Features per the manifest's ab-mag-err-z transform (its zero point, error factor and rules; 'ab-mag-err' without z
+   * for a photo-z model, whose `z` is ignored); flux/err per model band, nJy.
+   */
+  features(flux: ArrayLike<number>[], err: ArrayLike<number>[], z: ArrayLike<number> | undefined, n: number): AbMagFeatures {
     const f = this.manifest.features;
     return abMagFeatures({
       flux,
       err,
       z,
       n,
+      withZ: !this.infersRedshift,
       fillMag: f.missingBand.fillMag,
       fillMagErr: f.missingBand.fillMagErr,
       rule: { snrMin: f.nonDetection.snrMin, magErrNonDet: f.nonDetection.magErr, magClip: f.clip.mag, magZeroPoint: f.magZeroPoint, magErrFactor: f.magErrFactor },
@@ -291,12 +307,16 @@ export class PosteriorModel {
       throw new ModelMismatchError(`model ${this.manifest.name}: infer() needs flux and err for its ${this.bands.length} bands in manifest order, got ${table.flux.length} and ${table.err.length}`);
     }
     if (!table.key.length) throw new ModelMismatchError('infer(): a stable per-row key (e.g. [x, y] or [id]) is required to seed the noise');
-    const feat = this.features(table.flux, table.err, table.z, n);
+    if (this.infersRedshift && table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) infers z (redshift.role 'parameter'): infer() takes no z`);
+    if (!this.infersRedshift && !table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is conditioned on z: infer() needs a z per row (NaN = none: NO_REDSHIFT)`);
+    const zIn = table.z;
+    if (table.zSamples && (this.infersRedshift || table.zSamples.length !== n * S)) throw new ModelMismatchError(`infer(): zSamples needs a z-conditioned model and ${n} × ${S} values, got ${table.zSamples.length}${this.infersRedshift ? ' for a photo-z model' : ''}`);
+    const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
     const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
     for (let i = 0; i < n; i++) {
-      const noZ = !Number.isFinite(table.z[i]);
+      const noZ = zIn !== undefined && !Number.isFinite(zIn[i]);
       const f = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0) | (noZ ? FLAG.NO_REDSHIFT : 0);
       flags[i] = f;
       if (noZ) counts.NO_REDSHIFT++;
@@ -321,7 +341,10 @@ export class PosteriorModel {
       for (let i = 0; i < m; i++) {
         fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
       }
-      const samples = await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
+      const samples = table.zSamples
+        ? await this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
+        : await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
         posteriorSummary(samples, m, S, D, d, summaries[p], r0);
@@ -370,7 +393,7 @@ export class PosteriorModel {
     const zs = new Float32Array(m * K);
     for (let i = 0; i < m; i++) {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
-      zs.fill(table.z[r0 + i], i * K, (i + 1) * K);
+      zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
     const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
     const flux = new Float64Array(B);
@@ -400,4 +423,30 @@ export class PosteriorModel {
   close(): Promise<void> {
     return Promise.all([this.sampler.close(), this.ppcEmulator?.close()]).then(() => undefined);
   }
+}
+
+/** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k]. */
+function perSampleZ(features: Float32Array, nf: number, zAt: number, zs: Float32Array, S: number): Float32Array {
+  const m = features.length / nf;
+  const out = new Float32Array(m * S * nf);
+  for (let i = 0; i < m; i++) {
+    const row = features.subarray(i * nf, (i + 1) * nf);
+    for (let k = 0; k < S; k++) {
+      out.set(row, (i * S + k) * nf);
+      out[(i * S + k) * nf + zAt] = zs[i * S + k];
+    }
+  }
+  return out;
+}
+
+/**
+ * One z per posterior sample of a pixel, drawn from its galaxy's z posterior samples `galaxyZ` (uniformly, with
+ * replacement) by a PRNG seeded with keyedSeed(seed, 'z-draw', ...key): the draws depend on the seed and the pixel's
+ * key (its mosaic x, y) only, never on the tiling or batching (ADR 0010, item 5). Writes `out` (length = samples).
+ */
+export function pixelZDraws(galaxyZ: ArrayLike<number>, seed: number, key: (number | string)[], out: Float32Array): Float32Array {
+  if (!galaxyZ.length) throw new ModelMismatchError('pixelZDraws: the galaxy has no z samples');
+  const rng = createPrng(keyedSeed(seed, 'z-draw', ...key));
+  for (let k = 0; k < out.length; k++) out[k] = galaxyZ[Math.min(galaxyZ.length - 1, Math.floor(rng.uniform() * galaxyZ.length))];
+  return out;
 }
