@@ -5,7 +5,7 @@
  */
 export function tileOrigins(length: number, size: number, overlap: number): number[] {
   if (!(size > overlap && overlap >= 0)) throw new RangeError(`tileOrigins: overlap ${overlap} must be in [0, ${size})`);
-  if (length <= size) return [-Math.floor((size - length) / 2)];
+  if (length <= size) return [-Math.floor((size - length) / 2) || 0];
   const stride = size - overlap;
   const out: number[] = [];
   for (let o = 0; o + size < length; o += stride) out.push(o);
