@@ -45,7 +45,7 @@ describe('pixsed run with the tile-model stage', () => {
     const summary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));
     const boxes: { id: number; x0: number; y0: number; x1: number; y1: number; nPixels: number }[] = summary.stream.galaxies;
     expect(boxes.length).toBe(5);
-    expect(summary.files).toEqual(expect.arrayContaining(['maps-cnn/galaxy_1.fits', 'pixels-cnn.parquet']));
+    expect(summary.files).toEqual(expect.arrayContaining(['maps-cnn/galaxy_1.fits', 'quicklooks-cnn/galaxy_5.png', 'pixels-cnn.parquet']));
     const px = await readParquet(join(out, 'pixels.parquet'));
     const col = (n: string) => px.columns[n] as ArrayLike<number>;
     const totalSegment = boxes.reduce((s, b) => s + b.nPixels, 0);

@@ -5,9 +5,11 @@ import type { RecordBatch } from 'apache-arrow';
 import { batchFromColumns, defineSink, SchemaError, STREAM_INFO_KEY, tileMaps, type InitContext, type TileMaps } from '@pixsed/core';
 import { createParquetWriter, type ParquetFileWriter } from '@pixsed/parquet/node';
 import { provenanceCards, writeGalaxyMaps, type GalaxyMapsInput } from './galaxy-outputs.js';
+import { quicklookSpec, writeFigurePng } from './galaxy-figures.js';
 
 export const tileMapsSinkSchema = z.strictObject({
   mapsDir: z.string().min(1).default('maps-cnn').describe('folder (under --out) for the per-galaxy FITS maps of the image model (tile-model stage)'),
+  quicklooksDir: z.string().default('quicklooks-cnn').describe('folder for per-galaxy PNG quicklooks of the image model\'s log M* and log SFR mean maps, beside the per-pixel quicklooks ("" = none)'),
   pixelTable: z.string().default('pixels-cnn.parquet').describe('Parquet table (under --out) of every segment pixel with the image model\'s columns <param>_cnn_mean, <param>_cnn_std ("" = none); join with pixels.parquet on (x, y)'),
 });
 export type TileMapsSinkConfig = z.infer<typeof tileMapsSinkSchema>;
@@ -61,6 +63,10 @@ export async function openTileMapsSink(config: TileMapsSinkConfig, init: Pick<In
     throw init.output.ioError(err, file);
   };
   await mkdir(mapsDir, { recursive: true }).catch(ioError(mapsDir));
+  const qlDir = config.quicklooksDir ? init.output.path(config.quicklooksDir, 'tile-maps.quicklooksDir', 'folder') : undefined;
+  if (qlDir) await mkdir(qlDir, { recursive: true }).catch(ioError(qlDir));
+  // the quicklook's units: the image model's parameters (no colour composite: the sink holds no fluxes)
+  const figures = { stream: { ...stream, mask: undefined, inference: { parameters: tm.parameters, model: { ...tm.model, sps: '' } } }, wcs, rgb: [] };
   const tableFile = config.pixelTable ? init.output.path(config.pixelTable, 'tile-maps.pixelTable') : undefined;
   let table: ParquetFileWriter | undefined;
   let galaxies = 0;
@@ -93,7 +99,12 @@ export async function openTileMapsSink(config: TileMapsSinkConfig, init: Pick<In
     async write(batch: RecordBatch) {
       for (const g of tileMaps(batch)) {
         const file = join(mapsDir, `galaxy_${g.box.id}.fits`);
-        await writeGalaxyMaps(tileMapsResult(g, tm.parameters), tm.parameters, wcs, cards, stream.flags, mapsDir).catch(ioError(file));
+        const r = tileMapsResult(g, tm.parameters);
+        await writeGalaxyMaps(r, tm.parameters, wcs, cards, stream.flags, mapsDir).catch(ioError(file));
+        if (qlDir) {
+          const png = join(qlDir, `galaxy_${g.box.id}.png`);
+          await writeFigurePng(png, quicklookSpec(r, figures, `image model mean (${tm.model.name} v${tm.model.version})`)).catch(ioError(png));
+        }
         if (tableFile) await writeRows(g);
         galaxies++;
       }
@@ -101,7 +112,7 @@ export async function openTileMapsSink(config: TileMapsSinkConfig, init: Pick<In
     async close() {
       if (table) await table.close().catch(ioError(tableFile!));
       init.log(`tile-maps: ${galaxies} galaxies (${tm.model.name} v${tm.model.version})`);
-      return [mapsDir, ...(table ? [tableFile!] : [])];
+      return [mapsDir, ...(qlDir ? [qlDir] : []), ...(table ? [tableFile!] : [])];
     },
     async abort() {
       await table?.abort();
