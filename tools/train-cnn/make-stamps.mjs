@@ -5,7 +5,7 @@
 // one canvas of the model's input size per galaxy (boxes larger than the input: the central crop), with the truth maps
 // (libs/mocks truth_<param>.fits, NaN outside the segment) and the mean S/N map (meanSnrAt over the S/N bands) cut the
 // same way. One shard of .npy files per mosaic:
-//   node tools/train-cnn/make-stamps.mjs --config tools/train-cnn/jades-unet.yaml --split train|test [--keep-mosaics]
+//   node tools/train-cnn/make-stamps.mjs --config tools/train-cnn/jades-unet.yaml --split <data key, e.g. train|test> [--keep-mosaics]
 // Needs ../shared/data (libs/mocks) and the built libs (npx nx run-many -t build).
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -101,7 +101,8 @@ for (let k = 0; k < split.mosaics; k++) {
   // the training mosaics hold only the bands the model and the S/N use (faster); a split with allBands: true (the
   // held-out mosaics the per-pixel posterior also runs on) gets every survey band
   const bands = split.allBands ? undefined : [...new Set([...cfg.input.bands, ...snrBands])];
-  await generateMockMosaic({ ...cfg.mosaic, seed, ...(bands ? { bands } : {}) }, mdir, { configDir: REPO });
+  // a split may override mosaic keys (e.g. a lower segmentation threshold: fainter outskirts, pixels at S/N < 10)
+  await generateMockMosaic({ ...cfg.mosaic, ...(split.mosaic ?? {}), seed, ...(bands ? { bands } : {}) }, mdir, { configDir: REPO });
   const truth = {};
   for (const q of params) truth[q] = (await readFitsImage(join(mdir, `truth_${q}.fits`))).data;
   shard = { mosaic: seed, truth, width: cfg.mosaic.widthPx, x: [], t: [], snr: [], meta: [] };

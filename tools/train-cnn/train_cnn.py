@@ -102,14 +102,17 @@ def main(argv: list[str] | None = None) -> None:
     t_start = time.time()
 
     # 1. stamps (cached): make-stamps.mjs for the train and test splits
-    for split in ("train", "test"):
+    train_splits = list(cfg["training"].get("splits", ["train"]))
+    for split in (*train_splits, "test"):
         d = work / f"stamps-{split}"
         n_have = len(glob.glob(str(d / "shard-*.meta.npy")))
         if n_have < cfg["data"][split]["mosaics"] or not (d / "stamps.json").exists():
             log(f"make-stamps {split}: {n_have}/{cfg['data'][split]['mosaics']} shards present")
             extra = ["--keep-mosaics"] if split == "test" else []
             subprocess.run(["node", str(HERE / "make-stamps.mjs"), "--config", str(cfg_path), "--split", split, *extra], check=True, cwd=REPO)
-    tr = load_stamps(work / "stamps-train")
+    parts = [load_stamps(work / f"stamps-{s}") for s in train_splits]
+    tr = {k: np.concatenate([p[k] for p in parts]) for k in ("x", "truth", "snr", "meta")}
+    tr["info"] = parts[0]["info"]
     te = load_stamps(work / "stamps-test")
     names = [p["name"] for p in cfg["parameters"]]
     N, C, H, W = tr["x"].shape
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         "psf": {"targetBand": cfg["psf"]["targetBand"]},
         "training": {"config": str(cfg_path.relative_to(REPO)), "stamps": int(N), "targetMean": t_mean, "targetStd": t_std, **{k: v for k, v in tinfo.items() if k != "history"},
                      "torch": torch.__version__, "onnx": onnx.__version__, "git": git_commit(), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                     "mocks": {"mosaic": cfg["mosaic"], "trainSeeds": [cfg["data"]["train"]["seed"], cfg["data"]["train"]["seed"] + cfg["data"]["train"]["mosaics"] - 1]}},
+                     "mocks": {"mosaic": cfg["mosaic"], "splits": {s: cfg["data"][s] for s in (*train_splits, "test")}}},
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     check = None

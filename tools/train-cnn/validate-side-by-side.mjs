@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Side-by-side validation of the image model (tile-model stage) and the per-pixel posterior on held-out mock mosaics
-// (make-stamps --split test --keep-mosaics: seeds never used in training), against the mocks' truth maps.
+// (make-stamps --split test --keep-mosaics: seeds never used in training; their stage logs are kept in stderr.log), against the mocks' truth maps.
 //   node tools/train-cnn/validate-side-by-side.mjs --config tools/train-cnn/jades-unet.yaml [--samples 200] [--pp-model M.onnx] [--pp-only]
 // Per mosaic two `pixsed run`s (cached under .work/<name>/side-by-side/): `pp` = psf → snr-mask (threshold −1e9: every
 // segment pixel, so the posterior is also judged below S/N 5) → inference → parquet + galaxies; `cnn` = psf → tile-model →
@@ -41,7 +41,7 @@ function run(kind, mdir, out) {
       : `name: side-by-side-cnn\n${src}\nstages:\n${psf}\n  - { type: tile-model, model: ${join(outDir, 'model.onnx')}, threads: 1 }\nsinks:\n  - { type: tile-maps }\n`;
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, '..', `${kind}.yaml`), yaml);
-  const r = spawnSync(process.execPath, [bin, 'run', join(out, '..', `${kind}.yaml`), '--out', out, '--overwrite', '--no-report', '--quiet'], { encoding: 'utf8', cwd: REPO });
+  const r = spawnSync(process.execPath, [bin, 'run', join(out, '..', `${kind}.yaml`), '--out', out, '--overwrite', '--no-report'], { encoding: 'utf8', cwd: REPO });
   if (r.status !== 0) throw new Error(`pixsed run ${kind} on ${mdir} failed:\n${r.stderr}`);
   writeFileSync(join(out, 'stderr.log'), r.stderr);
   return JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));
