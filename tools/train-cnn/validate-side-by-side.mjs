@@ -59,6 +59,7 @@ for (const seed of seeds) {
   if (values['pp-only']) continue;
   const scnn = run('cnn', mdir, join(base, 'cnn'));
   timing.pp.wall += spp.wallSeconds;
+  timing.pp.samplesPerPixel = spp.stream.inference?.samplesPerPixel;
   timing.pp.pixels += spp.rowsOut;
   timing.cnn.wall += scnn.wallSeconds;
   const log = readFileSync(join(base, 'cnn', 'stderr.log'), 'utf8');
@@ -139,7 +140,7 @@ const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'))
 const result = {
   what: 'held-out mock mosaics (seeds ' + seeds.join(', ') + '), every segment pixel with a finite truth and both predictions; S/N = mean f/σ over ' + snrBands.join(', ') + ' after PSF matching',
   cnn: { model: manifest.name, version: manifest.version, sha256: manifest.modelSha256 },
-  perPixel: { model: values['pp-model'], samplesPerPixel: Number(values.samples), snrThreshold: -1e9 },
+  perPixel: { model: values['pp-model'], samplesPerPixel: timing.pp.samplesPerPixel, snrThreshold: -1e9 },
   pixels: table,
   sigmaMass: { cnn: massStats('cnn'), perPixel: massStats('pp'), galaxies },
   throughput: {
@@ -150,7 +151,7 @@ const result = {
 };
 writeFileSync(join(outDir, 'validation-side-by-side.json'), JSON.stringify(result, null, 1) + '\n');
 const f3 = (v, s = false) => (Number.isFinite(v) ? (s && v >= 0 ? '+' : '') + v.toFixed(3) : '–');
-let md = `# Side-by-side validation: ${manifest.name} v${manifest.version} (CNN) vs the per-pixel posterior\n\n${result.what}. Per-pixel posterior: ${values['pp-model']}, ${values.samples} samples per pixel, no S/N cut. Cells: bias / NMAD (dex or mag) / 68 % coverage (n pixels).\n\n`;
+let md = `# Side-by-side validation: ${manifest.name} v${manifest.version} (CNN) vs the per-pixel posterior\n\n${result.what}. Per-pixel posterior: ${values['pp-model']}, ${timing.pp.samplesPerPixel} samples per pixel, no S/N cut. Cells: bias / NMAD (dex or mag) / 68 % coverage (n pixels).\n\n`;
 for (const p of params) {
   md += `## ${p}\n\n| S/N | CNN | per-pixel posterior |\n|---|---|---|\n`;
   for (const [label] of BINS) {
