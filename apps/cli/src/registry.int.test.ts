@@ -23,6 +23,8 @@ describe('plug-in versions come from their package.json', () => {
       parquet: versionOf('libs/parquet'),
       'fits-table': versionOf('libs/parquet'),
       galaxies: versionOf('libs/aggregate'),
+      'tile-model': versionOf('libs/tile-model'),
+      'tile-maps': versionOf('libs/aggregate'),
     };
     expect(listed).toEqual(expected);
   });

@@ -7,7 +7,8 @@ import { mosaicSource } from '@pixsed/ingest/node';
 import { psfStage } from '@pixsed/psf/node';
 import { snrMaskStage } from '@pixsed/snr-mask';
 import { inferenceStage } from '@pixsed/inference/node';
-import { galaxiesSink } from '@pixsed/aggregate/node';
+import { galaxiesSink, tileMapsSink } from '@pixsed/aggregate/node';
+import { tileModelStage } from '@pixsed/tile-model/node';
 import { fitsTableSink, parquetSink } from '@pixsed/parquet/node';
 
 /** Version of the package that provides `specifier` (its nearest package.json): the one source of a plug-in's version. */
@@ -49,9 +50,11 @@ export function createRegistry(): PluginRegistry {
     v(psfStage, '@pixsed/psf/node'),
     v(snrMaskStage, '@pixsed/snr-mask'),
     v(inferenceStage, '@pixsed/inference/node'),
+    v(tileModelStage, '@pixsed/tile-model/node'),
     v(arrowIpcSink, '@pixsed/core/node'),
     v(parquetSink, '@pixsed/parquet/node'),
     v(fitsTableSink, '@pixsed/parquet/node'),
     v(galaxiesSink, '@pixsed/aggregate/node'),
+    v(tileMapsSink, '@pixsed/aggregate/node'),
   );
 }

@@ -74,6 +74,13 @@ export const streamInfoSchema = z.strictObject({
         .describe('posterior-predictive check (columns ppc_chi2, ppc_pvalue, ppc_n_bands); absent when the model has no emulator or it is turned off'),
     })
     .optional(),
+  /** set by the tile-model stage (libs/tile-model): image-model maps per galaxy, delivered with `tileMaps` (strip-geometry.ts) */
+  tileModel: z
+    .strictObject({
+      parameters: z.array(z.strictObject({ name: z.string(), unit: z.string() })),
+      model: z.strictObject({ name: z.string(), version: z.string(), sha256: z.string(), head: z.string() }),
+    })
+    .optional(),
 });
 export type StreamInfo = z.infer<typeof streamInfoSchema>;
 

@@ -152,9 +152,44 @@ export function shardOwnedMetadata(o: ShardOwned): Record<string, string> {
   return { [SHARD_OWNED_KEY]: JSON.stringify(o) };
 }
 
+/** Schema-metadata key of the image-model maps of the galaxies a batch completed (`tileMaps`, written by the tile-model stage). */
+export const TILE_MAPS_KEY = 'pixsed.tilemodel.maps';
+
+/**
+ * One galaxy's image-model maps over its segmentation box (row-major, box width × height): per parameter (in
+ * `StreamInfo.tileModel.parameters` order) the mean and the 1σ of the model's Gaussian head, NaN outside the
+ * segment; `flags` the pixel flags of the segment's pixels (-1 outside the segment).
+ */
+export interface TileMaps {
+  box: GalaxyBox;
+  z: number;
+  mean: Float32Array[];
+  sigma: Float32Array[];
+  flags: Int32Array;
+}
+
+const b64 = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const fromB64 = <T extends Float32Array | Int32Array>(s: string, C: new (b: ArrayBuffer) => T): T => {
+  const bytes = Buffer.from(s, 'base64');
+  return new C(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+};
+
+/** Image-model maps of the galaxies completed by this batch (empty when the key is absent). */
+export function tileMaps(batch: RecordBatch): TileMaps[] {
+  const raw = batch.schema.metadata.get(TILE_MAPS_KEY);
+  if (!raw) return [];
+  const parsed = JSON.parse(raw) as { box: GalaxyBox; z: number | null; mean: string[]; sigma: string[]; flags: string }[];
+  return parsed.map((g) => ({ box: g.box, z: g.z ?? NaN, mean: g.mean.map((s) => fromB64(s, Float32Array)), sigma: g.sigma.map((s) => fromB64(s, Float32Array)), flags: fromB64(g.flags, Int32Array) }));
+}
+
+/** Metadata entry of `tileMaps` (float32/int32 arrays as base64 of their little-endian bytes). */
+export function tileMapsMetadata(maps: TileMaps[]): Record<string, string> {
+  return { [TILE_MAPS_KEY]: JSON.stringify(maps.map((g) => ({ box: g.box, z: Number.isFinite(g.z) ? g.z : null, mean: g.mean.map(b64), sigma: g.sigma.map(b64), flags: b64(g.flags) }))) };
+}
+
 /** True for the schema-metadata keys that describe one batch only (this module's), not the stream. */
 export function isPerBatchKey(key: string): boolean {
-  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === REMOVED_PIXELS_KEY || key === SHARD_OWNED_KEY || key === 'pixsed.batch';
+  return key.startsWith('pixsed.strip.') || key === PIXELS_KEY || key === GALAXIES_COMPLETE_KEY || key === MASKED_BY_GALAXY_KEY || key === REMOVED_PIXELS_KEY || key === SHARD_OWNED_KEY || key === TILE_MAPS_KEY || key === 'pixsed.batch';
 }
 
 /** A batch's schema metadata without its per-batch entries: what a file-level header may keep. */

@@ -81,7 +81,9 @@ async function readCatalog(file: string): Promise<Row[] | undefined> {
 
 /** The inference model's folder from the resolved config (its `model` is relative to the pipeline file). */
 function modelFolder(s: ReportSummary): string | undefined {
-  const m = s.config?.stages?.find((st) => typeof st.config.model === 'string')?.config.model as string | undefined;
+  // the per-pixel posterior's model (the inference stage), not an image model (tile-model) before it
+  const withModel = (st: { type: string; config: Record<string, unknown> }) => typeof st.config.model === 'string';
+  const m = (s.config?.stages?.find((st) => st.type === 'inference' && withModel(st)) ?? s.config?.stages?.find(withModel))?.config.model as string | undefined;
   if (!m) return undefined;
   const p = isAbsolute(m) ? m : s.pipelineFile ? resolve(dirname(s.pipelineFile), m) : undefined;
   return p ? dirname(p) : undefined;
@@ -115,6 +117,9 @@ export async function writeRunReport(input: ReportInput): Promise<string[]> {
   const rows = (catalogFile && (await readCatalog(catalogFile))) || [];
   const ql = gs ? await filesBelow(join(root, gs.quicklooksDir)) : [];
   const asset = async (name: string) => (ql.includes(name) ? copy(join(root, gs!.quicklooksDir, name), `assets/${name}`) : undefined);
+  // the image model's quicklooks (tile-maps sink), shown beside the per-pixel ones
+  const tileMaps = s.config?.sinks?.find((k) => k.type === 'tile-maps')?.config;
+  const cnnDir = tileMaps ? String(tileMaps.quicklooksDir ?? 'quicklooks-cnn') : undefined;
   const description = new Map(s.flags.map((f) => [f.name, f.description]));
   const flagBit = new Map(s.flags.map((f) => [f.name, f.bit]));
 
@@ -125,12 +130,14 @@ export async function writeRunReport(input: ReportInput): Promise<string[]> {
     const row = rows.find((r) => r.galaxy_id === id);
     const maps = await asset(`galaxy_${id}.png`);
     const fit = await asset(`galaxy_${id}_fit.png`);
+    const cnnQl = cnnDir && existsSync(join(root, cnnDir, `galaxy_${id}.png`)) ? await copy(join(root, cnnDir, `galaxy_${id}.png`), `assets/cnn_galaxy_${id}.png`) : undefined;
     const nav = `<nav>${k > 0 ? `<a href="galaxy_${esc(ids[k - 1])}.html">← galaxy ${esc(ids[k - 1])}</a>` : ''}${k + 1 < ids.length ? `<a href="galaxy_${esc(ids[k + 1])}.html">galaxy ${esc(ids[k + 1])} →</a>` : ''}</nav>`;
     const mapFile = gs ? `${gs.mapsDir}/galaxy_${id}.fits` : undefined;
     const body = [
       nav,
       row ? `<p>z = ${esc(num(row.z, 4))} · ${esc(row.n_pixels ?? '?')} of ${esc(row.n_pixels_segment ?? '?')} segment pixels kept${mapFile && s.files.includes(mapFile) ? ` · maps: <a href="../../${esc(mapFile)}">${esc(mapFile)}</a> (FITS, outside the report folder)` : ''}</p>` : '',
       maps ? figure(`../${maps}`, `Galaxy ${id}: colour composite and posterior-median maps (quicklook)`) : '<p class="muted">no quicklook (quicklooksDir is "")</p>',
+      cnnQl ? figure(`../${cnnQl}`, `Galaxy ${id}: image-model (tile-model stage) mean maps of every segment pixel, beside the per-pixel posterior's above`) : '',
       fit ? figure(`../${fit}`, `Galaxy ${id}: integrated-photometry fit (posterior samples) and Σ-pixel photometry`) : '<p class="muted">no integrated fit figure (the galaxies sink has no model)</p>',
       row ? `<h2>Catalogue row (${esc(gs!.catalog)})</h2>${table(['column', 'value'], Object.entries(row).map(([c, v]) => [esc(c), esc(v)]), 'num')}` : '',
     ].join('\n');

@@ -50,7 +50,7 @@ function ticksInside(lo: number, hi: number, n = 4): number[] {
 }
 
 /** Scale bar (arcsec) and N/E arrows in mosaic pixel coordinates, as Vega-Lite layers in the margins around the box. */
-function annotationLayers(r: GalaxyResult, ctx: FigureContext, xs: object, ys: object): object[] {
+function annotationLayers(r: Pick<GalaxyResult, 'box'>, ctx: FigureContext, xs: object, ys: object): object[] {
   const { x0, x1, y0, y1 } = r.box;
   const W = x1 - x0 + 1;
   const H = y1 - y0 + 1;
@@ -93,7 +93,7 @@ function annotationLayers(r: GalaxyResult, ctx: FigureContext, xs: object, ys: o
 }
 
 /** One map panel: the raster as an image mark over mosaic pixel coordinates, a colour bar (gradient legend) or none, and the annotations in margins. */
-function panel(r: GalaxyResult, ctx: FigureContext, title: { text: string; subtitle?: string }, url: string, colourBar: { domain: [number, number]; title: string } | undefined): object {
+function panel(r: Pick<GalaxyResult, 'box'>, ctx: FigureContext, title: { text: string; subtitle?: string }, url: string, colourBar: { domain: [number, number]; title: string } | undefined): object {
   const { x0, x1, y0, y1 } = r.box;
   const W = x1 - x0 + 1;
   const H = y1 - y0 + 1;
@@ -137,7 +137,7 @@ function panel(r: GalaxyResult, ctx: FigureContext, title: { text: string; subti
  * log M* and log SFR maps with labelled colour bars; galaxy id, z and the selection in the title; a scale bar in
  * arcsec and N/E arrows from the WCS in every panel; mosaic pixel coordinates on the axes.
  */
-export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec {
+export function quicklookSpec(r: Pick<GalaxyResult, 'id' | 'z' | 'box' | 'nPixels' | 'maps'>, ctx: FigureContext, statistic = 'posterior median'): TopLevelSpec {
   const w = r.box.x1 - r.box.x0 + 1;
   const h = r.box.y1 - r.box.y0 + 1;
   const upsample = Math.max(1, Math.ceil(460 / Math.max(w, h)));
@@ -166,7 +166,7 @@ export function quicklookSpec(r: GalaxyResult, ctx: FigureContext): TopLevelSpec
     const label = parameterLabel(p, units.get(p));
     const [lo, hi] = finiteRange(values);
     const url = rasterDataUrl(w, h, (i) => (Number.isFinite(values[i]) ? viridis((values[i] - lo) / (hi - lo)) : undefined), { upsample, blank: BLANK_MAP });
-    panels.push(panel(r, ctx, { text: `${label.quantity} per pixel`, subtitle: 'posterior median' }, url, { domain: [lo, hi], title: label.unit || label.quantity }));
+    panels.push(panel(r, ctx, { text: `${label.quantity} per pixel`, subtitle: statistic }, url, { domain: [lo, hi], title: label.unit || label.quantity }));
   }
   const mask = ctx.stream.mask;
   const sel = mask ? `; kept: mean S/N ${mask.comparison.replace('>=', '≥')} ${mask.snrThreshold} in ${mask.snrBands.map((b) => b.toUpperCase()).join(', ')}` : '';

@@ -108,6 +108,9 @@ function maskCards(flags: readonly FlagDefinition[]): Cards {
   return c;
 }
 
+/** What `writeGalaxyMaps` reads of a galaxy (the per-pixel accumulator's result, or the tile-maps sink's image-model maps). */
+export type GalaxyMapsInput = Pick<GalaxyResult, 'id' | 'z' | 'box' | 'nPixels' | 'maps' | 'mask' | 'flags'>;
+
 /**
  * `<mapsDir>/galaxy_<id>.fits`: a data-less primary HDU with the galaxy's identity and the run's provenance,
  * then one float32 extension per parameter × statistic (BUNIT, WCS cropped to the box) and MASK (int32 flags
@@ -116,7 +119,7 @@ function maskCards(flags: readonly FlagDefinition[]): Cards {
  * and the provenance, so that DS9 and astropy show them on any HDU.
  */
 export async function writeGalaxyMaps(
-  r: GalaxyResult,
+  r: GalaxyMapsInput,
   parameters: { name: string; unit: string }[],
   wcs: Record<string, number | string>,
   cards: Cards,

@@ -1,3 +1,4 @@
 export * from './onnx-sampler.js';
 export * from './posterior-model.js';
 export * from './ppc-emulator.js';
+export * from './onnx-session.js';

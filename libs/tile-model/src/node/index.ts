@@ -1,0 +1,2 @@
+export * from './tile-model.js';
+export * from './tile-model-stage.js';
