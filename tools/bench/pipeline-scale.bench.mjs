@@ -6,10 +6,11 @@
 // "1024,2048" for a quick look); the model: test-data/models/jades-delayed-tau-affine (the demo's model).
 // Measured 2026-11-29 (quiet 2-core machine, model v0.3.0): 4096² 130,000 px/s, 543 MB; 8192² 134,200 px/s, 586 MB.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeScaleMosaic } from './scale-mosaic.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const cli = join(root, 'apps/cli/dist/main.js');
@@ -27,27 +28,7 @@ for (const size of sizes) {
   const dir = join(work, String(size));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const count = Math.round((size * size) / 160_000); // ~1 galaxy per 400×400 px (12″ × 12″ at 0.03″)
-  writeFileSync(
-    join(dir, 'mosaic.yaml'),
-    `widthPx: ${size}\nheightPx: ${size}\npixelScaleArcsec: 0.03\ncenter: { raDeg: 53.16, decDeg: -27.78 }\nseed: 7\nsegmentation: { band: f444w, thresholdSigma: 3 }\nrandomGalaxies: { count: ${count} }\n`,
-  );
-  const gen = spawnSync(process.execPath, [cli, 'simulate', 'mosaic', '--config', join(dir, 'mosaic.yaml'), '--out', join(dir, 'mosaic'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (gen.status !== 0) process.exit(1);
-  writeFileSync(
-    join(dir, 'p.yaml'),
-    `name: scale-${size}
-run: { maxInFlightBatches: 4, maxInFlightMB: 512 }
-source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, tileColumns: 1024, haloRows: 16 }
-stages:
-  - { type: psf, targetBand: f444w, passThroughBands: [f460m, f480m], cacheDir: kernels }
-  - { type: snr-mask }
-  - { type: inference, model: ${model}, samplesPerPixel: ${samples} }
-sinks:
-  - { type: parquet, path: pixels.parquet }
-  - { type: galaxies, model: ${model}, quicklooksDir: '' }
-`,
-  );
+  writeScaleMosaic({ cli, dir, size, model, samplesPerPixel: samples });
   const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
   if (run.status !== 0) {
     console.error(run.stderr);

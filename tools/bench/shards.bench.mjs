@@ -6,11 +6,12 @@
 // (default 4096; 0 skips part 2, which takes minutes and ~2 GB of temporary disk, deleted after);
 // PIXSED_BENCH_SHARDS_DEMO=0 skips part 1.
 // Figures: JSON lines {"name","value","unit"} (tools/bench/run.mjs).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeScaleMosaic } from './scale-mosaic.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const cli = join(root, 'apps/cli/dist/main.js');
@@ -60,27 +61,7 @@ const n = Number(process.env.PIXSED_BENCH_MERGE_SHARDS ?? 4);
 if (size > 0) {
   const dir = join(work, String(size));
   mkdirSync(dir, { recursive: true });
-  const count = Math.round((size * size) / 160_000); // as pipeline-scale.bench.mjs: ~1 galaxy per 400×400 px
-  writeFileSync(
-    join(dir, 'mosaic.yaml'),
-    `widthPx: ${size}\nheightPx: ${size}\npixelScaleArcsec: 0.03\ncenter: { raDeg: 53.16, decDeg: -27.78 }\nseed: 7\nsegmentation: { band: f444w, thresholdSigma: 3 }\nrandomGalaxies: { count: ${count} }\n`,
-  );
-  const gen = spawnSync(process.execPath, [cli, 'simulate', 'mosaic', '--config', join(dir, 'mosaic.yaml'), '--out', join(dir, 'mosaic'), '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (gen.status !== 0) process.exit(1);
-  writeFileSync(
-    join(dir, 'p.yaml'),
-    `name: scale-${size}
-run: { maxInFlightBatches: 4, maxInFlightMB: 512 }
-source: { type: mosaic, survey: mosaic/survey.json, imageDir: mosaic, segmentation: mosaic/segmentation.fits, catalog: mosaic/catalog.csv, stripRows: 128, tileColumns: 1024, haloRows: 16 }
-stages:
-  - { type: psf, targetBand: f444w, passThroughBands: [f460m, f480m], cacheDir: kernels }
-  - { type: snr-mask }
-  - { type: inference, model: ${model}, samplesPerPixel: ${Number(process.env.PIXSED_BENCH_MERGE_SAMPLES ?? 50)} }
-sinks:
-  - { type: parquet, path: pixels.parquet }
-  - { type: galaxies, model: ${model}, samplesPerGalaxy: 200, quicklooksDir: '' }
-`,
-  );
+  writeScaleMosaic({ cli, dir, size, model, samplesPerPixel: Number(process.env.PIXSED_BENCH_MERGE_SAMPLES ?? 50), samplesPerGalaxy: 200 });
   const out = join(dir, 'out');
   const jobs = Array.from({ length: n }, (_, k) => () => pixsed(['run', join(dir, 'p.yaml'), '--shard', `${k + 1}/${n}`, '--out', out, '--quiet']));
   let next = 0;

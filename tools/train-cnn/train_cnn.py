@@ -28,6 +28,8 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+sys.path.insert(0, str(REPO / "tools" / "train"))
+from pixsed_train.manifest import git_commit  # noqa: E402  (one helper for both trainers)
 SNR_BINS = [(0, 5), (5, 10), (10, 30), (30, math.inf)]
 
 
@@ -219,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
         "output": {"name": "maps", "head": "gaussian-mean-logsigma", "parameters": cfg["parameters"]},
         "psf": {"targetBand": cfg["psf"]["targetBand"]},
         "training": {"config": str(cfg_path.relative_to(REPO)), "stamps": int(N), "targetMean": t_mean, "targetStd": t_std, **{k: v for k, v in tinfo.items() if k != "history"},
-                     "torch": torch.__version__, "onnx": onnx.__version__, "git": git_commit(), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                     "torch": torch.__version__, "onnx": onnx.__version__, "git": git_commit(REPO, "tools/train-cnn"), "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                      "mocks": {"mosaic": cfg["mosaic"], "splits": {s: cfg["data"][s] for s in (*train_splits, "test")}}},
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -242,15 +244,6 @@ def main(argv: list[str] | None = None) -> None:
     log(f"wrote {out_dir}/model.onnx ({onnx_path.stat().st_size / 1e6:.2f} MB, {n_params} parameters), manifest.json, validation.json; total {time.time() - t_start:.0f} s")
     for name in names:
         log(name + ": " + "; ".join(f"S/N {b}: bias {m.get('bias', float('nan')):+.3f} NMAD {m.get('nmad', float('nan')):.3f} cov68 {m.get('coverage68', float('nan')):.2f} (n {m['n']})" for b, m in res[name].items()))
-
-
-def git_commit() -> str:
-    try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "tools/train-cnn"], cwd=REPO, capture_output=True, text=True).stdout.strip()
-        return sha + ("-dirty(tools/train-cnn)" if dirty else "")
-    except Exception:  # noqa: BLE001
-        return "unknown"
 
 
 if __name__ == "__main__":

@@ -31,12 +31,13 @@ PARAM_DOC = {
 }
 
 
-def git_commit(repo: Path) -> str:
-    """HEAD of `repo`, with `-dirty(tools/train)` when the trainer has uncommitted changes; 'unknown' without git."""
+def git_commit(repo: Path, tool: str = "tools/train") -> str:
+    """HEAD of `repo`, with `-dirty(<tool>)` when the training tool's folder has uncommitted changes; 'unknown' without
+    git. Also used by tools/train-cnn (tool="tools/train-cnn")."""
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "tools/train"], cwd=repo, capture_output=True, text=True).stdout.strip()
-        return sha + ("-dirty(tools/train)" if dirty else "")
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", tool], cwd=repo, capture_output=True, text=True).stdout.strip()
+        return sha + (f"-dirty({tool})" if dirty else "")
     except Exception:  # noqa: BLE001
         return "unknown"
 
