@@ -333,18 +333,34 @@ export class PosteriorModel {
     const nf = feat.nFeatures;
     const keyAt = (i: number) => table.key.map((k) => k[i]);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
-    const noiseBuf = new Float32Array(Math.min(n, this.batchRows) * S * D); // one buffer for every batch
-    for (let r0 = 0; r0 < n; r0 += this.batchRows) {
+    // Two noise buffers, so that JavaScript work overlaps the sampler: batch k+1's keyed noise is drawn while batch k
+    // samples, and batch k's summaries (and PPC) are computed while batch k+1 samples. One sampler run is in flight
+    // at a time; each row's noise and samples are those of a serial loop (bit-identical for any batch size).
+    const cap = Math.min(n, this.batchRows) * S * D;
+    const noiseBufs = [new Float32Array(cap), new Float32Array(cap)];
+    const fillBatch = (b: number, r0: number): Float32Array => {
+      const m = Math.min(n, r0 + this.batchRows) - r0;
+      const noise = m * S * D === cap ? noiseBufs[b] : noiseBufs[b].subarray(0, m * S * D);
+      for (let i = 0; i < m; i++) fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
+      return noise;
+    };
+    const launch = (r0: number, noise: Float32Array): Promise<Float32Array> => {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
-      const noise = m * S * D === noiseBuf.length ? noiseBuf : noiseBuf.subarray(0, m * S * D);
-      for (let i = 0; i < m; i++) {
-        fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
-      }
       // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
-      const samples = table.zSamples
-        ? await this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
-        : await this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      return table.zSamples
+        ? this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
+        : this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+    };
+    let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0, 0)) : undefined;
+    try {
+    for (let r0 = 0, b = 0; r0 < n; r0 += this.batchRows, b ^= 1) {
+      const r1 = Math.min(n, r0 + this.batchRows);
+      const m = r1 - r0;
+      const nextR0 = r0 + this.batchRows;
+      const nextNoise = nextR0 < n ? fillBatch(b ^ 1, nextR0) : undefined; // while batch r0 samples
+      const samples = await pending!;
+      pending = nextNoise ? launch(nextR0, nextNoise) : undefined;
       for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
       params.forEach((p, d) => {
         posteriorSummary(samples, m, S, D, d, summaries[p], r0);
@@ -352,6 +368,10 @@ export class PosteriorModel {
         if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
       });
       if (ppc) counts.PPC_POOR += await this.checkPredictive(ppc, table, samples, r0, m, S, flags);
+    }
+    } finally {
+      // an error mid-loop leaves no sampler run behind unawaited (its own error, if any, is superseded)
+      if (pending) await pending.catch(() => undefined);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
   }
