@@ -65,6 +65,16 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'OnnxSampler on an analytic Gaussian posteri
     await sampler.close();
   });
 
+  it('close() with a run just started waits for it (no uncaught "Session already disposed"), and refuses runs after it', async () => {
+    const sampler = await OnnxSampler.open(file);
+    const features = new Float32Array(4 * F).fill(0.25);
+    const alone = await sampler.sample(features, 4, F, 30, D, createPrng(3));
+    const running = sampler.sample(features, 4, F, 30, D, createPrng(3)); // scheduled, not yet run
+    await sampler.close();
+    expect(Buffer.from((await running).buffer).equals(Buffer.from(alone.buffer))).toBe(true);
+    await expect(sampler.sample(features, 4, F, 30, D, createPrng(3))).rejects.toThrow(/the sampler is closed/);
+  });
+
   it('names the file and the expected shape when the features do not fit', async () => {
     const sampler = await OnnxSampler.open(file);
     await expect(sampler.sample(new Float32Array(10 * 5), 10, 5, 10, D, createPrng(0))).rejects.toThrow();

@@ -48,6 +48,9 @@ export class OnnxSampler {
   /** `sample`'s noise buffer, reused from call to call (grown when a call needs more); `noiseBusy` while a call uses it. */
   private noise = new Float32Array(0);
   private noiseBusy = false;
+  /** Runs started and not yet settled (close() waits for them), and whether close() has been called. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -98,10 +101,18 @@ export class OnnxSampler {
   async run(features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): Promise<Float32Array> {
     if (features.length !== n * nFeatures) throw new ModelMismatchError(`${this.file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
     if (noise.length !== n * s * dims) throw new ModelMismatchError(`${this.file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
-    const result = await this.session.run({
+    if (this.closing) throw new ModelMismatchError(`${this.file}: the sampler is closed (a run was asked for after close())`);
+    const running = this.session.run({
       [this.featuresInput]: new ort.Tensor('float32', features, [n, nFeatures]),
       [this.noiseInput]: new ort.Tensor('float32', noise, [n, s, dims]),
     });
+    this.inFlight.add(running);
+    let result: Awaited<typeof running>;
+    try {
+      result = await running;
+    } finally {
+      this.inFlight.delete(running);
+    }
     const t = result[this.output];
     if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
       throw new ModelMismatchError(`${this.file}: output '${this.output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
@@ -109,7 +120,14 @@ export class OnnxSampler {
     return t.data as Float32Array;
   }
 
+  /**
+   * Releases the session after the runs in flight have settled: onnxruntime-node schedules a run on an immediate and
+   * throws an uncaught "Session already disposed" if the session is released first (PosteriorModel.infer keeps one run
+   * ahead of its JavaScript, so a cancelled run can close the sampler with a run queued). Later runs are refused.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
     await this.session.release();
   }
 }
