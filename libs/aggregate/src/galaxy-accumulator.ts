@@ -1,6 +1,8 @@
 import type { RecordBatch } from 'apache-arrow';
 import { column, listColumn, SchemaError, type GalaxyBox } from '@pixsed/core';
-import { percentileSorted } from '@pixsed/model';
+import { BandSums, integratedPhotometry, percentileSorted, type IntegratedSums } from '@pixsed/model';
+
+export { integratedPhotometry };
 
 /** Statistics mapped per parameter (columns `<param>_<stat>` from the inference stage). */
 export const MAP_STATS = ['p50', 'p16', 'p84', 'std'] as const;
@@ -11,12 +13,11 @@ export interface SampleSum {
   p84: number;
 }
 
-/** What a galaxy yields when the strip cursor has passed its bounding box. */
-export interface GalaxyResult {
+/** What a galaxy yields when the strip cursor has passed its bounding box; its band sums (`IntegratedSums`) cover its kept pixels. */
+export interface GalaxyResult extends IntegratedSums {
   id: number;
   z: number;
   box: GalaxyBox;
-  nPixels: number;
   /** Maps over the box (row-major, box width × height), NaN outside kept pixels; key `<param>_<stat>`. */
   maps: Record<string, Float32Array>;
   /** 1 where a pixel was kept, 0 elsewhere. */
@@ -29,16 +30,6 @@ export interface GalaxyResult {
   logMassSum?: SampleSum;
   /** log10 Σ_pixels 10^{log_sfr100} likewise. */
   logSfrSum?: SampleSum;
-  /**
-   * Σ flux per band [nJy] over the kept pixels where the band is valid (finite flux, finite σ > 0), and its 1σ
-   * error (quadrature sum; ignores PSF-induced correlations); NaN when no kept pixel has the band.
-   */
-  fluxSum: Record<string, number>;
-  fluxSumErr: Record<string, number>;
-  /** Kept pixels each band sum covers; fewer than nPixels = an incomplete footprint (see incompleteBands). */
-  fluxSumPixels: Record<string, number>;
-  /** Bands whose sum misses some kept pixels (band missing there), in band order. */
-  incompleteBands: string[];
 }
 
 interface Open {
@@ -54,19 +45,7 @@ interface Open {
   values: Map<string, number[]>;
   massSum?: Float64Array;
   sfrSum?: Float64Array;
-  flux: Float64Array;
-  err2: Float64Array;
-  nValid: Int32Array;
-}
-
-/**
- * Photometry for the integrated fit, per band in `bands` order ([value] per band, the model's layout): the band
- * sum where it covers every kept pixel, NaN (a missing band for the model) where the footprint is incomplete
- * or the band is absent, so that a sum made low by missing pixels is never fitted as a measurement.
- */
-export function integratedPhotometry(r: GalaxyResult, bands: string[]): { flux: number[][]; err: number[][] } {
-  const whole = (b: string) => r.fluxSumPixels[b] === r.nPixels && r.nPixels > 0;
-  return { flux: bands.map((b) => [whole(b) ? r.fluxSum[b] : NaN]), err: bands.map((b) => [whole(b) ? r.fluxSumErr[b] : NaN]) };
+  sums: BandSums;
 }
 
 /** Removal reasons that mean invalid data (a missing S/N or required band), not a selection cut. */
@@ -128,8 +107,7 @@ export class GalaxyAccumulator {
       if (id <= 0) throw new SchemaError(`${stage}: row with galaxy_id ${id}: aggregation expects masked pixels (put snr-mask before it)`);
       let g = this.open.get(id);
       if (!g) {
-        const nb = this.bands.length;
-        g = { id, z: z[i], xs: [], ys: [], flags: [], cx: 0, cy: 0, cw: 0, values: new Map([...cols.keys()].map((k) => [k, []])), flux: new Float64Array(nb), err2: new Float64Array(nb), nValid: new Int32Array(nb) };
+        g = { id, z: z[i], xs: [], ys: [], flags: [], cx: 0, cy: 0, cw: 0, values: new Map([...cols.keys()].map((k) => [k, []])), sums: new BandSums(this.bands.length) };
         if (mass) g.massSum = new Float64Array(mass.listSize);
         if (sfr) g.sfrSum = new Float64Array(sfr.listSize);
         this.open.set(id, g);
@@ -148,15 +126,7 @@ export class GalaxyAccumulator {
       for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
       if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += 10 ** mass.values[o + s];
       if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += 10 ** sfr.values[o + s];
-      for (let k = 0; k < flux.length; k++) {
-        const f = flux[k][i];
-        const e = err[k][i];
-        // a band missing at this pixel (NaN from the psf stage, or any invalid value) is left out of its sum, and counted
-        if (!(Number.isFinite(f) && e > 0 && e < Infinity)) continue;
-        g.flux[k] += f;
-        g.err2[k] += e * e;
-        g.nValid[k]++;
-      }
+      g.sums.add(flux, err, i);
     }
   }
 
@@ -182,17 +152,13 @@ export class GalaxyAccumulator {
       id: g.id,
       z: g.z,
       box,
-      nPixels: g.xs.length,
       maps,
       mask,
       flags,
       centroid: g.cw > 0 && this.centroidBand !== undefined ? { x: g.cx / g.cw, y: g.cy / g.cw, band: this.centroidBand } : undefined,
       logMassSum: g.massSum ? sumPercentiles(g.massSum) : undefined,
       logSfrSum: g.sfrSum ? sumPercentiles(g.sfrSum) : undefined,
-      fluxSum: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k] ? g.flux[k] : NaN])),
-      fluxSumErr: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k] ? Math.sqrt(g.err2[k]) : NaN])),
-      fluxSumPixels: Object.fromEntries(this.bands.map((b, k) => [b, g.nValid[k]])),
-      incompleteBands: this.bands.filter((_, k) => g.nValid[k] < g.xs.length),
+      ...g.sums.result(this.bands),
     };
   }
 

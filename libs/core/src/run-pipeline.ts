@@ -13,7 +13,7 @@ import { batchPixels } from './strip-geometry.js';
 import { checkStreamInfo, minimalStreamInfo, type StreamInfo } from './stream-info.js';
 import type { PipelineConfig } from './pipeline-config.js';
 import type { ShardSpec } from './shard-partition.js';
-import type { BatchSource, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
+import type { BatchSource, GalaxyRedshifts, InitContext, RunOutput, Sink, StageInstance } from './stage.js';
 
 export interface ProgressEvent {
   rowsIn: number;
@@ -49,6 +49,10 @@ export interface RunOptions {
   pixsedVersion?: string;
   /** Run only shard `index` of `count` (`pixsed run --shard`): the source must state it in `info.shard`, and a stage must drop the pixels other shards own. */
   shard?: ShardSpec;
+  /** A photo-z first pass (InitContext.prepass; ADR 0010): `resolveGalaxyRedshifts` (@pixsed/inference) runs it. */
+  prepass?: boolean;
+  /** The galaxies' redshifts from the photo-z first pass (InitContext.redshifts). */
+  redshifts?: GalaxyRedshifts;
   /** Called before the run starts with the observable (tests use it to observe batches). */
   tap?: (stream: Observable<RecordBatch>) => void;
 }
@@ -139,6 +143,9 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     run: { configHash: resolvedConfigHash(config), startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), pixsedVersion: options.pixsedVersion },
     stream: { ...minimalStreamInfo(sourceName, []), flags: flags.list() },
     ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.prepass ? { prepass: true } : {}),
+    ...(options.redshifts ? { redshifts: options.redshifts } : {}),
+    ...(options.check ? { check: options.check } : {}),
   };
 
   let created: BatchSource | undefined;
@@ -155,6 +162,7 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
       throw new ConfigError(config.file, [{ path: 'source.type', message: `--shard ${shard.index}/${shard.count}: source '${config.source.type}' cannot read a shard of its data (it states no shard in its StreamInfo)` }]);
     }
     for (const s of config.stages) {
+      if (options.prepass && s.def.readsRedshift) throw new ConfigError(config.file, [{ path: 'stages', message: `stage '${s.name}' reads z: it cannot run in a photo-z first pass` }]);
       const instance = await s.def.create(s.config as any, { ...init, stream });
       stages.push(instance);
       if (instance.info) stream = checkStreamInfo(instance.info, `stage '${s.name}'`);

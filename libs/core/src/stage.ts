@@ -32,6 +32,25 @@ export interface RunFacts {
   pixsedVersion?: string;
 }
 
+/**
+ * A galaxy's redshift found by pixsed's photo-z first pass (ADR 0010): the photo-z model's posterior on the galaxy's
+ * integrated photometry. `samples` are its z samples (keyed by the galaxy id); a pixel's posterior sample k is
+ * conditioned on samples[k mod length], the same z for every pixel of the galaxy at sample index k, so sample-wise
+ * sums over the galaxy's pixels (Σ M*) carry the galaxy's z uncertainty coherently.
+ */
+export interface GalaxyRedshift {
+  /** median, 16th and 84th percentile of the z samples */
+  z: number;
+  zLo: number;
+  zHi: number;
+  samples: Float32Array;
+  /** flags of the galaxy's photo-z fit (MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT bits of @pixsed/core FLAG) */
+  flags: number;
+}
+
+/** Galaxies (by segment id) whose z pixsed inferred in the first pass; a galaxy absent here keeps its catalogue z (or none). */
+export type GalaxyRedshifts = ReadonlyMap<number, GalaxyRedshift>;
+
 /** What every stage, source and sink receives when it is created. */
 export interface InitContext {
   /** Folder of the pipeline YAML: relative input paths resolve against it. */
@@ -53,6 +72,15 @@ export interface InitContext {
   readonly stream: StreamInfo;
   /** This run is shard `index` of `count` (`pixsed run --shard`): a source that can be sharded reads only its part and states it in `info.shard`. */
   readonly shard?: ShardSpec;
+  /**
+   * A photo-z first pass (ADR 0010): the source reads only the tiles of the galaxies without a catalogue z, and
+   * no stage that reads z runs (`readsRedshift`); snr-mask keeps those galaxies' pixels without a z.
+   */
+  readonly prepass?: boolean;
+  /** The galaxies' redshifts the photo-z first pass found (present only after it ran): the source writes their z, the inference stage samples over them. */
+  readonly redshifts?: GalaxyRedshifts;
+  /** A check run (`validate-config`): nothing is streamed past `check` (RunOptions.check). */
+  readonly check?: 'create' | 'first-batch';
 }
 
 /** What a kernel receives with each batch. */
@@ -92,6 +120,8 @@ interface PluginBase<S extends AnyObjectSchema> {
 
 export interface StageDefinition<S extends AnyObjectSchema = AnyObjectSchema> extends PluginBase<S> {
   readonly kind: 'stage';
+  /** The stage reads the `z` column (inference, tile-model): it does not run in a photo-z first pass, which has no z yet. */
+  readonly readsRedshift?: boolean;
   /** Batches processed concurrently (output order preserved). Default 1. */
   readonly concurrency?: number;
   create(config: z.infer<S>, init: InitContext): StageInstance | Promise<StageInstance>;

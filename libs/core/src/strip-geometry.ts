@@ -66,7 +66,7 @@ export interface GalaxyBox {
   /** the input catalogue's position of the galaxy (deg), when it has ra/dec columns */
   ra?: number;
   dec?: number;
-  /** where the galaxy's z comes from ('spec' | 'catalogue-photo' | 'none'; @pixsed/model Z_SOURCES) and the photo-z's 16–84 % bounds */
+  /** where the galaxy's z comes from ('spec' | 'catalogue-photo' | 'pixsed-photo' | 'none'; @pixsed/model Z_SOURCES) and the photo-z's 16–84 % bounds */
   zSource?: string;
   zLo?: number;
   zHi?: number;

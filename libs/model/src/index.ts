@@ -4,3 +4,4 @@ export * from './model-manifest.js';
 export * from './feature-layout.js';
 export * from './ppc-statistic.js';
 export * from './z-source.js';
+export * from './integrated-photometry.js';

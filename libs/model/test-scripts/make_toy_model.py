@@ -9,6 +9,7 @@ Usage: make_toy_model.py OUTDIR [--params a,b,...] [--realistic-ranges] BAND [BA
   --ppc-threshold P   the manifest's ppc.pValueThreshold (default: none, uncalibrated)
   --photoz            a photo-z model: redshift.role 'parameter', transform 'ab-mag-err' (4B features, no z); --params
                       must include z (prior 0-7.5)
+  --bias B0,B1,...    a constant added to each parameter's mean (samples = features·W + b + σ·noise; default 0)
 """
 import argparse
 import hashlib
@@ -27,6 +28,7 @@ ap.add_argument('--ppc')
 ap.add_argument('--ppc-threshold', type=float)
 ap.add_argument('--ppc-slope', type=float, default=-2.5)
 ap.add_argument('--photoz', action='store_true')
+ap.add_argument('--bias')
 a = ap.parse_args()
 bands, params = a.bands, a.params.split(',')
 if a.photoz and 'z' not in params:
@@ -34,7 +36,7 @@ if a.photoz and 'z' not in params:
 os.makedirs(a.out, exist_ok=True)
 F = 4 * len(bands) + (0 if a.photoz else 1)
 here = os.path.dirname(os.path.abspath(__file__))
-subprocess.run([sys.executable, os.path.join(here, 'make_linear_gaussian.py'), os.path.join(a.out, 'model.onnx'), str(F), str(len(params))], check=True)
+subprocess.run([sys.executable, os.path.join(here, 'make_linear_gaussian.py'), os.path.join(a.out, 'model.onnx'), str(F), str(len(params))] + ([a.bias] if a.bias else []), check=True)
 names = [f'{k}_{b}' for k in ('mag', 'mag_err', 'nondet', 'missing') for b in bands] + ([] if a.photoz else ['z'])
 known = {'log_mstar': ('log10 Msun', 4, 12), 'log_sfr100': ('log10 Msun/yr', -10, 3), 'z': ('', 0, 7.5)}
 

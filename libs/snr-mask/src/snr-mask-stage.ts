@@ -63,6 +63,8 @@ export function snrMask(
   columns?: { width: number; left: number; right: number },
   /** a shard's pixels (`pixsed run --shard`): the others are another shard's, neither kept nor counted (like halo pixels) */
   owned?: { galaxies: ReadonlySet<number>; background: boolean },
+  /** false in a photo-z first pass (InitContext.prepass, ADR 0010): a pixel without a z is kept, as the pass is what finds its galaxy's z */
+  requireRedshift = true,
 ): MaskResult {
   const stage = 'snr-mask';
   const n = batch.numRows;
@@ -95,9 +97,9 @@ export function snrMask(
       if (c < cLo || c >= cHi) continue;
     }
     if (owned && !(gid[i] > 0 ? owned.galaxies.has(gid[i]) : owned.background)) continue;
-    let f = flags[i];
+    let f = requireRedshift ? flags[i] : flags[i] & ~FLAG.NO_REDSHIFT;
     if (gid[i] <= 0) f |= FLAG.OUTSIDE_SEGMENTATION;
-    if (!(z[i] >= 0)) f |= FLAG.NO_REDSHIFT;
+    if (requireRedshift && !(z[i] >= 0)) f |= FLAG.NO_REDSHIFT;
     for (let b = 0; b < reqF.length; b++) {
       if (!Number.isFinite(reqF[b][i])) f |= FLAG.NONFINITE_FLUX;
       const e = reqE[b][i];
@@ -130,7 +132,7 @@ function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArra
   return out;
 }
 
-function kernel(config: ResolvedSnrMaskConfig, sharded: boolean) {
+function kernel(config: ResolvedSnrMaskConfig, sharded: boolean, requireRedshift: boolean) {
   return (batch: RecordBatch, ctx: StageContext): RecordBatch => {
     const own = shardOwned(batch);
     if (sharded && !own) throw new SchemaError(`snr-mask: a shard's batch without '${SHARD_OWNED_KEY}' metadata (which pixels the shard owns): a stage before snr-mask dropped it`);
@@ -150,6 +152,7 @@ function kernel(config: ResolvedSnrMaskConfig, sharded: boolean) {
       batch.numRows - haloBottom * width,
       haloLeft || haloRight ? { width, left: haloLeft, right: haloRight } : undefined,
       owned,
+      requireRedshift,
     );
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
@@ -162,11 +165,11 @@ function kernel(config: ResolvedSnrMaskConfig, sharded: boolean) {
 }
 
 /** The stage from the StreamInfo: S/N bands resolved (and logged when they come from the survey) before any batch; downstream sees `mask`. */
-export function createSnrMask(raw: SnrMaskConfig, stream: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'snr-mask'): StageInstance {
+export function createSnrMask(raw: SnrMaskConfig, stream: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'snr-mask', prepass = false): StageInstance {
   const config = resolveSnrBands(raw, stream);
   if (!raw.snrBands) log(`${stageName}: S/N bands ${config.snrBands.join(', ')} (the survey's snrBands)`);
   const shard = stream.shard ? { ...stream.shard, appliedBy: stageName } : undefined;
-  return { kernel: kernel(config, !!shard), info: { ...stream, mask: { snrBands: config.snrBands, snrThreshold: config.snrThreshold, comparison: config.comparison }, ...(shard ? { shard } : {}) } };
+  return { kernel: kernel(config, !!shard, !prepass), info: { ...stream, mask: { snrBands: config.snrBands, snrThreshold: config.snrThreshold, comparison: config.comparison }, ...(shard ? { shard } : {}) } };
 }
 
 /** The S/N-mask stage: image strip in, kept pixels out; every removed pixel is counted by reason. */
@@ -175,5 +178,5 @@ export const snrMaskStage = defineStage({
   version: '0.2.0',
   description: 'keep pixels in a segment, with z, finite fluxes, positive errors and mean S/N above the threshold',
   configSchema: snrMaskSchema,
-  create: (config, init) => createSnrMask(config, init.stream, init.log),
+  create: (config, init) => createSnrMask(config, init.stream, init.log, 'snr-mask', init.prepass),
 });

@@ -58,6 +58,17 @@ describe('snr-mask', () => {
     expect(r.flags[2]).toBe(1 << 2 | 1 << 4); // NaN flux → non-finite, and its mean S/N is NaN → low
   });
 
+  it('in a photo-z first pass (requireRedshift false) a pixel without z is kept on its S/N, its NO_REDSHIFT bit (set by the source) cleared', () => {
+    const b = pixels([{ f: [9, 9, 9], z: NaN }, { f: [1, 1, 1], z: NaN }, { f: [9, 9, 9], gid: 0, z: NaN }, { f: [9, 9, 9] }]);
+    const flags = column(b, 'flags') as Uint32Array;
+    flags[0] = flags[1] = 0b10; // the mosaic source flags a pixel of a galaxy without z NO_REDSHIFT
+    const r = snrMask(b, cfg, 0, b.numRows, undefined, undefined, false);
+    expect(Array.from(r.keep)).toEqual([1, 0, 0, 1]);
+    expect(r.removed).toEqual({ LOW_SNR: 1, OUTSIDE_SEGMENTATION: 1 });
+    expect(r.flags[0]).toBe(0);
+    expect(Array.from(snrMask(b, cfg).keep)).toEqual([0, 0, 0, 1]); // the main pass still needs a z
+  });
+
   it('stage output holds only kept pixels and the run stats reconcile in = out + removed; halo rows are skipped', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => ({ f: i % 3 === 0 ? [1, 1, 1] : [8, 8, 8], gid: i === 5 ? 0 : 1 }));
     const meta = stripMetadata({ x0: 0, y0: 0, width: 3, height: 4, haloTop: 1, haloBottom: 1, mosaicWidth: 3, mosaicHeight: 10 });

@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConfigError, resolvedConfig, resolvedConfigHash, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary, type ShardSpec } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
+import { resolveGalaxyRedshifts, type RedshiftPassSummary } from '@pixsed/inference/node';
 import { createProgress, isWarning } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
@@ -22,7 +23,7 @@ export interface RunCommandOptions {
 }
 
 /** run-summary.json: the run's summary and the pixsed version that produced it, written last by a complete run; `files` (relative to --out) are what `--overwrite` replaces next time. */
-export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[]; config: unknown; pipelineFile?: string; finishedAt: string; shardRun?: ShardRun };
+export type CompleteRunSummary = { status: 'complete'; pixsedVersion: string } & RunSummary & { files: string[]; config: unknown; pipelineFile?: string; finishedAt: string; shardRun?: ShardRun; redshiftPass?: RedshiftPassSummary };
 
 /** Memory of one onnxruntime call of a stage with `samplesPerPixel` and a model: samples × batchRows × parameters × 4 bytes (float32 samples). */
 export interface InferenceMemory {
@@ -128,8 +129,12 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     const { config } = setup;
     name = config.name;
     if (controller.signal.aborted) throw controller.signal.reason;
+    // galaxies without a catalogue z and an inference stage with a photo-z model: the first pass over their tiles (ADR 0010)
+    const photoz = await resolveGalaxyRedshifts(config, { pipelineDir: config.dir, signal: controller.signal, log, pixsedVersion: PIXSED_VERSION, ...(shard ? { shard: shard.spec } : {}) });
+    if (controller.signal.aborted) throw controller.signal.reason;
     const p = (progress = createProgress(process.stderr, config.run.progressIntervalSeconds, opts.quiet));
     const summary = await runPipeline(config, {
+      ...(photoz ? { redshifts: photoz.redshifts } : {}),
       outDir: output.dir,
       output,
       pipelineDir: config.dir,
@@ -154,6 +159,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       outputs: [...summary.outputs, ...(report ? [resolve(dir, REPORT_DIR)] : []), resolve(dir, SUMMARY_FILE)],
       files: files.map((f) => relative(dir, f)),
       ...(shard ? { shardRun: shard.run } : {}),
+      ...(photoz ? { redshiftPass: photoz.summary } : {}),
     });
     if (report) {
       // the report is a file of the run like the sinks' (written under the transaction's temporary folder). A report

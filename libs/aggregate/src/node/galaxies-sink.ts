@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNameSchema, bandNames, defineSink, galaxiesComplete, maskedByGalaxy, removedPixels, SchemaError, type GalaxyBox, type InitContext } from '@pixsed/core';
-import { PosteriorModel, type InferResult } from '@pixsed/model/node';
+import { galaxyZPerSample, PosteriorModel, type InferResult } from '@pixsed/model/node';
 import { footprintComplete, GalaxyAccumulator, integratedPhotometry, type GalaxyResult } from '../galaxy-accumulator.js';
 import { catalogColumns, type GalaxyCatalogRow } from '../galaxy-catalog.js';
 import { compositeBands } from '../figure-annotations.js';
@@ -34,7 +34,7 @@ export type { GalaxyCatalogRow } from '../galaxy-catalog.js';
  * sample-wise Σ M* and Σ SFR, the integrated-photometry fit through the same model and
  * Δ = log ΣM_pix − log M_int (the outshining test).
  */
-export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log' | 'stream' | 'run'>) {
+export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<InitContext, 'output' | 'pipelineDir' | 'log' | 'stream' | 'run'> & Partial<Pick<InitContext, 'redshifts'>>) {
   // facts before data: parameters, bands and WCS come from the StreamInfo, checked before any batch
   const { stream } = init;
   if (!stream.mask) throw new SchemaError(`galaxies: the stream has no masking stage before this sink (it would see pixels with galaxy_id 0): aggregation expects masked pixels (put snr-mask before it)`);
@@ -83,7 +83,7 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
       if (out.qlDir) written.push(await writeGalaxyQuicklook(r, figures, out.qlDir, out.ioError));
       Object.assign(row, summedRow(r, acc.bands));
       if (model) {
-        const fit = await integratedFit(model, r, config);
+        const fit = await integratedFit(model, r, config, r.box.zSource === 'pixsed-photo' ? init.redshifts?.get(r.id)?.samples : undefined);
         Object.assign(row, integratedRow(model, fit));
         if (out.qlDir) written.push(await writeIntegratedFitFigure(model, r, fit, figures, out.qlDir, out.ioError));
       }
@@ -179,10 +179,12 @@ function summedRow(r: GalaxyResult, bands: string[]): GalaxyCatalogRow {
 }
 
 /** The integrated-photometry fit through the one inference path, its samples kept (the catalogue row and the fit figure use the same call). */
-async function integratedFit(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig): Promise<{ res: InferResult; fitted: boolean[] }> {
+async function integratedFit(model: PosteriorModel, r: GalaxyResult, config: GalaxiesSinkConfig, photoZ?: Float32Array): Promise<{ res: InferResult; fitted: boolean[] }> {
   const { flux, err } = integratedPhotometry(r, model.bands);
-  // noise seeded from (seed, 'galaxy', id): independent of the galaxy's order
-  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]] }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
+  // noise seeded from (seed, 'galaxy', id): independent of the galaxy's order; a galaxy with pixsed's photo-z is
+  // marginalised over its z samples as its pixels are (ADR 0010)
+  const zSamples = photoZ ? galaxyZPerSample(photoZ, new Float32Array(config.samplesPerGalaxy)) : undefined;
+  const res = await model.infer({ n: 1, flux, err, z: [r.z], key: [['galaxy'], [r.id]], ...(zSamples ? { zSamples } : {}) }, { samples: config.samplesPerGalaxy, seed: config.seed, keep: model.parameters });
   return { res, fitted: flux.map((f) => Number.isFinite(f[0])) };
 }
 

@@ -1,1 +1,2 @@
 export * from './inference-stage.js';
+export * from './galaxy-redshifts.js';

@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
-import { bandNames, batchFromColumns, column, columnsOf, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
-import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns } from '@pixsed/model/node';
+import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
+import { loadPhotozModel, photozSchema } from './galaxy-redshifts.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
@@ -20,6 +21,7 @@ export const inferenceStageSchema = z.strictObject({
     .default(DEFAULT_PPC_DRAWS)
     .describe('posterior draws per pixel whose emulated photometry enters the posterior-predictive check (columns ppc_chi2, ppc_pvalue, ppc_n_bands; flag PPC_POOR) when the model has a PPC emulator; 0 turns it off'),
   allowMissingBands: z.boolean().default(false).describe('accept data lacking some model bands (treated as missing per pixel and flagged) instead of refusing the model'),
+  photoz: photozSchema.optional().describe("galaxies without a catalogue z: pixsed's photo-z of the galaxy (first pass over their tiles), and each pixel's posterior marginalised over it (ADR 0010)"),
 });
 export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
 
@@ -28,7 +30,7 @@ export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
  * `z` keyed by the pixel's mosaic (x, y), and per parameter `<p>_mean`, `<p>_std`, `<p>_p16`,
  * `<p>_p50`, `<p>_p84` (+ `<p>_samples` lists). Flags: MISSING_BAND, NON_DETECTION, OUT_OF_SUPPORT.
  */
-export async function createInference(config: InferenceStageConfig, pipelineDir: string, stream?: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'inference') {
+export async function createInference(config: InferenceStageConfig, pipelineDir: string, stream?: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'inference', redshifts?: GalaxyRedshifts) {
   const path = isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model);
   const model = await PosteriorModel.load(path, { threads: config.threads, batchRows: config.batchRows });
   const params = model.parameters;
@@ -65,6 +67,14 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
       ...params.flatMap((p) => [...SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, addedBy: stageName, unit: units[p] })), ...(config.keepSamples.includes(p) ? [{ name: `${p}_samples`, addedBy: stageName, unit: units[p] }] : [])]),
     ],
   };
+  // galaxies whose z pixsed's photo-z found (first pass, ADR 0010): their pixels' sample k is conditioned on the galaxy's z sample k
+  const photo = new Map<number, Float32Array>();
+  if (redshifts && stream) {
+    for (const g of stream.galaxies ?? []) {
+      const found = g.zSource === 'pixsed-photo' ? redshifts.get(g.id) : undefined;
+      if (found) photo.set(g.id, galaxyZPerSample(found.samples, new Float32Array(config.samplesPerPixel)));
+    }
+  }
   // a stream without band facts (hand-made batches): check the columns of the first batch instead
   let checked = dataBands.length > 0;
   const kernel = async (batch: RecordBatch, ctx: StageContext): Promise<RecordBatch> => {
@@ -78,7 +88,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, ctx.stageName) : nan));
     const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, ctx.stageName) : nan));
     const key = [column(batch, 'x', ctx.stageName), column(batch, 'y', ctx.stageName)];
-    const r = await model.infer({ n, flux, err, z: column(batch, 'z', ctx.stageName), key }, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
+    const r = await inferRows(model, { n, flux, err, z: column(batch, 'z', ctx.stageName), key }, column(batch, 'galaxy_id', ctx.stageName), photo, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
     for (let i = 0; i < n; i++) flags[i] |= r.flags[i];
     const cols: Record<string, NumericArray | ListColumn> = { ...columnsOf(batch), [FLAGS_COLUMN]: flags };
@@ -105,13 +115,82 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
   return { model, kernel, info };
 }
 
+/**
+ * `model.infer` of a batch's rows, where the rows of galaxies in `photo` (galaxy id → its per-sample z) are sampled with
+ * per-sample z (`zSamples`) in a call of their own and the others as usual: each row's result is that of its own path
+ * alone, whatever else its batch holds.
+ */
+async function inferRows(model: PosteriorModel, table: InferTable & { z: ArrayLike<number> }, gid: ArrayLike<number>, photo: ReadonlyMap<number, Float32Array>, opts: Parameters<PosteriorModel['infer']>[1]): Promise<InferResult> {
+  const { n } = table;
+  if (!photo.size) return model.infer(table, opts);
+  const rowsP: number[] = [];
+  const rowsO: number[] = [];
+  for (let i = 0; i < n; i++) (photo.has(gid[i]) ? rowsP : rowsO).push(i);
+  if (!rowsP.length) return model.infer(table, opts);
+  const S = opts.samples;
+  const zSamples = new Float32Array(rowsP.length * S);
+  rowsP.forEach((i, j) => zSamples.set(photo.get(gid[i])!, j * S));
+  const pick = (rows: number[]): InferTable & { z: ArrayLike<number> } => {
+    const idx = Int32Array.from(rows);
+    const sub = (a: ArrayLike<number>) => Float64Array.from(idx, (i) => a[i]);
+    return { n: rows.length, flux: table.flux.map(sub), err: table.err.map(sub), z: sub(table.z), key: table.key.map((k) => Array.from(idx, (i) => k[i])) };
+  };
+  const rP = await model.infer({ ...pick(rowsP), zSamples }, opts);
+  if (!rowsO.length) return rP;
+  const rO = await model.infer(pick(rowsO), opts);
+  return scatterResults(n, [
+    { rows: rowsP, r: rP },
+    { rows: rowsO, r: rO },
+  ]);
+}
+
+/** One InferResult for n rows from parts computed on row subsets (`rows`: each part's rows, in its order). */
+function scatterResults(n: number, parts: { rows: number[]; r: InferResult }[]): InferResult {
+  const first = parts[0].r;
+  const S = first.samples;
+  const summaries: InferResult['summaries'] = {};
+  for (const [p, s] of Object.entries(first.summaries)) summaries[p] = { mean: new Float32Array(n), std: new Float32Array(n), p16: new Float32Array(n), p50: new Float32Array(n), p84: new Float32Array(n), unit: s.unit };
+  const kept: Record<string, Float32Array> = Object.fromEntries(Object.keys(first.kept).map((p) => [p, new Float32Array(n * S)]));
+  const flags = new Uint32Array(n);
+  const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
+  const ppc = first.ppc && { ...first.ppc, chi2: new Float32Array(n), pValue: new Float32Array(n), nBands: new Float32Array(n) };
+  for (const { rows, r } of parts) {
+    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += r.counts[k];
+    rows.forEach((i, j) => {
+      flags[i] = r.flags[j];
+      for (const [p, s] of Object.entries(r.summaries)) for (const stat of SUMMARY_STATS) summaries[p][stat][i] = s[stat][j];
+      for (const [p, v] of Object.entries(r.kept)) kept[p].set(v.subarray(j * S, (j + 1) * S), i * S);
+      if (ppc && r.ppc) {
+        ppc.chi2[i] = r.ppc.chi2[j];
+        ppc.pValue[i] = r.ppc.pValue[j];
+        ppc.nBands[i] = r.ppc.nBands[j];
+      }
+    });
+  }
+  return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
+}
+
 export const inferenceStage = defineStage({
   name: 'inference',
   version: '0.2.0',
+  readsRedshift: true,
   description: 'amortised posterior per pixel (ONNX normalising flow): summaries and samples of each parameter',
   configSchema: inferenceStageSchema,
   async create(config, init) {
-    const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log);
+    // a photo-z block needs the first pass (`pixsed run` runs it: resolveGalaxyRedshifts); a check run (validate-config) streams nothing
+    if (config.photoz && !init.redshifts && !init.check) {
+      throw new ConfigError(undefined, [{ path: 'photoz', message: 'this inference stage infers the z of galaxies without one, which needs the photo-z first pass before the run (pixsed run does it; a library caller passes resolveGalaxyRedshifts(...).redshifts as RunOptions.redshifts)' }]);
+    }
+    if (config.photoz) {
+      // the photo-z model is checked here too, so that validate-config refuses what the first pass would
+      const photoz = await loadPhotozModel(config.photoz, init.pipelineDir, { key: 'inference.photoz.model' }, { threads: 1, batchRows: 1 });
+      try {
+        if (!config.allowMissingBands && init.stream.bands.length) photoz.checkBands(bandNames(init.stream), "the inference stage's photoz.model");
+      } finally {
+        await photoz.close();
+      }
+    }
+    const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log, 'inference', init.redshifts);
     return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest) } };
   },
 });

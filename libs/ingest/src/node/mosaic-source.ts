@@ -180,7 +180,7 @@ async function openPlane(file: string, hdu: PlaneSpec['hdu'], key: string, band:
  * and plane), so memory is O((tileColumns + 2 haloRows) × (stripRows + 2 haloRows) × planes) whatever
  * the mosaic's size. Gzip-compressed planes can only be read forwards: they fall back to full-width strips.
  */
-export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'> & Partial<Pick<InitContext, 'shard'>>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
+export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitContext, 'pipelineDir' | 'log'> & Partial<Pick<InitContext, 'shard' | 'prepass' | 'redshifts'>>): Promise<BatchSource & { info: StreamInfo; survey: Survey; bands: string[]; header: FitsHeader }> {
   const survey = await resolveSurvey(config.survey, init.pipelineDir);
   const bands = selectBands(config, survey);
   const readers: FitsImageReader[] = [];
@@ -208,7 +208,14 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       const [lo, hi] = [catalog.zPhotLo?.get(b.id), catalog.zPhotHi?.get(b.id)];
       if (Number.isFinite(lo)) b.zLo = lo;
       if (Number.isFinite(hi)) b.zHi = hi;
+      // a galaxy without a catalogue z whose z pixsed's photo-z first pass found (ADR 0010): its pixels get the median
+      const found = b.zSource === 'none' ? init.redshifts?.get(b.id) : undefined;
+      if (found) Object.assign(b, { zSource: 'pixsed-photo', zLo: found.zLo, zHi: found.zHi });
     }
+    const zOf = (id: number): number | undefined => {
+      const zi = catalog.z.get(id);
+      return zi !== undefined && !Number.isNaN(zi) ? zi : init.redshifts?.get(id)?.z;
+    };
     init.log(`segmentation ${segFile}: ${boxes.length} galaxies`);
     const { width, height, stripRows, haloRows, tileCols, tilesPerRow } = grid;
     const info = mosaicStreamInfo(survey, bands, seg.header, { width, height, stripRows, tileColumns: tileCols, haloRows }, boxes);
@@ -227,20 +234,25 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
       return { galaxies: ids, background: plan.backgroundShard[tile.index] === shard.index };
     };
     const mineSet = mine ? new Set(mine.map((b) => b.id)) : undefined;
+    // a photo-z first pass reads only the tiles of (this shard's) galaxies without a z
+    const pending = init.prepass ? boxes.filter((b) => b.zSource === 'none' && (!mineSet || mineSet.has(b.id))) : undefined;
+    const pendingTiles = pending ? new Set([...tiles(grid)].filter((t) => pending.some((b) => b.x0 < t.t1 && b.x1 >= t.t0 && b.y0 < t.c1 && b.y1 >= t.c0)).map((t) => t.index)) : undefined;
+    if (pending && pendingTiles) init.log(`photo-z first pass: ${pending.length} galaxies without a catalogue z, ${pendingTiles.size} tiles`);
     return {
       info,
       survey,
       bands,
       header: seg.header,
-      totalRows: shard ? undefined : width * height,
-      totalBatches: read ? read.size : Math.ceil(height / stripRows) * tilesPerRow,
+      totalRows: shard || pendingTiles ? undefined : width * height,
+      totalBatches: pendingTiles ? pendingTiles.size : read ? read.size : Math.ceil(height / stripRows) * tilesPerRow,
       close: async () => void (await closeAll()),
       async *[Symbol.asyncIterator]() {
         try {
           for (const tile of tiles(grid)) {
             if (read && !read.has(tile.index)) continue;
+            if (pendingTiles && !pendingTiles.has(tile.index)) continue;
             const done = completing.get(tile.index) ?? [];
-            yield await readTile(planes, seg, catalog, grid, tile, mineSet ? done.filter((b) => mineSet.has(b.id)) : done, ownedIn(tile));
+            yield await readTile(planes, seg, zOf, grid, tile, mineSet ? done.filter((b) => mineSet.has(b.id)) : done, ownedIn(tile));
           }
         } finally {
           await closeAll();
@@ -405,7 +417,7 @@ export function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGri
 }
 
 /** Reads one tile of every plane and the segmentation map into a batch: x, y, flux/σ per band in nJy, galaxy_id, z, flags. */
-async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: GalaxyCatalog, grid: TileGrid, tile: Tile, completes: GalaxyBox[], owned?: ShardOwned): Promise<ReturnType<typeof batchFromColumns>> {
+async function readTile(planes: BandPlanes[], seg: FitsImageReader, zOf: (id: number) => number | undefined, grid: TileGrid, tile: Tile, completes: GalaxyBox[], owned?: ShardOwned): Promise<ReturnType<typeof batchFromColumns>> {
   const { c0, c1, t0, t1, y0, y1, x0, x1 } = tile;
   const w = x1 - x0;
   const n = w * (y1 - y0);
@@ -437,7 +449,7 @@ async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: Gal
     fieldMeta[`flux_${p.band}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${p.band}` };
   }
   const segIds = await seg.readRect(y0, y1, x0, x1);
-  Object.assign(cols, joinSegmentation(segIds, catalog));
+  Object.assign(cols, joinSegmentation(segIds, zOf));
   const { width, height } = grid;
   // a shard counts the core pixels it owns (its galaxies', and the background where it owns the tile's)
   let pixels = (t1 - t0) * (c1 - c0);
@@ -461,8 +473,8 @@ async function readTile(planes: BandPlanes[], seg: FitsImageReader, catalog: Gal
   );
 }
 
-/** galaxy_id, z and flags of a tile from its segmentation ids and the catalogue: OUTSIDE_SEGMENTATION (id 0), NO_REDSHIFT (no or blank z). */
-function joinSegmentation(segIds: PixelArray, catalog: GalaxyCatalog): { galaxy_id: Int32Array; z: Float32Array; [FLAGS_COLUMN]: Uint32Array } {
+/** galaxy_id, z and flags of a tile from its segmentation ids and each galaxy's z (the catalogue's, else pixsed's photo-z): OUTSIDE_SEGMENTATION (id 0), NO_REDSHIFT (no z). */
+function joinSegmentation(segIds: PixelArray, zOf: (id: number) => number | undefined): { galaxy_id: Int32Array; z: Float32Array; [FLAGS_COLUMN]: Uint32Array } {
   const n = segIds.length;
   const gid = new Int32Array(n);
   const zcol = new Float32Array(n);
@@ -474,7 +486,7 @@ function joinSegmentation(segIds: PixelArray, catalog: GalaxyCatalog): { galaxy_
       flags[i] |= FLAG.OUTSIDE_SEGMENTATION;
       continue;
     }
-    const zi = catalog.z.get(gid[i]);
+    const zi = zOf(gid[i]);
     zcol[i] = zi ?? NaN;
     if (zi === undefined || Number.isNaN(zi)) flags[i] |= FLAG.NO_REDSHIFT;
   }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
-import { pixelZDraws, PosteriorModel } from './posterior-model.js';
+import { galaxyZPerSample, PosteriorModel } from './posterior-model.js';
 import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
@@ -99,14 +99,11 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await model.close();
   });
 
-  it('pixelZDraws: draws only the galaxy\'s z samples, keyed by (seed, pixel) alone', () => {
+  it('galaxyZPerSample: sample k takes the galaxy\'s z sample k (cycling when the pixel has more samples), the same for every pixel', () => {
     const galaxyZ = Float32Array.of(1.0, 1.5, 2.0, 2.5);
-    const a = pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400));
-    expect(Array.from(a).every((v) => galaxyZ.includes(v))).toBe(true);
-    for (const v of galaxyZ) expect(a.filter((x) => x === v).length).toBeGreaterThan(60); // ~100 each of 400
-    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 20], new Float32Array(400)))).toEqual(Array.from(a));
-    expect(Array.from(pixelZDraws(galaxyZ, 3, [10, 21], new Float32Array(400)))).not.toEqual(Array.from(a));
-    expect(() => pixelZDraws([], 3, [1, 1], new Float32Array(2))).toThrow(/no z samples/);
+    expect(Array.from(galaxyZPerSample(galaxyZ, new Float32Array(6)))).toEqual([1.0, 1.5, 2.0, 2.5, 1.0, 1.5]);
+    expect(Array.from(galaxyZPerSample(galaxyZ, new Float32Array(3)))).toEqual([1.0, 1.5, 2.0]);
+    expect(() => galaxyZPerSample([], new Float32Array(2))).toThrow(/no z samples/);
   });
 
   it('refuses samples beyond 100000, a > 2 GiB call, unknown kept parameters and a missing key', async () => {

@@ -83,7 +83,7 @@ export interface InferTable {
   z?: ArrayLike<number>;
   /**
    * Per-sample redshifts [n × samples] (row-major) for a z-conditioned model: sample k of row i is drawn conditioned on
-   * zSamples[i·S + k] instead of z[i] (a pixel marginalised over its galaxy's z posterior, `pixelZDraws`; ADR 0010).
+   * zSamples[i·S + k] instead of z[i] (a pixel marginalised over its galaxy's z posterior, `galaxyZPerSample`; ADR 0010).
    * `z` stays the row's z for flags and the support check.
    */
   zSamples?: Float32Array;
@@ -413,7 +413,9 @@ export class PosteriorModel {
     const zs = new Float32Array(m * K);
     for (let i = 0; i < m; i++) {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
-      zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
+      // a draw's photometry at the z it was sampled at (per-sample z: its own draw of the galaxy's z)
+      if (table.zSamples) zs.set(table.zSamples.subarray((r0 + i) * S, (r0 + i) * S + K), i * K);
+      else zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
     const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
     const flux = new Float64Array(B);
@@ -460,13 +462,14 @@ function perSampleZ(features: Float32Array, nf: number, zAt: number, zs: Float32
 }
 
 /**
- * One z per posterior sample of a pixel, drawn from its galaxy's z posterior samples `galaxyZ` (uniformly, with
- * replacement) by a PRNG seeded with keyedSeed(seed, 'z-draw', ...key): the draws depend on the seed and the pixel's
- * key (its mosaic x, y) only, never on the tiling or batching (ADR 0010, item 5). Writes `out` (length = samples).
+ * The z of each posterior sample of a pixel of a galaxy whose z pixsed inferred: sample k is conditioned on the galaxy's
+ * z sample k (mod their number), the same z for every pixel of the galaxy at sample index k. The galaxy's z is one
+ * unknown shared by all its pixels: drawing it per pixel independently would average its uncertainty away in the
+ * sample-wise Σ over pixels (Σ M*); a shared draw per sample index carries it into the sums (ADR 0010). Writes `out`
+ * (length = samples per pixel).
  */
-export function pixelZDraws(galaxyZ: ArrayLike<number>, seed: number, key: (number | string)[], out: Float32Array): Float32Array {
-  if (!galaxyZ.length) throw new ModelMismatchError('pixelZDraws: the galaxy has no z samples');
-  const rng = createPrng(keyedSeed(seed, 'z-draw', ...key));
-  for (let k = 0; k < out.length; k++) out[k] = galaxyZ[Math.min(galaxyZ.length - 1, Math.floor(rng.uniform() * galaxyZ.length))];
+export function galaxyZPerSample(galaxyZ: ArrayLike<number>, out: Float32Array): Float32Array {
+  if (!galaxyZ.length) throw new ModelMismatchError('galaxyZPerSample: the galaxy has no z samples');
+  for (let k = 0; k < out.length; k++) out[k] = galaxyZ[k % galaxyZ.length];
   return out;
 }

@@ -105,6 +105,7 @@ export async function createTileModel(config: TileModelStageConfig, pipelineDir:
 export const tileModelStage = defineStage({
   name: 'tile-model',
   version: '0.1.0',
+  readsRedshift: true,
   description: 'image model (ONNX U-Net, Gaussian head) on each galaxy box of the PSF-matched bands: per-pixel mean and σ maps for every segment pixel (written by the tile-maps sink)',
   configSchema: tileModelStageSchema,
   async create(config, init) {
