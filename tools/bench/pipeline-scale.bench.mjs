@@ -5,16 +5,21 @@
 // "4096,8192": 4× the area; ~15 min and ~10 GB of temporary disk for the 8192² mosaic, deleted after;
 // "1024,2048" for a quick look); the model: test-data/models/jades-delayed-tau-affine (the demo's model).
 // Measured 2026-11-29 (quiet 2-core machine, model v0.3.0): 4096² 130,000 px/s, 543 MB; 8192² 134,200 px/s, 586 MB.
+// PIXSED_BENCH_PHOTOZ=1 also runs each size with the catalogue's z blanked and the photo-z first pass (issue 18,
+// ADR 0010: inference.photoz with test-data/models/jades-delayed-tau-photz), right after the spec-z run: its px/s and
+// peak RSS, the wall-time ratio to the spec-z run (the cost of the extra pass and of per-sample z) and its RSS ratio.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeScaleMosaic } from './scale-mosaic.mjs';
+import { zDrawsPerPixel as zDraws } from '../../libs/inference/dist/node/galaxy-redshifts.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const cli = join(root, 'apps/cli/dist/main.js');
 const model = join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx');
+const photozModel = process.env.PIXSED_BENCH_PHOTOZ === '1' ? join(root, 'test-data/models/jades-delayed-tau-photz/model.onnx') : undefined;
 const emit = (name, value, unit) => console.log(JSON.stringify({ name, value: Number(Number(value).toPrecision(4)), unit }));
 if (!existsSync(model)) {
   console.error(`pipeline-scale: ${model} not found; train it first (npm run train)`);
@@ -28,22 +33,45 @@ for (const size of sizes) {
   const dir = join(work, String(size));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeScaleMosaic({ cli, dir, size, model, samplesPerPixel: samples });
-  const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'p.yaml'), '--out', join(dir, 'out'), '--json', '--quiet'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'ignore'] });
-  if (run.status !== 0) {
-    console.error(run.stderr);
-    process.exit(1);
-  }
-  const s = JSON.parse(run.stdout);
-  results.push({ size, s });
+  writeScaleMosaic({ cli, dir, size, model, samplesPerPixel: samples, photozModel });
+  const runOne = (yaml, out) => {
+    const run = spawnSync(process.execPath, [cli, 'run', join(dir, yaml), '--out', join(dir, out), '--json', '--quiet', '--no-report'], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (run.status !== 0) {
+      console.error(run.stderr);
+      process.exit(1);
+    }
+    return JSON.parse(run.stdout);
+  };
+  const t0 = performance.now();
+  const s = runOne('p.yaml', 'out');
+  const specWall = (performance.now() - t0) / 1000; // process wall (model loading included), to compare with the photo-z run's
+  const entry = { size, s };
+  results.push(entry);
   emit(`pipeline.${size}.mosaic_px_per_s`, s.rowsIn / s.wallSeconds, 'px/s');
   emit(`pipeline.${size}.kept_px_per_s`, s.rowsOut / s.wallSeconds, 'px/s');
   emit(`pipeline.${size}.kept_pixels`, s.rowsOut, 'px');
   emit(`pipeline.${size}.wall`, s.wallSeconds, 's');
   emit(`pipeline.${size}.peak_rss`, s.peakRssMB, 'MB');
+  rmSync(join(dir, 'out'), { recursive: true, force: true });
+  if (photozModel) {
+    const t1 = performance.now();
+    const p = runOne('p-photoz.yaml', 'out-photoz');
+    const wall = (performance.now() - t1) / 1000; // the run's own wallSeconds leave out the first pass
+    entry.photoz = { ...p, wall };
+    emit(`pipeline.${size}.photoz.galaxies_fitted`, p.redshiftPass.fitted, `of ${p.redshiftPass.galaxies}`);
+    emit(`pipeline.${size}.photoz.first_pass`, p.redshiftPass.passSeconds + p.redshiftPass.fitSeconds, 's');
+    emit(`pipeline.${size}.photoz.wall`, wall, 's (process, both passes)');
+    emit(`pipeline.${size}.photoz.mosaic_px_per_s`, p.rowsIn / wall, 'px/s');
+    emit(`pipeline.${size}.photoz.kept_pixels`, p.rowsOut, 'px');
+    emit(`pipeline.${size}.photoz.peak_rss`, p.peakRssMB, 'MB');
+    emit(`pipeline.${size}.photoz.wall_ratio_to_spec_z`, wall / specWall, 'x (process walls)');
+    emit(`pipeline.${size}.photoz.z_draws_per_pixel`, p.stream.inference ? zDraws(samples) : NaN, '');
+    rmSync(join(dir, 'out-photoz'), { recursive: true, force: true });
+  }
   rmSync(join(dir, 'mosaic'), { recursive: true, force: true });
 }
 if (results.length === 2) {
   const [a, b] = results;
   emit('pipeline.rss_ratio_at_area_ratio', b.s.peakRssMB / a.s.peakRssMB, `x (area ×${((b.size / a.size) ** 2).toFixed(0)})`);
+  if (a.photoz && b.photoz) emit('pipeline.photoz.rss_ratio_at_area_ratio', b.photoz.peakRssMB / a.photoz.peakRssMB, `x (area ×${((b.size / a.size) ** 2).toFixed(0)})`);
 }

@@ -84,6 +84,7 @@ ${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''
   const pos = ['53.16052275,-27.78044583', '53.15944899,-27.78047917', '53.16054159,-27.77951250', '53.15946783,-27.77952917', '53.15997645,-27.77999583'];
   const Z0 = 1.0;
   let first: Record<string, Record<string, string>> = {};
+  const firstImplied = new Map<number, number[]>();
 
   it('z_source spec / catalogue-photo / pixsed-photo per galaxy; the photo-z galaxies carry the galaxy z posterior into every pixel sample', async () => {
     expect(madePix.status, madePix.stderr).toBe(0);
@@ -142,6 +143,7 @@ ${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''
     }
     for (const i of [3, 4, 5]) {
       const lists = implied.get(i)!;
+      firstImplied.set(i, lists[0]);
       expect(lists.length).toBeGreaterThan(50);
       // one z per sample index, shared by all the galaxy's pixels (float32 rounding of the samples: ~1e-5)
       for (const zk of lists) for (let k = 0; k < S; k++) expect(Math.abs(zk[k] - lists[0][k])).toBeLessThan(2e-4);
@@ -173,12 +175,31 @@ ${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''
     for (const i of [3, 4, 5]) for (const k of ['z', 'z_lo', 'z_hi', 'log_mstar_sum_p50']) expect(Number(c.galaxies[i][k]), `galaxy ${i} ${k}`).toBeCloseTo(Number(first[i][k]), 4);
   });
 
-  it('refuses a z-conditioned model as photoz.model, naming the key (run and validate-config)', () => {
+  it('zDrawsPerPixel 8 of 32 samples: samples 4j … 4j+3 share the galaxy z sample j, for every pixel of the galaxy', () => {
+    run('photo-k8', `{ file: cat.csv, zColumn: z_spec, zPhotColumn: zp, zPhotLoColumn: zp_lo, zPhotHiColumn: zp_hi }`, true, ['--set', 'stages.inference.photoz.zDrawsPerPixel=8']);
+    const pk = pixels('photo-k8');
+    const pb = pixels('ref');
+    let checked = 0;
+    for (const [key, r] of pk) {
+      if (r.galaxy <= 2) continue;
+      const ref = pb.get(key)!.samples;
+      const zk = r.samples.map((s, k) => Z0 + (s - ref[k]));
+      const zs = firstImplied.get(r.galaxy)!; // the galaxy's z samples 0 … 31 (same key, same sums)
+      for (let k = 0; k < S; k++) expect(Math.abs(zk[k] - zs[Math.floor(k / 4)]), `${key} sample ${k}`).toBeLessThan(2e-4);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it('refuses a z-conditioned model as photoz.model and a zDrawsPerPixel not dividing the samples, naming the key (run and validate-config)', () => {
     writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'photo.yaml'), 'utf8').replace('photoz: { model: pz/model.onnx', 'photoz: { model: pix/model.onnx'));
     for (const cmd of ['run', 'validate-config']) {
       const r = spawnSync(process.execPath, [bin, cmd, join(dir, 'bad.yaml'), '--out', join(dir, `bad-${cmd}`)], { encoding: 'utf8' });
       expect(r.status, cmd).toBe(2);
       expect(r.stderr).toMatch(/photoz\.model: model toy v0\.0\.1 \(.*pix\/manifest\.json\) is conditioned on z \(redshift\.role 'conditioning'\): expected a photo-z model/);
+      const k = spawnSync(process.execPath, [bin, cmd, join(dir, 'photo.yaml'), '--out', join(dir, `badk-${cmd}`), '--set', 'stages.inference.photoz.zDrawsPerPixel=5'], { encoding: 'utf8' });
+      expect(k.status, cmd).toBe(2);
+      expect(k.stderr).toMatch(/inference\.photoz\.zDrawsPerPixel: expected a divisor of samplesPerPixel 32, got 5/);
     }
   });
 });

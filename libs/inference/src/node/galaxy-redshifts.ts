@@ -11,8 +11,24 @@ export const photozSchema = z.strictObject({
     .string()
     .min(1)
     .describe("photo-z model (manifest redshift.role 'parameter'), relative to the pipeline file: galaxies without a catalogue z get their z from it, fitted to their integrated PSF-matched photometry in a first pass over their tiles; each pixel's samples are then conditioned on the galaxy's z samples (ADR 0010)"),
-  samplesPerGalaxy: z.number().int().min(10).max(MAX_SAMPLES_PER_ROW).default(2000).describe("z posterior samples per galaxy (the galaxy's z_lo/z/z_hi are their 16/50/84th percentiles; pixel sample k is conditioned on galaxy z sample k mod samplesPerGalaxy)"),
+  samplesPerGalaxy: z.number().int().min(10).max(MAX_SAMPLES_PER_ROW).default(2000).describe("z posterior samples per galaxy (the galaxy's z_lo/z/z_hi are their 16/50/84th percentiles)"),
+  zDrawsPerPixel: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("distinct z per pixel, dividing samplesPerPixel: pixel samples in block j are conditioned on the galaxy's z sample j (the same for all its pixels); the conditioning network runs once per z draw, so fewer draws cost less (default: the largest divisor of samplesPerPixel up to 100 when it is at least 20, else samplesPerPixel)"),
 });
+
+/** z draws per pixel (photoz.zDrawsPerPixel, checked to divide the samples; default: the largest divisor of S up to 100 if ≥ 20, else S). */
+export function zDrawsPerPixel(samplesPerPixel: number, requested?: number): number {
+  if (requested !== undefined) {
+    if (samplesPerPixel % requested !== 0) throw new ConfigError(undefined, [{ path: 'inference.photoz.zDrawsPerPixel', message: `expected a divisor of samplesPerPixel ${samplesPerPixel}, got ${requested}` }]);
+    return requested;
+  }
+  for (let k = Math.min(100, samplesPerPixel); k >= 20; k--) if (samplesPerPixel % k === 0) return k;
+  return samplesPerPixel;
+}
 export type PhotozConfig = z.infer<typeof photozSchema>;
 
 /** What the first pass did (run-summary.json `redshiftPass`). */

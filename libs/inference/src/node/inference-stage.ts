@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
 import { checkSamplingPlan, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
-import { loadPhotozModel, photozSchema } from './galaxy-redshifts.js';
+import { loadPhotozModel, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
@@ -36,7 +36,9 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
   const params = model.parameters;
   // the data bands are known before any batch: a model/band mismatch fails in create()
   const dataBands = stream ? bandNames(stream) : [];
+  let zDraws = 0;
   try {
+    if (config.photoz) zDraws = zDrawsPerPixel(config.samplesPerPixel, config.photoz.zDrawsPerPixel);
     checkSamplingPlan(config.samplesPerPixel, config.batchRows, params.length, { what: 'inference stage config', samplesKey: 'samplesPerPixel' });
     for (const p of config.keepSamples) {
       if (!params.includes(p)) throw new ModelMismatchError(`inference.keepSamples: model ${model.manifest.name} has no parameter '${p}' (has ${params.join(', ')})`);
@@ -72,7 +74,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
   if (redshifts && stream) {
     for (const g of stream.galaxies ?? []) {
       const found = g.zSource === 'pixsed-photo' ? redshifts.get(g.id) : undefined;
-      if (found) photo.set(g.id, galaxyZPerSample(found.samples, new Float32Array(config.samplesPerPixel)));
+      if (found) photo.set(g.id, galaxyZPerSample(found.samples, new Float32Array(zDraws)));
     }
   }
   // a stream without band facts (hand-made batches): check the columns of the first batch instead
@@ -116,8 +118,8 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
 }
 
 /**
- * `model.infer` of a batch's rows, where the rows of galaxies in `photo` (galaxy id → its per-sample z) are sampled with
- * per-sample z (`zSamples`) in a call of their own and the others as usual: each row's result is that of its own path
+ * `model.infer` of a batch's rows, where the rows of galaxies in `photo` (galaxy id → its K z draws) are sampled with
+ * per-block z (`zSamples`) in a call of their own and the others as usual: each row's result is that of its own path
  * alone, whatever else its batch holds.
  */
 async function inferRows(model: PosteriorModel, table: InferTable & { z: ArrayLike<number> }, gid: ArrayLike<number>, photo: ReadonlyMap<number, Float32Array>, opts: Parameters<PosteriorModel['infer']>[1]): Promise<InferResult> {
@@ -127,9 +129,9 @@ async function inferRows(model: PosteriorModel, table: InferTable & { z: ArrayLi
   const rowsO: number[] = [];
   for (let i = 0; i < n; i++) (photo.has(gid[i]) ? rowsP : rowsO).push(i);
   if (!rowsP.length) return model.infer(table, opts);
-  const S = opts.samples;
-  const zSamples = new Float32Array(rowsP.length * S);
-  rowsP.forEach((i, j) => zSamples.set(photo.get(gid[i])!, j * S));
+  const K = photo.values().next().value!.length; // z draws per pixel
+  const zSamples = new Float32Array(rowsP.length * K);
+  rowsP.forEach((i, j) => zSamples.set(photo.get(gid[i])!, j * K));
   const pick = (rows: number[]): InferTable & { z: ArrayLike<number> } => {
     const idx = Int32Array.from(rows);
     const sub = (a: ArrayLike<number>) => Float64Array.from(idx, (i) => a[i]);

@@ -70,7 +70,7 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await model.close();
   });
 
-  it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows', async () => {
+  it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows; K < S z values per row in blocks', async () => {
     const S = 12;
     const D = 2;
     const zs = Float32Array.from({ length: n * S }, (_, j) => 0.3 + 0.05 * (j % 17));
@@ -95,7 +95,21 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
         expect(runs[0].kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
       }
     }
-    await expect(model.infer({ ...table, zSamples: zs.subarray(1) }, { samples: S, seed: 9 })).rejects.toThrow(/zSamples needs a z-conditioned model and 10 × 12 values, got 119/);
+    // K = 4 z values per row for its 12 samples: samples 3j … 3j+2 conditioned on z_j, the noise unchanged
+    const zs4 = Float32Array.from({ length: n * 4 }, (_, j) => 0.4 + 0.1 * (j % 7));
+    const r4 = await model.infer({ ...table, zSamples: zs4 }, { samples: S, seed: 9, keep: ['log_mstar'] });
+    for (const i of [0, 5]) {
+      const rng = createPrng(keyedSeed(9, 100 + i, 42));
+      for (let k = 0; k < S; k++) {
+        let mu = 0;
+        for (let f = 0; f < F - 1; f++) mu += feat[i * F + f] * W(f, 0);
+        mu += Math.fround(zs4[i * 4 + Math.floor(k / 3)]) * W(F - 1, 0);
+        const noise = [rng.normal(), rng.normal()];
+        expect(r4.kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
+      }
+    }
+    await expect(model.infer({ ...table, zSamples: zs.subarray(1) }, { samples: S, seed: 9 })).rejects.toThrow(/zSamples needs a z-conditioned model and 10 × K values with K dividing the 12 samples, got 119/);
+    await expect(model.infer({ ...table, zSamples: new Float32Array(n * 5) }, { samples: S, seed: 9 })).rejects.toThrow(/K dividing the 12 samples, got 50/);
     await model.close();
   });
 

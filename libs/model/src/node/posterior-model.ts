@@ -82,9 +82,10 @@ export interface InferTable {
   /** Per row redshift (NaN = none: NO_REDSHIFT). Required by a z-conditioned model; a photo-z model (`inferred z`) takes none. */
   z?: ArrayLike<number>;
   /**
-   * Per-sample redshifts [n × samples] (row-major) for a z-conditioned model: sample k of row i is drawn conditioned on
-   * zSamples[i·S + k] instead of z[i] (a pixel marginalised over its galaxy's z posterior, `galaxyZPerSample`; ADR 0010).
-   * `z` stays the row's z for flags and the support check.
+   * Redshifts per block of samples [n × K] (row-major) for a z-conditioned model, K dividing the samples S: samples
+   * k of row i are drawn conditioned on zSamples[i·K + ⌊k / (S/K)⌋] instead of z[i] (K = S: one z per sample; a pixel
+   * marginalised over its galaxy's z posterior, `galaxyZPerSample`; ADR 0010). The conditioning network runs once per
+   * z, so K < S costs less. `z` stays the row's z for flags and the support check.
    */
   zSamples?: Float32Array;
   /**
@@ -310,7 +311,9 @@ export class PosteriorModel {
     if (this.infersRedshift && table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) infers z (redshift.role 'parameter'): infer() takes no z`);
     if (!this.infersRedshift && !table.z) throw new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is conditioned on z: infer() needs a z per row (NaN = none: NO_REDSHIFT)`);
     const zIn = table.z;
-    if (table.zSamples && (this.infersRedshift || table.zSamples.length !== n * S)) throw new ModelMismatchError(`infer(): zSamples needs a z-conditioned model and ${n} × ${S} values, got ${table.zSamples.length}${this.infersRedshift ? ' for a photo-z model' : ''}`);
+    const K = table.zSamples ? table.zSamples.length / Math.max(n, 1) : 0; // z values per row
+    if (table.zSamples && (this.infersRedshift || !Number.isInteger(K) || K < 1 || S % K !== 0)) throw new ModelMismatchError(`infer(): zSamples needs a z-conditioned model and ${n} × K values with K dividing the ${S} samples, got ${table.zSamples.length}${this.infersRedshift ? ' for a photo-z model' : ''}`);
+    const B = K ? S / K : S; // samples per z value
     const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
@@ -347,9 +350,9 @@ export class PosteriorModel {
     const launch = (r0: number, noise: Float32Array): Promise<Float32Array> => {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
-      // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
+      // z per block of B samples: each row's features repeated K times with z replaced, B samples each ([m·K, B, D] = the [m, S, D] noise)
       return table.zSamples
-        ? this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
+        ? this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D)
         : this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
     };
     let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0, 0)) : undefined;
@@ -411,10 +414,11 @@ export class PosteriorModel {
     const B = this.bands.length;
     const params = new Float32Array(m * K * D);
     const zs = new Float32Array(m * K);
+    const zK = table.zSamples ? table.zSamples.length / table.n : 0; // z values per row (zSamples)
     for (let i = 0; i < m; i++) {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
-      // a draw's photometry at the z it was sampled at (per-sample z: its own draw of the galaxy's z)
-      if (table.zSamples) zs.set(table.zSamples.subarray((r0 + i) * S, (r0 + i) * S + K), i * K);
+      // a draw's photometry at the z it was sampled at (zSamples: its block's draw of the galaxy's z)
+      if (table.zSamples) for (let k = 0; k < K; k++) zs[i * K + k] = table.zSamples[(r0 + i) * zK + Math.floor(k / (S / zK))];
       else zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
     const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
@@ -447,7 +451,7 @@ export class PosteriorModel {
   }
 }
 
-/** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k]. */
+/** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k] (S: z values per row). */
 function perSampleZ(features: Float32Array, nf: number, zAt: number, zs: Float32Array, S: number): Float32Array {
   const m = features.length / nf;
   const out = new Float32Array(m * S * nf);
@@ -462,11 +466,10 @@ function perSampleZ(features: Float32Array, nf: number, zAt: number, zs: Float32
 }
 
 /**
- * The z of each posterior sample of a pixel of a galaxy whose z pixsed inferred: sample k is conditioned on the galaxy's
- * z sample k (mod their number), the same z for every pixel of the galaxy at sample index k. The galaxy's z is one
- * unknown shared by all its pixels: drawing it per pixel independently would average its uncertainty away in the
- * sample-wise Σ over pixels (Σ M*); a shared draw per sample index carries it into the sums (ADR 0010). Writes `out`
- * (length = samples per pixel).
+ * The z values of a pixel of a galaxy whose z pixsed inferred (`zSamples` of one row, K = out.length values): value j is
+ * the galaxy's z sample j (mod their number), the same for every pixel of the galaxy. The galaxy's z is one unknown
+ * shared by all its pixels: drawing it per pixel independently would average its uncertainty away in the sample-wise
+ * Σ over pixels (Σ M*); a shared draw per sample index carries it into the sums (ADR 0010).
  */
 export function galaxyZPerSample(galaxyZ: ArrayLike<number>, out: Float32Array): Float32Array {
   if (!galaxyZ.length) throw new ModelMismatchError('galaxyZPerSample: the galaxy has no z samples');
