@@ -191,6 +191,27 @@ ${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''
     expect(checked).toBeGreaterThan(150);
   });
 
+  it('sharded (2 shards + merge): each shard fits the galaxies it owns; the merged catalogue equals the single run', () => {
+    // a parquet variant of the photo-z pipeline (arrow-ipc cannot be merged)
+    const yaml = readFileSync(join(dir, 'photo.yaml'), 'utf8').replace('  - type: arrow-ipc\n    path: pixels.arrows\n', '  - type: parquet\n    path: pixels.parquet\n');
+    writeFileSync(join(dir, 'photo-pq.yaml'), yaml);
+    const one = spawnSync(process.execPath, [bin, 'run', join(dir, 'photo-pq.yaml'), '--out', join(dir, 'pq-one'), '--quiet', '--no-report'], { encoding: 'utf8' });
+    expect(one.status, one.stderr).toBe(0);
+    const fitted: number[] = [];
+    for (const i of [1, 2]) {
+      const r = spawnSync(process.execPath, [bin, 'run', join(dir, 'photo-pq.yaml'), '--out', join(dir, 'pq-shards'), '--shard', `${i}/2`, '--json', '--quiet'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      fitted.push(JSON.parse(r.stdout).redshiftPass.fitted);
+    }
+    expect(fitted[0] + fitted[1]).toBe(3);
+    const m = spawnSync(process.execPath, [bin, 'merge', join(dir, 'pq-shards'), '--quiet'], { encoding: 'utf8' });
+    expect(m.status, m.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'pq-shards', 'galaxies.csv'), 'utf8')).toBe(readFileSync(join(dir, 'pq-one', 'galaxies.csv'), 'utf8'));
+    const merged = JSON.parse(readFileSync(join(dir, 'pq-shards', 'run-summary.json'), 'utf8'));
+    expect(merged.redshiftPass).toMatchObject({ galaxies: 3, fitted: 3 });
+    expect(merged.stream.galaxies.filter((g: { zSource: string }) => g.zSource === 'pixsed-photo').length).toBe(3);
+  });
+
   it('refuses a z-conditioned model as photoz.model and a zDrawsPerPixel not dividing the samples, naming the key (run and validate-config)', () => {
     writeFileSync(join(dir, 'bad.yaml'), readFileSync(join(dir, 'photo.yaml'), 'utf8').replace('photoz: { model: pz/model.onnx', 'photoz: { model: pix/model.onnx'));
     for (const cmd of ['run', 'validate-config']) {

@@ -25,11 +25,35 @@ type Summary = CompleteRunSummary & { stream: StreamInfo & { shard?: NonNullable
 
 const PART = /^part-(\d+)-of-(\d+)$/;
 
-/** The stream of one run: a shard's StreamInfo without its `shard` entry (every shard's must be the same). */
+/**
+ * The stream of one run as the shards must agree on it: a shard's StreamInfo without its `shard` entry, and with a
+ * galaxy's pixsed photo-z (ADR 0010) read as no catalogue z — each shard fits only the galaxies it owns.
+ */
 const runStream = (s: StreamInfo): StreamInfo => {
   const { shard: _shard, ...rest } = s;
-  return rest;
+  const galaxies = rest.galaxies?.map(({ zLo, zHi, ...g }) => (g.zSource === 'pixsed-photo' ? { ...g, zSource: 'none' } : { ...g, ...(zLo !== undefined ? { zLo } : {}), ...(zHi !== undefined ? { zHi } : {}) }));
+  return { ...rest, ...(galaxies ? { galaxies } : {}) };
 };
+
+/** The shards' photo-z first passes as one (each fitted its own galaxies): counts summed, seconds of the longest. */
+function mergedRedshiftPass(summaries: Summary[]): NonNullable<CompleteRunSummary['redshiftPass']> {
+  const parts = summaries.map((s) => s.redshiftPass!);
+  const flagged: Record<string, number> = {};
+  for (const p of parts) sumInto(flagged, p.flagged);
+  const sum = (k: 'galaxies' | 'fitted' | 'batches') => parts.reduce((n, p) => n + p[k], 0);
+  return { model: parts[0].model, galaxies: sum('galaxies'), fitted: sum('fitted'), flagged, batches: sum('batches'), passSeconds: Math.max(...parts.map((p) => p.passSeconds)), fitSeconds: Math.max(...parts.map((p) => p.fitSeconds)) };
+}
+
+/** The merged run's stream: shard 1's, each galaxy's box (its z source and photo-z bounds) from the shard that owns it. */
+function mergedStream(summaries: Summary[]): StreamInfo {
+  const { shard: _shard, ...first } = summaries[0].stream;
+  const box = new Map<number, NonNullable<StreamInfo['galaxies']>[number]>();
+  for (const s of summaries) {
+    const owned = new Set(s.stream.shard?.galaxies ?? []);
+    for (const g of s.stream.galaxies ?? []) if (owned.has(g.id)) box.set(g.id, g);
+  }
+  return { ...first, ...(first.galaxies ? { galaxies: first.galaxies.map((g) => box.get(g.id) ?? g) } : {}) };
+}
 
 const sumInto = (acc: Record<string, number>, add: Record<string, number>) => {
   for (const [k, v] of Object.entries(add)) acc[k] = (acc[k] ?? 0) + v;
@@ -125,7 +149,7 @@ export async function mergeCommand(outDir: string, opts: MergeCommandOptions = {
   const first = summaries[0];
   if (first.pixsedVersion !== PIXSED_VERSION) log(`warning: the shards were written by pixsed ${first.pixsedVersion}, this is ${PIXSED_VERSION}: the merged outputs keep the shards' version`);
   const shardDir = (k: number) => join(dir, SHARDS_DIR, shardLabel({ index: k + 1, count }));
-  const stream = runStream(first.stream);
+  const stream = mergedStream(summaries);
   const config = first.config as { sinks?: { type: string; name: string; config: Record<string, unknown> }[] };
   const sinks = config.sinks ?? [];
   const bad = sinks.filter((s) => !(MERGEABLE_SINKS as readonly string[]).includes(s.type));
@@ -165,6 +189,7 @@ export async function mergeCommand(outDir: string, opts: MergeCommandOptions = {
       pipelineFile: first.pipelineFile,
       finishedAt,
       files: all.map((f) => relative(dir, f)),
+      ...(first.redshiftPass ? { redshiftPass: mergedRedshiftPass(summaries) } : {}),
       shards: {
         count,
         mergeSeconds: (performance.now() - t0) / 1000,
