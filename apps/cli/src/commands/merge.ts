@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { copyFile, link, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { batchFromColumns, ConfigError, DataFileError, shardLabel, STREAM_INFO_KEY, type NumericArray, type ShardSpec, type StreamInfo } from '@pixsed/core';
@@ -10,7 +10,7 @@ import { ARROW_SCHEMA_KEY, FIELD_METADATA_KEY, type ParquetColumns } from '@pixs
 import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
 import { PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
-import { REPORT_DIR, reportSummarySchema, writeRunReport } from '../report/write-run-report.js';
+import { writeReportOrWarn } from '../report/write-run-report.js';
 import type { CompleteRunSummary } from './run.js';
 import { MERGEABLE_SINKS, SHARDS_DIR, shardCommand, shardState, type ShardRun } from './shard.js';
 
@@ -197,17 +197,7 @@ export async function mergeCommand(outDir: string, opts: MergeCommandOptions = {
         parts: summaries.map((s, k) => ({ index: k + 1, galaxies: s.stream.shard?.galaxies.length ?? 0, tiles: s.stream.shard?.tiles ?? 0, rowsIn: s.rowsIn, rowsOut: s.rowsOut, wallSeconds: s.wallSeconds, peakRssMB: s.peakRssMB, finishedAt: s.finishedAt })),
       },
     });
-    if (report) {
-      const reportDir = join(output.tempDir, REPORT_DIR);
-      try {
-        output.path(REPORT_DIR, '--no-report', 'folder');
-        await writeRunReport({ summary: reportSummarySchema.parse(build([...files, join(dir, SUMMARY_FILE)])), root: output.tempDir, reportDir, outDir: dir });
-      } catch (err) {
-        report = false;
-        await rm(reportDir, { recursive: true, force: true });
-        log(`warning: the run report was not written (${output.ioError(err, reportDir).message}); the merged results are complete: write it with 'pixsed report ${dir}'`);
-      }
-    }
+    if (report) report = await writeReportOrWarn(output, build([...files, join(dir, SUMMARY_FILE)]), log, 'the merged results');
     let complete: CompleteRunSummary | undefined;
     await output.commit((all) => (complete = build(all)));
     log(`merged ${count} shards into ${dir} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);

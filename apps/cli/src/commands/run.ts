@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, resolvedConfig, resolvedConfigHash, RunCancelledError, runPipeline, type PipelineConfig, type RunSummary, type ShardSpec } from '@pixsed/core';
 import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@pixsed/core/node';
@@ -7,7 +7,7 @@ import { resolveGalaxyRedshifts, type RedshiftPassSummary } from '@pixsed/infere
 import { createProgress, isWarning } from '../progress.js';
 import { createRegistry, PIXSED_VERSION } from '../registry.js';
 import { formatSummary } from '../summary.js';
-import { REPORT_DIR, reportSummarySchema, writeRunReport } from '../report/write-run-report.js';
+import { REPORT_DIR, writeReportOrWarn } from '../report/write-run-report.js';
 import { checkShardable, clearIncomplete, markIncomplete, resolveShard, shardCommand, shardDir, shardState, type ShardRun } from './shard.js';
 
 export interface RunCommandOptions {
@@ -162,18 +162,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       ...(photoz ? { redshiftPass: photoz.summary } : {}),
     });
     if (report) {
-      // the report is a file of the run like the sinks' (written under the transaction's temporary folder). A report
-      // that cannot be written does not discard the results: a warning, no report/, and `pixsed report` to retry
-      const reportDir = join(output.tempDir, REPORT_DIR);
+      // the report is a file of the run like the sinks' (written under the transaction's temporary folder)
       const sinkFiles = (await readdir(output.tempDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(dir, relative(output!.tempDir, join(e.parentPath, e.name))));
-      try {
-        output.path(REPORT_DIR, '--no-report', 'folder');
-        await writeRunReport({ summary: reportSummarySchema.parse(build([...sinkFiles, resolve(dir, SUMMARY_FILE)])), root: output.tempDir, reportDir, outDir: dir });
-      } catch (err) {
-        report = false;
-        await rm(reportDir, { recursive: true, force: true });
-        log(`warning: the run report was not written (${output.ioError(err, reportDir).message}); the results are complete: write it with 'pixsed report ${dir}'`);
-      }
+      report = await writeReportOrWarn(output, build([...sinkFiles, resolve(dir, SUMMARY_FILE)]), log);
     }
     let complete: CompleteRunSummary | undefined;
     // the marker goes just before the commit, whose run-summary.json comes last: a crash in between leaves neither (incomplete)

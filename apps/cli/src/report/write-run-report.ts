@@ -1,8 +1,9 @@
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import type { OutputTransaction } from '@pixsed/core/node';
 import { esc, figure, num, page, table } from './report-html.js';
 
 /** The folder of the report inside the run's output folder. */
@@ -231,4 +232,23 @@ export async function writeRunReport(input: ReportInput): Promise<string[]> {
   sections.push(`<h2>Files of the run</h2><pre>${esc(s.files.join('\n'))}</pre>`);
   await put('index.html', page(`pixsed run report: ${s.pipeline}`, sections.join('\n')));
   return written;
+}
+
+/**
+ * The report as one of a run's files, written under the output transaction's temporary folder before the commit
+ * (`pixsed run`, `pixsed merge`). A report that cannot be written does not discard the results: a warning naming the
+ * cause, no report/, and `pixsed report <dir>` to retry. Returns whether it was written. `summary` is the run summary
+ * as it will be committed.
+ */
+export async function writeReportOrWarn(output: OutputTransaction, summary: unknown, log: (m: string) => void, results = 'the results'): Promise<boolean> {
+  const reportDir = join(output.tempDir, REPORT_DIR);
+  try {
+    output.path(REPORT_DIR, '--no-report', 'folder');
+    await writeRunReport({ summary: reportSummarySchema.parse(summary), root: output.tempDir, reportDir, outDir: output.dir });
+    return true;
+  } catch (err) {
+    await rm(reportDir, { recursive: true, force: true });
+    log(`warning: the run report was not written (${output.ioError(err, reportDir).message}); ${results} are complete: write it with 'pixsed report ${output.dir}'`);
+    return false;
+  }
 }

@@ -9,19 +9,11 @@ import { join } from 'node:path';
 import { DataFileError } from '@pixsed/core';
 import { hasPythonModules, pythonExecutable } from '@pixsed/core/node';
 import { readCatalog } from './read-catalog.js';
+import { rejects } from '../test-helpers/rejection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-catalog-formats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ASTROPY = hasPythonModules('astropy', 'numpy');
-
-const rejects = async (p: Promise<unknown>): Promise<Error> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-};
 
 /** A table written by astropy: ID (int64), z_phot (float32, one masked), z_lo / z_hi, RA, DEC (deg), name (string). */
 function astropyTable(file: string, format: 'ascii.ecsv' | 'fits') {

@@ -7,17 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, DataFileError } from '@pixsed/core';
 import { readCatalog } from './read-catalog.js';
+import { rejects } from '../test-helpers/rejection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-catalog-photoz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const rejects = async (p: Promise<unknown>): Promise<Error> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-};
 const map = { zColumn: 'z_spec', zPhotColumn: 'zp', zPhotLoColumn: 'zp_lo', zPhotHiColumn: 'zp_hi' };
 
 describe('catalogue z per galaxy: spec, catalogue photo-z or none', () => {

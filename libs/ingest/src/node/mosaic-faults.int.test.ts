@@ -11,6 +11,7 @@ import { repoRoot } from '@pixsed/core/node';
 import { formatHeader, type FitsValue } from '@pixsed/fits';
 import { readFitsImage, writeFitsExtensions, writeFitsImage, type FitsImage, type FitsImageToWrite } from '@pixsed/fits/node';
 import { mosaicSourceSchema, openMosaic } from './mosaic-source.js';
+import { rejects } from '../test-helpers/rejection.js';
 
 const DEMO = resolve(repoRoot(), 'test-data', 'mosaic');
 const BANDS = ['f277w', 'f444w'];
@@ -78,15 +79,6 @@ function maxRel(got: ArrayLike<number>, ref: ArrayLike<number>): number {
     if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
   }
   return m;
-}
-
-async function rejects(p: Promise<unknown>): Promise<Error> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e, 'expected an error').toBeInstanceOf(Error);
-  return e as Error;
 }
 
 const write = (path: string, img: Omit<FitsImageToWrite, 'width' | 'height'>) => writeFitsImage(path, { width: W, height: H, ...img });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFileError } from '@pixsed/core';
 import { readCatalog } from './read-catalog.js';
+import { rejects } from '../test-helpers/rejection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-catalog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,15 +24,6 @@ const csvWith = (name: string, column: 'id' | 'z', row: number, cell: string) =>
   const file = join(dir, name);
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
-};
-
-const rejects = async (p: Promise<unknown>): Promise<Error> => {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 };
 
 describe('readCatalog: cells read by core parseNumericCell', () => {
