@@ -4,48 +4,20 @@
 // its spectroscopic z.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { pythonExecutable } from '@pixsed/core/node';
+import { toy, toyMosaicPipeline } from './test-helpers/toy-mosaic-pipeline.js';
 
-const root = resolve(__dirname, '..', '..', '..');
-const bin = join(root, 'apps/cli/dist/main.js');
-const mosaic = join(root, 'test-data/mosaic');
-const py = pythonExecutable();
-const ready = existsSync(join(mosaic, 'survey.json')) && spawnSync(py, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
-const bands = ['f277w', 'f356w', 'f444w'];
+const { root, bin, mosaic, py, ready, bands } = toy;
 
 describe.skipIf(!ready)(ready ? 'pixsed run: z_source per galaxy (spec, catalogue-photo, none; toy model)' : 'skipped: needs test-data/mosaic and /usr/bin/python3 with onnx, numpy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pixsed-zsource-'));
   const made = spawnSync(py, [join(root, 'libs/model/test-scripts/make_toy_model.py'), dir, ...bands], { encoding: 'utf8' });
   const pipeline = (name: string, catalog: string) => {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}
-source:
-  type: mosaic
-  survey: ${join(mosaic, 'survey.json')}
-  imageDir: ${mosaic}
-  bands: [${bands.join(', ')}]
-  segmentation: ${join(mosaic, 'segmentation.fits')}
-  catalog: ${catalog}
-  stripRows: 64
-  haloRows: 12
-stages:
-  - type: psf
-    psfs: { f277w: { fwhmArcsec: 0.092 }, f356w: { fwhmArcsec: 0.116 }, f444w: { fwhmArcsec: 0.145 } }
-  - type: snr-mask
-  - type: inference
-    model: model.onnx
-    samplesPerPixel: 32
-sinks:
-  - type: galaxies
-    catalog: galaxies.csv
-    quicklooksDir: ''
-`,
-    );
+    const sinks = `  - type: galaxies\n    catalog: galaxies.csv\n    quicklooksDir: ''\n`;
+    writeFileSync(join(dir, `${name}.yaml`), toyMosaicPipeline({ name, mosaic, bands, catalog, model: 'model.onnx', samplesPerPixel: 32, sinks }));
     const r = spawnSync(process.execPath, [bin, 'run', join(dir, `${name}.yaml`), '--out', join(dir, name)], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     return parse(readFileSync(join(dir, name, 'galaxies.csv'), 'utf8'), { columns: true }) as Record<string, string>[];

@@ -7,19 +7,14 @@
 // - galaxies with a spec or catalogue-photo z are bit-identical to a run without the photo-z model.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { pythonExecutable } from '@pixsed/core/node';
+import { toy, toyMosaicPipeline } from './test-helpers/toy-mosaic-pipeline.js';
 import { tableFromIPC } from 'apache-arrow';
 
-const root = resolve(__dirname, '..', '..', '..');
-const bin = join(root, 'apps/cli/dist/main.js');
-const mosaic = join(root, 'test-data/mosaic');
-const py = pythonExecutable();
-const ready = existsSync(join(mosaic, 'survey.json')) && spawnSync(py, ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
-const bands = ['f277w', 'f356w', 'f444w'];
+const { root, bin, mosaic, py, ready, bands } = toy;
 const S = 32;
 const Z_BIAS = 3; // toy photo-z: z = features·W[:, 0] + 3 + 0.1·noise (positive for the demo galaxies)
 const toyW = (f: number, d: number, D: number) => ((((f * D + d) % 5) - 2) * 0.5); // make_linear_gaussian.py
@@ -38,34 +33,9 @@ describe.skipIf(!ready)(ready ? 'pixsed run with inference.photoz: galaxy-first 
   const madePix = spawnSync(py, [toy, join(dir, 'pix'), ...bands], { encoding: 'utf8' });
   const madePz = spawnSync(py, [toy, join(dir, 'pz'), '--photoz', '--params', 'z,log_mstar', '--bias', `${Z_BIAS},0`, ...bands], { encoding: 'utf8' });
   const run = (name: string, catalog: string, photoz: boolean, extra: string[] = []) => {
-    writeFileSync(
-      join(dir, `${name}.yaml`),
-      `name: ${name}
-source:
-  type: mosaic
-  survey: ${join(mosaic, 'survey.json')}
-  imageDir: ${mosaic}
-  bands: [${bands.join(', ')}]
-  segmentation: ${join(mosaic, 'segmentation.fits')}
-  catalog: ${catalog}
-  stripRows: 64
-  haloRows: 12
-stages:
-  - type: psf
-    psfs: { f277w: { fwhmArcsec: 0.092 }, f356w: { fwhmArcsec: 0.116 }, f444w: { fwhmArcsec: 0.145 } }
-  - type: snr-mask
-  - type: inference
-    model: pix/model.onnx
-    samplesPerPixel: ${S}
-    keepSamples: [log_mstar]
-${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''}sinks:
-  - type: arrow-ipc
-    path: pixels.arrows
-  - type: galaxies
-    catalog: galaxies.csv
-    quicklooksDir: ''
-`,
-    );
+    const inference = `    keepSamples: [log_mstar]\n${photoz ? `    photoz: { model: pz/model.onnx, samplesPerGalaxy: ${S} }\n` : ''}`;
+    const sinks = `  - type: arrow-ipc\n    path: pixels.arrows\n  - type: galaxies\n    catalog: galaxies.csv\n    quicklooksDir: ''\n`;
+    writeFileSync(join(dir, `${name}.yaml`), toyMosaicPipeline({ name, mosaic, bands, catalog, model: 'pix/model.onnx', samplesPerPixel: S, inference, sinks }));
     const r = spawnSync(process.execPath, [bin, 'run', join(dir, `${name}.yaml`), '--out', join(dir, name), '--json', '--no-report', ...extra], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const galaxies = parse(readFileSync(join(dir, name, 'galaxies.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
