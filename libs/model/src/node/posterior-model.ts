@@ -9,6 +9,7 @@ import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 import { ppcRow } from '../ppc-statistic.js';
 import { PpcEmulator } from './ppc-emulator.js';
+import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
 
 export interface PosteriorModelOptions {
   threads?: number;
@@ -168,6 +169,9 @@ export function ppcColumns(model: PosteriorModel, ppcDraws: number, samples: num
  */
 export class PosteriorModel {
   readonly layout: FeatureLayout;
+  /** infer()'s sessions (sampler, PPC emulator) in a worker thread, started by the first infer(); see `remoteSessions`. */
+  private remote?: Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }>;
+  private closed = false;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -179,6 +183,9 @@ export class PosteriorModel {
     readonly batchRows: number,
     /** The model's PPC emulator (manifest `ppc`), if it has one. */
     readonly ppcEmulator?: PpcEmulator,
+    /** The ONNX file's bytes (checked against modelSha256) and the sampler's intra-op threads, for infer()'s worker. */
+    private readonly modelBytes?: Uint8Array,
+    private readonly threads = 2,
   ) {
     this.layout = featureLayout(manifest);
   }
@@ -209,7 +216,7 @@ export class PosteriorModel {
         throw e;
       }
     }
-    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator);
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator, bytes, opts.threads ?? 2);
   }
 
   get parameters(): string[] {
@@ -331,47 +338,64 @@ export class PosteriorModel {
     });
     const kept: Record<string, Float32Array> = Object.fromEntries(keep.map((p) => [p, new Float32Array(n * S)]));
     const nf = feat.nFeatures;
-    const keyAt = (i: number) => table.key.map((k) => k[i]);
+    const nKey = table.key.length;
+    const keyParts: (number | string)[] = new Array(nKey);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
-    // Two noise buffers, so that JavaScript work overlaps the sampler: batch k+1's keyed noise is drawn while batch k
-    // samples, and batch k's summaries (and PPC) are computed while batch k+1 samples. One sampler run is in flight
-    // at a time; each row's noise and samples are those of a serial loop (bit-identical for any batch size).
-    const cap = Math.min(n, this.batchRows) * S * D;
-    const noiseBufs = [new Float32Array(cap), new Float32Array(cap)];
-    const fillBatch = (b: number, r0: number): Float32Array => {
+    const remote = n > 0 ? await this.remoteSessions() : undefined;
+    // The sampler (and PPC emulator) run in a worker thread, queued ahead of this thread's JavaScript: batch k+1's keyed
+    // noise is drawn while batch k samples; when batch k's samples arrive, batch k+1 is sent at once, then batch k−1's
+    // PPC statistics (its emulator run was queued behind batch k) and batch k's summaries are computed while k+1
+    // samples, and batch k's emulator run is queued. Each row's noise and samples are those of a serial loop
+    // (bit-identical for any batch size).
+    const fillBatch = (r0: number): Float32Array => {
       const m = Math.min(n, r0 + this.batchRows) - r0;
-      const noise = m * S * D === cap ? noiseBufs[b] : noiseBufs[b].subarray(0, m * S * D);
-      for (let i = 0; i < m; i++) fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
+      const noise = new Float32Array(m * S * D); // moved to the worker, not reused
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < nKey; k++) keyParts[k] = table.key[k][r0 + i];
+        fillNormal(createPrng(keyedSeed(opts.seed, ...keyParts)), noise.subarray(i * S * D, (i + 1) * S * D));
+      }
       return noise;
     };
     const launch = (r0: number, noise: Float32Array): Promise<Float32Array> => {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
       // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
-      return table.zSamples
-        ? this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D)
-        : this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      const run = table.zSamples
+        ? this.runSampler(remote!.sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D, true)
+        : this.runSampler(remote!.sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
+      return handled(run);
     };
-    let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0, 0)) : undefined;
+    let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0)) : undefined;
+    let checking: { emulated: Promise<Float32Array>; r0: number; m: number } | undefined;
     try {
-    for (let r0 = 0, b = 0; r0 < n; r0 += this.batchRows, b ^= 1) {
-      const r1 = Math.min(n, r0 + this.batchRows);
-      const m = r1 - r0;
-      const nextR0 = r0 + this.batchRows;
-      const nextNoise = nextR0 < n ? fillBatch(b ^ 1, nextR0) : undefined; // while batch r0 samples
-      const samples = await pending!;
-      pending = nextNoise ? launch(nextR0, nextNoise) : undefined;
-      for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
-      params.forEach((p, d) => {
-        posteriorSummary(samples, m, S, D, d, summaries[p], r0);
-        const out = kept[p];
-        if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
-      });
-      if (ppc) counts.PPC_POOR += await this.checkPredictive(ppc, table, samples, r0, m, S, flags);
-    }
+      for (let r0 = 0; r0 < n; r0 += this.batchRows) {
+        const r1 = Math.min(n, r0 + this.batchRows);
+        const m = r1 - r0;
+        const nextR0 = r0 + this.batchRows;
+        const nextNoise = nextR0 < n ? fillBatch(nextR0) : undefined; // while batch r0 samples
+        const samples = await pending!;
+        pending = nextNoise ? launch(nextR0, nextNoise) : undefined;
+        if (checking) {
+          const c = checking;
+          checking = undefined;
+          counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
+        }
+        for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
+        for (let d = 0; d < D; d++) {
+          posteriorSummary(samples, m, S, D, d, summaries[params[d]], r0);
+          const out = kept[params[d]];
+          if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
+        }
+        if (ppc) checking = { emulated: handled(this.startPredictive(remote!.emulator!, ppc, table, samples, r0, m, S)), r0, m };
+      }
+      if (checking) {
+        const c = checking;
+        checking = undefined;
+        counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
+      }
     } finally {
-      // an error mid-loop leaves no sampler run behind unawaited (its own error, if any, is superseded)
-      if (pending) await pending.catch(() => undefined);
+      // an error mid-loop leaves no run behind unawaited (its own error, if any, is superseded)
+      await Promise.allSettled([pending, checking?.emulated]);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
   }
@@ -402,10 +426,60 @@ export class PosteriorModel {
   }
 
   /**
-   * Posterior-predictive check of rows r0 … r0+m−1 (`ppcRow`) from the first `ppc.draws` samples of each row (samples
-   * [m, S, D]); sets PPC_POOR below the calibrated threshold and returns how many rows it set it on.
+   * infer()'s sessions: the same sampler graph (and PPC emulator) with the same options, opened in one worker thread
+   * (OnnxWorker) by the first infer(), so that the JavaScript of neighbouring batches runs on this thread while a batch
+   * samples (onnxruntime-node runs a session synchronously on the thread that calls it).
    */
-  private async checkPredictive(ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number, flags: Uint32Array): Promise<number> {
+  private remoteSessions(): Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }> {
+    if (this.closed) return Promise.reject(new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is closed: infer() after close()`));
+    this.remote ??= (async () => {
+      const worker = OnnxWorker.start();
+      try {
+        // OnnxSampler's options, but intra-op threads that sleep instead of spinning between parallel sections: they
+        // share the cores with this thread's JavaScript (measured on the 2-core machine, loaded: 2 threads 420 → 845 px/s)
+        const options = (threads: number) => ({
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all' as const,
+          executionMode: 'sequential' as const,
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        });
+        const sampler = await worker.session(this.onnxFile, this.modelBytes ?? readModelBytes(this.onnxFile), options(this.threads));
+        const p = this.manifest.ppc;
+        let emulator: OnnxWorkerSession | undefined;
+        if (this.ppcEmulator && p) {
+          const bytes = readModelBytes(this.ppcEmulator.file);
+          const sha = sha256Hex(bytes);
+          if (sha !== p.emulatorSha256) throw new ModelMismatchError(`PPC emulator ${this.ppcEmulator.file} has sha256 ${sha}, but ${this.manifestFile} pins ppc.emulatorSha256 ${p.emulatorSha256}: the emulator was replaced after the model was loaded`);
+          emulator = await worker.session(this.ppcEmulator.file, bytes, options(1), 'ONNX emulator');
+        }
+        return { worker, sampler, emulator };
+      } catch (e) {
+        await worker.close();
+        throw e;
+      }
+    })();
+    return this.remote;
+  }
+
+  /** Samples [n, s, dims] from the worker's sampler session (OnnxSampler.run's checks); `noise` (and features when `moveFeatures`) are moved to the worker. */
+  private async runSampler(session: OnnxWorkerSession, features: Float32Array, noise: Float32Array, n: number, nf: number, s: number, dims: number, moveFeatures: boolean): Promise<Float32Array> {
+    const file = this.onnxFile;
+    if (features.length !== n * nf) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nf}`);
+    if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
+    const { featuresInput, noiseInput, output } = this.sampler;
+    const t = await session.run({ [featuresInput]: { data: features, dims: [n, nf] }, [noiseInput]: { data: noise, dims: [n, s, dims] } }, output, moveFeatures ? [features, noise] : [noise]);
+    if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
+      throw new ModelMismatchError(`${file}: output '${output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
+    }
+    return t.data;
+  }
+
+  /**
+   * Posterior-predictive check of rows r0 … r0+m−1, part 1: the emulated photometry [m·K, 2B] of the first `ppc.draws`
+   * samples of each row (samples [m, S, D]) from the worker's emulator session (PpcEmulator.predict's checks).
+   */
+  private async startPredictive(session: OnnxWorkerSession, ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number): Promise<Float32Array> {
     const D = this.parameters.length;
     const K = ppc.draws;
     const B = this.bands.length;
@@ -415,7 +489,21 @@ export class PosteriorModel {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
       zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
-    const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
+    const p = this.manifest.ppc!;
+    const t = await session.run({ [p.inputNames[0]]: { data: params, dims: [m * K, D] }, [p.inputNames[1]]: { data: zs, dims: [m * K] } }, p.outputName, [params, zs]);
+    if (t.dims.length !== 2 || t.dims[0] !== m * K || t.dims[1] !== 2 * B) {
+      throw new ModelMismatchError(`${session.file}: output '${p.outputName}' has shape [${t.dims.join(', ')}], expected [${m * K}, ${2 * B}]`);
+    }
+    return t.data;
+  }
+
+  /**
+   * Part 2 (`ppcRow` per row on the emulated photometry of part 1): sets PPC_POOR below the calibrated threshold and
+   * returns how many rows it set it on.
+   */
+  private finishPredictive(ppc: PpcResult, table: InferTable, emulated: Float32Array, r0: number, m: number, flags: Uint32Array): number {
+    const K = ppc.draws;
+    const B = this.bands.length;
     const flux = new Float64Array(B);
     const err = new Float64Array(B);
     const scratch = new Float64Array(K);
@@ -440,9 +528,21 @@ export class PosteriorModel {
     return poor;
   }
 
-  close(): Promise<void> {
-    return Promise.all([this.sampler.close(), this.ppcEmulator?.close()]).then(() => undefined);
+  /** Releases the sessions (infer()'s worker after its runs in flight have settled); a later infer() is refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const remote = this.remote ? await this.remote.catch(() => undefined) : undefined;
+    await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), remote?.worker.close()]);
   }
+}
+
+/**
+ * `p` with a no-op handler attached, so that its rejection is not reported as unhandled while infer() awaits another
+ * run first (it still rejects where it is awaited).
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k]. */
