@@ -26,10 +26,14 @@ parentPort.on('message', async (m) => {
       const t = (await s.run(feeds))[m.output];
       if (!t) throw new Error('no output ' + m.output);
       const data = t.data;
+      // the inputs moved here go back with the output, for the caller to reuse
+      const back = {};
+      for (const k of m.giveBack || []) back[k] = m.feeds[k].data;
+      const moved = Object.values(back).map((b) => b.buffer);
       try {
-        parentPort.postMessage({ id: m.id, data, dims: t.dims }, [data.buffer]);
+        parentPort.postMessage({ id: m.id, data, dims: t.dims, back }, [data.buffer, ...moved]);
       } catch {
-        parentPort.postMessage({ id: m.id, data: data.slice(), dims: t.dims });
+        parentPort.postMessage({ id: m.id, data: data.slice(), dims: t.dims, back }, moved);
       }
     } else if (m.type === 'close') {
       const s = sessions.get(m.session);
@@ -53,7 +57,7 @@ export interface OnnxWorkerSessionOptions {
   extra?: Record<string, unknown>;
 }
 
-type Reply = { id: number; error?: string; data?: Float32Array; dims?: readonly number[]; inputNames?: string[]; outputNames?: string[] };
+type Reply = { id: number; error?: string; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
 
 /**
  * One worker thread hosting onnxruntime-node sessions (`OnnxWorker.session`), so that session runs overlap the main
@@ -147,17 +151,22 @@ export class OnnxWorkerSession {
 
   /**
    * Run on float32 `feeds`; returns output `output`. An input that is a compact typed array listed in `transfer` is
-   * moved to the worker (the caller must not use it afterwards); any other is copied (a subarray: only its own values).
+   * moved to the worker (the caller must not use it afterwards) and comes back in `back` under its input name (values
+   * unchanged) for reuse; any other is copied (a subarray: only its own values).
    */
-  async run(feeds: Record<string, { data: Float32Array; dims: number[] }>, output: string, transfer: Float32Array[] = []): Promise<{ data: Float32Array; dims: readonly number[] }> {
+  async run(feeds: Record<string, { data: Float32Array; dims: number[] }>, output: string, transfer: Float32Array[] = []): Promise<{ data: Float32Array; dims: readonly number[]; back: Record<string, Float32Array> }> {
     const sent: Record<string, { data: Float32Array; dims: number[] }> = {};
     const moved: ArrayBuffer[] = [];
+    const giveBack: string[] = [];
     for (const [k, v] of Object.entries(feeds)) {
       const whole = v.data.byteOffset === 0 && v.data.byteLength === v.data.buffer.byteLength;
-      if (whole && transfer.includes(v.data)) moved.push(v.data.buffer as ArrayBuffer);
+      if (whole && transfer.includes(v.data)) {
+        moved.push(v.data.buffer as ArrayBuffer);
+        giveBack.push(k);
+      }
       sent[k] = { data: whole ? v.data : v.data.slice(), dims: v.dims };
     }
-    const r = await this.send({ type: 'run', session: this.id, feeds: sent, output }, moved);
-    return { data: r.data!, dims: r.dims! };
+    const r = await this.send({ type: 'run', session: this.id, feeds: sent, output, giveBack }, moved);
+    return { data: r.data!, dims: r.dims!, back: r.back ?? {} };
   }
 }

@@ -342,60 +342,69 @@ export class PosteriorModel {
     const keyParts: (number | string)[] = new Array(nKey);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
     const remote = n > 0 ? await this.remoteSessions() : undefined;
-    // The sampler (and PPC emulator) run in a worker thread, queued ahead of this thread's JavaScript: batch k+1's keyed
-    // noise is drawn while batch k samples; when batch k's samples arrive, batch k+1 is sent at once, then batch k−1's
-    // PPC statistics (its emulator run was queued behind batch k) and batch k's summaries are computed while k+1
-    // samples, and batch k's emulator run is queued. Each row's noise and samples are those of a serial loop
-    // (bit-identical for any batch size).
+    // The sampler (and PPC emulator) run in a worker thread, SAMPLER_RUNS_AHEAD batches queued ahead of this thread's
+    // JavaScript, so the worker has the next batch when one ends even if this thread is late: when batch k's samples
+    // arrive, batch k+AHEAD's keyed noise is drawn and sent, batch k's summaries computed, batch k−1's PPC statistics
+    // computed (its emulator run was queued behind the batches then in flight) and batch k's emulator run queued.
+    // Each row's noise and samples are those of a serial loop (bit-identical for any batch size).
+    const spareNoise: Float32Array[] = [];
     const fillBatch = (r0: number): Float32Array => {
       const m = Math.min(n, r0 + this.batchRows) - r0;
-      const noise = new Float32Array(m * S * D); // moved to the worker, not reused
+      const noise = spareNoise.length && spareNoise[spareNoise.length - 1].length === m * S * D ? spareNoise.pop()! : new Float32Array(m * S * D); // every value written below
       for (let i = 0; i < m; i++) {
         for (let k = 0; k < nKey; k++) keyParts[k] = table.key[k][r0 + i];
         fillNormal(createPrng(keyedSeed(opts.seed, ...keyParts)), noise.subarray(i * S * D, (i + 1) * S * D));
       }
       return noise;
     };
-    const launch = (r0: number, noise: Float32Array): Promise<Float32Array> => {
+    const launch = (r0: number): Promise<Float32Array> => {
+      const noise = fillBatch(r0);
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
       // per-sample z: each row's features repeated S times with z replaced, one sample each ([m·S, 1, D] = the [m, S, D] noise)
       const run = table.zSamples
         ? this.runSampler(remote!.sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * S, r1 * S), S), noise, m * S, nf, 1, D, true)
         : this.runSampler(remote!.sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
-      return handled(run);
+      return handled(
+        run.then(({ samples, noise: back }) => {
+          if (back) spareNoise.push(back); // the noise buffer, back from the worker for the next batch
+          return samples;
+        }),
+      );
     };
-    let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0)) : undefined;
+    const queued: Promise<Float32Array>[] = [];
+    let nextR0 = 0;
+    const launchNext = () => {
+      if (nextR0 >= n) return;
+      queued.push(launch(nextR0));
+      nextR0 += this.batchRows;
+    };
     let checking: { emulated: Promise<Float32Array>; r0: number; m: number } | undefined;
+    const finishChecking = async () => {
+      if (!checking) return;
+      const c = checking;
+      checking = undefined;
+      counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
+    };
     try {
+      for (let k = 0; k < SAMPLER_RUNS_AHEAD; k++) launchNext();
       for (let r0 = 0; r0 < n; r0 += this.batchRows) {
-        const r1 = Math.min(n, r0 + this.batchRows);
-        const m = r1 - r0;
-        const nextR0 = r0 + this.batchRows;
-        const nextNoise = nextR0 < n ? fillBatch(nextR0) : undefined; // while batch r0 samples
-        const samples = await pending!;
-        pending = nextNoise ? launch(nextR0, nextNoise) : undefined;
-        if (checking) {
-          const c = checking;
-          checking = undefined;
-          counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
-        }
+        const m = Math.min(n, r0 + this.batchRows) - r0;
+        const samples = await queued.shift()!;
+        launchNext(); // while the worker runs the batches queued before it
         for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
         for (let d = 0; d < D; d++) {
           posteriorSummary(samples, m, S, D, d, summaries[params[d]], r0);
           const out = kept[params[d]];
           if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
         }
+        await finishChecking();
         if (ppc) checking = { emulated: handled(this.startPredictive(remote!.emulator!, ppc, table, samples, r0, m, S)), r0, m };
       }
-      if (checking) {
-        const c = checking;
-        checking = undefined;
-        counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
-      }
+      await finishChecking();
     } finally {
       // an error mid-loop leaves no run behind unawaited (its own error, if any, is superseded)
-      await Promise.allSettled([pending, checking?.emulated]);
+      await Promise.allSettled([...queued, checking?.emulated]);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
   }
@@ -462,8 +471,11 @@ export class PosteriorModel {
     return this.remote;
   }
 
-  /** Samples [n, s, dims] from the worker's sampler session (OnnxSampler.run's checks); `noise` (and features when `moveFeatures`) are moved to the worker. */
-  private async runSampler(session: OnnxWorkerSession, features: Float32Array, noise: Float32Array, n: number, nf: number, s: number, dims: number, moveFeatures: boolean): Promise<Float32Array> {
+  /**
+   * Samples [n, s, dims] from the worker's sampler session (OnnxSampler.run's checks); `noise` (and features when
+   * `moveFeatures`) are moved to the worker, and the noise buffer comes back for reuse.
+   */
+  private async runSampler(session: OnnxWorkerSession, features: Float32Array, noise: Float32Array, n: number, nf: number, s: number, dims: number, moveFeatures: boolean): Promise<{ samples: Float32Array; noise?: Float32Array }> {
     const file = this.onnxFile;
     if (features.length !== n * nf) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nf}`);
     if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
@@ -472,7 +484,7 @@ export class PosteriorModel {
     if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
       throw new ModelMismatchError(`${file}: output '${output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
     }
-    return t.data;
+    return { samples: t.data, noise: t.back[noiseInput] };
   }
 
   /**
@@ -535,6 +547,9 @@ export class PosteriorModel {
     await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), remote?.worker.close()]);
   }
 }
+
+/** Sampler runs infer() keeps queued in its worker (2: the next one is there when one ends, even if this thread is late). */
+const SAMPLER_RUNS_AHEAD = 2;
 
 /**
  * `p` with a no-op handler attached, so that its rejection is not reported as unhandled while infer() awaits another
