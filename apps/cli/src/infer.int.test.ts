@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { batchFromColumns, FLAG } from '@pixsed/core';
 import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
@@ -155,6 +156,53 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     expect(out.map((x) => x.log_sfr100_std)).toEqual(cleanOut.map((x) => x.log_sfr100_std));
   });
 
+  // ------------------------------------------------------------------ chunk boundaries (CSV chunks of 4,096 rows, pipelined)
+  /** `n` clean rows with numeric ids 1000 + i (z, fluxes varying by row). */
+  const manyRows = (n: number) => [header, ...Array.from({ length: n }, (_, i) => `${1000 + i},${(0.3 + (i % 50) * 0.1).toFixed(2)},${100 + (i % 97)},2,${120 + (i % 89)},2`)];
+  const byId = (rows: Record<string, string>[]) => new Map(rows.map((r) => [r.id, r]));
+
+  it('4,096 + 7 rows (a second, partial chunk read while the first infers): every row in order, each equal to the row run alone with --key id', async () => {
+    const lines = manyRows(4103);
+    writeFileSync(join(dir, 'many.csv'), lines.join('\n') + '\n');
+    const r = infer(join(dir, 'many.csv'), join(dir, 'many-out.csv'), '--key', 'id', '--samples', '20');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/inferred 4103 rows/);
+    const out = table(readFileSync(join(dir, 'many-out.csv'), 'utf8'));
+    expect(out.map((x) => x.id)).toEqual(lines.slice(1).map((l) => l.split(',')[0]));
+    // the rows on either side of the chunk boundary and the partial chunk, each in a file of its own (one chunk)
+    const picked = [0, 4094, 4095, 4096, 4097, 4102];
+    writeFileSync(join(dir, 'few.csv'), [header, ...picked.map((i) => lines[i + 1])].join('\n') + '\n');
+    const f = infer(join(dir, 'few.csv'), join(dir, 'few-out.csv'), '--key', 'id', '--samples', '20');
+    expect(f.status, f.stderr).toBe(0);
+    const alone = byId(table(readFileSync(join(dir, 'few-out.csv'), 'utf8')));
+    const all = byId(out);
+    for (const i of picked) expect(all.get(`${1000 + i}`)).toEqual(alone.get(`${1000 + i}`));
+    // and Parquet output of the same file: the same values, row by row
+    const q = infer(join(dir, 'many.csv'), join(dir, 'many-out.parquet'), '--key', 'id', '--samples', '20');
+    expect(q.status, q.stderr).toBe(0);
+    const pq = await readParquetRowGroups(join(dir, 'many-out.parquet'));
+    const got: Record<string, number[]> = { id: [], log_mstar_p50: [], flags: [] };
+    for await (const g of pq.groups()) for (const k of Object.keys(got)) got[k].push(...Array.from(g.columns[k] as ArrayLike<number>, Number));
+    expect(got.id).toEqual(out.map((x) => Number(x.id)));
+    expect(got.log_mstar_p50).toEqual(out.map((x) => Number(x.log_mstar_p50)));
+    expect(got.flags).toEqual(out.map((x) => Number(x.flags)));
+  });
+
+  it('a malformed line in the second chunk (while the first infers): exit with the CSV error naming the file, nothing under the output name, no temp file left', () => {
+    const lines = manyRows(4200);
+    lines[4150] = '5149,1.0,100,2'; // 4 fields instead of 6
+    const sub = join(dir, 'badmid');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'in.csv'), lines.join('\n') + '\n');
+    for (const out of ['out.csv', 'out.parquet']) {
+      const r = infer(join(sub, 'in.csv'), join(sub, out), '--samples', '20');
+      expect(r.status, r.stderr).not.toBe(0);
+      expect(r.stderr).toMatch(/in\.csv[\s\S]*CSV error/);
+      expect(r.stderr).not.toMatch(/Session already disposed|uncaught|ERR_UNHANDLED/i);
+    }
+    expect(readdirSync(sub)).toEqual(['in.csv']);
+  });
+
   it('a duplicated z column is an error naming the file and the column', () => {
     writeFileSync(join(dir, 'dupz.csv'), 'z,z,flux_f277w_njy,flux_f277w_err_njy\n1,2,10,1\n');
     const r = infer(join(dir, 'dupz.csv'), join(dir, 'x.csv'));
@@ -215,6 +263,19 @@ describe.skipIf(!ready)(ready ? 'pixsed infer (catalogue mode, toy model)' : 'sk
     const r = infer(join(dir, 'dupcase.csv'), join(dir, 'x.csv'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/dupcase\.csv[\s\S]*Z: duplicated column name \('Z' columns 1 and 4/);
+  });
+
+  it('the CSV output is csv-stringify\'s rendering of its own cells: text with commas, quotes, CR, LF, empty and quoted-but-plain cells, a quoted header name', () => {
+    const notes = ['"Abell 370, ""arc"" 2"', '"two\nlines"', '"cr\rhere"', '', '"plain"', '"""q"""', 'x'];
+    const lines = ['"no,te",' + header, ...notes.map((v, i) => `${v},${clean[1 + (i % 6)]}`)];
+    writeFileSync(join(dir, 'rt.csv'), lines.join('\n') + '\n');
+    const r = infer(join(dir, 'rt.csv'), join(dir, 'rt-out.csv'));
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'rt-out.csv'), 'utf8');
+    const cells = parse(text) as string[][];
+    expect(cells.slice(1).map((c) => c[0])).toEqual(['Abell 370, "arc" 2', 'two\nlines', 'cr\rhere', '', 'plain', '"q"', 'x']);
+    expect(cells[0][0]).toBe('no,te');
+    expect(text).toBe(stringifyCsv(cells));
   });
 
   it('a carried value with a comma and a quote is quoted: every later column stays in place', () => {

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { parse as parseCsv } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { OutputTransaction, realTarget } from '@pixsed/core/node';
@@ -33,16 +32,27 @@ type Cell = unknown;
 /** Rows read per processing chunk for CSV input (Parquet: one row group). */
 const CSV_CHUNK_ROWS = 4096;
 
+/** Why a cell that `parseNumericCell` did not read as a number is bad: 'NULL', 'empty', 'not a number' or 'text'. */
+function badReason(v: Cell, p: 'blank' | 'invalid'): string {
+  if (p === 'blank') return v === null || v === undefined ? 'NULL' : 'empty';
+  if (typeof v !== 'string') return 'not a number';
+  return /^null$/i.test(v.trim()) ? 'NULL' : 'text';
+}
+
 /**
- * A numeric cell through core's `parseNumericCell` (the catalogue reader's too): a number (NaN for
- * `nan`, ±Infinity for `inf`), or NaN with a reason when the cell is empty, NULL or text.
+ * Numeric cells through core's `parseNumericCell` (the catalogue reader's too) into `out`: a number (NaN for `nan`,
+ * ±Infinity for `inf`), or NaN for a cell that is empty, NULL or text, counted in `tally` under `name` (data row row0 + i).
  */
-function numericCell(v: Cell): { value: number; bad?: string } {
-  const n = parseNumericCell(v);
-  if (typeof n === 'number') return { value: n };
-  if (n === 'blank') return { value: NaN, bad: v === null || v === undefined ? 'NULL' : 'empty' };
-  if (typeof v !== 'string') return { value: NaN, bad: 'not a number' };
-  return { value: NaN, bad: /^null$/i.test(v.trim()) ? 'NULL' : 'text' };
+function parseColumn(cells: ArrayLike<Cell>, n: number, out: Float64Array, name: string, tally: BadCells, row0: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = cells[i];
+    const p = typeof v === 'number' ? v : parseNumericCell(v);
+    if (typeof p === 'number') out[i] = p;
+    else {
+      out[i] = NaN;
+      tally.add(name, badReason(v, p), row0 + i, v);
+    }
+  }
 }
 
 /** Counts of bad cells per column and reason, with the first row seen (0-based data row). */
@@ -143,26 +153,52 @@ interface TableWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * A CSV field as csv-stringify writes it with its default options (what this command wrote with it before; the int
+ * test round-trips the output through csv-parse and csv-stringify): numbers and booleans by String(), null and
+ * undefined as nothing, text quoted when it holds a comma, a quote, CR or LF, with its quotes doubled.
+ */
+function csvField(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === null || v === undefined) return '';
+  const t = typeof v === 'string' ? v : String(v);
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/** Characters of CSV text gathered before one write to the file stream. */
+const CSV_WRITE_CHARS = 1 << 16;
+
 async function openCsvWriter(file: string, names: string[]): Promise<TableWriter> {
   const out: WriteStream = createWriteStream(file);
-  const csv = stringify({ header: true, columns: names, cast: { number: (v) => String(v), boolean: (v) => String(v) } });
-  csv.pipe(out);
   const failed = new Promise<never>((_, reject) => {
     out.on('error', (e) => reject(new DataFileError(file, undefined, `cannot write: ${e.message}`)));
   });
   failed.catch(() => undefined);
+  const put = async (text: string) => {
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+  };
+  await put(names.map(csvField).join(',') + '\n');
   return {
+    // rows formatted column by column into text, handed to the stream in pieces of ~64 k characters (backpressure kept)
     async write(columns, n) {
+      const values = columns.map((c) => c.values);
+      const last = values.length - 1;
+      let text = '';
       for (let i = 0; i < n; i++) {
-        if (!csv.write(columns.map((c) => c.values[i]))) await Promise.race([once(csv, 'drain'), failed]);
+        for (let c = 0; c < last; c++) text += csvField(values[c][i]) + ',';
+        text += csvField(values[last][i]) + '\n';
+        if (text.length >= CSV_WRITE_CHARS) {
+          await put(text);
+          text = '';
+        }
       }
+      if (text) await put(text);
     },
     async close() {
-      csv.end();
+      out.end();
       await Promise.race([once(out, 'finish'), failed]);
     },
     async abort() {
-      csv.destroy();
       out.destroy();
     },
   };
@@ -180,9 +216,10 @@ async function openParquetWriter(file: string, metadata: Record<string, string>)
 }
 
 function keyValue(v: Cell): number | string {
-  if (typeof v === 'number' || typeof v === 'string') {
-    const num = typeof v === 'number' ? v : numericCell(v);
-    return typeof num === 'number' ? num : num.bad === undefined && Number.isFinite(num.value) ? num.value : String(v);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const p = parseNumericCell(v);
+    return typeof p === 'number' && Number.isFinite(p) ? p : v;
   }
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
   return String(v);
@@ -321,88 +358,135 @@ async function run(models: Models, opts: InferOptions, { S, seed, input, file, p
       ? new cliProgress.SingleBar({ stream: process.stderr, format: ' infer {bar} {percentage}% | {value}/{total} rows | ETA {eta}s' }, cliProgress.Presets.shades_classic)
       : undefined;
   bar?.start(reader.totalRows ?? 0, 0);
+
+  /** A chunk read and parsed for inference: numeric columns (a bad cell → NaN, counted), keys and the model of each row. */
+  interface Prepared {
+    n: number;
+    row0: number;
+    cells: Cell[][];
+    num: (name: string, tally: BadCells) => Float64Array;
+    fluxOf: Map<string, { f: Float64Array; e: Float64Array }>;
+    z: Float64Array;
+    key: ArrayLike<number | string>[];
+    specRows: number[];
+    photoRows: number[];
+  }
+  const prepare = ({ n, cells }: Chunk, row0: number): Prepared => {
+    // each numeric column parsed once per chunk, as read
+    const parsed = new Map<string, Float64Array>();
+    const num = (name: string, tally: BadCells): Float64Array => {
+      let out = parsed.get(name);
+      if (out) return out;
+      const c = col(name);
+      out = new Float64Array(n);
+      parsed.set(name, out);
+      if (c < 0) return out.fill(NaN);
+      parseColumn(cells[c], n, out, name, tally, row0);
+      return out;
+    };
+    // a bad flux or σ cell makes the band missing for that row only: NaN in both
+    const fluxOf = new Map<string, { f: Float64Array; e: Float64Array }>();
+    for (const b of bands) {
+      const f = Float64Array.from(num(`flux_${b}_njy`, badCells));
+      const e = Float64Array.from(num(`flux_${b}_err_njy`, badCells));
+      for (let i = 0; i < n; i++) if (Number.isNaN(f[i]) || Number.isNaN(e[i])) f[i] = e[i] = NaN;
+      fluxOf.set(b, { f, e });
+    }
+    const z = hasZ ? num('z', badCells) : new Float64Array(n).fill(NaN);
+    const key = keyCols.length ? keyCols.map((k) => Array.from(cells[col(k)], keyValue)) : [Float64Array.from({ length: n }, (_, i) => row0 + i)];
+    // route: a finite z → the z-conditioned model; otherwise the photo-z model when there is one (else NO_REDSHIFT)
+    const specRows: number[] = [];
+    const photoRows: number[] = [];
+    for (let i = 0; i < n; i++) (models.spec && (!models.photo || Number.isFinite(z[i])) ? specRows : photoRows).push(i);
+    return { n, row0, cells, num, fluxOf, z, key, specRows, photoRows };
+  };
+
+  /** One model's rows `idx` of a chunk (all of them, in order, passed as they are). */
+  const part = (prep: Prepared, m: PosteriorModel, idx: number[], withZ: boolean): Promise<InferResult> | undefined => {
+    if (!idx.length) return undefined;
+    const all = idx.length === prep.n;
+    const sub = (a: Float64Array) => (all ? a : Float64Array.from(idx, (i) => a[i]));
+    return m.infer(
+      { n: idx.length, flux: m.bands.map((b) => sub(prep.fluxOf.get(b)!.f)), err: m.bands.map((b) => sub(prep.fluxOf.get(b)!.e)), ...(withZ ? { z: sub(prep.z) } : {}), key: all ? prep.key : pickRows(prep.key, idx) },
+      { samples: S, seed, ...(m === models.spec ? { ppcDraws } : { ppcDraws: 0 }) },
+    );
+  };
+  const inferChunk = async (prep: Prepared): Promise<{ spec?: InferResult; photo?: InferResult }> => {
+    const spec = models.spec ? await part(prep, models.spec, prep.specRows, true) : undefined;
+    const photo = models.photo ? await part(prep, models.photo, prep.photoRows, false) : undefined;
+    return { spec, photo };
+  };
+
+  /** A chunk's output rows from its results, written. */
+  const finish = async (prep: Prepared, res: { spec?: InferResult; photo?: InferResult }) => {
+    const { n, cells, num } = prep;
+    const summaries = Object.fromEntries(params.map((p) => [p, Object.fromEntries(SUMMARY_STATS.map((s) => [s, new Float32Array(n).fill(NaN)]))])) as Record<string, Record<string, Float32Array>>;
+    const flags = new Uint32Array(n);
+    const ppcOut = ppc ? Object.fromEntries(ppc.columns.map((c) => [c.field, new Float32Array(n).fill(NaN)])) : {};
+    const source = new Array<ZSource>(n);
+    const scatter = (m: PosteriorModel, r: InferResult | undefined, idx: number[], src: ZSource) => {
+      if (!r) return;
+      for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+      const all = idx.length === n;
+      const put = (dst: Float32Array | Uint32Array, from: Float32Array | Uint32Array) => {
+        if (all) dst.set(from);
+        else for (let j = 0; j < idx.length; j++) dst[idx[j]] = from[j];
+      };
+      put(flags, r.flags);
+      for (let j = 0; j < idx.length; j++) source[idx[j]] = src === 'spec' && r.flags[j] & FLAG.NO_REDSHIFT ? 'none' : src;
+      for (const p of m.parameters) for (const s of SUMMARY_STATS) put(summaries[p][s], r.summaries[p][s]);
+      if (r.ppc) for (const c of ppc?.columns ?? []) put(ppcOut[c.field], r.ppc[c.field]);
+    };
+    if (models.spec) scatter(models.spec, res.spec, prep.specRows, 'spec');
+    if (models.photo) {
+      scatter(models.photo, res.photo, prep.photoRows, 'pixsed-photo');
+      const r = res.photo;
+      if (r) for (let j = 0; j < r.n; j++) {
+        photoZ.p50.push(r.summaries.z.p50[j]);
+        photoZ.width68.push(r.summaries.z.p84[j] - r.summaries.z.p16[j]);
+      }
+    }
+    for (const s of source) sourceCounts[s] = (sourceCounts[s] ?? 0) + 1;
+    const carried = names.map((k, c) => {
+      if (toParquet) return { name: carriedAs[c], values: num(k, numericCols.has(k) ? badCells : carriedText) as ArrayLike<unknown> };
+      return { name: carriedAs[c], values: cells[c].map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : v)) as ArrayLike<unknown> };
+    });
+    if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
+    const results = params.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: summaries[p][s] as ArrayLike<unknown> })));
+    const checks = ppc ? ppc.columns.map((c) => ({ name: c.name, values: ppcOut[c.field] as ArrayLike<unknown> })) : [];
+    const zSource = withSource ? [{ name: 'z_source', values: (toParquet ? Uint8Array.from(source, zSourceCode) : source) as ArrayLike<unknown> }] : [];
+    await writer.write([...carried, ...results, ...checks, { name: 'flags', values: flags }, ...zSource], n);
+    bar?.update(prep.row0 + n);
+  };
+
+  // Pipelined by chunk: chunk k+1 is read and parsed while chunk k infers (its sampler runs in the model's worker
+  // thread), and chunk k is written while chunk k+1 infers. Rows, keys and results are those of a serial loop.
   const t0 = performance.now();
   let row0 = 0;
+  const chunks = reader.chunks();
+  let inferring: { prep: Prepared; results: Promise<{ spec?: InferResult; photo?: InferResult }> } | undefined;
   try {
-    for await (const chunk of reader.chunks()) {
-      const { n } = chunk;
-      // each numeric column parsed once per chunk, as read (a bad cell → NaN, counted)
-      const parsed = new Map<string, Float64Array>();
-      const num = (name: string, tally: BadCells): Float64Array => {
-        let out = parsed.get(name);
-        if (out) return out;
-        const c = col(name);
-        out = new Float64Array(n);
-        parsed.set(name, out);
-        if (c < 0) return out.fill(NaN);
-        const cells = chunk.cells[c];
-        for (let i = 0; i < n; i++) {
-          const v = numericCell(cells[i]);
-          out[i] = v.value;
-          if (v.bad) tally.add(name, v.bad, row0 + i, cells[i]);
-        }
-        return out;
-      };
-      // a bad flux or σ cell makes the band missing for that row only: NaN in both
-      const fluxOf = new Map<string, { f: Float64Array; e: Float64Array }>();
-      for (const b of bands) {
-        const f = Float64Array.from(num(`flux_${b}_njy`, badCells));
-        const e = Float64Array.from(num(`flux_${b}_err_njy`, badCells));
-        for (let i = 0; i < n; i++) if (Number.isNaN(f[i]) || Number.isNaN(e[i])) f[i] = e[i] = NaN;
-        fluxOf.set(b, { f, e });
+    for (;;) {
+      const next = await chunks.next();
+      const prep = next.done ? undefined : prepare(next.value, row0);
+      if (prep) row0 += prep.n;
+      const done = inferring ? { prep: inferring.prep, res: await inferring.results } : undefined;
+      inferring = undefined;
+      if (prep) {
+        const results = inferChunk(prep);
+        results.catch(() => undefined); // awaited below or, after an error, settled in the catch
+        inferring = { prep, results };
       }
-      const z = hasZ ? num('z', badCells) : new Float64Array(n).fill(NaN);
-      const key = keyCols.length ? keyCols.map((k) => Array.from(chunk.cells[col(k)], keyValue)) : [Float64Array.from({ length: n }, (_, i) => row0 + i)];
-      // route: a finite z → the z-conditioned model; otherwise the photo-z model when there is one (else NO_REDSHIFT)
-      const specRows: number[] = [];
-      const photoRows: number[] = [];
-      for (let i = 0; i < n; i++) (models.spec && (!models.photo || Number.isFinite(z[i])) ? specRows : photoRows).push(i);
-      const summaries = Object.fromEntries(params.map((p) => [p, Object.fromEntries(SUMMARY_STATS.map((s) => [s, new Float32Array(n).fill(NaN)]))])) as Record<string, Record<string, Float32Array>>;
-      const flags = new Uint32Array(n);
-      const ppcOut = ppc ? Object.fromEntries(ppc.columns.map((c) => [c.field, new Float32Array(n).fill(NaN)])) : {};
-      const source = new Array<ZSource>(n);
-      const part = async (m: PosteriorModel, idx: number[], src: ZSource, withZ: boolean): Promise<InferResult | undefined> => {
-        if (!idx.length) return undefined;
-        const sub = (a: ArrayLike<number>) => Float64Array.from(idx, (i) => a[i]);
-        const r = await m.infer(
-          { n: idx.length, flux: m.bands.map((b) => sub(fluxOf.get(b)!.f)), err: m.bands.map((b) => sub(fluxOf.get(b)!.e)), ...(withZ ? { z: sub(z) } : {}), key: pickRows(key, idx) },
-          { samples: S, seed, ...(m === models.spec ? { ppcDraws } : { ppcDraws: 0 }) },
-        );
-        for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
-        idx.forEach((row, j) => {
-          flags[row] = r.flags[j];
-          source[row] = src === 'spec' && r.flags[j] & FLAG.NO_REDSHIFT ? 'none' : src;
-          for (const p of m.parameters) for (const s of SUMMARY_STATS) summaries[p][s][row] = r.summaries[p][s][j];
-          if (r.ppc) for (const c of ppc?.columns ?? []) ppcOut[c.field][row] = r.ppc[c.field][j];
-        });
-        return r;
-      };
-      if (models.spec) await part(models.spec, specRows, 'spec', true);
-      if (models.photo) {
-        const r = await part(models.photo, photoRows, 'pixsed-photo', false);
-        if (r) for (let j = 0; j < r.n; j++) {
-          photoZ.p50.push(r.summaries.z.p50[j]);
-          photoZ.width68.push(r.summaries.z.p84[j] - r.summaries.z.p16[j]);
-        }
-      }
-      for (const s of source) sourceCounts[s] = (sourceCounts[s] ?? 0) + 1;
-      const carried = names.map((k, c) => {
-        if (toParquet) return { name: carriedAs[c], values: num(k, numericCols.has(k) ? badCells : carriedText) as ArrayLike<unknown> };
-        return { name: carriedAs[c], values: chunk.cells[c].map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : v)) as ArrayLike<unknown> };
-      });
-      if (carriedText.size) throw new ConfigError(file, [{ path: 'carried columns', message: `non-numeric cells cannot be carried into Parquet: ${carriedText.describe()}; write CSV instead` }], 'output');
-      const results = params.flatMap((p) => SUMMARY_STATS.map((s) => ({ name: `${p}_${s}`, values: summaries[p][s] as ArrayLike<unknown> })));
-      const checks = ppc ? ppc.columns.map((c) => ({ name: c.name, values: ppcOut[c.field] as ArrayLike<unknown> })) : [];
-      const zSource = withSource ? [{ name: 'z_source', values: (toParquet ? Uint8Array.from(source, zSourceCode) : source) as ArrayLike<unknown> }] : [];
-      await writer.write([...carried, ...results, ...checks, { name: 'flags', values: flags }, ...zSource], n);
-      row0 += n;
-      bar?.update(row0);
+      if (done) await finish(done.prep, done.res);
+      if (!prep) break;
     }
     bar?.stop();
     await writer.close();
     await tx.commit();
   } catch (e) {
     bar?.stop();
+    if (inferring) await inferring.results.catch(() => undefined); // no run left in flight under the model's close()
+    await chunks.return(undefined).catch(() => undefined);
     await writer.abort();
     await tx.abort();
     throw e;

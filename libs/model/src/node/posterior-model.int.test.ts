@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createPrng, FLAG, keyedSeed } from '@pixsed/core';
+import { createPrng, fillNormal, FLAG, keyedSeed } from '@pixsed/core';
 import { galaxyZPerSample, PosteriorModel } from './posterior-model.js';
+import { OnnxSampler } from './onnx-sampler.js';
 import { pythonExecutable } from '@pixsed/core/node';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
@@ -48,6 +49,36 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     expect(Number.isNaN(r.summaries.log_mstar.p50[7])).toBe(true);
     expect(r.counts).toMatchObject({ MISSING_BAND: 1, NO_REDSHIFT: 1 });
     await model.close();
+  });
+
+  it("samples in a worker thread equal the main thread's onnxruntime session bit for bit (same graph, features and keyed noise)", async () => {
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 4 });
+    const S = 25;
+    const D = model.parameters.length;
+    const r = await model.infer(table, { samples: S, seed: 9, keep: model.parameters });
+    const F = model.layout.count;
+    const feat = model.features(table.flux, table.err, table.z, n).features;
+    const noise = new Float32Array(n * S * D);
+    for (let i = 0; i < n; i++) fillNormal(createPrng(keyedSeed(9, 100 + i, 42)), noise.subarray(i * S * D, (i + 1) * S * D));
+    const main = await OnnxSampler.open(join(dir, 'model.onnx'), { threads: 2 });
+    const ref = await main.run(feat, noise, n, F, S, D);
+    await main.close();
+    for (let i = 0; i < n; i++) {
+      if (i === 7) continue; // no redshift: NaN
+      model.parameters.forEach((p, d) => {
+        for (let k = 0; k < S; k++) expect(Object.is(r.kept[p][i * S + k], ref[(i * S + k) * D + d])).toBe(true);
+      });
+    }
+    await model.close();
+  });
+
+  it('close() with an infer() in flight waits for its run in the worker (no uncaught error) and stops it with an error naming the closed session; infer() after close() is refused naming the model', async () => {
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 1 });
+    await model.infer(table, { samples: 50, seed: 3 }); // worker started
+    const running = model.infer(table, { samples: 50, seed: 3 }).catch((e: Error) => e); // 10 runs, one at a time
+    await model.close();
+    expect(String(await running)).toMatch(/model\.onnx: the session is closed \(a run was asked for after close\(\)\)/);
+    await expect(model.infer(table, { samples: 50, seed: 3 })).rejects.toThrow(/model toy .* is closed: infer\(\) after close\(\)/);
   });
 
   it('gives identical results bit for bit for batchRows 1, 3 and 64, and for a row alone', async () => {

@@ -9,6 +9,7 @@ import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
 import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
 import { ppcRow } from '../ppc-statistic.js';
 import { PpcEmulator } from './ppc-emulator.js';
+import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
 
 export interface PosteriorModelOptions {
   threads?: number;
@@ -169,6 +170,9 @@ export function ppcColumns(model: PosteriorModel, ppcDraws: number, samples: num
  */
 export class PosteriorModel {
   readonly layout: FeatureLayout;
+  /** infer()'s sessions (sampler, PPC emulator) in a worker thread, started by the first infer(); see `remoteSessions`. */
+  private remote?: Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }>;
+  private closed = false;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -180,6 +184,9 @@ export class PosteriorModel {
     readonly batchRows: number,
     /** The model's PPC emulator (manifest `ppc`), if it has one. */
     readonly ppcEmulator?: PpcEmulator,
+    /** The ONNX file's bytes (checked against modelSha256) and the sampler's intra-op threads, for infer()'s worker. */
+    private readonly modelBytes?: Uint8Array,
+    private readonly threads = 2,
   ) {
     this.layout = featureLayout(manifest);
   }
@@ -210,7 +217,7 @@ export class PosteriorModel {
         throw e;
       }
     }
-    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator);
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator, bytes, opts.threads ?? 2);
   }
 
   get parameters(): string[] {
@@ -334,47 +341,73 @@ export class PosteriorModel {
     });
     const kept: Record<string, Float32Array> = Object.fromEntries(keep.map((p) => [p, new Float32Array(n * S)]));
     const nf = feat.nFeatures;
-    const keyAt = (i: number) => table.key.map((k) => k[i]);
+    const nKey = table.key.length;
+    const keyParts: (number | string)[] = new Array(nKey);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
-    // Two noise buffers, so that JavaScript work overlaps the sampler: batch k+1's keyed noise is drawn while batch k
-    // samples, and batch k's summaries (and PPC) are computed while batch k+1 samples. One sampler run is in flight
-    // at a time; each row's noise and samples are those of a serial loop (bit-identical for any batch size).
-    const cap = Math.min(n, this.batchRows) * S * D;
-    const noiseBufs = [new Float32Array(cap), new Float32Array(cap)];
-    const fillBatch = (b: number, r0: number): Float32Array => {
+    const remote = n > 0 ? await this.remoteSessions() : undefined;
+    // The sampler (and PPC emulator) run in a worker thread, SAMPLER_RUNS_AHEAD batches queued ahead of this thread's
+    // JavaScript, so the worker has the next batch when one ends even if this thread is late: when batch k's samples
+    // arrive, batch k+AHEAD's keyed noise is drawn and sent, batch k's summaries computed, batch k−1's PPC statistics
+    // computed (its emulator run was queued behind the batches then in flight) and batch k's emulator run queued.
+    // Each row's noise and samples are those of a serial loop (bit-identical for any batch size).
+    const spareNoise: Float32Array[] = [];
+    const fillBatch = (r0: number): Float32Array => {
       const m = Math.min(n, r0 + this.batchRows) - r0;
-      const noise = m * S * D === cap ? noiseBufs[b] : noiseBufs[b].subarray(0, m * S * D);
-      for (let i = 0; i < m; i++) fillNormal(createPrng(keyedSeed(opts.seed, ...keyAt(r0 + i))), noise.subarray(i * S * D, (i + 1) * S * D));
+      const noise = spareNoise.length && spareNoise[spareNoise.length - 1].length === m * S * D ? spareNoise.pop()! : new Float32Array(m * S * D); // every value written below
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < nKey; k++) keyParts[k] = table.key[k][r0 + i];
+        fillNormal(createPrng(keyedSeed(opts.seed, ...keyParts)), noise.subarray(i * S * D, (i + 1) * S * D));
+      }
       return noise;
     };
-    const launch = (r0: number, noise: Float32Array): Promise<Float32Array> => {
+    const launch = (r0: number): Promise<Float32Array> => {
+      const noise = fillBatch(r0);
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
       // z per block of B samples: each row's features repeated K times with z replaced, B samples each ([m·K, B, D] = the [m, S, D] noise)
-      return table.zSamples
-        ? this.sampler.run(perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D)
-        : this.sampler.run(feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D);
+      const run = table.zSamples
+        ? this.runSampler(remote!.sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D, true)
+        : this.runSampler(remote!.sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
+      return handled(
+        run.then(({ samples, noise: back }) => {
+          if (back) spareNoise.push(back); // the noise buffer, back from the worker for the next batch
+          return samples;
+        }),
+      );
     };
-    let pending: Promise<Float32Array> | undefined = n > 0 ? launch(0, fillBatch(0, 0)) : undefined;
+    const queued: Promise<Float32Array>[] = [];
+    let nextR0 = 0;
+    const launchNext = () => {
+      if (nextR0 >= n) return;
+      queued.push(launch(nextR0));
+      nextR0 += this.batchRows;
+    };
+    let checking: { emulated: Promise<Float32Array>; r0: number; m: number } | undefined;
+    const finishChecking = async () => {
+      if (!checking) return;
+      const c = checking;
+      checking = undefined;
+      counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
+    };
     try {
-    for (let r0 = 0, b = 0; r0 < n; r0 += this.batchRows, b ^= 1) {
-      const r1 = Math.min(n, r0 + this.batchRows);
-      const m = r1 - r0;
-      const nextR0 = r0 + this.batchRows;
-      const nextNoise = nextR0 < n ? fillBatch(b ^ 1, nextR0) : undefined; // while batch r0 samples
-      const samples = await pending!;
-      pending = nextNoise ? launch(nextR0, nextNoise) : undefined;
-      for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
-      params.forEach((p, d) => {
-        posteriorSummary(samples, m, S, D, d, summaries[p], r0);
-        const out = kept[p];
-        if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
-      });
-      if (ppc) counts.PPC_POOR += await this.checkPredictive(ppc, table, samples, r0, m, S, flags);
-    }
+      for (let k = 0; k < SAMPLER_RUNS_AHEAD; k++) launchNext();
+      for (let r0 = 0; r0 < n; r0 += this.batchRows) {
+        const m = Math.min(n, r0 + this.batchRows) - r0;
+        const samples = await queued.shift()!;
+        launchNext(); // while the worker runs the batches queued before it
+        for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
+        for (let d = 0; d < D; d++) {
+          posteriorSummary(samples, m, S, D, d, summaries[params[d]], r0);
+          const out = kept[params[d]];
+          if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
+        }
+        await finishChecking();
+        if (ppc) checking = { emulated: handled(this.startPredictive(remote!.emulator!, ppc, table, samples, r0, m, S)), r0, m };
+      }
+      await finishChecking();
     } finally {
-      // an error mid-loop leaves no sampler run behind unawaited (its own error, if any, is superseded)
-      if (pending) await pending.catch(() => undefined);
+      // an error mid-loop leaves no run behind unawaited (its own error, if any, is superseded)
+      await Promise.allSettled([...queued, checking?.emulated]);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
   }
@@ -405,10 +438,63 @@ export class PosteriorModel {
   }
 
   /**
-   * Posterior-predictive check of rows r0 … r0+m−1 (`ppcRow`) from the first `ppc.draws` samples of each row (samples
-   * [m, S, D]); sets PPC_POOR below the calibrated threshold and returns how many rows it set it on.
+   * infer()'s sessions: the same sampler graph (and PPC emulator) with the same options, opened in one worker thread
+   * (OnnxWorker) by the first infer(), so that the JavaScript of neighbouring batches runs on this thread while a batch
+   * samples (onnxruntime-node runs a session synchronously on the thread that calls it).
    */
-  private async checkPredictive(ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number, flags: Uint32Array): Promise<number> {
+  private remoteSessions(): Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }> {
+    if (this.closed) return Promise.reject(new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is closed: infer() after close()`));
+    this.remote ??= (async () => {
+      const worker = OnnxWorker.start();
+      try {
+        // OnnxSampler's options, but intra-op threads that sleep instead of spinning between parallel sections: they
+        // share the cores with this thread's JavaScript (measured on the 2-core machine, loaded: 2 threads 420 → 845 px/s)
+        const options = (threads: number) => ({
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all' as const,
+          executionMode: 'sequential' as const,
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        });
+        const sampler = await worker.session(this.onnxFile, this.modelBytes ?? readModelBytes(this.onnxFile), options(this.threads));
+        const p = this.manifest.ppc;
+        let emulator: OnnxWorkerSession | undefined;
+        if (this.ppcEmulator && p) {
+          const bytes = readModelBytes(this.ppcEmulator.file);
+          const sha = sha256Hex(bytes);
+          if (sha !== p.emulatorSha256) throw new ModelMismatchError(`PPC emulator ${this.ppcEmulator.file} has sha256 ${sha}, but ${this.manifestFile} pins ppc.emulatorSha256 ${p.emulatorSha256}: the emulator was replaced after the model was loaded`);
+          emulator = await worker.session(this.ppcEmulator.file, bytes, options(1), 'ONNX emulator');
+        }
+        return { worker, sampler, emulator };
+      } catch (e) {
+        await worker.close();
+        throw e;
+      }
+    })();
+    return this.remote;
+  }
+
+  /**
+   * Samples [n, s, dims] from the worker's sampler session (OnnxSampler.run's checks); `noise` (and features when
+   * `moveFeatures`) are moved to the worker, and the noise buffer comes back for reuse.
+   */
+  private async runSampler(session: OnnxWorkerSession, features: Float32Array, noise: Float32Array, n: number, nf: number, s: number, dims: number, moveFeatures: boolean): Promise<{ samples: Float32Array; noise?: Float32Array }> {
+    const file = this.onnxFile;
+    if (features.length !== n * nf) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nf}`);
+    if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
+    const { featuresInput, noiseInput, output } = this.sampler;
+    const t = await session.run({ [featuresInput]: { data: features, dims: [n, nf] }, [noiseInput]: { data: noise, dims: [n, s, dims] } }, output, moveFeatures ? [features, noise] : [noise]);
+    if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
+      throw new ModelMismatchError(`${file}: output '${output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
+    }
+    return { samples: t.data, noise: t.back[noiseInput] };
+  }
+
+  /**
+   * Posterior-predictive check of rows r0 … r0+m−1, part 1: the emulated photometry [m·K, 2B] of the first `ppc.draws`
+   * samples of each row (samples [m, S, D]) from the worker's emulator session (PpcEmulator.predict's checks).
+   */
+  private async startPredictive(session: OnnxWorkerSession, ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number): Promise<Float32Array> {
     const D = this.parameters.length;
     const K = ppc.draws;
     const B = this.bands.length;
@@ -421,7 +507,21 @@ export class PosteriorModel {
       if (table.zSamples) for (let k = 0; k < K; k++) zs[i * K + k] = table.zSamples[(r0 + i) * zK + Math.floor(k / (S / zK))];
       else zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
     }
-    const emulated = await this.ppcEmulator!.predict(params, zs, m * K, D);
+    const p = this.manifest.ppc!;
+    const t = await session.run({ [p.inputNames[0]]: { data: params, dims: [m * K, D] }, [p.inputNames[1]]: { data: zs, dims: [m * K] } }, p.outputName, [params, zs]);
+    if (t.dims.length !== 2 || t.dims[0] !== m * K || t.dims[1] !== 2 * B) {
+      throw new ModelMismatchError(`${session.file}: output '${p.outputName}' has shape [${t.dims.join(', ')}], expected [${m * K}, ${2 * B}]`);
+    }
+    return t.data;
+  }
+
+  /**
+   * Part 2 (`ppcRow` per row on the emulated photometry of part 1): sets PPC_POOR below the calibrated threshold and
+   * returns how many rows it set it on.
+   */
+  private finishPredictive(ppc: PpcResult, table: InferTable, emulated: Float32Array, r0: number, m: number, flags: Uint32Array): number {
+    const K = ppc.draws;
+    const B = this.bands.length;
     const flux = new Float64Array(B);
     const err = new Float64Array(B);
     const scratch = new Float64Array(K);
@@ -446,9 +546,24 @@ export class PosteriorModel {
     return poor;
   }
 
-  close(): Promise<void> {
-    return Promise.all([this.sampler.close(), this.ppcEmulator?.close()]).then(() => undefined);
+  /** Releases the sessions (infer()'s worker after its runs in flight have settled); a later infer() is refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const remote = this.remote ? await this.remote.catch(() => undefined) : undefined;
+    await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), remote?.worker.close()]);
   }
+}
+
+/** Sampler runs infer() keeps queued in its worker (2: the next one is there when one ends, even if this thread is late). */
+const SAMPLER_RUNS_AHEAD = 2;
+
+/**
+ * `p` with a no-op handler attached, so that its rejection is not reported as unhandled while infer() awaits another
+ * run first (it still rejects where it is awaited).
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** Feature rows [m, nf] → [m·S, nf]: row i repeated S times, its z feature (offset zAt) set to zs[i·S + k] (S: z values per row). */

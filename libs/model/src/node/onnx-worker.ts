@@ -1,0 +1,172 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { ModelMismatchError } from '@pixsed/core';
+
+/**
+ * Worker body (CommonJS, so it runs the same from src under vitest and from dist): onnxruntime-node sessions opened by
+ * `open` and run by `run`, one request at a time in arrival order. onnxruntime-node runs a session synchronously on
+ * the calling thread (its backend wraps the native Run in a setImmediate), so a session run here leaves the main
+ * thread free for the JavaScript around it. The output buffer is transferred back, not copied.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ortPath);
+const sessions = new Map();
+parentPort.on('message', async (m) => {
+  try {
+    if (m.type === 'open') {
+      const s = await ort.InferenceSession.create(m.bytes, m.options);
+      sessions.set(m.session, s);
+      parentPort.postMessage({ id: m.id, inputNames: s.inputNames, outputNames: s.outputNames });
+    } else if (m.type === 'run') {
+      const s = sessions.get(m.session);
+      if (!s) throw new Error('no session ' + m.session + ' (closed?)');
+      const feeds = {};
+      for (const k of Object.keys(m.feeds)) feeds[k] = new ort.Tensor('float32', m.feeds[k].data, m.feeds[k].dims);
+      const t = (await s.run(feeds))[m.output];
+      if (!t) throw new Error('no output ' + m.output);
+      const data = t.data;
+      // the inputs moved here go back with the output, for the caller to reuse
+      const back = {};
+      for (const k of m.giveBack || []) back[k] = m.feeds[k].data;
+      const moved = Object.values(back).map((b) => b.buffer);
+      try {
+        parentPort.postMessage({ id: m.id, data, dims: t.dims, back }, [data.buffer, ...moved]);
+      } catch {
+        parentPort.postMessage({ id: m.id, data: data.slice(), dims: t.dims, back }, moved);
+      }
+    } else if (m.type === 'close') {
+      const s = sessions.get(m.session);
+      sessions.delete(m.session);
+      if (s) await s.release();
+      parentPort.postMessage({ id: m.id });
+    }
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+  }
+});`;
+
+/** onnxruntime-node as this module resolves it (the worker loads the same copy). */
+const ORT_PATH = createRequire(import.meta.url).resolve('onnxruntime-node');
+
+export interface OnnxWorkerSessionOptions {
+  intraOpNumThreads: number;
+  interOpNumThreads: number;
+  graphOptimizationLevel: 'all';
+  executionMode: 'sequential';
+  extra?: Record<string, unknown>;
+}
+
+type Reply = { id: number; error?: string; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
+
+/**
+ * One worker thread hosting onnxruntime-node sessions (`OnnxWorker.session`), so that session runs overlap the main
+ * thread's JavaScript. Requests run one at a time in the order sent (several may be queued: the worker is never idle
+ * while one waits). The worker does not keep the process alive while no request is pending; `close()` waits for the
+ * pending requests, releases the sessions and ends the thread. Same onnxruntime, same options, same inputs as a session
+ * on the main thread: the same outputs bit for bit.
+ */
+export class OnnxWorker {
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private readonly inFlight = new Set<Promise<Reply>>();
+  private nextId = 0;
+  private readonly sessions: number[] = [];
+  private dead?: Error;
+  private closing = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.unref();
+    worker.on('message', (m: Reply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (!this.pending.size) this.worker.unref();
+      if (m.error !== undefined) p.reject(new Error(m.error));
+      else p.resolve(m);
+    });
+    const fail = (e: Error) => {
+      this.dead ??= e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', (e) => fail(new Error(`onnxruntime worker thread failed: ${e.message}`)));
+    worker.on('exit', (code) => fail(new Error(`onnxruntime worker thread exited (code ${code})`)));
+  }
+
+  static start(): OnnxWorker {
+    return new OnnxWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ORT_PATH } }));
+  }
+
+  private request(m: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = ++this.nextId;
+    const p = new Promise<Reply>((resolve, reject) => {
+      if (!this.pending.size) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...m, id }, transfer);
+    });
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Open a session on the model `bytes` (copied to the worker); `file` names it in errors. */
+  async session(file: string, bytes: Uint8Array, options: OnnxWorkerSessionOptions, what = 'ONNX model'): Promise<OnnxWorkerSession> {
+    if (this.closing) throw new ModelMismatchError(`${file}: the onnxruntime worker is closed`);
+    const session = this.sessions.length + 1;
+    this.sessions.push(session);
+    let r: Reply;
+    try {
+      r = await this.request({ type: 'open', session, bytes, options });
+    } catch (e) {
+      throw new ModelMismatchError(`${file}: not a loadable ${what} (${bytes.length} bytes): ${(e as Error).message.split('\n')[0]}`);
+    }
+    return new OnnxWorkerSession(file, session, r.inputNames ?? [], r.outputNames ?? [], (m, t) => {
+      if (this.closing) return Promise.reject(new ModelMismatchError(`${file}: the session is closed (a run was asked for after close())`));
+      return this.request(m, t);
+    });
+  }
+
+  /** Waits for the requests in flight (their errors are theirs), releases every session and ends the thread. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
+    // release the sessions in the worker before ending it (not left to the thread's teardown)
+    if (!this.dead) await Promise.allSettled(this.sessions.map((session) => this.request({ type: 'close', session })));
+    await this.worker.terminate();
+  }
+}
+
+/** A session in an OnnxWorker: `run` sends float32 inputs and returns one output. */
+export class OnnxWorkerSession {
+  constructor(
+    readonly file: string,
+    private readonly id: number,
+    readonly inputNames: string[],
+    readonly outputNames: string[],
+    private readonly send: (m: Record<string, unknown>, transfer: ArrayBuffer[]) => Promise<Reply>,
+  ) {}
+
+  /**
+   * Run on float32 `feeds`; returns output `output`. An input that is a compact typed array listed in `transfer` is
+   * moved to the worker (the caller must not use it afterwards) and comes back in `back` under its input name (values
+   * unchanged) for reuse; any other is copied (a subarray: only its own values).
+   */
+  async run(feeds: Record<string, { data: Float32Array; dims: number[] }>, output: string, transfer: Float32Array[] = []): Promise<{ data: Float32Array; dims: readonly number[]; back: Record<string, Float32Array> }> {
+    const sent: Record<string, { data: Float32Array; dims: number[] }> = {};
+    const moved: ArrayBuffer[] = [];
+    const giveBack: string[] = [];
+    for (const [k, v] of Object.entries(feeds)) {
+      const whole = v.data.byteOffset === 0 && v.data.byteLength === v.data.buffer.byteLength;
+      if (whole && transfer.includes(v.data)) {
+        moved.push(v.data.buffer as ArrayBuffer);
+        giveBack.push(k);
+      }
+      sent[k] = { data: whole ? v.data : v.data.slice(), dims: v.dims };
+    }
+    const r = await this.send({ type: 'run', session: this.id, feeds: sent, output, giveBack }, moved);
+    return { data: r.data!, dims: r.dims!, back: r.back ?? {} };
+  }
+}
