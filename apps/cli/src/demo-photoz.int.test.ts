@@ -24,7 +24,7 @@ describe.skipIf(missing.length > 0)(missing.length ? `skipped: ${missing.map((m)
   };
   const truth = JSON.parse(readFileSync(join(root, 'test-data/mosaic/truth.json'), 'utf8')) as { galaxies: { id: number; z: number; log_mstar_footprint: number }[] };
 
-  it('every galaxy gets a pixsed photo-z near its true z, and a Σ pixel mass interval wider than with its spec z', () => {
+  it('every galaxy gets a pixsed photo-z near its true z, a Σ pixel mass within 0.15 dex of the truth, and an interval wider than with its spec z', () => {
     const photo = run('demo-photoz.yaml');
     const spec = run('demo.yaml');
     expect(photo.summary.redshiftPass).toMatchObject({ galaxies: 5, fitted: 5 });
@@ -39,10 +39,12 @@ describe.skipIf(missing.length > 0)(missing.length ? `skipped: ${missing.map((m)
       expect(Math.abs(z - t.z) / (1 + t.z), `galaxy ${t.id} Δz/(1+z)`).toBeLessThan(0.15); // not a photo-z outlier
       const width = (r: Record<string, string>) => Number(r.log_mstar_sum_p84) - Number(r.log_mstar_sum_p16);
       // (b) the z uncertainty enters the Σ mass: wider than at the spec z, never narrower
-      expect(width(p), `galaxy ${t.id}`).toBeGreaterThan(width(s));
-      expect(width(p), `galaxy ${t.id}`).toBeGreaterThan(0.05);
+      expect(width(p), `galaxy ${t.id}`).toBeGreaterThan(1.5 * width(s));
       // the same pixels are kept with or without a catalogue z
       expect(p.n_pixels).toBe(s.n_pixels);
+      // (a) Σ pixel mass within 0.15 dex of the truth over the same footprint (the 68 % interval does not cover it:
+      // it does not at the spec z either, see the note of issue 18)
+      expect(Math.abs(Number(p.log_mstar_sum_p50) - t.log_mstar_footprint), `galaxy ${t.id} Σ log M* − truth`).toBeLessThan(0.15);
     }
   }, 300_000);
 });
