@@ -173,7 +173,7 @@ class ConfigExtendsTest(unittest.TestCase):
         z = cfg["parameters"][0]
         self.assertEqual((z["transform"], z["min"], z["max"]), ("logit", cfg["simulator"]["redshift"]["min"], cfg["simulator"]["redshift"]["max"]))
         self.assertEqual(cfg["training"]["threads"], 1)
-        self.assertLessEqual(cfg["training"]["maxMinutes"], 25)
+        self.assertLessEqual(cfg["training"]["maxMinutes"], 100)  # v0.2.0: 95 min (v0.1.0: 24), one session of the 2-core machine
         # the parent's default is unchanged: z conditions the affine model
         self.assertNotIn("conditioning", read_config(here / "jades-delayed-tau-affine.yaml"))
         zp = {"name": "z", "transform": "logit", "min": 0.01, "max": 7.5}
