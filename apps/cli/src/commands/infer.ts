@@ -204,8 +204,15 @@ async function openCsvWriter(file: string, names: string[]): Promise<TableWriter
   };
 }
 
+/**
+ * Parquet row groups of `pixsed infer`'s output: 4 CSV chunks, so that a group is encoded on the main thread while the
+ * sampler's worker infers the next chunks (the writer's default, 131,072 rows, left every encoding of a smaller
+ * input until after the last inference).
+ */
+const PARQUET_GROUP_ROWS = 4 * CSV_CHUNK_ROWS;
+
 async function openParquetWriter(file: string, metadata: Record<string, string>): Promise<TableWriter> {
-  const w: ParquetFileWriter = await createParquetWriter(file, { metadata });
+  const w: ParquetFileWriter = await createParquetWriter(file, { metadata, rowGroupRows: PARQUET_GROUP_ROWS });
   return {
     async write(columns) {
       await w.write(batchFromColumns(Object.fromEntries(columns.map((c) => [c.name, c.values as NumericArray]))));
