@@ -18,11 +18,11 @@ function toyModel() {
   return dir;
 }
 
-function pixels(n: number, opts: { dropBand?: string; z?: number } = {}) {
+function pixels(n: number, opts: { dropBand?: string; z?: number; noGalaxyId?: boolean } = {}) {
   const cols: Record<string, Float32Array | Int32Array | Uint32Array> = {
     x: Int32Array.from({ length: n }, (_, i) => i),
     y: new Int32Array(n),
-    galaxy_id: new Int32Array(n).fill(1),
+    ...(opts.noGalaxyId ? {} : { galaxy_id: new Int32Array(n).fill(1) }),
     z: new Float32Array(n).fill(opts.z ?? 1.5),
     flags: new Uint32Array(n),
   };
@@ -55,6 +55,9 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'inference stage (toy linear-Gaussian model)
     for (const v of column(out, 'log_mstar_std')) expect(Math.abs(v / 0.1 - 1)).toBeLessThan(0.1);
     const again = await (await createInference(cfg, dir)).kernel(pixels(8), ctx());
     expect(Array.from(column(again, 'log_mstar_p50'))).toEqual(Array.from(column(out, 'log_mstar_p50')));
+    // a stream without galaxy_id (no photo-z galaxies): the stage does not need it
+    const noGid = await (await createInference(cfg, dir)).kernel(pixels(8, { noGalaxyId: true }), ctx());
+    expect(Array.from(column(noGid, 'log_mstar_p50'))).toEqual(Array.from(column(out, 'log_mstar_p50')));
     const other = await (await createInference({ ...cfg, seed: 9 }, dir)).kernel(pixels(8), ctx());
     expect(Array.from(column(other, 'log_mstar_p50'))).not.toEqual(Array.from(column(out, 'log_mstar_p50')));
     const withInfo = await createInference(cfg, dir, minimalStreamInfo('test', bands));

@@ -90,7 +90,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, ctx.stageName) : nan));
     const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, ctx.stageName) : nan));
     const key = [column(batch, 'x', ctx.stageName), column(batch, 'y', ctx.stageName)];
-    const r = await inferRows(model, { n, flux, err, z: column(batch, 'z', ctx.stageName), key }, column(batch, 'galaxy_id', ctx.stageName), photo, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
+    const r = await inferRows(model, { n, flux, err, z: column(batch, 'z', ctx.stageName), key }, photo.size ? column(batch, 'galaxy_id', ctx.stageName) : undefined, photo, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
     for (let i = 0; i < n; i++) flags[i] |= r.flags[i];
     const cols: Record<string, NumericArray | ListColumn> = { ...columnsOf(batch), [FLAGS_COLUMN]: flags };
@@ -122,9 +122,9 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
  * per-block z (`zSamples`) in a call of their own and the others as usual: each row's result is that of its own path
  * alone, whatever else its batch holds.
  */
-async function inferRows(model: PosteriorModel, table: InferTable & { z: ArrayLike<number> }, gid: ArrayLike<number>, photo: ReadonlyMap<number, Float32Array>, opts: Parameters<PosteriorModel['infer']>[1]): Promise<InferResult> {
+async function inferRows(model: PosteriorModel, table: InferTable & { z: ArrayLike<number> }, gid: ArrayLike<number> | undefined, photo: ReadonlyMap<number, Float32Array>, opts: Parameters<PosteriorModel['infer']>[1]): Promise<InferResult> {
   const { n } = table;
-  if (!photo.size) return model.infer(table, opts);
+  if (!photo.size || !gid) return model.infer(table, opts); // no photo-z galaxies: galaxy_id is not read (a stream may have none)
   const rowsP: number[] = [];
   const rowsO: number[] = [];
   for (let i = 0; i < n; i++) (photo.has(gid[i]) ? rowsP : rowsO).push(i);
