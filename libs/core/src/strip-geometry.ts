@@ -72,6 +72,15 @@ export interface GalaxyBox {
   zHi?: number;
 }
 
+/**
+ * The galaxies a photo-z first pass fits (ADR 0010): those without a catalogue z (`zSource` 'none') among `boxes`,
+ * only the shard's own in a sharded run (`owned`), by id.
+ */
+export function pendingRedshift(stream: { galaxies?: GalaxyBox[]; shard?: { galaxies: number[] } }): number[] {
+  const owned = stream.shard ? new Set(stream.shard.galaxies) : undefined;
+  return (stream.galaxies ?? []).filter((g) => g.zSource === 'none' && (!owned || owned.has(g.id))).map((g) => g.id);
+}
+
 /** Galaxies completed by this batch (empty when the key is absent). */
 export function galaxiesComplete(batch: RecordBatch): GalaxyBox[] {
   const raw = batch.schema.metadata.get(GALAXIES_COMPLETE_KEY);

@@ -2,9 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { bandNames, column, ConfigError, defineSink, FLAG, runPipeline, type GalaxyRedshift, type GalaxyRedshifts, type PipelineConfig, type PluginEntry, type RunOptions, type SinkDefinition } from '@pixsed/core';
+import { bandNames, column, ConfigError, defineSink, FLAG, pendingRedshift, runPipeline, type GalaxyRedshift, type GalaxyRedshifts, type PipelineConfig, type PluginEntry, type RunOptions, type SinkDefinition } from '@pixsed/core';
 import { BandSums, integratedPhotometry } from '@pixsed/model';
 import { MAX_SAMPLES_PER_ROW, PosteriorModel } from '@pixsed/model/node';
+import { checkModelBands, modelBandColumns } from './model-bands.js';
+
+/** How the first pass names itself in messages. */
+export const PHOTOZ_PASS = 'photo-z first pass';
 
 export const photozSchema = z.strictObject({
   model: z
@@ -47,12 +51,12 @@ export interface RedshiftPassSummary {
 }
 
 /** The inference stage that carries a `photoz` block (at most one per pipeline), with its index. */
-export function photozStage(config: PipelineConfig): { index: number; photoz: PhotozConfig; seed: number; threads: number; batchRows: number } | undefined {
+export function photozStage(config: PipelineConfig): { index: number; photoz: PhotozConfig; seed: number; threads: number; batchRows: number; allowMissingBands: boolean } | undefined {
   const found = config.stages.map((s, index) => ({ s, index })).filter(({ s }) => s.type === 'inference' && (s.config as { photoz?: unknown }).photoz);
   if (found.length > 1) throw new ConfigError(config.file, found.slice(1).map(({ index }) => ({ path: `stages[${index}].photoz`, message: `only one inference stage can carry a photo-z model (also stages[${found[0].index}].photoz)` })));
   if (!found.length) return undefined;
-  const c = found[0].s.config as { photoz: PhotozConfig; seed: number; threads: number; batchRows: number };
-  return { index: found[0].index, photoz: c.photoz, seed: c.seed, threads: c.threads, batchRows: c.batchRows };
+  const c = found[0].s.config as { photoz: PhotozConfig; seed: number; threads: number; batchRows: number; allowMissingBands: boolean };
+  return { index: found[0].index, photoz: c.photoz, seed: c.seed, threads: c.threads, batchRows: c.batchRows, allowMissingBands: c.allowMissingBands };
 }
 
 /** Loads a photo-z model and checks it infers z; errors name the config key (`where.key`) and the file. */
@@ -89,28 +93,21 @@ export async function resolveGalaxyRedshifts(
   const scratch = await mkdtemp(join(tmpdir(), 'pixsed-photoz-pass-'));
   try {
     const sums = new Map<number, BandSums>();
-    const pending: number[] = [];
-    let bands: string[] = [];
+    let pending: number[] = [];
     const sinkDef: SinkDefinition = defineSink({
       name: 'photoz-photometry',
       version: '0.1.0',
       description: 'sums the kept pixels of the galaxies without a catalogue z per band (photo-z first pass)',
       configSchema: z.strictObject({}),
       create(_c, init) {
-        const owned = init.stream.shard ? new Set(init.stream.shard.galaxies) : undefined;
-        for (const g of init.stream.galaxies ?? []) if (g.zSource === 'none' && (!owned || owned.has(g.id))) pending.push(g.id);
-        bands = bandNames(init.stream);
-        const absent = model.bands.filter((b) => !bands.includes(b));
-        if (absent.length) log(`photo-z first pass: bands ${absent.join(', ')} of model ${model.manifest.name} absent from the data: treated as missing (MISSING_BAND)`);
+        pending = pendingRedshift(init.stream);
+        checkModelBands(model, bandNames(init.stream), stage.allowMissingBands, PHOTOZ_PASS, log);
         const wanted = new Set(pending);
         return {
           write(batch) {
             const n = batch.numRows;
             if (!n) return;
-            const has = (c: string) => batch.schema.fields.some((f) => f.name === c);
-            const nan = new Float32Array(n).fill(NaN);
-            const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, 'photoz-photometry') : nan));
-            const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, 'photoz-photometry') : nan));
+            const { flux, err } = modelBandColumns(batch, model.bands, 'photoz-photometry');
             const gid = column(batch, 'galaxy_id', 'photoz-photometry');
             for (let i = 0; i < n; i++) {
               if (!wanted.has(gid[i])) continue;
@@ -166,7 +163,7 @@ export async function resolveGalaxyRedshifts(
     };
     const none = pending.length - redshifts.size;
     log(
-      `photo-z first pass: ${redshifts.size} of ${pending.length} galaxies without a catalogue z fitted with ${model.manifest.name} v${model.manifest.version} (${pass.batchesIn} tiles, ${passSeconds.toFixed(1)} s + fit ${fitSeconds.toFixed(1)} s)` +
+      `${PHOTOZ_PASS}: ${redshifts.size} of ${pending.length} galaxies without a catalogue z fitted with ${model.manifest.name} v${model.manifest.version} (${pass.batchesIn} tiles, ${passSeconds.toFixed(1)} s + fit ${fitSeconds.toFixed(1)} s)` +
         (none ? `; ${none} without kept pixels keep no z (NO_REDSHIFT)` : '') +
         (Object.keys(flagged).length ? `; warning: fits flagged ${Object.entries(flagged).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
     );

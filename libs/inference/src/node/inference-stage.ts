@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
 import { checkSamplingPlan, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
-import { loadPhotozModel, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
+import { loadPhotozModel, PHOTOZ_PASS, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
+import { checkModelBands, modelBandColumns } from './model-bands.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
 
 export const inferenceStageSchema = z.strictObject({
@@ -43,11 +44,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
     for (const p of config.keepSamples) {
       if (!params.includes(p)) throw new ModelMismatchError(`inference.keepSamples: model ${model.manifest.name} has no parameter '${p}' (has ${params.join(', ')})`);
     }
-    if (dataBands.length) {
-      if (!config.allowMissingBands) model.checkBands(dataBands, `stage '${stageName}'`);
-      const absent = model.bands.filter((b) => !dataBands.includes(b));
-      if (absent.length) log(`${stageName}: bands ${absent.join(', ')} absent from the data: treated as missing (MISSING_BAND)`);
-    }
+    if (dataBands.length) checkModelBands(model, dataBands, config.allowMissingBands, `stage '${stageName}'`, log);
   } catch (err) {
     await model.close();
     throw err;
@@ -86,9 +83,7 @@ export async function createInference(config: InferenceStageConfig, pipelineDir:
       if (!config.allowMissingBands) model.checkBands(model.bands.filter((b) => has(`flux_${b}_njy`)), `stage '${ctx.stageName}'`);
     }
     const n = batch.numRows;
-    const nan = new Float32Array(n).fill(NaN);
-    const flux = model.bands.map((b) => (has(`flux_${b}_njy`) ? column(batch, `flux_${b}_njy`, ctx.stageName) : nan));
-    const err = model.bands.map((b) => (has(`flux_${b}_err_njy`) ? column(batch, `flux_${b}_err_njy`, ctx.stageName) : nan));
+    const { flux, err } = modelBandColumns(batch, model.bands, ctx.stageName);
     const key = [column(batch, 'x', ctx.stageName), column(batch, 'y', ctx.stageName)];
     const r = await inferRows(model, { n, flux, err, z: column(batch, 'z', ctx.stageName), key }, photo.size ? column(batch, 'galaxy_id', ctx.stageName) : undefined, photo, { samples: config.samplesPerPixel, seed: config.seed, keep: config.keepSamples, ppcDraws: config.ppcDraws });
     const flags = Uint32Array.from(column(batch, FLAGS_COLUMN, ctx.stageName));
@@ -179,15 +174,13 @@ export const inferenceStage = defineStage({
   description: 'amortised posterior per pixel (ONNX normalising flow): summaries and samples of each parameter',
   configSchema: inferenceStageSchema,
   async create(config, init) {
-    // a photo-z block needs the first pass (`pixsed run` runs it: resolveGalaxyRedshifts); a check run (validate-config) streams nothing
-    if (config.photoz && !init.redshifts && !init.check) {
-      throw new ConfigError(undefined, [{ path: 'photoz', message: 'this inference stage infers the z of galaxies without one, which needs the photo-z first pass before the run (pixsed run does it; a library caller passes resolveGalaxyRedshifts(...).redshifts as RunOptions.redshifts)' }]);
-    }
-    if (config.photoz) {
-      // the photo-z model is checked here too, so that validate-config refuses what the first pass would
+    // a photo-z block needs the first pass (`pixsed run` runs it: resolveGalaxyRedshifts, which loads and checks the
+    // photo-z model); a check run (validate-config) streams nothing but checks the model as the first pass would
+    if (config.photoz && !init.redshifts) {
+      if (!init.check) throw new ConfigError(undefined, [{ path: 'photoz', message: 'this inference stage infers the z of galaxies without one, which needs the photo-z first pass before the run (pixsed run does it; a library caller passes resolveGalaxyRedshifts(...).redshifts as RunOptions.redshifts)' }]);
       const photoz = await loadPhotozModel(config.photoz, init.pipelineDir, { key: 'inference.photoz.model' }, { threads: 1, batchRows: 1 });
       try {
-        if (!config.allowMissingBands && init.stream.bands.length) photoz.checkBands(bandNames(init.stream), "the inference stage's photoz.model");
+        if (init.stream.bands.length) checkModelBands(photoz, bandNames(init.stream), config.allowMissingBands, PHOTOZ_PASS, init.log);
       } finally {
         await photoz.close();
       }

@@ -17,6 +17,7 @@ import {
   pixelsMetadata,
   shardOwnedMetadata,
   shardPlan,
+  pendingRedshift,
   shardTiles,
   type ShardOwned,
   type GalaxyBox,
@@ -230,13 +231,14 @@ export async function openMosaic(config: MosaicSourceConfig, init: Pick<InitCont
     }
     const ownedIn = (tile: Tile): ShardOwned | undefined => {
       if (!plan || !shard || !mine) return undefined;
-      const ids = mine.filter((b) => b.x0 < tile.t1 && b.x1 >= tile.t0 && b.y0 < tile.c1 && b.y1 >= tile.c0).map((b) => b.id);
+      const ids = mine.filter((b) => boxInTile(b, tile)).map((b) => b.id);
       return { galaxies: ids, background: plan.backgroundShard[tile.index] === shard.index };
     };
     const mineSet = mine ? new Set(mine.map((b) => b.id)) : undefined;
     // a photo-z first pass reads only the tiles of (this shard's) galaxies without a z
-    const pending = init.prepass ? boxes.filter((b) => b.zSource === 'none' && (!mineSet || mineSet.has(b.id))) : undefined;
-    const pendingTiles = pending ? new Set([...tiles(grid)].filter((t) => pending.some((b) => b.x0 < t.t1 && b.x1 >= t.t0 && b.y0 < t.c1 && b.y1 >= t.c0)).map((t) => t.index)) : undefined;
+    const pendingIds = init.prepass ? new Set(pendingRedshift(info)) : undefined;
+    const pending = pendingIds ? boxes.filter((b) => pendingIds.has(b.id)) : undefined;
+    const pendingTiles = pending ? new Set([...tiles(grid)].filter((t) => pending.some((b) => boxInTile(b, t))).map((t) => t.index)) : undefined;
     if (pending && pendingTiles) init.log(`photo-z first pass: ${pending.length} galaxies without a catalogue z, ${pendingTiles.size} tiles`);
     return {
       info,
@@ -414,6 +416,11 @@ export function* tiles({ width, height, stripRows, haloRows, tileCols }: TileGri
       yield { index, c0, c1, t0, t1, y0: Math.max(0, c0 - haloRows), y1: Math.min(height, c1 + haloRows), x0: Math.max(0, t0 - haloRows), x1: Math.min(width, t1 + haloRows) };
     }
   }
+}
+
+/** Whether a galaxy box (inclusive bounds) overlaps a tile's core (columns t0 … t1−1, rows c0 … c1−1). */
+function boxInTile(b: GalaxyBox, t: Tile): boolean {
+  return b.x0 < t.t1 && b.x1 >= t.t0 && b.y0 < t.c1 && b.y1 >= t.c0;
 }
 
 /** Reads one tile of every plane and the segmentation map into a batch: x, y, flux/σ per band in nJy, galaxy_id, z, flags. */
