@@ -1,9 +1,12 @@
 /**
  * Seeded pseudo-random numbers: splitmix32 seeding + xoshiro128** (Blackman & Vigna 2018),
- * Box-Muller normals, Marsaglia & Tsang (2000) gamma, Dirichlet via normalised gammas.
+ * Box-Muller normals, Marsaglia & Tsang (2000) gamma, Dirichlet via normalised gammas, and
+ * ziggurat normals in bulk (`fillNormal`: Marsaglia & Tsang 2000, with Doornik's 2005 separate index bits).
  * Deterministic for a given seed on every platform (pure 32-bit integer arithmetic).
  */
 export interface Prng {
+  /** The generator's next raw 32-bit output, as an unsigned integer. */
+  uint32(): number;
   /** Uniform in [0, 1) with 32 random bits. */
   uniform(): number;
   /** Uniform in [lo, hi). */
@@ -87,6 +90,7 @@ export function createPrng(seed: number): Prng {
     }
   };
   return {
+    uint32: next,
     uniform,
     uniformIn: (lo, hi) => lo + (hi - lo) * uniform(),
     normal,
@@ -122,10 +126,68 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Fill `out` with standard normal deviates from `rng` (e.g. posterior-sampling noise). */
+/**
+ * The 128-layer ziggurat of the standard normal (Marsaglia & Tsang 2000, J. Stat. Softw. 5(8); layout of Doornik 2005):
+ * x[1] = R, x[i+1] = f⁻¹(v / x[i] + f(x[i])) with f(x) = exp(−x²/2), every layer of area v; x[0] = v / f(R) (the base
+ * layer's width with the tail folded in), x[128] = 0. `ratio[i] = x[i+1] / x[i]`, `fx[i] = f(x[i])`.
+ */
+export const ZIGGURAT = (() => {
+  const layers = 128;
+  const R = 3.442619855899;
+  const v = 9.91256303526217e-3;
+  const f = (x: number) => Math.exp(-0.5 * x * x);
+  const x = new Float64Array(layers + 1);
+  x[0] = v / f(R);
+  x[1] = R;
+  for (let i = 1; i < layers - 1; i++) x[i + 1] = Math.sqrt(-2 * Math.log(v / x[i] + f(x[i])));
+  x[layers] = 0;
+  const ratio = new Float64Array(layers);
+  for (let i = 0; i < layers; i++) ratio[i] = x[i + 1] / x[i];
+  return { layers, R, v, x, ratio, fx: x.map(f) };
+})();
+
+/**
+ * Fill `out` with standard normal deviates from `rng` (posterior-sampling noise): the ziggurat (ZIGGURAT), one 32-bit
+ * draw per value in ~99 % of cases (layer from its low 7 bits, the signed uniform from its upper 25), more for a wedge
+ * or the tail |x| > R (Marsaglia's 1964 exponential method); ~3× faster than Box-Muller (`Prng.normal`). Draws are
+ * consumed in order, so the first k values of a stream do not depend on `out.length` (a row's first PPC draws are
+ * the same for any sample count).
+ */
 export function fillNormal<T extends Float32Array | Float64Array>(rng: Prng, out: T): T {
-  for (let i = 0; i < out.length; i++) out[i] = rng.normal();
+  const { x, ratio } = ZIGGURAT;
+  for (let k = 0; k < out.length; k++) {
+    const w = rng.uint32();
+    const i = w & 127;
+    const u = ((w >>> 7) + 0.5) * (1 / 16777216) - 1; // (−1, 1), symmetric, never 0
+    if (Math.abs(u) < ratio[i]) out[k] = u * x[i];
+    else out[k] = zigguratSlow(rng, i, u);
+  }
   return out;
+}
+
+/** fillNormal's ~1 % of draws outside a layer's rectangle: the tail (i = 0) or a wedge, else a new draw. */
+function zigguratSlow(rng: Prng, i: number, u: number): number {
+  const { x, ratio, fx, R } = ZIGGURAT;
+  const toUnit = 1 / 4294967296;
+  for (;;) {
+    if (Math.abs(u) < ratio[i]) return u * x[i];
+    if (i === 0) {
+      // tail beyond R (Marsaglia 1964): t = −ln(U₁)/R, y = −ln(U₂), accept when 2y > t²
+      let t: number;
+      let y: number;
+      do {
+        t = -Math.log((rng.uint32() + 0.5) * toUnit) / R;
+        y = -Math.log((rng.uint32() + 0.5) * toUnit);
+      } while (2 * y < t * t);
+      return u < 0 ? -(R + t) : R + t;
+    }
+    // wedge between layers i and i+1: accept under the density
+    const xi = u * x[i];
+    if (fx[i + 1] + (rng.uint32() + 0.5) * toUnit * (fx[i] - fx[i + 1]) < Math.exp(-0.5 * xi * xi)) return xi;
+    const w = rng.uint32();
+    i = w & 127;
+    u = ((w >>> 7) + 0.5) * (1 / 16777216) - 1;
+  }
 }
 
 /** murmur3's 32-bit finaliser (Appleby 2011): an avalanche mix of one word. */

@@ -66,3 +66,79 @@ describe('keyedSeed', () => {
     expect(Math.abs(c / (v.length - 1) / s2)).toBeLessThan(0.03);
   });
 });
+
+describe('fillNormal (ziggurat)', () => {
+  /** P(lo < X < hi) for X ~ N(0, 1) by composite Simpson integration of the density (independent of the generator). */
+  const prob = (lo: number, hi: number) => {
+    const m = 2000;
+    const h = (hi - lo) / m;
+    const f = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+    let s = f(lo) + f(hi);
+    for (let k = 1; k < m; k++) s += (k % 2 ? 4 : 2) * f(lo + k * h);
+    return (s * h) / 3;
+  };
+
+  it('builds layers of equal area v (Marsaglia & Tsang 2000): x[i]·(f(x[i+1]) − f(x[i])) = v, and R·f(R) + tail = v', async () => {
+    const { ZIGGURAT } = await import('./prng.js');
+    const { x, v, R, fx, layers } = ZIGGURAT;
+    for (let i = 1; i < layers - 1; i++) expect(Math.abs(x[i] * (fx[i + 1] - fx[i]) - v) / v).toBeLessThan(1e-9);
+    // the base layer: the rectangle [0, R] × [0, f(R)] plus the tail ∫_R^∞ f (Simpson on [R, R + 12])
+    const tail = prob(R, R + 12) * Math.sqrt(2 * Math.PI);
+    expect(Math.abs(R * Math.exp(-0.5 * R * R) + tail - v) / v).toBeLessThan(1e-6);
+    // the top layer closes at the mode: x[127]·(1 − f(x[127])) = v within the constants' precision
+    expect(Math.abs(x[layers - 1] * (1 - fx[layers - 1]) - v) / v).toBeLessThan(1e-4);
+  });
+
+  it('draws the standard normal: binned counts of 2 million draws against Φ (χ² test), tails beyond R and 4σ', async () => {
+    const { fillNormal, ZIGGURAT } = await import('./prng.js');
+    const n = 2_000_000;
+    const out = new Float32Array(n);
+    // many short rows (as posterior noise: one keyed stream per row) and one long row
+    for (let r = 0; r < 1000; r++) fillNormal(createPrng(r * 7919 + 1), out.subarray(r * 1000, (r + 1) * 1000));
+    fillNormal(createPrng(5), out.subarray(1_000_000));
+    const edges = [-Infinity, ...Array.from({ length: 33 }, (_, k) => -4 + k * 0.25), Infinity];
+    const counts = new Float64Array(edges.length - 1);
+    let tailR = 0;
+    let tail4 = 0;
+    for (const v of out) {
+      counts[Math.min(edges.length - 2, Math.max(0, Math.floor((v + 4) / 0.25) + 1))]++;
+      if (Math.abs(v) > ZIGGURAT.R) tailR++;
+      if (Math.abs(v) > 4) tail4++;
+    }
+    let chi2 = 0;
+    for (let b = 0; b < counts.length; b++) {
+      const lo = Math.max(edges[b], -12);
+      const hi = Math.min(edges[b + 1], 12);
+      const e = n * prob(lo, hi);
+      chi2 += (counts[b] - e) ** 2 / e;
+    }
+    // 33 degrees of freedom: P(χ² > 63.9) = 0.001
+    expect(chi2).toBeLessThan(63.9);
+    const pR = 2 * prob(ZIGGURAT.R, 12); // 5.76e-4
+    expect(Math.abs(tailR - n * pR)).toBeLessThan(4 * Math.sqrt(n * pR));
+    const p4 = 2 * prob(4, 12); // 6.33e-5
+    expect(Math.abs(tail4 - n * p4)).toBeLessThan(4 * Math.sqrt(n * p4));
+    // the sign is symmetric, and consecutive values are uncorrelated
+    let pos = 0;
+    let lag = 0;
+    for (let i = 0; i < n; i++) {
+      if (out[i] > 0) pos++;
+      if (i) lag += out[i] * out[i - 1];
+    }
+    expect(Math.abs(pos - n / 2)).toBeLessThan(4 * Math.sqrt(n / 4));
+    expect(Math.abs(lag / n)).toBeLessThan(4 / Math.sqrt(n));
+  });
+
+  it('is a function of the generator state only, and prefix-stable: the first k values do not depend on the length', async () => {
+    const { fillNormal } = await import('./prng.js');
+    const a = fillNormal(createPrng(9), new Float32Array(2500));
+    fillNormal(createPrng(1), new Float64Array(100_000)); // grows the scratch buffer
+    const b = fillNormal(createPrng(9), new Float32Array(2500));
+    expect(Array.from(b)).toEqual(Array.from(a));
+    const c = fillNormal(createPrng(10), new Float32Array(2500));
+    expect(Array.from(c)).not.toEqual(Array.from(a));
+    // prefix-stable: a longer fill starts with the shorter one (rejections consume draws in order)
+    const longer = fillNormal(createPrng(9), new Float32Array(5000));
+    expect(Array.from(longer.subarray(0, 2500))).toEqual(Array.from(a));
+  });
+});

@@ -12,6 +12,8 @@ export interface PpcRow {
 }
 
 const LN10_OVER_2P5 = Math.LN10 / 2.5;
+/** 0.4 ln 10: 10^(0.4 x) = exp(MAG_TO_LN_FLUX · x). */
+const MAG_TO_LN_FLUX = 0.4 * Math.LN10;
 
 /**
  * Posterior-predictive p-value of one row with the χ² discrepancy (Gelman, Meng & Stern 1996, Stat. Sinica 6, 733):
@@ -34,7 +36,7 @@ export function ppcRow(emulated: Float32Array, base: number, k: number, flux: Ar
       const y = flux[j];
       const s = err[j];
       if (!(Number.isFinite(y) && s > 0 && Number.isFinite(s))) continue;
-      const f = 10 ** (0.4 * (AB_ZERO_POINT_NJY - emulated[o + j]));
+      const f = Math.exp(MAG_TO_LN_FLUX * (AB_ZERO_POINT_NJY - emulated[o + j])); // 10^(0.4 (31.4 − m)), exp is ~3× faster than **
       const sf = f * LN10_OVER_2P5 * Math.exp(emulated[o + b + j]);
       const r = y - f;
       chi2 += (r * r) / (s * s + sf * sf);

@@ -109,7 +109,7 @@ describe.skipIf(!ready)(ready ? 'validateModel on a toy posterior known exactly 
       // truth − median ~ N(0, 2σ); central 68 % interval ±0.994σ → P(|Z| < 0.497) ≈ 0.38
       expect(Math.abs(p.coverage68 - 0.38), p.name).toBeLessThan(0.04);
       expect(p.coverage95, p.name).toBeLessThan(0.7);
-      expect(p.tarp.atcMean, p.name).toBeLessThan(-0.1);
+      expect(p.tarp.atcMean, p.name).toBeLessThan(-0.08); // 3× the calibrated case's bound (|atcMean| < 0.025); draws give −0.099 to −0.11
       expect(p.sbc.pValue, p.name).toBeLessThan(1e-10);
       expect(p.outlierFraction, p.name).toBeGreaterThan(0.1); // P(|N(0,2)| > 3) ≈ 0.13
     }

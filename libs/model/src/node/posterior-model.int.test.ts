@@ -37,9 +37,9 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
       if (i === 7) continue; // no redshift
       let mu = 0;
       for (let f = 0; f < F; f++) mu += feat[i * F + f] * W(f, 0);
-      const rng = createPrng(keyedSeed(5, 100 + i, 42));
+      const rowNoise = fillNormal(createPrng(keyedSeed(5, 100 + i, 42)), new Float64Array(S * 2)); // the row's keyed stream, D = 2
       for (let k = 0; k < S; k++) {
-        const noise = [rng.normal(), rng.normal()];
+        const noise = rowNoise.subarray(k * 2, k * 2 + 2);
         expect(r.kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
       }
     }
@@ -101,6 +101,25 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await model.close();
   });
 
+  it('gives identical results bit for bit with 1, 2 or 3 sampler workers (threads 3 split as 3 × 1, or 2 + 1); workers outside 1–4 is a usage error', async () => {
+    const { samplerWorkerPlan } = await import('./posterior-model.js');
+    expect(samplerWorkerPlan(2)).toEqual([1, 1]);
+    expect(samplerWorkerPlan(3, 2)).toEqual([2, 1]);
+    expect(samplerWorkerPlan(16)).toEqual([4, 4, 4, 4]);
+    expect(samplerWorkerPlan(2, 1)).toEqual([2]);
+    const out = [];
+    for (const workers of [1, 2, 3]) {
+      const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 3, threads: 3, workers });
+      out.push(await model.infer(table, { samples: 30, seed: 1, keep: ['log_mstar'] }));
+      await model.close();
+    }
+    for (const o of out.slice(1)) {
+      expect(Array.from(o.kept.log_mstar)).toEqual(Array.from(out[0].kept.log_mstar));
+      expect(Array.from(o.summaries.log_sfr100.p16)).toEqual(Array.from(out[0].summaries.log_sfr100.p16));
+    }
+    for (const workers of [0, 5, 1.5]) await expect(PosteriorModel.load(join(dir, 'model.onnx'), { workers })).rejects.toThrow(/workers: expected an integer from 1 to 4, got/);
+  });
+
   it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows; K < S z values per row in blocks', async () => {
     const S = 12;
     const D = 2;
@@ -117,12 +136,12 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     const feat = model.features(table.flux, table.err, table.z, n).features;
     const W = (f: number, d: number) => ((((f * D + d) % 5) - 2) * 0.5); // make_linear_gaussian.py
     for (const i of [0, 3, 9]) {
-      const rng = createPrng(keyedSeed(9, 100 + i, 42));
+      const rowNoise = fillNormal(createPrng(keyedSeed(9, 100 + i, 42)), new Float64Array(S * 2)); // the row's keyed stream, D = 2
       for (let k = 0; k < S; k++) {
         let mu = 0;
         for (let f = 0; f < F - 1; f++) mu += feat[i * F + f] * W(f, 0);
         mu += Math.fround(zs[i * S + k]) * W(F - 1, 0); // the z feature is the sample's own z
-        const noise = [rng.normal(), rng.normal()];
+        const noise = rowNoise.subarray(k * 2, k * 2 + 2);
         expect(runs[0].kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
       }
     }
@@ -130,12 +149,12 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     const zs4 = Float32Array.from({ length: n * 4 }, (_, j) => 0.4 + 0.1 * (j % 7));
     const r4 = await model.infer({ ...table, zSamples: zs4 }, { samples: S, seed: 9, keep: ['log_mstar'] });
     for (const i of [0, 5]) {
-      const rng = createPrng(keyedSeed(9, 100 + i, 42));
+      const rowNoise = fillNormal(createPrng(keyedSeed(9, 100 + i, 42)), new Float64Array(S * 2)); // the row's keyed stream, D = 2
       for (let k = 0; k < S; k++) {
         let mu = 0;
         for (let f = 0; f < F - 1; f++) mu += feat[i * F + f] * W(f, 0);
         mu += Math.fround(zs4[i * 4 + Math.floor(k / 3)]) * W(F - 1, 0);
-        const noise = [rng.normal(), rng.normal()];
+        const noise = rowNoise.subarray(k * 2, k * 2 + 2);
         expect(r4.kept.log_mstar[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
       }
     }
@@ -190,9 +209,9 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer of a photo-z model (to
       for (let f = 0; f < 8; f++) mu += feat[i * 8 + f] * W(f, 0);
       // the mag of band 0 is the first feature: -2.5 log10(flux) + 31.4, computed here from the flux
       expect(feat[i * 8]).toBeCloseTo(-2.5 * Math.log10(40 + 9 * i) + 31.4, 5);
-      const rng = createPrng(keyedSeed(3, 7 + i));
+      const rowNoise = fillNormal(createPrng(keyedSeed(3, 7 + i)), new Float64Array(S * 2)); // the row's keyed stream, D = 2
       for (let k = 0; k < S; k++) {
-        const noise = [rng.normal(), rng.normal()];
+        const noise = rowNoise.subarray(k * 2, k * 2 + 2);
         expect(r.kept.z[i * S + k]).toBeCloseTo(Math.fround(mu) + 0.1 * Math.fround(noise[0]), 4);
       }
     }

@@ -15,6 +15,8 @@ export interface PosteriorModelOptions {
   threads?: number;
   /** Rows per onnxruntime call (memory: rows × samples × parameters × 4 bytes). */
   batchRows?: number;
+  /** infer()'s sampler worker threads (default: one per thread up to MAX_SAMPLER_WORKERS; `samplerWorkerPlan`). */
+  workers?: number;
 }
 
 /** Most posterior samples per row (`samplesPerPixel`, `pixsed infer --samples`). */
@@ -170,8 +172,8 @@ export function ppcColumns(model: PosteriorModel, ppcDraws: number, samples: num
  */
 export class PosteriorModel {
   readonly layout: FeatureLayout;
-  /** infer()'s sessions (sampler, PPC emulator) in a worker thread, started by the first infer(); see `remoteSessions`. */
-  private remote?: Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }>;
+  /** infer()'s sessions (sampler, PPC emulator) in worker threads, started by the first infer(); see `remoteSessions`. */
+  private remote?: Promise<RemoteSessions[]>;
   private closed = false;
 
   private constructor(
@@ -187,6 +189,7 @@ export class PosteriorModel {
     /** The ONNX file's bytes (checked against modelSha256) and the sampler's intra-op threads, for infer()'s worker. */
     private readonly modelBytes?: Uint8Array,
     private readonly threads = 2,
+    private readonly workers?: number,
   ) {
     this.layout = featureLayout(manifest);
   }
@@ -217,7 +220,11 @@ export class PosteriorModel {
         throw e;
       }
     }
-    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator, bytes, opts.threads ?? 2);
+    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1 && opts.workers <= MAX_SAMPLER_WORKERS)) {
+      await Promise.all([sampler.close(), emulator?.close()]);
+      throw new ConfigError(undefined, [{ path: 'workers', message: `expected an integer from 1 to ${MAX_SAMPLER_WORKERS}, got ${opts.workers}` }], 'model options');
+    }
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? 64, emulator, bytes, opts.threads ?? 2, opts.workers);
   }
 
   get parameters(): string[] {
@@ -344,12 +351,14 @@ export class PosteriorModel {
     const nKey = table.key.length;
     const keyParts: (number | string)[] = new Array(nKey);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
-    const remote = n > 0 ? await this.remoteSessions() : undefined;
-    // The sampler (and PPC emulator) run in a worker thread, SAMPLER_RUNS_AHEAD batches queued ahead of this thread's
-    // JavaScript, so the worker has the next batch when one ends even if this thread is late: when batch k's samples
-    // arrive, batch k+AHEAD's keyed noise is drawn and sent, batch k's summaries computed, batch k−1's PPC statistics
-    // computed (its emulator run was queued behind the batches then in flight) and batch k's emulator run queued.
-    // Each row's noise and samples are those of a serial loop (bit-identical for any batch size).
+    const pool = n > 0 ? await this.remoteSessions() : [];
+    // The sampler (and PPC emulator) run in worker threads (batch j on worker j mod P), SAMPLER_RUNS_AHEAD batches per
+    // worker queued ahead of this thread's JavaScript, so a worker has its next batch when one ends even if this thread
+    // is late: when batch k's samples arrive, batch k+AHEAD·P's keyed noise is drawn and sent, batch k's summaries
+    // computed, batch k−1's PPC statistics computed (its emulator run was queued behind the batches then in flight on
+    // its worker) and batch k's emulator run queued on batch k's worker. Each row's noise and samples are those of a
+    // serial loop (bit-identical for any batch size and any number of workers).
+    const workerOf = (r0: number) => pool[Math.floor(r0 / this.batchRows) % pool.length];
     const spareNoise: Float32Array[] = [];
     const fillBatch = (r0: number): Float32Array => {
       const m = Math.min(n, r0 + this.batchRows) - r0;
@@ -366,8 +375,8 @@ export class PosteriorModel {
       const m = r1 - r0;
       // z per block of B samples: each row's features repeated K times with z replaced, B samples each ([m·K, B, D] = the [m, S, D] noise)
       const run = table.zSamples
-        ? this.runSampler(remote!.sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D, true)
-        : this.runSampler(remote!.sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
+        ? this.runSampler(workerOf(r0).sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D, true)
+        : this.runSampler(workerOf(r0).sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
       return handled(
         run.then(({ samples, noise: back }) => {
           if (back) spareNoise.push(back); // the noise buffer, back from the worker for the next batch
@@ -390,7 +399,7 @@ export class PosteriorModel {
       counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
     };
     try {
-      for (let k = 0; k < SAMPLER_RUNS_AHEAD; k++) launchNext();
+      for (let k = 0; k < SAMPLER_RUNS_AHEAD * pool.length; k++) launchNext();
       for (let r0 = 0; r0 < n; r0 += this.batchRows) {
         const m = Math.min(n, r0 + this.batchRows) - r0;
         const samples = await queued.shift()!;
@@ -402,7 +411,7 @@ export class PosteriorModel {
           if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
         }
         await finishChecking();
-        if (ppc) checking = { emulated: handled(this.startPredictive(remote!.emulator!, ppc, table, samples, r0, m, S)), r0, m };
+        if (ppc) checking = { emulated: handled(this.startPredictive(workerOf(r0).emulator!, ppc, table, samples, r0, m, S)), r0, m };
       }
       await finishChecking();
     } finally {
@@ -438,14 +447,15 @@ export class PosteriorModel {
   }
 
   /**
-   * infer()'s sessions: the same sampler graph (and PPC emulator) with the same options, opened in one worker thread
-   * (OnnxWorker) by the first infer(), so that the JavaScript of neighbouring batches runs on this thread while a batch
-   * samples (onnxruntime-node runs a session synchronously on the thread that calls it).
+   * infer()'s sessions: the same sampler graph (and PPC emulator) with the same options, opened in `samplerWorkers`
+   * worker threads (OnnxWorker) by the first infer(), so that the JavaScript of neighbouring batches runs on this
+   * thread while batches sample (onnxruntime-node runs a session synchronously on the thread that calls it).
    */
-  private remoteSessions(): Promise<{ worker: OnnxWorker; sampler: OnnxWorkerSession; emulator?: OnnxWorkerSession }> {
+  private remoteSessions(): Promise<RemoteSessions[]> {
     if (this.closed) return Promise.reject(new ModelMismatchError(`model ${this.manifest.name} (${this.manifestFile}) is closed: infer() after close()`));
     this.remote ??= (async () => {
-      const worker = OnnxWorker.start();
+      const plan = samplerWorkerPlan(this.threads, this.workers);
+      const started: OnnxWorker[] = [];
       try {
         // OnnxSampler's options, but intra-op threads that sleep instead of spinning between parallel sections: they
         // share the cores with this thread's JavaScript (measured on the 2-core machine, loaded: 2 threads 420 → 845 px/s)
@@ -456,18 +466,25 @@ export class PosteriorModel {
           executionMode: 'sequential' as const,
           extra: { session: { intra_op: { allow_spinning: '0' } } },
         });
-        const sampler = await worker.session(this.onnxFile, this.modelBytes ?? readModelBytes(this.onnxFile), options(this.threads));
         const p = this.manifest.ppc;
-        let emulator: OnnxWorkerSession | undefined;
+        let emulatorBytes: Uint8Array | undefined;
         if (this.ppcEmulator && p) {
-          const bytes = readModelBytes(this.ppcEmulator.file);
-          const sha = sha256Hex(bytes);
+          emulatorBytes = readModelBytes(this.ppcEmulator.file);
+          const sha = sha256Hex(emulatorBytes);
           if (sha !== p.emulatorSha256) throw new ModelMismatchError(`PPC emulator ${this.ppcEmulator.file} has sha256 ${sha}, but ${this.manifestFile} pins ppc.emulatorSha256 ${p.emulatorSha256}: the emulator was replaced after the model was loaded`);
-          emulator = await worker.session(this.ppcEmulator.file, bytes, options(1), 'ONNX emulator');
         }
-        return { worker, sampler, emulator };
+        const bytes = this.modelBytes ?? readModelBytes(this.onnxFile);
+        return await Promise.all(
+          plan.map(async (intraOp) => {
+            const worker = OnnxWorker.start();
+            started.push(worker);
+            const sampler = await worker.session(this.onnxFile, bytes, options(intraOp));
+            const emulator = emulatorBytes && this.ppcEmulator ? await worker.session(this.ppcEmulator.file, emulatorBytes, options(1), 'ONNX emulator') : undefined;
+            return { worker, sampler, emulator };
+          }),
+        );
       } catch (e) {
-        await worker.close();
+        await Promise.all(started.map((w) => w.close()));
         throw e;
       }
     })();
@@ -549,13 +566,35 @@ export class PosteriorModel {
   /** Releases the sessions (infer()'s worker after its runs in flight have settled); a later infer() is refused. */
   async close(): Promise<void> {
     this.closed = true;
-    const remote = this.remote ? await this.remote.catch(() => undefined) : undefined;
-    await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), remote?.worker.close()]);
+    const pool = this.remote ? await this.remote.catch(() => undefined) : undefined;
+    await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), ...(pool ?? []).map((r) => r.worker.close())]);
   }
 }
 
-/** Sampler runs infer() keeps queued in its worker (2: the next one is there when one ends, even if this thread is late). */
+/** Sampler runs infer() keeps queued per worker (2: the next one is there when one ends, even if this thread is late). */
 const SAMPLER_RUNS_AHEAD = 2;
+
+/** One of infer()'s worker threads with its sessions. */
+interface RemoteSessions {
+  worker: OnnxWorker;
+  sampler: OnnxWorkerSession;
+  emulator?: OnnxWorkerSession;
+}
+
+/** Most sampler worker threads infer() starts (beyond it, more intra-op threads per worker). */
+export const MAX_SAMPLER_WORKERS = 4;
+
+/**
+ * The intra-op threads of each of infer()'s sampler workers for `threads` cores: by default one worker per core up to
+ * MAX_SAMPLER_WORKERS (a session per core, batches in parallel), the cores beyond shared out as intra-op threads;
+ * `workers` forces the number (1: one session with every thread, the layout before). Sessions of one thread each
+ * leave no parallel section waiting for a thread the OS gave this process's JavaScript (measured on the 2-core machine:
+ * see docs/decisions/0012).
+ */
+export function samplerWorkerPlan(threads: number, workers?: number): number[] {
+  const p = Math.max(1, Math.min(threads, workers ?? MAX_SAMPLER_WORKERS));
+  return Array.from({ length: p }, (_, i) => Math.floor(threads / p) + (i < threads % p ? 1 : 0));
+}
 
 /**
  * `p` with a no-op handler attached, so that its rejection is not reported as unhandled while infer() awaits another
