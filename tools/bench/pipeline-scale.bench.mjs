@@ -8,6 +8,8 @@
 // PIXSED_BENCH_PHOTOZ=1 also runs each size with the catalogue's z blanked and the photo-z first pass (issue 18,
 // ADR 0010: inference.photoz with test-data/models/jades-delayed-tau-photz), right after the spec-z run: its px/s and
 // peak RSS, the wall-time ratio to the spec-z run (the cost of the extra pass and of per-sample z) and its RSS ratio.
+// After each spec-z run, `pixsed infer` on the run's own kept pixels gives its inference bound (px/s) and the run's
+// kept px/s as a fraction of it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +54,17 @@ for (const size of sizes) {
   emit(`pipeline.${size}.kept_pixels`, s.rowsOut, 'px');
   emit(`pipeline.${size}.wall`, s.wallSeconds, 's');
   emit(`pipeline.${size}.peak_rss`, s.peakRssMB, 'MB');
+  // the inference bound: `pixsed infer` on the run's own kept pixels (pixels.parquet: their fluxes, errors, z), same
+  // model, samples, seed and defaults (batch, threads), keyed by x, y as the run keys them (issue 22: run ≥ 0.8 of it)
+  const inf = spawnSync(process.execPath, [cli, 'infer', '--model', model, '--input', join(dir, 'out', 'pixels.parquet'), '--out', join(dir, 'infer.parquet'), '--samples', String(samples), '--key', 'x,y'], { encoding: 'utf8' });
+  const m = /inferred (\d+) rows .* in ([\d.]+) s/.exec(inf.stdout ?? '');
+  if (inf.status !== 0 || !m) console.error(`pipeline-scale: pixsed infer on the run's pixels failed (exit ${inf.status}): ${(inf.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+  else {
+    const bound = Number(m[1]) / Number(m[2]);
+    emit(`pipeline.${size}.inference_bound_px_per_s`, bound, "px/s (pixsed infer on the run's kept pixels)");
+    emit(`pipeline.${size}.kept_px_per_s_over_inference_bound`, s.rowsOut / s.wallSeconds / bound, 'fraction (goal ≥ 0.8)');
+  }
+  rmSync(join(dir, 'infer.parquet'), { force: true });
   rmSync(join(dir, 'out'), { recursive: true, force: true });
   if (photozModel) {
     const t1 = performance.now();

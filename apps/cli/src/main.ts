@@ -19,7 +19,7 @@ import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
 import { simulateMosaicCommand } from '@pixsed/mocks/node';
 import { demoPipeline } from './paths.js';
 import { versionLine } from './registry.js';
-import { DEFAULT_PPC_DRAWS } from '@pixsed/model/node';
+import { DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS } from '@pixsed/model/node';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -154,9 +154,9 @@ program
   .requiredOption('--out <table>', 'output table (.csv or .parquet)')
   .option('--samples <n>', 'posterior samples per row', '500')
   .option('--seed <int>', 'seed of the sampling noise', '0')
-  .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', '64')
+  .option('--batch-rows <n>', 'rows per onnxruntime call (memory ∝ rows × samples)', String(DEFAULT_BATCH_ROWS))
   .option('--ppc-draws <n>', `posterior draws per row in the posterior-predictive check (models with a PPC emulator; 0 = off; default ${DEFAULT_PPC_DRAWS})`)
-  .option('--threads <n>', 'onnxruntime intra-op threads (1 to 1024)', '2')
+  .option('--threads <n>', 'cores for sampling (1 to 1024): one onnxruntime session per core up to 4, the rest as intra-op threads', '2')
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
   .option('--photz-model <model.onnx>', 'photo-z model (z a parameter) for rows without z (no z column, or NaN/empty z): writes its parameters incl. z_* and z_source (spec | pixsed-photo)')
   .action(inferCommand);

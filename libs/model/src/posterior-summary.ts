@@ -44,21 +44,24 @@ interface RankScratch {
   count: Int32Array;
   sub: Float64Array;
   vals: Float64Array;
+  /** Per bin: where its next value goes in `sub` while gathering (−1: a bin no rank lies in), and where its slice starts. */
+  want: Int32Array;
+  start: Int32Array;
 }
 function rankScratch(s: number, nRanks: number): RankScratch {
-  return { bin: new Uint16Array(s), count: new Int32Array(RANK_BINS + 1), sub: new Float64Array(s), vals: new Float64Array(nRanks) };
+  return { bin: new Uint16Array(s), count: new Int32Array(RANK_BINS + 1), sub: new Float64Array(s), vals: new Float64Array(nRanks), want: new Int32Array(RANK_BINS), start: new Int32Array(RANK_BINS) };
 }
 
-/** Sort `a[0..m)` ascending: insertion sort for the few values of one bin, the typed-array sort beyond. */
-function sortPrefix(a: Float64Array, m: number): void {
-  if (m > 48) {
-    a.subarray(0, m).sort();
+/** Sort `a[lo..hi)` ascending: insertion sort for the few values of one bin, the typed-array sort beyond. */
+function sortRange(a: Float64Array, lo: number, hi: number): void {
+  if (hi - lo > 48) {
+    a.subarray(lo, hi).sort();
     return;
   }
-  for (let i = 1; i < m; i++) {
+  for (let i = lo + 1; i < hi; i++) {
     const v = a[i];
     let j = i - 1;
-    while (j >= 0 && a[j] > v) {
+    while (j >= lo && a[j] > v) {
       a[j + 1] = a[j];
       j--;
     }
@@ -70,12 +73,12 @@ function sortPrefix(a: Float64Array, m: number): void {
  * Write into `a[k]`, for each k of `ranks` (ascending), the value of rank k of `a[0..s)` (the value a full ascending
  * sort puts at index k); the rest of `a` is left as scratch. The values must be finite, with minimum `mn` and maximum
  * `mx`. Counting pass: bin b = ⌊(v − mn)·RANK_BINS/(mx − mn)⌋ is monotone in v, so rank k lies in the bin where the
- * cumulative count passes k, and only that bin's values are sorted (a bucket selection: no data-dependent branches
+ * cumulative count passes k, and only the values of the (usually 3) bins holding a rank are gathered, in one pass, and sorted (a bucket selection: no data-dependent branches
  * over the whole row, which cost a quickselect more than its comparisons). ±0 share a bin and may come out in either
  * order: percentileSorted's result is +0 either way (−0 + (x − (−0))·f and +0 + (x − 0)·f agree for every x ≥ −0).
  */
 function rankValues(a: Float64Array, s: number, mn: number, mx: number, ranks: Int32Array, scratch: RankScratch): void {
-  const { bin, count, sub, vals } = scratch;
+  const { bin, count, sub, vals, want, start } = scratch;
   const top = RANK_BINS - 1;
   const scale = RANK_BINS / (mx - mn);
   if (!(scale < Infinity)) {
@@ -89,18 +92,33 @@ function rankValues(a: Float64Array, s: number, mn: number, mx: number, ranks: I
     count[b + 1]++;
   }
   for (let b = 1; b <= RANK_BINS; b++) count[b] += count[b - 1]; // count[b] = values in bins < b
+  // the bins holding the ranks (ascending ranks → ascending bins), each gathered into its own slice of `sub` in one pass
+  want.fill(-1);
+  let used = 0;
   let b = 0;
-  let loaded = -1;
+  for (let j = 0; j < ranks.length; j++) {
+    while (count[b + 1] <= ranks[j]) b++;
+    if (want[b] < 0) {
+      want[b] = used; // sub[used ...] holds bin b's values
+      start[b] = used;
+      used += count[b + 1] - count[b];
+    }
+  }
+  for (let i = 0; i < s; i++) {
+    const w = want[bin[i]];
+    if (w >= 0) sub[want[bin[i]]++] = a[i];
+  }
+  b = 0;
+  let sorted = -1;
   for (let j = 0; j < ranks.length; j++) {
     const k = ranks[j];
     while (count[b + 1] <= k) b++;
-    if (loaded !== b) {
-      let m = 0;
-      for (let i = 0; i < s; i++) if (bin[i] === b) sub[m++] = a[i];
-      sortPrefix(sub, m);
-      loaded = b;
+    const m = count[b + 1] - count[b];
+    if (sorted !== b) {
+      sortRange(sub, start[b], start[b] + m);
+      sorted = b;
     }
-    vals[j] = sub[k - count[b]];
+    vals[j] = sub[start[b] + k - count[b]];
   }
   for (let j = 0; j < ranks.length; j++) a[ranks[j]] = vals[j];
 }

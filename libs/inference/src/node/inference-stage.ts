@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
-import { checkSamplingPlan, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
 import { loadPhotozModel, PHOTOZ_PASS, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
 import { checkModelBands, modelBandColumns } from './model-bands.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
@@ -11,8 +11,8 @@ export const inferenceStageSchema = z.strictObject({
   model: z.string().min(1).describe('ONNX model (manifest.json beside it), relative to the pipeline file'),
   samplesPerPixel: z.number().int().min(2).max(MAX_SAMPLES_PER_ROW).default(500).describe(`posterior samples per pixel (at most ${MAX_SAMPLES_PER_ROW})`),
   seed: z.number().int().default(0).describe('seed of the sampling noise: a pixel\'s noise comes from (seed, its mosaic x, y), so it does not depend on strips, tiles or batches'),
-  batchRows: z.number().int().min(1).max(MAX_BATCH_ROWS).default(64).describe('pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel, at most 2 GiB per call; 64 measured fastest, tools/bench/inference.bench.mjs)'),
-  threads: z.number().int().min(1).max(MAX_INTRA_OP_THREADS).default(2).describe(`onnxruntime intra-op threads (at most ${MAX_INTRA_OP_THREADS})`),
+  batchRows: z.number().int().min(1).max(MAX_BATCH_ROWS).default(DEFAULT_BATCH_ROWS).describe(`pixels per onnxruntime call (memory ∝ batchRows × samplesPerPixel, at most 2 GiB per call; ${DEFAULT_BATCH_ROWS} measured fastest, tools/bench/inference.bench.mjs)`),
+  threads: z.number().int().min(1).max(MAX_INTRA_OP_THREADS).default(2).describe(`cores for sampling (at most ${MAX_INTRA_OP_THREADS}): one onnxruntime session per core in its own worker thread up to 4, the cores beyond as intra-op threads`),
   keepSamples: z.array(z.string()).default(['log_mstar', 'log_sfr100']).describe('parameters whose samples are kept as list columns `<param>_samples` (for sample-wise sums)'),
   ppcDraws: z
     .number()
