@@ -199,13 +199,14 @@ def export_emulator(em, n_params: int, out_dir: Path) -> Path:
     import onnx
     import torch
 
+    from .export import legacy_exporter
     from .manifest import ONNX_OPSET
 
     path = out_dir / "emulator.onnx"
     with torch.no_grad():
         torch.onnx.export(em, (torch.zeros(4, n_params) + 0.5, torch.ones(4)), str(path), input_names=EMULATOR_INPUT_NAMES,
                           output_names=[EMULATOR_OUTPUT_NAME], dynamic_axes={"parameters": {0: "M"}, "z": {0: "M"}, "photometry": {0: "M"}},
-                          opset_version=ONNX_OPSET)
+                          opset_version=ONNX_OPSET, **legacy_exporter())
     onnx.checker.check_model(onnx.load(str(path)))
     log(f"exported {path} ({path.stat().st_size / 1e3:.0f} kB)")
     return path

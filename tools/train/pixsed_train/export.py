@@ -110,6 +110,16 @@ def graph_macs_per_sample(sampler) -> int:
     return total
 
 
+def legacy_exporter() -> dict:
+    """torch.onnx.export keywords for the TorchScript exporter every shipped graph was made with: torch >= 2.9 defaults to
+    the dynamo exporter, which needs onnxscript and emits opset-18 node forms (Split num_outputs) into an opset-17 graph."""
+    import inspect
+
+    import torch
+
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export_onnx(module, example_features, D: int, onnx_path: Path) -> None:
     """torch.onnx.export of a (features [N, F], noise [N, S, D]) -> samples graph with dynamic N and S, checked."""
     import onnx
@@ -124,6 +134,7 @@ def export_onnx(module, example_features, D: int, onnx_path: Path) -> None:
             output_names=[OUTPUT_NAME],
             dynamic_axes={"features": {0: "N"}, "noise": {0: "N", 1: "S"}, "samples": {0: "N", 1: "S"}},
             opset_version=ONNX_OPSET,
+            **legacy_exporter(),
         )
     onnx.checker.check_model(onnx.load(str(onnx_path)))
 
