@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
-import { checkSamplingPlan, DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, emptyInferCounts, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
 import { loadPhotozModel, PHOTOZ_PASS, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
 import { checkModelBands, modelBandColumns } from './model-bands.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
@@ -149,7 +149,7 @@ function scatterResults(n: number, parts: { rows: number[]; r: InferResult }[]):
   for (const [p, s] of Object.entries(first.summaries)) summaries[p] = { mean: new Float32Array(n), std: new Float32Array(n), p16: new Float32Array(n), p50: new Float32Array(n), p84: new Float32Array(n), unit: s.unit };
   const kept: Record<string, Float32Array> = Object.fromEntries(Object.keys(first.kept).map((p) => [p, new Float32Array(n * S)]));
   const flags = new Uint32Array(n);
-  const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
+  const counts = emptyInferCounts();
   const ppc = first.ppc && { ...first.ppc, chi2: new Float32Array(n), pValue: new Float32Array(n), nBands: new Float32Array(n) };
   for (const { rows, r } of parts) {
     for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += r.counts[k];

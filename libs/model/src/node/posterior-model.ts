@@ -145,6 +145,11 @@ export interface InferResult {
   ppc?: PpcResult;
 }
 
+/** InferResult.counts with every flag at 0 (the one list of the flags infer() counts). */
+export function emptyInferCounts(): InferResult['counts'] {
+  return { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
+}
+
 /** The PPC output columns, their units and meanings, and the run-level facts (StreamInfo `inference.ppc`). */
 export interface PpcColumns {
   info: { draws: number; emulatorSha256: string; pValueThreshold?: number };
@@ -336,7 +341,7 @@ export class PosteriorModel {
     const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
-    const counts = { MISSING_BAND: 0, NON_DETECTION: 0, OUT_OF_SUPPORT: 0, NO_REDSHIFT: 0, PPC_POOR: 0 };
+    const counts = emptyInferCounts();
     for (let i = 0; i < n; i++) {
       const noZ = zIn !== undefined && !Number.isFinite(zIn[i]);
       const f = (feat.missing[i] ? FLAG.MISSING_BAND : 0) | (feat.nonDetected[i] ? FLAG.NON_DETECTION : 0) | (oos[i] ? FLAG.OUT_OF_SUPPORT : 0) | (noZ ? FLAG.NO_REDSHIFT : 0);
@@ -416,7 +421,7 @@ export class PosteriorModel {
           if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
         }
         await finishChecking();
-        if (ppc) checking = { emulated: handled(this.startPredictive(workerOf(r0).emulator!, ppc, table, samples, r0, m, S)), r0, m };
+        if (ppc) checking = { emulated: handled(this.startPredictive(workerOf(r0).emulator!, ppc, table, samples, r0, m, S, K)), r0, m };
       }
       await finishChecking();
     } finally {
@@ -514,15 +519,15 @@ export class PosteriorModel {
 
   /**
    * Posterior-predictive check of rows r0 … r0+m−1, part 1: the emulated photometry [m·K, 2B] of the first `ppc.draws`
-   * samples of each row (samples [m, S, D]) from the worker's emulator session (PpcEmulator.predict's checks).
+   * samples of each row (samples [m, S, D]) from the worker's emulator session (PpcEmulator.predict's checks); `zK` is
+   * infer()'s z values per row (zSamples; 0 without).
    */
-  private async startPredictive(session: OnnxWorkerSession, ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number): Promise<Float32Array> {
+  private async startPredictive(session: OnnxWorkerSession, ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number, zK: number): Promise<Float32Array> {
     const D = this.parameters.length;
     const K = ppc.draws;
     const B = this.bands.length;
     const params = new Float32Array(m * K * D);
     const zs = new Float32Array(m * K);
-    const zK = table.zSamples ? table.zSamples.length / table.n : 0; // z values per row (zSamples)
     for (let i = 0; i < m; i++) {
       params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
       // a draw's photometry at the z it was sampled at (zSamples: its block's draw of the galaxy's z)
