@@ -1,5 +1,5 @@
 // Inference throughput of a shipped model, side by side with its peers on the same rows, in one run (issue 22):
-//   - pixsed: onnxruntime-node sampler (PosteriorModel.sample) and the whole inference path (PosteriorModel.infer:
+//   - pixsed: onnxruntime-node sampler (PosteriorModel.sample: one session per thread, samplerWorkerPlan) and the whole inference path (PosteriorModel.infer:
 //     features, keyed noise, sampling, summaries) for several batch sizes, with peak RSS;
 //   - PyTorch, same weights (tools/train/bench_torch.py on <model>/sampler.pt) at 1 and 2 threads, in a venv made on
 //     first use (~/.cache/pixsed/venv-torch from tools/train/bench-torch-requirements.txt: torch==2.13.0 takes the
@@ -180,6 +180,7 @@ function runPython(python, args, env = {}) {
 }
 
 async function main() {
+  const { samplerWorkerPlan } = await import('@pixsed/model/node');
   if (!existsSync(join(modelDir, 'model.onnx'))) {
     note(`no model ${modelDir}/model.onnx; skipping`);
     return;
@@ -235,7 +236,7 @@ async function main() {
       emit(`inference.onnx.${name}.px_per_s`, c.v, `px/s (${S} samples, sampler, ${c.n} rows, best of ${ROUNDS})`);
       if (inf) emit(`inference.infer.${name}.px_per_s`, inf, `px/s (${S} samples, PosteriorModel.infer: features, keyed noise, sampling, summaries)`);
       emit(`inference.onnx.${name}.peak_rss`, c.rss, 'MB');
-      row(`pixsed ONNX sampler, batch ${rows}, ${threads} thread(s)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
+      row(`pixsed ONNX sampler, batch ${rows}, ${threads} thread(s) (${samplerWorkerPlan(threads).length} session(s) × ${samplerWorkerPlan(threads)[0]} intra-op)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
       if (c.v > best.pxs) best = { pxs: c.v, rows, threads };
       bestInfer = Math.max(bestInfer, inf ?? 0);
     }

@@ -101,7 +101,7 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     await model.close();
   });
 
-  it('gives identical results bit for bit with 1, 2 or 3 sampler workers (threads 3 split as 3 × 1, or 2 + 1); workers outside 1–4 is a usage error', async () => {
+  it('gives identical results bit for bit with 1, 2 or 3 sampler workers (threads 3 split as 3 × 1, or 2 + 1), in infer() and sample(); workers outside 1–4 is a usage error', async () => {
     const { samplerWorkerPlan } = await import('./posterior-model.js');
     expect(samplerWorkerPlan(2)).toEqual([1, 1]);
     expect(samplerWorkerPlan(3, 2)).toEqual([2, 1]);
@@ -118,6 +118,22 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
       expect(Array.from(o.summaries.log_sfr100.p16)).toEqual(Array.from(out[0].summaries.log_sfr100.p16));
     }
     for (const workers of [0, 5, 1.5]) await expect(PosteriorModel.load(join(dir, 'model.onnx'), { workers })).rejects.toThrow(/workers: expected an integer from 1 to 4, got/);
+    // sample(): the batches on the workers, the noise drawn from the one rng in row order, so a serial main-thread
+    // session fed the same stream batch by batch gives the same samples
+    const m1 = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 3, threads: 2 });
+    const F = m1.layout.count;
+    const feat = m1.features(table.flux, table.err, table.z, n).features;
+    const got = await m1.sample(feat, n, 20, createPrng(11));
+    await m1.close();
+    const main = await OnnxSampler.open(join(dir, 'model.onnx'), { threads: 1 });
+    const rng = createPrng(11);
+    const ref = new Float32Array(n * 20 * 2);
+    for (let r0 = 0; r0 < n; r0 += 3) {
+      const r1 = Math.min(n, r0 + 3);
+      ref.set(await main.run(feat.subarray(r0 * F, r1 * F), fillNormal(rng, new Float32Array((r1 - r0) * 20 * 2)), r1 - r0, F, 20, 2), r0 * 20 * 2);
+    }
+    await main.close();
+    expect(Array.from(got)).toEqual(Array.from(ref));
   });
 
   it('per-sample z (zSamples): sample k of a row = its features with z_k · W + σ·noise_k, independent of batchRows; K < S z values per row in blocks', async () => {

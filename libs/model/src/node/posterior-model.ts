@@ -301,15 +301,31 @@ export class PosteriorModel {
     return out;
   }
 
-  /** Posterior samples [n, s, D] for features [n, F]; noise from one `rng`, drawn batch by batch (calibration's mock catalogues). */
+  /**
+   * Posterior samples [n, s, D] for features [n, F]; noise from one `rng`, drawn batch by batch in row order
+   * (calibration's mock catalogues). The batches run on infer()'s worker sessions (`samplerWorkerPlan`), 2 per worker
+   * in flight; the noise is drawn in the same order whatever the number of workers, so the samples are too.
+   */
   async sample(features: Float32Array, n: number, s: number, rng: Prng): Promise<Float32Array> {
     const nf = this.manifest.features.count;
     const d = this.manifest.sampler.noiseDim;
+    if (features.length !== n * nf) throw new ModelMismatchError(`${this.onnxFile}: features have ${features.length} values, expected ${n}×${nf}`);
+    checkSamplingPlan(s, this.batchRows, d);
     const out = new Float32Array(n * s * d);
-    for (let r0 = 0; r0 < n; r0 += this.batchRows) {
+    if (n === 0) return out;
+    const pool = await this.remoteSessions();
+    const inFlight: Promise<void>[] = [];
+    for (let r0 = 0, j = 0; r0 < n; r0 += this.batchRows, j++) {
       const r1 = Math.min(n, r0 + this.batchRows);
-      const part = await this.sampler.sample(features.subarray(r0 * nf, r1 * nf), r1 - r0, nf, s, d, rng);
-      out.set(part, r0 * s * d);
+      const noise = fillNormal(rng, new Float32Array((r1 - r0) * s * d));
+      const run = this.runSampler(pool[j % pool.length].sampler, features.subarray(r0 * nf, r1 * nf), noise, r1 - r0, nf, s, d, false).then(({ samples }) => out.set(samples, r0 * s * d));
+      inFlight.push(handled(run));
+      if (inFlight.length >= SAMPLER_RUNS_AHEAD * pool.length) await inFlight.shift();
+    }
+    try {
+      for (const p of inFlight) await p;
+    } finally {
+      await Promise.allSettled(inFlight);
     }
     return out;
   }
