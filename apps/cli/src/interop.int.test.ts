@@ -200,8 +200,9 @@ print(json.dumps({"hdus": [{k: (h.header.get(k) if k in h.header else None) for 
     );
     const runSummary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));
     const sha = createHash('sha256').update(readFileSync(join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx'))).digest('hex');
+    const modelVersion = (JSON.parse(readFileSync(join(root, 'test-data/models/jades-delayed-tau-affine/manifest.json'), 'utf8')) as { version: string }).version;
     for (const hdu of h.hdus) {
-      expect(hdu).toMatchObject({ OBJECT: 'galaxy 1', GALAXYID: 1, PIXSEDV: runSummary.pixsedVersion, MODEL: 'jades-delayed-tau-affine', MODELVER: '0.3.1', MODELSHA: sha, PSFBAND: 'f444w', SNRTHR: 5, NSAMPPIX: 64, CFGHASH: runSummary.configHash });
+      expect(hdu).toMatchObject({ OBJECT: 'galaxy 1', GALAXYID: 1, PIXSEDV: runSummary.pixsedVersion, MODEL: 'jades-delayed-tau-affine', MODELVER: modelVersion, MODELSHA: sha, PSFBAND: 'f444w', SNRTHR: 5, NSAMPPIX: 64, CFGHASH: runSummary.configHash });
       expect(hdu.DATE).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     }
     const images = h.hdus.slice(1);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeFitsImage } from '@pixsed/fits/node';
+import { DEFAULT_BATCH_ROWS } from '@pixsed/model/node';
 
 /**
  * Fault suite for issue 14 "atomic, honest outputs" and the CLI parts of "hangs and unhelpful
@@ -402,7 +403,7 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
   it('validate-config on the good pipeline: prints the memory estimate and the probe, writes nothing; with --out it refuses a folder holding results as run does', () => {
     const v = pixsed('validate-config', 'p.yaml', ...SMALL, '--probe');
     expect(v.status, v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/memory {2}inference: samplesPerPixel 20 × batchRows 64 × \d+ parameters × 4 B = [\d.]+ (kB|MB) per inference call/);
+    expect(v.stdout).toMatch(new RegExp(`memory {2}inference: samplesPerPixel 20 × batchRows ${DEFAULT_BATCH_ROWS} × \\d+ parameters × 4 B = [\\d.]+ (kB|MB) per inference call`));
     expect(v.stdout).toMatch(/probe {3}first batch \(\d+ px\) through 3 stage\(s\) and 2 sink\(s\): ok/);
     expect(existsSync(join(fx, 'out'))).toBe(false);
     const refused = pixsed('validate-config', 'p.yaml', '--out', A);
