@@ -15,7 +15,7 @@ export interface PosteriorModelOptions {
   threads?: number;
   /** Rows per onnxruntime call (memory: rows × samples × parameters × 4 bytes). */
   batchRows?: number;
-  /** infer()'s sampler worker threads (default: one per thread up to MAX_SAMPLER_WORKERS; `samplerWorkerPlan`). */
+  /** Sampler worker threads of infer() and sample() (default: one per thread up to MAX_SAMPLER_WORKERS; `samplerWorkerPlan`). */
   workers?: number;
 }
 
@@ -207,6 +207,9 @@ export class PosteriorModel {
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const { manifest, manifestFile, onnxFile } = loadManifest(path);
     checkSamplingPlan(2, opts.batchRows ?? DEFAULT_BATCH_ROWS, 1, { what: 'model options' }); // batchRows 0 would loop forever
+    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1 && opts.workers <= MAX_SAMPLER_WORKERS)) {
+      throw new ConfigError(undefined, [{ path: 'workers', message: `expected an integer from 1 to ${MAX_SAMPLER_WORKERS}, got ${opts.workers}` }], 'model options');
+    }
     const bytes = readModelBytes(onnxFile);
     const sha256 = sha256Hex(bytes);
     if (sha256 !== manifest.modelSha256) {
@@ -229,10 +232,6 @@ export class PosteriorModel {
         await sampler.close();
         throw e;
       }
-    }
-    if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1 && opts.workers <= MAX_SAMPLER_WORKERS)) {
-      await Promise.all([sampler.close(), emulator?.close()]);
-      throw new ConfigError(undefined, [{ path: 'workers', message: `expected an integer from 1 to ${MAX_SAMPLER_WORKERS}, got ${opts.workers}` }], 'model options');
     }
     return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? DEFAULT_BATCH_ROWS, emulator, bytes, opts.threads ?? 2, opts.workers);
   }
