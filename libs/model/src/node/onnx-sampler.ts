@@ -44,6 +44,19 @@ export function readModelBytes(file: string): Uint8Array {
  * onnxruntime-node. Noise is standard normal supplied by the caller (or drawn from the caller's
  * seeded PRNG), so a run is reproducible bit for bit.
  */
+/** A sampler run's inputs: features [n, nFeatures] and noise [n, s, dims], else a ModelMismatchError naming `file`. */
+export function checkSamplerInputs(file: string, features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): void {
+  if (features.length !== n * nFeatures) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
+  if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
+}
+
+/** A sampler run's output `output` has shape [n, s, dims], else a ModelMismatchError naming `file`. */
+export function checkSamplerOutput(file: string, output: string, shape: readonly number[], n: number, s: number, dims: number): void {
+  if (shape.length !== 3 || shape[0] !== n || shape[1] !== s || shape[2] !== dims) {
+    throw new ModelMismatchError(`${file}: output '${output}' has shape [${shape.join(', ')}], expected [${n}, ${s}, ${dims}]`);
+  }
+}
+
 export class OnnxSampler {
   /** `sample`'s noise buffer, reused from call to call (grown when a call needs more); `noiseBusy` while a call uses it. */
   private noise = new Float32Array(0);
@@ -99,8 +112,7 @@ export class OnnxSampler {
 
   /** Samples [n, s, dims] for features [n, nFeatures] and the given standard-normal noise [n, s, dims]. */
   async run(features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): Promise<Float32Array> {
-    if (features.length !== n * nFeatures) throw new ModelMismatchError(`${this.file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
-    if (noise.length !== n * s * dims) throw new ModelMismatchError(`${this.file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
+    checkSamplerInputs(this.file, features, noise, n, nFeatures, s, dims);
     if (this.closing) throw new ModelMismatchError(`${this.file}: the sampler is closed (a run was asked for after close())`);
     const running = this.session.run({
       [this.featuresInput]: new ort.Tensor('float32', features, [n, nFeatures]),
@@ -114,9 +126,7 @@ export class OnnxSampler {
       this.inFlight.delete(running);
     }
     const t = result[this.output];
-    if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
-      throw new ModelMismatchError(`${this.file}: output '${this.output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
-    }
+    checkSamplerOutput(this.file, this.output, t.dims, n, s, dims);
     return t.data as Float32Array;
   }
 

@@ -6,7 +6,7 @@ import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
 import { percentileSorted, posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
 import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
-import { OnnxSampler, readModelBytes } from './onnx-sampler.js';
+import { checkSamplerInputs, checkSamplerOutput, checkThreads, OnnxSampler, readModelBytes } from './onnx-sampler.js';
 import { ppcRow } from '../ppc-statistic.js';
 import { PpcEmulator } from './ppc-emulator.js';
 import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
@@ -182,7 +182,7 @@ export function ppcColumns(model: PosteriorModel, ppcDraws: number, samples: num
  */
 export class PosteriorModel {
   readonly layout: FeatureLayout;
-  /** infer()'s sessions (sampler, PPC emulator) in worker threads, started by the first infer(); see `remoteSessions`. */
+  /** The sessions of infer() and sample() (sampler, PPC emulator) in worker threads, started by the first call; see `remoteSessions`. */
   private remote?: Promise<RemoteSessions[]>;
   private closed = false;
 
@@ -196,7 +196,7 @@ export class PosteriorModel {
     readonly batchRows: number,
     /** The model's PPC emulator (manifest `ppc`), if it has one. */
     readonly ppcEmulator?: PpcEmulator,
-    /** The ONNX file's bytes (checked against modelSha256) and the sampler's intra-op threads, for infer()'s worker. */
+    /** The ONNX file's bytes (checked against modelSha256), the cores and the worker count, for the worker sessions. */
     private readonly modelBytes?: Uint8Array,
     private readonly threads = 2,
     private readonly workers?: number,
@@ -207,6 +207,7 @@ export class PosteriorModel {
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const { manifest, manifestFile, onnxFile } = loadManifest(path);
     checkSamplingPlan(2, opts.batchRows ?? DEFAULT_BATCH_ROWS, 1, { what: 'model options' }); // batchRows 0 would loop forever
+    checkThreads(opts.threads ?? 2);
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1 && opts.workers <= MAX_SAMPLER_WORKERS)) {
       throw new ConfigError(undefined, [{ path: 'workers', message: `expected an integer from 1 to ${MAX_SAMPLER_WORKERS}, got ${opts.workers}` }], 'model options');
     }
@@ -218,9 +219,11 @@ export class PosteriorModel {
           'the ONNX file was replaced or the manifest belongs to another model',
       );
     }
+    // a main-thread session at load: the graph and its input/output names are checked here, with named errors, before
+    // any run; it never samples (infer() and sample() run on the worker sessions), so one intra-op thread
     const sampler = await OnnxSampler.open(
       onnxFile,
-      { threads: opts.threads, featuresInput: manifest.sampler.inputNames[0], noiseInput: manifest.sampler.inputNames[1], output: manifest.sampler.outputName },
+      { threads: 1, featuresInput: manifest.sampler.inputNames[0], noiseInput: manifest.sampler.inputNames[1], output: manifest.sampler.outputName },
       bytes,
     );
     let emulator: PpcEmulator | undefined;
@@ -472,8 +475,8 @@ export class PosteriorModel {
   }
 
   /**
-   * infer()'s sessions: the same sampler graph (and PPC emulator) with the same options, opened in `samplerWorkers`
-   * worker threads (OnnxWorker) by the first infer(), so that the JavaScript of neighbouring batches runs on this
+   * The sessions of infer() and sample(): the sampler graph (and PPC emulator) opened in the worker threads of
+   * `samplerWorkerPlan` (OnnxWorker) by the first call, so that the JavaScript of neighbouring batches runs on this
    * thread while batches sample (onnxruntime-node runs a session synchronously on the thread that calls it).
    */
   private remoteSessions(): Promise<RemoteSessions[]> {
@@ -517,18 +520,14 @@ export class PosteriorModel {
   }
 
   /**
-   * Samples [n, s, dims] from the worker's sampler session (OnnxSampler.run's checks); `noise` (and features when
+   * Samples [n, s, dims] from a worker's sampler session (OnnxSampler.run's checks); `noise` (and features when
    * `moveFeatures`) are moved to the worker, and the noise buffer comes back for reuse.
    */
   private async runSampler(session: OnnxWorkerSession, features: Float32Array, noise: Float32Array, n: number, nf: number, s: number, dims: number, moveFeatures: boolean): Promise<{ samples: Float32Array; noise?: Float32Array }> {
-    const file = this.onnxFile;
-    if (features.length !== n * nf) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nf}`);
-    if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
+    checkSamplerInputs(this.onnxFile, features, noise, n, nf, s, dims);
     const { featuresInput, noiseInput, output } = this.sampler;
     const t = await session.run({ [featuresInput]: { data: features, dims: [n, nf] }, [noiseInput]: { data: noise, dims: [n, s, dims] } }, output, moveFeatures ? [features, noise] : [noise]);
-    if (t.dims.length !== 3 || t.dims[0] !== n || t.dims[1] !== s || t.dims[2] !== dims) {
-      throw new ModelMismatchError(`${file}: output '${output}' has shape [${t.dims.join(', ')}], expected [${n}, ${s}, ${dims}]`);
-    }
+    checkSamplerOutput(this.onnxFile, output, t.dims, n, s, dims);
     return { samples: t.data, noise: t.back[noiseInput] };
   }
 
@@ -606,7 +605,7 @@ interface RemoteSessions {
   emulator?: OnnxWorkerSession;
 }
 
-/** Most sampler worker threads infer() starts (beyond it, more intra-op threads per worker). */
+/** Most sampler worker threads infer() and sample() start (beyond it, more intra-op threads per worker). */
 export const MAX_SAMPLER_WORKERS = 4;
 
 /**
