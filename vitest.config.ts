@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@pixsed\/([a-z-]+)\/node$/, replacement: `${root}libs/$1/src/node/index.ts` },
+      { find: /^@pixsed\/core\/numeric$/, replacement: `${root}libs/core/src/numeric.ts` },
       { find: /^@pixsed\/([a-z-]+)$/, replacement: `${root}libs/$1/src/index.ts` },
     ],
   },

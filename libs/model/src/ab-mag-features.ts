@@ -3,7 +3,7 @@ export const AB_ZERO_POINT_NJY = 31.4;
 /** σ_m = 2.5/ln10 · σ_f / f (first-order error propagation). */
 export const MAG_ERR_FACTOR = 2.5 / Math.LN10;
 
-import { ModelMismatchError } from '@pixsed/core';
+import { ModelMismatchError } from '@pixsed/core/numeric';
 import { featureLayout } from './feature-layout.js';
 
 /** Non-detection and clipping rule of the `ab-mag-err-z` feature transform (tools/train/README.md). */

@@ -1,4 +1,4 @@
-import { chiSquareSf } from '@pixsed/core';
+import { chiSquareSf } from '@pixsed/core/numeric';
 import { AB_ZERO_POINT_NJY } from './ab-mag-features.js';
 
 /** Posterior-predictive check of one row (dimensionless). */

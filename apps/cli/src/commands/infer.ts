@@ -29,8 +29,12 @@ export interface InferOptions {
 /** One cell as read: CSV text, or a Parquet value (number, bigint, string, null, list …). */
 type Cell = unknown;
 
-/** Rows read per processing chunk for CSV input (Parquet: one row group). */
-const CSV_CHUNK_ROWS = 4096;
+/**
+ * Rows read per processing chunk for CSV input (Parquet: one row group). 1,024: reading, parsing and writing a chunk
+ * overlap the inference of its neighbours even for a small table (with 4,096, a 4,096-row input was read, inferred
+ * and written one after the other).
+ */
+const CSV_CHUNK_ROWS = 1024;
 
 /** Why a cell that `parseNumericCell` did not read as a number is bad: 'NULL', 'empty', 'not a number' or 'text'. */
 function badReason(v: Cell, p: 'blank' | 'invalid'): string {
@@ -205,11 +209,11 @@ async function openCsvWriter(file: string, names: string[]): Promise<TableWriter
 }
 
 /**
- * Parquet row groups of `pixsed infer`'s output: 4 CSV chunks, so that a group is encoded on the main thread while the
- * sampler's worker infers the next chunks (the writer's default, 131,072 rows, left every encoding of a smaller
- * input until after the last inference).
+ * Parquet row groups of `pixsed infer`'s output: 16,384 rows (16 CSV chunks), so that a group is encoded on the main
+ * thread while the sampler's workers infer the next chunks (the writer's default, 131,072 rows, left every encoding of
+ * a smaller input until after the last inference).
  */
-const PARQUET_GROUP_ROWS = 4 * CSV_CHUNK_ROWS;
+const PARQUET_GROUP_ROWS = 16 * CSV_CHUNK_ROWS;
 
 async function openParquetWriter(file: string, metadata: Record<string, string>): Promise<TableWriter> {
   const w: ParquetFileWriter = await createParquetWriter(file, { metadata, rowGroupRows: PARQUET_GROUP_ROWS });
@@ -262,6 +266,7 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows, threads });
+  model.start(); // its worker sessions open while the input is opened and its first chunk read
   let photz: PosteriorModel | undefined;
   try {
     if (opts.photzModel !== undefined) {
@@ -466,8 +471,9 @@ async function run(models: Models, opts: InferOptions, { S, seed, input, file, p
     bar?.update(prep.row0 + n);
   };
 
-  // Pipelined by chunk: chunk k+1 is read and parsed while chunk k infers (its sampler runs in the model's worker
-  // thread), and chunk k is written while chunk k+1 infers. Rows, keys and results are those of a serial loop.
+  // Pipelined by chunk: chunk k+1 is read, parsed and its inference queued (behind chunk k's batches, so the workers
+  // never wait between chunks) before chunk k's results are awaited and written. Rows, keys and results are those of
+  // a serial loop (a row's result depends only on its inputs, the seed and its key).
   const t0 = performance.now();
   let row0 = 0;
   const chunks = reader.chunks();
@@ -477,14 +483,14 @@ async function run(models: Models, opts: InferOptions, { S, seed, input, file, p
       const next = await chunks.next();
       const prep = next.done ? undefined : prepare(next.value, row0);
       if (prep) row0 += prep.n;
-      const done = inferring ? { prep: inferring.prep, res: await inferring.results } : undefined;
+      const previous = inferring;
       inferring = undefined;
       if (prep) {
         const results = inferChunk(prep);
         results.catch(() => undefined); // awaited below or, after an error, settled in the catch
         inferring = { prep, results };
       }
-      if (done) await finish(done.prep, done.res);
+      if (previous) await finish(previous.prep, await previous.results);
       if (!prep) break;
     }
     bar?.stop();

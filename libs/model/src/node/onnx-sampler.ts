@@ -1,6 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { ConfigError, fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
+import { checkSamplerInputs, checkSamplerOutput, type GraphRunner } from './infer-batch.js';
+import { graphRunner } from './onnx-session.js';
+
+export { checkSamplerInputs, checkSamplerOutput };
 
 /** Most onnxruntime intra-op threads accepted (`threads`, `--threads`): beyond it a typo, not a plan. */
 export const MAX_INTRA_OP_THREADS = 1024;
@@ -44,19 +48,6 @@ export function readModelBytes(file: string): Uint8Array {
  * onnxruntime-node. Noise is standard normal supplied by the caller (or drawn from the caller's
  * seeded PRNG), so a run is reproducible bit for bit.
  */
-/** A sampler run's inputs: features [n, nFeatures] and noise [n, s, dims], else a ModelMismatchError naming `file`. */
-export function checkSamplerInputs(file: string, features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): void {
-  if (features.length !== n * nFeatures) throw new ModelMismatchError(`${file}: features have ${features.length} values, expected ${n}×${nFeatures}`);
-  if (noise.length !== n * s * dims) throw new ModelMismatchError(`${file}: noise has ${noise.length} values, expected ${n}×${s}×${dims}`);
-}
-
-/** A sampler run's output `output` has shape [n, s, dims], else a ModelMismatchError naming `file`. */
-export function checkSamplerOutput(file: string, output: string, shape: readonly number[], n: number, s: number, dims: number): void {
-  if (shape.length !== 3 || shape[0] !== n || shape[1] !== s || shape[2] !== dims) {
-    throw new ModelMismatchError(`${file}: output '${output}' has shape [${shape.join(', ')}], expected [${n}, ${s}, ${dims}]`);
-  }
-}
-
 export class OnnxSampler {
   /** `sample`'s noise buffer, reused from call to call (grown when a call needs more); `noiseBusy` while a call uses it. */
   private noise = new Float32Array(0);
@@ -113,21 +104,24 @@ export class OnnxSampler {
   /** Samples [n, s, dims] for features [n, nFeatures] and the given standard-normal noise [n, s, dims]. */
   async run(features: Float32Array, noise: Float32Array, n: number, nFeatures: number, s: number, dims: number): Promise<Float32Array> {
     checkSamplerInputs(this.file, features, noise, n, nFeatures, s, dims);
-    if (this.closing) throw new ModelMismatchError(`${this.file}: the sampler is closed (a run was asked for after close())`);
-    const running = this.session.run({
-      [this.featuresInput]: new ort.Tensor('float32', features, [n, nFeatures]),
-      [this.noiseInput]: new ort.Tensor('float32', noise, [n, s, dims]),
-    });
-    this.inFlight.add(running);
-    let result: Awaited<typeof running>;
-    try {
-      result = await running;
-    } finally {
-      this.inFlight.delete(running);
-    }
-    const t = result[this.output];
+    const t = await this.runner()({ [this.featuresInput]: { data: features, dims: [n, nFeatures] }, [this.noiseInput]: { data: noise, dims: [n, s, dims] } }, this.output);
     checkSamplerOutput(this.file, this.output, t.dims, n, s, dims);
-    return t.data as Float32Array;
+    return t.data;
+  }
+
+  /** This session as infer-batch's GraphRunner (named float32 inputs, one output), for inferBatch on this thread. */
+  runner(): GraphRunner {
+    const run = graphRunner(this.session, this.file);
+    return async (feeds, output) => {
+      if (this.closing) throw new ModelMismatchError(`${this.file}: the sampler is closed (a run was asked for after close())`);
+      const running = run(feeds, output);
+      this.inFlight.add(running);
+      try {
+        return await running;
+      } finally {
+        this.inFlight.delete(running);
+      }
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { ModelMismatchError } from '@pixsed/core';
 import { checkThreads, readModelBytes } from './onnx-sampler.js';
+import type { GraphRunner } from './infer-batch.js';
 
 /**
  * An onnxruntime-node session on `file` (or its already-read `bytes`) with the options every pixsed graph uses
@@ -22,6 +23,16 @@ export async function runFloat32(session: ort.InferenceSession, input: string, d
   const r = await session.run({ [input]: new ort.Tensor('float32', data, dims) });
   const t = r[output];
   return { data: t.data as Float32Array, dims: t.dims };
+}
+
+/** `session` as a GraphRunner (named float32 inputs, one output; an absent output is a ModelMismatchError naming `file`). */
+export function graphRunner(session: ort.InferenceSession, file: string): GraphRunner {
+  return async (feeds, output) => {
+    const r = await session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
+    const t = r[output];
+    if (!t) throw new ModelMismatchError(`${file}: no output '${output}'`);
+    return { data: t.data as Float32Array, dims: t.dims };
+  };
 }
 
 export type OnnxSession = ort.InferenceSession;

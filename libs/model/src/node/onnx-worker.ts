@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ModelMismatchError } from '@pixsed/core';
+import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 
 /**
  * Worker body (CommonJS, so it runs the same from src under vitest and from dist): onnxruntime-node sessions opened by
@@ -12,42 +15,75 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 const sessions = new Map();
-parentPort.on('message', async (m) => {
+// loaded while the sessions open (batch requests await it); a failure is reported by the first batch
+const kernel = import(workerData.kernelUrl);
+kernel.catch(() => undefined);
+const session = (id) => {
+  const s = sessions.get(id);
+  if (!s) throw new Error('no session ' + id + ' (closed?)');
+  return s;
+};
+const runner = (id) => async (feeds, output) => {
+  const ts = {};
+  for (const k of Object.keys(feeds)) ts[k] = new ort.Tensor('float32', feeds[k].data, feeds[k].dims);
+  const t = (await session(id).run(ts))[output];
+  if (!t) throw new Error('no output ' + output);
+  return { data: t.data, dims: t.dims };
+};
+const post = (msg, transfer) => {
+  try {
+    parentPort.postMessage(msg, transfer);
+  } catch {
+    parentPort.postMessage(msg); // a buffer that cannot move (e.g. onnxruntime's own): copied
+  }
+};
+async function handle(m) {
   try {
     if (m.type === 'open') {
       const s = await ort.InferenceSession.create(m.bytes, m.options);
       sessions.set(m.session, s);
-      parentPort.postMessage({ id: m.id, inputNames: s.inputNames, outputNames: s.outputNames });
+      post({ id: m.id, inputNames: s.inputNames, outputNames: s.outputNames });
     } else if (m.type === 'run') {
-      const s = sessions.get(m.session);
-      if (!s) throw new Error('no session ' + m.session + ' (closed?)');
-      const feeds = {};
-      for (const k of Object.keys(m.feeds)) feeds[k] = new ort.Tensor('float32', m.feeds[k].data, m.feeds[k].dims);
-      const t = (await s.run(feeds))[m.output];
-      if (!t) throw new Error('no output ' + m.output);
-      const data = t.data;
+      const t = await runner(m.session)(m.feeds, m.output);
       // the inputs moved here go back with the output, for the caller to reuse
       const back = {};
       for (const k of m.giveBack || []) back[k] = m.feeds[k].data;
-      const moved = Object.values(back).map((b) => b.buffer);
-      try {
-        parentPort.postMessage({ id: m.id, data, dims: t.dims, back }, [data.buffer, ...moved]);
-      } catch {
-        parentPort.postMessage({ id: m.id, data: data.slice(), dims: t.dims, back }, moved);
-      }
+      post({ id: m.id, data: t.data, dims: t.dims, back }, [t.data.buffer, ...Object.values(back).map((b) => b.buffer)]);
+    } else if (m.type === 'batch') {
+      const k = await kernel;
+      const r = await k.inferBatch(m.request, runner(m.session), m.emulator === undefined ? undefined : runner(m.emulator));
+      post({ id: m.id, batch: r }, k.resultBuffers(r));
     } else if (m.type === 'close') {
       const s = sessions.get(m.session);
       sessions.delete(m.session);
       if (s) await s.release();
-      parentPort.postMessage({ id: m.id });
+      post({ id: m.id });
     }
   } catch (e) {
-    parentPort.postMessage({ id: m.id, error: String((e && e.message) || e) });
+    post({ id: m.id, error: String((e && e.message) || e), errorName: e && e.name });
   }
+}
+// one request at a time, in arrival order (a batch's noise buffer is reused by the next)
+let chain = Promise.resolve();
+parentPort.on('message', (m) => {
+  chain = chain.then(() => handle(m));
 });`;
 
 /** onnxruntime-node as this module resolves it (the worker loads the same copy). */
 const ORT_PATH = createRequire(import.meta.url).resolve('onnxruntime-node');
+
+/**
+ * The built infer-batch module the worker imports for `batch` requests: beside this file in dist; from the sources
+ * (vitest), the package's dist copy, so the tests' workers run what `npm run build` made (the tests compare it with
+ * the sources' inferBatch on the main thread, which catches a stale build).
+ */
+function kernelUrl(): URL {
+  const here = new URL('./infer-batch.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  const built = new URL('../../dist/node/infer-batch.js', import.meta.url);
+  if (!existsSync(built)) throw new ModelMismatchError(`${fileURLToPath(built)} is missing: build @pixsed/model first (npm run build), its worker threads run the built infer-batch module`);
+  return built;
+}
 
 export interface OnnxWorkerSessionOptions {
   intraOpNumThreads: number;
@@ -57,7 +93,7 @@ export interface OnnxWorkerSessionOptions {
   extra?: Record<string, unknown>;
 }
 
-type Reply = { id: number; error?: string; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
+type Reply = { id: number; error?: string; errorName?: string; batch?: InferBatchResult; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
 
 /**
  * One worker thread hosting onnxruntime-node sessions (`OnnxWorker.session`), so that session runs overlap the main
@@ -81,7 +117,7 @@ export class OnnxWorker {
       if (!p) return;
       this.pending.delete(m.id);
       if (!this.pending.size) this.worker.unref();
-      if (m.error !== undefined) p.reject(new Error(m.error));
+      if (m.error !== undefined) p.reject(m.errorName === 'ModelMismatchError' ? new ModelMismatchError(m.error) : new Error(m.error));
       else p.resolve(m);
     });
     const fail = (e: Error) => {
@@ -94,7 +130,7 @@ export class OnnxWorker {
   }
 
   static start(): OnnxWorker {
-    return new OnnxWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ORT_PATH } }));
+    return new OnnxWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ORT_PATH, kernelUrl: kernelUrl().href } }));
   }
 
   private request(m: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
@@ -143,11 +179,21 @@ export class OnnxWorker {
 export class OnnxWorkerSession {
   constructor(
     readonly file: string,
-    private readonly id: number,
+    readonly id: number,
     readonly inputNames: string[],
     readonly outputNames: string[],
     private readonly send: (m: Record<string, unknown>, transfer: ArrayBuffer[]) => Promise<Reply>,
   ) {}
+
+  /**
+   * inferBatch in the worker on this session (and `emulator`, a session of the same worker, for the check); the
+   * request's typed arrays listed in `transfer` are moved there (the caller must not use them afterwards), the result's
+   * arrays are moved back.
+   */
+  async batch(request: InferBatchRequest, emulator: OnnxWorkerSession | undefined, transfer: ArrayBuffer[]): Promise<InferBatchResult> {
+    const r = await this.send({ type: 'batch', session: this.id, emulator: emulator?.id, request }, transfer);
+    return r.batch!;
+  }
 
   /**
    * Run on float32 `feeds`; returns output `output`. An input that is a compact typed array listed in `transfer` is

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { ConfigError, createPrng, fillNormal, FLAG, keyedSeed, ModelMismatchError, parseConfig, sha256Hex, type Prng } from '@pixsed/core';
+import { ConfigError, fillNormal, FLAG, keyedSeed, ModelMismatchError, parseConfig, sha256Hex, type Prng } from '@pixsed/core';
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
 import { featureLayout, type FeatureLayout } from '../feature-layout.js';
 import { modelManifestSchema, type ModelManifest } from '../model-manifest.js';
-import { percentileSorted, posteriorSummary, type PosteriorSummary } from '../posterior-summary.js';
+import { percentileSorted, SUMMARY_STATS, type PosteriorSummary } from '../posterior-summary.js';
 import { AB_ZERO_POINT_NJY } from '../ab-mag-features.js';
 import { checkSamplerInputs, checkSamplerOutput, checkThreads, OnnxSampler, readModelBytes } from './onnx-sampler.js';
-import { ppcRow } from '../ppc-statistic.js';
+import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 import { PpcEmulator } from './ppc-emulator.js';
 import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
 
@@ -239,6 +239,14 @@ export class PosteriorModel {
     return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? DEFAULT_BATCH_ROWS, emulator, bytes, opts.threads ?? 2, opts.workers);
   }
 
+  /**
+   * Starts opening the worker sessions of infer() and sample() now, in the background (the first call opens them
+   * otherwise), so that they open while the caller reads its input; a failure is reported by that first call.
+   */
+  start(): void {
+    if (!this.closed) this.remoteSessions().catch(() => undefined);
+  }
+
   get parameters(): string[] {
     return this.manifest.parameters.map((p) => p.name);
   }
@@ -355,7 +363,7 @@ export class PosteriorModel {
     const zIn = table.z;
     const K = table.zSamples ? table.zSamples.length / Math.max(n, 1) : 0; // z values per row
     if (table.zSamples && (this.infersRedshift || !Number.isInteger(K) || K < 1 || S % K !== 0)) throw new ModelMismatchError(`infer(): zSamples needs a z-conditioned model and ${n} × K values with K dividing the ${S} samples, got ${table.zSamples.length}${this.infersRedshift ? ' for a photo-z model' : ''}`);
-    const B = K ? S / K : S; // samples per z value
+    const B0 = K ? S / K : S; // samples per z value
     const feat = this.features(table.flux, table.err, zIn, n);
     const oos = this.outOfSupport(feat, n);
     const flags = new Uint32Array(n);
@@ -380,71 +388,66 @@ export class PosteriorModel {
     const keyParts: (number | string)[] = new Array(nKey);
     const ppc = this.ppcPlan(n, S, opts.ppcDraws);
     const pool = n > 0 ? await this.remoteSessions() : [];
-    // The sampler (and PPC emulator) run in worker threads (batch j on worker j mod P), SAMPLER_RUNS_AHEAD batches per
-    // worker queued ahead of this thread's JavaScript, so a worker has its next batch when one ends even if this thread
-    // is late: when batch k's samples arrive, batch k+AHEAD·P's keyed noise is drawn and sent, batch k's summaries
-    // computed, batch k−1's PPC statistics computed (its emulator run was queued behind the batches then in flight on
-    // its worker) and batch k's emulator run queued on batch k's worker. Each row's noise and samples are those of a
-    // serial loop (bit-identical for any batch size and any number of workers).
-    const workerOf = (r0: number) => pool[Math.floor(r0 / this.batchRows) % pool.length];
-    const spareNoise: Float32Array[] = [];
-    const fillBatch = (r0: number): Float32Array => {
-      const m = Math.min(n, r0 + this.batchRows) - r0;
-      const noise = spareNoise.length && spareNoise[spareNoise.length - 1].length === m * S * D ? spareNoise.pop()! : new Float32Array(m * S * D); // every value written below
-      for (let i = 0; i < m; i++) {
-        for (let k = 0; k < nKey; k++) keyParts[k] = table.key[k][r0 + i];
-        fillNormal(createPrng(keyedSeed(opts.seed, ...keyParts)), noise.subarray(i * S * D, (i + 1) * S * D));
-      }
-      return noise;
-    };
-    const launch = (r0: number): Promise<Float32Array> => {
-      const noise = fillBatch(r0);
+    // Batch j runs on worker j mod P (inferBatch: keyed noise, sampler, summaries, kept samples, PPC), SAMPLER_RUNS_AHEAD
+    // batches per worker queued ahead, so a worker has its next batch when one ends even if this thread is late with
+    // its reading and writing; a batch's full samples never come back here. Each row's noise, samples and statistics
+    // are those of a serial loop (bit-identical for any batch size and any number of workers).
+    const { featuresInput, noiseInput, output } = this.sampler;
+    const em = this.manifest.ppc;
+    const B = this.bands.length;
+    const keptIdx = keep.map((p) => params.indexOf(p));
+    const launch = (r0: number, j: number): Promise<InferBatchResult> => {
       const r1 = Math.min(n, r0 + this.batchRows);
       const m = r1 - r0;
+      const seeds = new Int32Array(m);
+      const noZ = new Uint8Array(m);
+      for (let i = 0; i < m; i++) {
+        for (let k = 0; k < nKey; k++) keyParts[k] = table.key[k][r0 + i];
+        seeds[i] = keyedSeed(opts.seed, ...keyParts);
+        noZ[i] = flags[r0 + i] & FLAG.NO_REDSHIFT ? 1 : 0;
+      }
       // z per block of B samples: each row's features repeated K times with z replaced, B samples each ([m·K, B, D] = the [m, S, D] noise)
-      const run = table.zSamples
-        ? this.runSampler(workerOf(r0).sampler, perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K), noise, m * K, nf, B, D, true)
-        : this.runSampler(workerOf(r0).sampler, feat.features.subarray(r0 * nf, r1 * nf), noise, m, nf, S, D, false);
-      return handled(
-        run.then(({ samples, noise: back }) => {
-          if (back) spareNoise.push(back); // the noise buffer, back from the worker for the next batch
-          return samples;
-        }),
-      );
+      const features = table.zSamples ? perSampleZ(feat.features.subarray(r0 * nf, r1 * nf), nf, this.layout.z.offset, table.zSamples.subarray(r0 * K, r1 * K), K) : feat.features.slice(r0 * nf, r1 * nf);
+      const request: InferBatchRequest = { file: this.onnxFile, featuresInput, noiseInput, output, m, S, D, features, rows: table.zSamples ? m * K : m, nf, samplesPerRow: B0, seeds, noZ, kept: keptIdx };
+      if (ppc && em) request.ppc = { file: this.ppcEmulator!.file, inputNames: em.inputNames, outputName: em.outputName, draws: ppc.draws, B, ...this.predictiveInputs(table, r0, m, S, K, ppc.draws) };
+      const w = pool[j % pool.length];
+      const moved = [seeds, noZ, features, request.ppc?.zs, request.ppc?.flux, request.ppc?.err].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+      return handled(w.sampler.batch(request, w.emulator, moved));
     };
-    const queued: Promise<Float32Array>[] = [];
-    let nextR0 = 0;
+    const queued: Promise<InferBatchResult>[] = [];
+    let launched = 0;
     const launchNext = () => {
-      if (nextR0 >= n) return;
-      queued.push(launch(nextR0));
-      nextR0 += this.batchRows;
+      const r0 = launched * this.batchRows;
+      if (r0 >= n) return;
+      queued.push(launch(r0, launched++));
     };
-    let checking: { emulated: Promise<Float32Array>; r0: number; m: number } | undefined;
-    const finishChecking = async () => {
-      if (!checking) return;
-      const c = checking;
-      checking = undefined;
-      counts.PPC_POOR += this.finishPredictive(ppc!, table, await c.emulated, c.r0, c.m, flags);
-    };
+    const nStats = SUMMARY_STATS.length;
     try {
       for (let k = 0; k < SAMPLER_RUNS_AHEAD * pool.length; k++) launchNext();
       for (let r0 = 0; r0 < n; r0 += this.batchRows) {
         const m = Math.min(n, r0 + this.batchRows) - r0;
-        const samples = await queued.shift()!;
-        launchNext(); // while the worker runs the batches queued before it
-        for (let i = 0; i < m; i++) if (flags[r0 + i] & FLAG.NO_REDSHIFT) samples.fill(NaN, i * S * D, (i + 1) * S * D);
-        for (let d = 0; d < D; d++) {
-          posteriorSummary(samples, m, S, D, d, summaries[params[d]], r0);
-          const out = kept[params[d]];
-          if (out) for (let i = 0; i < m; i++) for (let k = 0; k < S; k++) out[(r0 + i) * S + k] = samples[(i * S + k) * D + d];
+        const r = await queued.shift()!;
+        launchNext(); // while the workers run the batches queued before it
+        params.forEach((p, d) => SUMMARY_STATS.forEach((st, j) => summaries[p][st].set(r.summaries.subarray((d * nStats + j) * m, (d * nStats + j + 1) * m), r0)));
+        keep.forEach((p, j) => kept[p].set(r.kept.subarray(j * m * S, (j + 1) * m * S), r0 * S));
+        if (ppc) {
+          ppc.chi2.set(r.chi2!, r0);
+          ppc.pValue.set(r.pValue!, r0);
+          ppc.nBands.set(r.nBands!, r0);
+          // compare the stored (float32) p-value: the flag agrees with the ppc_pvalue column
+          if (ppc.pValueThreshold !== undefined) {
+            for (let i = 0; i < m; i++) {
+              if (ppc.pValue[r0 + i] < ppc.pValueThreshold) {
+                flags[r0 + i] |= FLAG.PPC_POOR;
+                counts.PPC_POOR++;
+              }
+            }
+          }
         }
-        await finishChecking();
-        if (ppc) checking = { emulated: handled(this.startPredictive(workerOf(r0).emulator!, ppc, table, samples, r0, m, S, K)), r0, m };
       }
-      await finishChecking();
     } finally {
       // an error mid-loop leaves no run behind unawaited (its own error, if any, is superseded)
-      await Promise.allSettled([...queued, checking?.emulated]);
+      await Promise.allSettled(queued);
     }
     return { n, samples: S, summaries, kept, flags, counts, ...(ppc ? { ppc } : {}) };
   }
@@ -532,59 +535,24 @@ export class PosteriorModel {
   }
 
   /**
-   * Posterior-predictive check of rows r0 … r0+m−1, part 1: the emulated photometry [m·K, 2B] of the first `ppc.draws`
-   * samples of each row (samples [m, S, D]) from the worker's emulator session (PpcEmulator.predict's checks); `zK` is
-   * infer()'s z values per row (zSamples; 0 without).
+   * The posterior-predictive check's inputs of rows r0 … r0+m−1 (inferBatch's `ppc`): per row and draw the z its first
+   * `draws` samples were drawn at (zSamples: its block's draw of the galaxy's z; `zK` z values per row), and the observed
+   * fluxes and errors per band (nJy).
    */
-  private async startPredictive(session: OnnxWorkerSession, ppc: PpcResult, table: InferTable, samples: Float32Array, r0: number, m: number, S: number, zK: number): Promise<Float32Array> {
-    const D = this.parameters.length;
-    const K = ppc.draws;
+  private predictiveInputs(table: InferTable, r0: number, m: number, S: number, zK: number, draws: number): { zs: Float32Array; flux: Float64Array; err: Float64Array } {
     const B = this.bands.length;
-    const params = new Float32Array(m * K * D);
-    const zs = new Float32Array(m * K);
+    const zs = new Float32Array(m * draws);
+    const flux = new Float64Array(m * B);
+    const err = new Float64Array(m * B);
     for (let i = 0; i < m; i++) {
-      params.set(samples.subarray(i * S * D, (i * S + K) * D), i * K * D);
-      // a draw's photometry at the z it was sampled at (zSamples: its block's draw of the galaxy's z)
-      if (table.zSamples) for (let k = 0; k < K; k++) zs[i * K + k] = table.zSamples[(r0 + i) * zK + Math.floor(k / (S / zK))];
-      else zs.fill(table.z ? table.z[r0 + i] : NaN, i * K, (i + 1) * K);
-    }
-    const p = this.manifest.ppc!;
-    const t = await session.run({ [p.inputNames[0]]: { data: params, dims: [m * K, D] }, [p.inputNames[1]]: { data: zs, dims: [m * K] } }, p.outputName, [params, zs]);
-    if (t.dims.length !== 2 || t.dims[0] !== m * K || t.dims[1] !== 2 * B) {
-      throw new ModelMismatchError(`${session.file}: output '${p.outputName}' has shape [${t.dims.join(', ')}], expected [${m * K}, ${2 * B}]`);
-    }
-    return t.data;
-  }
-
-  /**
-   * Part 2 (`ppcRow` per row on the emulated photometry of part 1): sets PPC_POOR below the calibrated threshold and
-   * returns how many rows it set it on.
-   */
-  private finishPredictive(ppc: PpcResult, table: InferTable, emulated: Float32Array, r0: number, m: number, flags: Uint32Array): number {
-    const K = ppc.draws;
-    const B = this.bands.length;
-    const flux = new Float64Array(B);
-    const err = new Float64Array(B);
-    const scratch = new Float64Array(K);
-    let poor = 0;
-    for (let i = 0; i < m; i++) {
-      const row = r0 + i;
-      if (flags[row] & FLAG.NO_REDSHIFT) continue;
+      if (table.zSamples) for (let k = 0; k < draws; k++) zs[i * draws + k] = table.zSamples[(r0 + i) * zK + Math.floor(k / (S / zK))];
+      else zs.fill(table.z ? table.z[r0 + i] : NaN, i * draws, (i + 1) * draws);
       for (let b = 0; b < B; b++) {
-        flux[b] = table.flux[b][row];
-        err[b] = table.err[b][row];
-      }
-      const r = ppcRow(emulated, i * K, K, flux, err, scratch);
-      ppc.chi2[row] = r.chi2;
-      ppc.pValue[row] = r.pValue;
-      ppc.nBands[row] = r.nBands;
-      // compare the stored (float32) p-value: the flag agrees with the ppc_pvalue column
-      if (ppc.pValueThreshold !== undefined && ppc.pValue[row] < ppc.pValueThreshold) {
-        flags[row] |= FLAG.PPC_POOR;
-        poor++;
+        flux[i * B + b] = table.flux[b][r0 + i];
+        err[i * B + b] = table.err[b][r0 + i];
       }
     }
-    return poor;
+    return { zs, flux, err };
   }
 
   /** Releases the sessions (infer()'s worker after its runs in flight have settled); a later infer() is refused. */

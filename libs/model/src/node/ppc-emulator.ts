@@ -1,6 +1,8 @@
 import ort from 'onnxruntime-node';
 import { ModelMismatchError, sha256Hex } from '@pixsed/core';
 import { readModelBytes } from './onnx-sampler.js';
+import type { GraphRunner } from './infer-batch.js';
+import { graphRunner } from './onnx-session.js';
 
 /**
  * The PPC photometry emulator of a model (manifest `ppc`): ONNX graph (parameters [M, D] physical, z [M]) →
@@ -47,6 +49,11 @@ export class PpcEmulator {
       throw new ModelMismatchError(`${this.file}: output '${this.names.output}' has shape [${t.dims.join(', ')}], expected [${m}, ${2 * this.nBands}]`);
     }
     return t.data as Float32Array;
+  }
+
+  /** This session as infer-batch's GraphRunner (inferBatch's check on this thread). */
+  runner(): GraphRunner {
+    return graphRunner(this.session, this.file);
   }
 
   close(): Promise<void> {

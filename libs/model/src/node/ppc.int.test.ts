@@ -3,10 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FLAG } from '@pixsed/core';
+import { FLAG, keyedSeed } from '@pixsed/core';
 import { pythonExecutable } from '@pixsed/core/node';
 import { PosteriorModel, ppcColumns } from './posterior-model.js';
 import { PpcEmulator } from './ppc-emulator.js';
+import { OnnxSampler } from './onnx-sampler.js';
+import { inferBatch } from './infer-batch.js';
+import { SUMMARY_STATS } from '../posterior-summary.js';
 
 const script = resolve(__dirname, '../../test-scripts/make_toy_model.py');
 const hasOnnx = spawnSync(pythonExecutable(), ['-c', 'import onnx, numpy'], { encoding: 'utf8' }).status === 0;
@@ -88,6 +91,44 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'posterior-predictive check through Posterio
     expect(ppcColumns(m, 0, 20)).toBeUndefined();
     expect(ppcColumns(m, 50, 20)?.info.draws).toBe(20);
     await m.close();
+  });
+
+  it("infer() in its worker threads (the built infer-batch module) equals inferBatch from the sources on this thread, one batch, bit for bit: summaries, kept samples, PPC", async () => {
+    const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 5, workers: 2 });
+    const S = 30;
+    const K = 6;
+    const r = await model.infer(table, { samples: S, seed: 4, keep: ['log_mstar', 'log_sfr100'], ppcDraws: K });
+    const D = model.parameters.length;
+    const B = model.bands.length;
+    const F = model.layout.count;
+    const feat = model.features(table.flux, table.err, table.z, n).features;
+    const m = model.manifest;
+    const sampler = await OnnxSampler.open(join(dir, 'model.onnx'), { threads: 1 });
+    const emulator = await PpcEmulator.open(join(dir, m.ppc!.emulator), { sha256: m.ppc!.emulatorSha256, inputNames: m.ppc!.inputNames, outputName: m.ppc!.outputName, nBands: B, manifestFile: model.manifestFile });
+    const ref = await inferBatch(
+      {
+        file: 'model.onnx', featuresInput: m.sampler.inputNames[0], noiseInput: m.sampler.inputNames[1], output: m.sampler.outputName, m: n, S, D, features: feat, rows: n, nf: F, samplesPerRow: S,
+        seeds: Int32Array.from({ length: n }, (_, i) => keyedSeed(4, i)), noZ: Uint8Array.from({ length: n }, (_, i) => (Number.isFinite(table.z[i]) ? 0 : 1)), kept: [0, 1],
+        ppc: { file: 'emulator.onnx', inputNames: m.ppc!.inputNames, outputName: m.ppc!.outputName, draws: K, B, zs: Float32Array.from({ length: n * K }, (_, j) => table.z[Math.floor(j / K)]), flux: Float64Array.from({ length: n * B }, (_, j) => table.flux[j % B][Math.floor(j / B)]), err: Float64Array.from({ length: n * B }, (_, j) => table.err[j % B][Math.floor(j / B)]) },
+      },
+      sampler.runner(),
+      emulator.runner(),
+    );
+    await Promise.all([sampler.close(), emulator.close(), model.close()]);
+    let compared = 0;
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(Object.is(a[i], b[i]), `value ${i}: ${a[i]} vs ${b[i]}`).toBe(true);
+      compared += a.length;
+    };
+    model.parameters.forEach((p, d) => SUMMARY_STATS.forEach((st, j) => same(r.summaries[p][st], ref.summaries.subarray((d * SUMMARY_STATS.length + j) * n, (d * SUMMARY_STATS.length + j + 1) * n))));
+    same(r.kept.log_mstar, ref.kept.subarray(0, n * S));
+    same(r.kept.log_sfr100, ref.kept.subarray(n * S));
+    same(r.ppc!.chi2, ref.chi2!);
+    same(r.ppc!.pValue, ref.pValue!);
+    same(r.ppc!.nBands, ref.nBands!);
+    expect(compared).toBe(D * 5 * n + 2 * n * S + 3 * n);
+    expect(Number.isNaN(ref.summaries[7 + 2 * n])).toBe(true); // row 7 has no z: NaN p50 of log_mstar
   });
 
   it('predictedFluxes: per band p16/p50/p84 of the emulated flux over given draws (toy: f_b = 10^(0.4 (31.4 − C_b − K θ0)))', async () => {
