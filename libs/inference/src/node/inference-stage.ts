@@ -186,6 +186,7 @@ export const inferenceStage = defineStage({
       }
     }
     const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log, 'inference', init.redshifts);
+    if (!init.check) model.start(); // the worker sessions open while the first tiles are read and convolved
     return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest) } };
   },
 });
