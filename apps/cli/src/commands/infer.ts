@@ -30,11 +30,12 @@ export interface InferOptions {
 type Cell = unknown;
 
 /**
- * Rows read per processing chunk for CSV input (Parquet: one row group). 1,024: reading, parsing and writing a chunk
- * overlap the inference of its neighbours even for a small table (with 4,096, a 4,096-row input was read, inferred
- * and written one after the other).
+ * Rows per processing chunk (CSV: read in chunks of it; Parquet: each row group cut into chunks of it). 1,024:
+ * reading, parsing and writing a chunk overlap the inference of its neighbours even for a small table (with 4,096
+ * rows per CSV chunk and one chunk per row group, a 4,096-row input was read, inferred and written one after the
+ * other).
  */
-const CSV_CHUNK_ROWS = 1024;
+const CHUNK_ROWS = 1024;
 
 /** Why a cell that `parseNumericCell` did not read as a number is bad: 'NULL', 'empty', 'not a number' or 'text'. */
 function badReason(v: Cell, p: 'blank' | 'invalid'): string {
@@ -124,7 +125,7 @@ async function openCsv(file: string): Promise<TableReader> {
         }
         if (r.done) break;
         r.value.forEach((v, c) => cells[c].push(v));
-        if (++n === CSV_CHUNK_ROWS) {
+        if (++n === CHUNK_ROWS) {
           yield { n, cells };
           cells = names.map(() => []);
           n = 0;
@@ -144,7 +145,13 @@ async function openParquet(file: string): Promise<TableReader> {
     textColumns: new Set(pq.fields.filter((f) => f.physicalType === 'BYTE_ARRAY' || f.physicalType === undefined).map((f) => f.name)),
     async *chunks() {
       for await (const g of pq.groups()) {
-        yield { n: g.numRows, cells: names.map((k) => g.columns[k] as unknown as Cell[]) };
+        const cols = names.map((k) => g.columns[k] as unknown as Cell[] | Float64Array);
+        for (let a = 0; a < g.numRows; a += CHUNK_ROWS) {
+          const b = Math.min(g.numRows, a + CHUNK_ROWS);
+          // typed columns as views, others copied (a group within one chunk passed as it is)
+          const cut = (c: Cell[] | Float64Array) => (a === 0 && b === g.numRows ? c : ArrayBuffer.isView(c) ? c.subarray(a, b) : c.slice(a, b));
+          yield { n: b - a, cells: cols.map(cut) as Cell[][] };
+        }
       }
     },
   };
@@ -209,11 +216,11 @@ async function openCsvWriter(file: string, names: string[]): Promise<TableWriter
 }
 
 /**
- * Parquet row groups of `pixsed infer`'s output: 16,384 rows (16 CSV chunks), so that a group is encoded on the main
+ * Parquet row groups of `pixsed infer`'s output: 16,384 rows (16 chunks), so that a group is encoded on the main
  * thread while the sampler's workers infer the next chunks (the writer's default, 131,072 rows, left every encoding of
  * a smaller input until after the last inference).
  */
-const PARQUET_GROUP_ROWS = 16 * CSV_CHUNK_ROWS;
+const PARQUET_GROUP_ROWS = 16 * CHUNK_ROWS;
 
 async function openParquetWriter(file: string, metadata: Record<string, string>): Promise<TableWriter> {
   const w: ParquetFileWriter = await createParquetWriter(file, { metadata, rowGroupRows: PARQUET_GROUP_ROWS });
