@@ -171,6 +171,10 @@ export const inferenceStage = defineStage({
   name: 'inference',
   version: '0.2.0',
   readsRedshift: true,
+  // two tiles' infer() at once (order preserved): the next tile's batches queue behind this one's, so the sampler
+  // workers do not drain between tiles (1024² mock mosaic, 4 interleaved rounds: best 980 → 1,093 kept px/s, outputs
+  // identical; ADR 0013)
+  concurrency: 2,
   description: 'amortised posterior per pixel (ONNX normalising flow): summaries and samples of each parameter',
   configSchema: inferenceStageSchema,
   async create(config, init) {
