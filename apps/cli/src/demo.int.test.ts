@@ -8,7 +8,7 @@ import { readParquet } from '@pixsed/parquet/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const model = join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx');
+const model = join(root, 'test-data/models/jades-mix-delayed-tau/model.onnx'); // the demo's model (pipelines/demo.yaml)
 
 function pearson(a: number[], b: number[]): number {
   const n = a.length;
@@ -68,11 +68,13 @@ describe.skipIf(!existsSync(model))(existsSync(model) ? 'pixsed demo on the comm
     expect(rows.length).toBe(5);
     expect(rMass).toBeGreaterThan(0.8); // measured 0.981 with jades-delayed-tau-affine v0.3.0
     expect(rSfr).toBeGreaterThan(0.8); // measured 0.939
-    // The issue's goal: |Δ| < 0.1 dex per galaxy. The demo's model jades-delayed-tau-affine v0.3.0 (error-scale
+    // The issue's goal: |Δ| < 0.1 dex per galaxy. The demo's model jades-mix-delayed-tau v0.4.0 (Maraston-05 + BC03-MILES
+    // mixture; this mock is Maraston-05) measured +0.016, −0.037, +0.002, −0.008, −0.096 (mean |Δ| 0.032);
+    // jades-delayed-tau-affine v0.4.0 (Maraston only) −0.051, −0.050, −0.003, −0.000, −0.083. Its v0.3.0 (error-scale
     // augmentation: it reads the quoted errors of PSF-matched pixels) measured −0.066, −0.042, −0.004, −0.026,
     // −0.090 on this mosaic and −0.089…−0.091 for galaxy 5 on three other noise realisations of it; v0.2.0
     // (σ tied to magnitude as in the SBIPIX tables) −0.087, −0.067, −0.019, −0.025, −0.127.
     for (const d of delta) expect(Math.abs(d)).toBeLessThan(0.1);
-    expect(delta.reduce((a, d) => a + Math.abs(d), 0) / delta.length).toBeLessThan(0.06); // measured 0.046
+    expect(delta.reduce((a, d) => a + Math.abs(d), 0) / delta.length).toBeLessThan(0.06); // measured 0.032 (mixture v0.4.0)
   }, 600_000);
 });
