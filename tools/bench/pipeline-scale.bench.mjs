@@ -3,7 +3,7 @@
 // density, runs the demo chain (mosaic → psf → snr-mask → inference → parquet + galaxies) on each in
 // a fresh process, and prints mosaic px/s and peak RSS. Sizes: PIXSED_BENCH_SIZES (default
 // "4096,8192": 4× the area; ~15 min and ~10 GB of temporary disk for the 8192² mosaic, deleted after;
-// "1024,2048" for a quick look); the model: test-data/models/jades-delayed-tau-affine (the demo's model).
+// "1024,2048" for a quick look); the model: test-data/models/jades-delayed-tau-affine (the Maraston model, the demo's until 2026-12-02; kept so that figures compare across sessions).
 // Measured 2026-11-29 (quiet 2-core machine, model v0.3.0): 4096² 130,000 px/s, 543 MB; 8192² 134,200 px/s, 586 MB.
 // PIXSED_BENCH_PHOTOZ=1 also runs each size with the catalogue's z blanked and the photo-z first pass (issue 18,
 // ADR 0010: inference.photoz with test-data/models/jades-delayed-tau-photz), right after the spec-z run: its px/s and

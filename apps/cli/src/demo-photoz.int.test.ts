@@ -11,7 +11,7 @@ import { parse } from 'csv-parse/sync';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const models = ['jades-delayed-tau-affine', 'jades-delayed-tau-photz'].map((m) => join(root, 'test-data/models', m, 'model.onnx'));
+const models = ['jades-mix-delayed-tau', 'jades-delayed-tau-photz'].map((m) => join(root, 'test-data/models', m, 'model.onnx'));
 const missing = models.filter((m) => !existsSync(m));
 
 describe.skipIf(missing.length > 0)(missing.length ? `skipped: ${missing.map((m) => relative(root, m)).join(', ')} missing` : 'the demo without catalogue z (pixsed photo-z) vs with spec z, shipped models', () => {

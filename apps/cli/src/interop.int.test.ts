@@ -67,7 +67,7 @@ describe('outputs that astropy, pandas, DuckDB and DS9 read natively (demo run, 
     const [snippet] = readmeSnippets('python');
     expect(snippet).toContain("QTable.read('out/demo/galaxies.ecsv')");
     const printed = python(snippet);
-    expect(printed).toMatch(/jades-delayed-tau-affine/);
+    expect(printed).toMatch(/jades-mix-delayed-tau/);
     expect(printed).toMatch(/galaxy 1 dex\(solMass\) f444w 5/);
     const got = JSON.parse(
       python(`
@@ -149,7 +149,7 @@ print(json.dumps([list(map(float, w.pixel_to_world_values(x, y))) for x, y in ${
     expect(summary.rows).toBe(Number(total.n));
     expect(summary.rows).toBe(runSummary.rowsOut);
     expect(summary.bands).toHaveLength(19);
-    expect(summary.model.sha256).toBe(createHash('sha256').update(readFileSync(join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx'))).digest('hex'));
+    expect(summary.model.sha256).toBe(createHash('sha256').update(readFileSync(join(root, 'test-data/models/jades-mix-delayed-tau/model.onnx'))).digest('hex'));
     expect(summary.samplesPerPixel).toBe(64);
     expect(summary.configHash).toBe(runSummary.configHash);
     expect(summary.columns).toContain('ra_deg');
@@ -184,7 +184,7 @@ print(json.dumps({"n": len(t), "names": t.colnames, "xUnit": str(t['x'].unit), "
     expect(t.sumFlux).toBeCloseTo(Number(p.f), 6);
     expect([t.sumFlags, t.sumX]).toEqual([Number(p.fl), Number(p.sx)]);
     expect(t.ra0).toBe(Number(p.ra0));
-    expect([t.model, t.flagb7, t.bands.length]).toEqual(['jades-delayed-tau-affine', 'NON_DETECTION', 19]);
+    expect([t.model, t.flagb7, t.bands.length]).toEqual(['jades-mix-delayed-tau', 'NON_DETECTION', 19]);
   });
 
   it.skipIf(!hasAstropy || !duck.conn)('maps: BUNIT, OBJECT and provenance on every HDU; REDSHIFT 0.65; MASK = the flags of the kept pixels; equal shapes for ds9 -mecube', async () => {
@@ -199,10 +199,10 @@ print(json.dumps({"hdus": [{k: (h.header.get(k) if k in h.header else None) for 
   "clean": int((m['MASK'].data == 0).sum()), "bitpix": m['MASK'].header['BITPIX'], "blank": m['MASK'].header['BLANK'], "flagb7": m['MASK'].header['FLAGB7']}))`),
     );
     const runSummary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));
-    const sha = createHash('sha256').update(readFileSync(join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx'))).digest('hex');
-    const modelVersion = (JSON.parse(readFileSync(join(root, 'test-data/models/jades-delayed-tau-affine/manifest.json'), 'utf8')) as { version: string }).version;
+    const sha = createHash('sha256').update(readFileSync(join(root, 'test-data/models/jades-mix-delayed-tau/model.onnx'))).digest('hex');
+    const modelVersion = (JSON.parse(readFileSync(join(root, 'test-data/models/jades-mix-delayed-tau/manifest.json'), 'utf8')) as { version: string }).version;
     for (const hdu of h.hdus) {
-      expect(hdu).toMatchObject({ OBJECT: 'galaxy 1', GALAXYID: 1, PIXSEDV: runSummary.pixsedVersion, MODEL: 'jades-delayed-tau-affine', MODELVER: modelVersion, MODELSHA: sha, PSFBAND: 'f444w', SNRTHR: 5, NSAMPPIX: 64, CFGHASH: runSummary.configHash });
+      expect(hdu).toMatchObject({ OBJECT: 'galaxy 1', GALAXYID: 1, PIXSEDV: runSummary.pixsedVersion, MODEL: 'jades-mix-delayed-tau', MODELVER: modelVersion, MODELSHA: sha, PSFBAND: 'f444w', SNRTHR: 5, NSAMPPIX: 64, CFGHASH: runSummary.configHash });
       expect(hdu.DATE).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     }
     const images = h.hdus.slice(1);

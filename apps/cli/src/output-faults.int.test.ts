@@ -15,7 +15,7 @@ import { DEFAULT_BATCH_ROWS } from '@pixsed/model/node';
  */
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const modelDir = join(root, 'test-data/models/jades-delayed-tau-affine');
+const modelDir = join(root, 'test-data/models/jades-mix-delayed-tau');
 const ready = existsSync(bin) && existsSync(join(modelDir, 'model.onnx')) && existsSync(join(root, 'test-data/mosaic/survey.json'));
 
 const T = mkdtempSync(join(tmpdir(), 'pixsed-faults-'));
@@ -94,7 +94,7 @@ describe.skipIf(!ready)(ready ? 'pixsed run/validate-config/psf convolve: atomic
     cpSync(modelDir, join(fx, 'model'), { recursive: true });
     writeFileSync(
       join(fx, 'p.yaml'),
-      readFileSync(join(root, 'pipelines/demo.yaml'), 'utf8').replaceAll('../test-data/mosaic', 'mosaic').replaceAll('../test-data/models/jades-delayed-tau-affine', 'model'),
+      readFileSync(join(root, 'pipelines/demo.yaml'), 'utf8').replaceAll('../test-data/mosaic', 'mosaic').replaceAll('../test-data/models/jades-mix-delayed-tau', 'model'),
     );
     // a mosaic folder without the F090W error plane (symlinks to the rest)
     mkdirSync(join(fx, 'noerr'));

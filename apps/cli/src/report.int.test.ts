@@ -15,7 +15,7 @@ import { renderVegaLitePng } from '@pixsed/plots/node';
  */
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const modelDir = join(root, 'test-data/models/jades-delayed-tau-affine');
+const modelDir = join(root, 'test-data/models/jades-mix-delayed-tau');
 const ready = existsSync(bin) && existsSync(join(modelDir, 'model.onnx')) && existsSync(join(root, 'test-data/mosaic/survey.json'));
 const chromiumPath = [process.env.PIXSED_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p));
 const noBrowser = chromiumPath ? undefined : 'no chromium (apt-get install -y chromium, or set PIXSED_CHROMIUM): browser checks skipped';
@@ -77,7 +77,7 @@ describe.skipIf(!ready)(ready ? 'HTML run report' : 'skipped: build apps/cli fir
     mkdirSync(join(fx, 'model/validation'));
     const { png } = await renderVegaLitePng({ data: { values: [{ a: 1, b: 2 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } });
     writeFileSync(join(fx, 'model/validation/pred_vs_true.png'), png);
-    writeFileSync(join(fx, 'p.yaml'), readFileSync(join(root, 'pipelines/demo.yaml'), 'utf8').replaceAll('../test-data/mosaic', 'mosaic').replaceAll('../test-data/models/jades-delayed-tau-affine', 'model'));
+    writeFileSync(join(fx, 'p.yaml'), readFileSync(join(root, 'pipelines/demo.yaml'), 'utf8').replaceAll('../test-data/mosaic', 'mosaic').replaceAll('../test-data/models/jades-mix-delayed-tau', 'model'));
     out = join(T, 'out');
     const r = run(out);
     expect(r.status, r.stderr).toBe(0);
