@@ -10,7 +10,7 @@ import { readParquet, type ParquetColumns } from '@pixsed/parquet/node';
 
 const root = resolve(__dirname, '..', '..', '..');
 const bin = join(root, 'apps/cli/dist/main.js');
-const model = join(root, 'test-data/models/jades-delayed-tau-affine/model.onnx');
+const model = join(root, 'test-data/models/jades-mix-delayed-tau/model.onnx'); // the demo's model (pipelines/demo.yaml)
 const pixsed = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, PIXSED_DATA_DIR: '/nonexistent' } });
 const STATS = /_(mean|std|p16|p50|p84)$/;
 
