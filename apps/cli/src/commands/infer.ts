@@ -1,10 +1,9 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { once } from 'node:events';
-import { parse as parseCsv } from 'csv-parse';
 import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
-import { OutputTransaction, realTarget } from '@pixsed/core/node';
+import { openCsvRecords, OutputTransaction, realTarget } from '@pixsed/core/node';
 import { percentileSorted, spsLabel, SUMMARY_STATS, Z_SOURCE_CODES, zSourceCode, type ZSource } from '@pixsed/model';
 import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
@@ -100,35 +99,22 @@ interface TableReader {
 }
 
 async function openCsv(file: string): Promise<TableReader> {
-  const parser = createReadStream(file).pipe(parseCsv({ comment: '#', trim: true, skip_empty_lines: true }));
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  let head: IteratorResult<string[]>;
-  try {
-    head = await it.next();
-  } catch (e) {
-    throw new DataFileError(file, undefined, `not a readable CSV file: ${(e as Error).message}`);
-  }
-  if (head.done) throw new DataFileError(file, undefined, 'empty CSV file: expected a header line with column names');
-  const names = head.value;
+  const csv = await openCsvRecords(file);
+  const names = csv.header;
   return {
     names,
     textColumns: new Set(),
     async *chunks() {
       let cells: string[][] = names.map(() => []);
       let n = 0;
-      for (;;) {
-        let r: IteratorResult<string[]>;
-        try {
-          r = await it.next();
-        } catch (e) {
-          throw new DataFileError(file, undefined, `CSV error: ${(e as Error).message}`);
-        }
-        if (r.done) break;
-        r.value.forEach((v, c) => cells[c].push(v));
-        if (++n === CHUNK_ROWS) {
-          yield { n, cells };
-          cells = names.map(() => []);
-          n = 0;
+      for await (const batch of csv.batches()) {
+        for (const rec of batch) {
+          for (let c = 0; c < rec.length; c++) cells[c].push(rec[c]);
+          if (++n === CHUNK_ROWS) {
+            yield { n, cells };
+            cells = names.map(() => []);
+            n = 0;
+          }
         }
       }
       if (n) yield { n, cells };
@@ -245,7 +231,7 @@ function keyValue(v: Cell): number | string {
 
 /**
  * `pixsed infer`: catalogue mode. Input rows with `flux_<band>_njy`, `flux_<band>_err_njy` and `z`
- * (CSV read with csv-parse in a stream, Parquet row group by row group) → posterior summaries per
+ * (CSV streamed through core's openCsvRecords, Parquet row group by row group) → posterior summaries per
  * parameter and `flags`, written batch by batch (memory bounded by one chunk, not the table).
  * Other columns are carried through; an input column whose name the output uses (`flags`,
  * `<param>_<stat>`) is carried as `input_<name>`. A cell of a band or z column that is empty,

@@ -1,9 +1,8 @@
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { OutputTransaction } from '@pixsed/core/node';
+import { ecsvDelimiter, parseCsvRecords, type OutputTransaction } from '@pixsed/core/node';
 import { esc, figure, num, page, table } from './report-html.js';
 
 /** The folder of the report inside the run's output folder. */
@@ -74,10 +73,8 @@ async function readCatalog(file: string): Promise<Row[] | undefined> {
   const ext = extname(file).toLowerCase();
   if (!existsSync(file) || !['.csv', '.ecsv'].includes(ext)) return undefined;
   const text = await readFile(file, 'utf8');
-  if (ext === '.csv') return parse(text, { columns: true, skip_empty_lines: true }) as Row[];
-  const header = text.split('\n').filter((l) => l.startsWith('#'));
-  const delimiter = /^#\s*delimiter:\s*['"]?(.)['"]?\s*$/m.exec(header.join('\n'))?.[1] ?? ' ';
-  return parse(text, { columns: true, skip_empty_lines: true, comment: '#', delimiter }) as Row[];
+  const { header = [], records } = parseCsvRecords(file, text, ext === '.ecsv' ? { delimiter: ecsvDelimiter(text), what: 'ECSV' } : {});
+  return records.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])) as Row);
 }
 
 /** The inference model's folder from the resolved config (its `model` is relative to the pipeline file). */

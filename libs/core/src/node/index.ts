@@ -5,3 +5,4 @@ export * from './npy-file.js';
 export * from './output-transaction.js';
 export * from './pipeline-inputs.js';
 export * from './python-executable.js';
+export * from './csv-records.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseCsvText } from 'csv-parse/sync';
 import { ConfigError, DataFileError, duplicateColumns, parseNumericCell } from '@pixsed/core';
+import { ecsvDelimiter, parseCsvRecords } from '@pixsed/core/node';
 import { readFitsTable } from '@pixsed/fits/node';
 
 /** Which catalogue columns hold the id, the redshift, the position and the redshift's uncertainties (matched case-insensitively). */
@@ -130,29 +130,21 @@ function checkColumns(file: string, names: string[]): void {
 
 const DEFAULT_COLUMNS = { idColumn: 'id', zColumn: 'z', raColumn: 'ra', decColumn: 'dec' };
 
-/** Rows of a CSV text (RFC 4180 via csv-parse, `#` comments): the header row and the records. */
+/** Rows of a CSV or ECSV text (core's parseCsvRecords: RFC 4180, `#` comment lines): the header row and the records. */
 function parseDelimited(file: string, text: string, delimiter: string, what: string): { names: string[]; column: (i: number) => unknown[]; rowLabel: (i: number) => string } {
-  let records: string[][];
-  try {
-    records = parseCsvText(text, { bom: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: delimiter !== ' ', delimiter }) as string[][];
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw new DataFileError(file, err.lines !== undefined ? `line ${err.lines}` : undefined, `cannot parse ${what}: ${err.message}`);
-  }
-  if (records.length === 0) throw new DataFileError(file, undefined, 'empty catalogue');
-  const rows = records.slice(1);
-  return { names: records[0].map((h) => h.trim()), column: (i) => rows.map((r) => r[i]), rowLabel: (i) => `row ${i + 1}` };
+  const { header, records: rows } = parseCsvRecords(file, text, { delimiter, what });
+  if (!header) throw new DataFileError(file, undefined, 'empty catalogue');
+  return { names: header, column: (i) => rows.map((r) => r[i]), rowLabel: (i) => `row ${i + 1}` };
 }
 
 /** ECSV (astropy): the `# ` YAML header gives the delimiter (default a space); the rows are CSV with it. */
 function parseEcsv(file: string, text: string) {
   if (!/^# %ECSV \d/.test(text.replace(/^\uFEFF/, ''))) throw new DataFileError(file, 'line 1', "not an ECSV file: the first line must be '# %ECSV <version>'");
-  const m = /^# delimiter:\s*(?:'(.)'|"(.)"|(\S))\s*$/m.exec(text);
-  return parseDelimited(file, text, m ? (m[1] ?? m[2] ?? m[3]) : ' ', 'ECSV');
+  return parseDelimited(file, text, ecsvDelimiter(text), 'ECSV');
 }
 
 /**
- * Read a galaxy catalogue: CSV (header row; RFC 4180 quoting via csv-parse, `#` comments), ECSV (astropy),
+ * Read a galaxy catalogue: CSV (header row; RFC 4180 quoting, `#` comment lines: core's parseCsvRecords), ECSV (astropy),
  * a FITS binary table (the first BINTABLE HDU) or Parquet, by extension. Columns (case-insensitive) `id`, `z`,
  * optional `ra`, `dec` (deg), or the names `columns` maps (`idColumn`, `zColumn`, `raColumn`, `decColumn`,
  * `zErrLowColumn`, `zErrHighColumn`, and a catalogue photo-z `zPhotColumn`, `zPhotLoColumn`, `zPhotHiColumn` used where

@@ -1,0 +1,95 @@
+// csv-records: pixsed's one CSV reader (papaparse) against an independent parser, csv-parse, on the same text, whole
+// and streamed in pieces cut at every possible place; and its errors (line numbers, the file named).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as csvParse } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openCsvRecords, parseCsvRecords, type CsvReadOptions } from './csv-records.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pixsed-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function streamed(file: string, o: CsvReadOptions) {
+  const s = await openCsvRecords(file, o);
+  const records: string[][] = [];
+  for await (const b of s.batches()) records.push(...b);
+  return [s.header, ...records];
+}
+
+/** A table with the awkward cells: quoted commas, doubled quotes, CR and LF in quotes, `#` inside fields, padding. */
+function awkward(rows: number, eol: string): string {
+  const cells = ['1.5', ' 2e-3 ', '"a,b"', '"say ""hi"""', '"line\nbreak"', '"cr\rhere"', '"#not a comment"', 'x#y', '', 'NaN', '-inf', '"  padded  "'];
+  const lines = ['\uFEFFid,a,b,c', '# a comment line, with "an odd quote', ''];
+  for (let i = 0; i < rows; i++) {
+    lines.push([String(i), cells[i % cells.length], cells[(i * 7 + 3) % cells.length], cells[(i * 5 + 1) % cells.length]].join(','));
+    if (i % 17 === 0) lines.push('#' + 'c'.repeat(i % 5));
+    if (i % 23 === 0) lines.push('');
+  }
+  return lines.join(eol) + eol;
+}
+
+describe('csv-records', () => {
+  for (const eol of ['\n', '\r\n']) {
+    it(`equals csv-parse (bom, comment at line start, empty lines skipped, fields as written) whole and streamed in pieces of 1 to 97 characters (${JSON.stringify(eol)} line ends)`, async () => {
+      const text = awkward(300, eol);
+      const want = csvParse(text, { bom: true, comment: '#', comment_no_infix: true, skip_empty_lines: true }) as string[][];
+      expect(want.length).toBe(301);
+      const whole = parseCsvRecords('t.csv', text);
+      expect([whole.header, ...whole.records]).toEqual(want);
+      const file = join(dir, `awkward${eol.length}.csv`);
+      writeFileSync(file, text);
+      for (const readChars of [1, 2, 3, 7, 64, 97, 1 << 16]) expect(await streamed(file, { readChars }), `readChars ${readChars}`).toEqual(want);
+    });
+  }
+
+  it('a table of numbers (no quotes: the cutter fast path) streamed in any piece size equals csv-parse, a quoted field after it too', async () => {
+    const lines = ['x,y,flux_f444w_njy'];
+    for (let i = 0; i < 500; i++) lines.push(`${i % 37},${i},${(i * 0.37).toFixed(3)}`, ...(i % 50 === 0 ? ['# every 50'] : []));
+    lines.push('1,2,"3"');
+    const text = lines.join('\n') + '\n';
+    const want = csvParse(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true }) as string[][];
+    const file = join(dir, 'numbers.csv');
+    writeFileSync(file, text);
+    for (const readChars of [1, 5, 13, 100, 4096]) expect(await streamed(file, { readChars }), `readChars ${readChars}`).toEqual(want);
+  });
+
+  it('space-delimited (ECSV): equals csv-parse with delimiter " "', async () => {
+    const text = '# %ECSV 1.0\n# ---\nid z name\n1 0.5 "a b"\n2 1.25 c\n';
+    const want = csvParse(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true, delimiter: ' ' }) as string[][];
+    const whole = parseCsvRecords('t.ecsv', text, { delimiter: ' ', what: 'ECSV' });
+    expect([whole.header, ...whole.records]).toEqual(want);
+    const file = join(dir, 't.ecsv');
+    writeFileSync(file, text);
+    expect(await streamed(file, { delimiter: ' ', readChars: 5 })).toEqual(want);
+  });
+
+  it('a record with too few or too many fields is an error naming the file and its line, whole or streamed', async () => {
+    const lines = ['a,b,c', '# note', '1,2,3', '', '"x\ny",2,3', '4,5', '6,7,8'];
+    const text = lines.join('\n') + '\n';
+    expect(() => parseCsvRecords('bad.csv', text)).toThrow(/^bad\.csv \(line 7\): CSV error: a record of 2 fields where the header has 3$/);
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, text);
+    for (const readChars of [1, 4, 1000]) await expect(streamed(file, { readChars })).rejects.toThrow(/bad\.csv \(line 7\): CSV error: a record of 2 fields where the header has 3/);
+    expect(() => parseCsvRecords('wide.csv', 'a,b\n1,2\n3,4,5\n')).toThrow(/wide\.csv \(line 3\): CSV error: a record of 3 fields where the header has 2/);
+  });
+
+  it('an unterminated quoted field is an error naming its line; a malformed closing quote too', async () => {
+    const file = join(dir, 'quote.csv');
+    writeFileSync(file, 'a,b\n1,2\n3,"open\n5,6\n');
+    await expect(streamed(file, { readChars: 3 })).rejects.toThrow(/quote\.csv \(line 3\): CSV error: Quoted field unterminated/);
+    expect(() => parseCsvRecords('q.csv', 'a,b\n"x"y,2\n')).toThrow(/q\.csv \(line 2\): CSV error: .*quote/i);
+  });
+
+  it('an empty file or one with only comments is an error; a header without records gives no records', async () => {
+    for (const [name, text] of [['empty.csv', ''], ['comments.csv', '# only\n\n# this\n']]) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      await expect(openCsvRecords(file)).rejects.toThrow(new RegExp(`${name.replace('.', '\\.')}: empty CSV file: expected a header line`));
+    }
+    const file = join(dir, 'head.csv');
+    writeFileSync(file, 'a,b\n');
+    expect(await streamed(file, {})).toEqual([['a', 'b']]);
+    await expect(openCsvRecords(join(dir, 'absent.csv'))).rejects.toThrow(/absent\.csv: cannot read CSV file: ENOENT/);
+  });
+});
