@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { ConfigError, fillNormal, ModelMismatchError, type Prng } from '@pixsed/core';
 import { checkSamplerInputs, checkSamplerOutput, type GraphRunner } from './infer-batch.js';
-import { graphRunner } from './onnx-session.js';
+import { graphRunner, openOnnxSession } from './onnx-session.js';
 
 export { checkSamplerInputs, checkSamplerOutput };
 
@@ -55,6 +55,8 @@ export class OnnxSampler {
   /** Runs started and not yet settled (close() waits for them), and whether close() has been called. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
+  /** The session as a GraphRunner (made once). */
+  private readonly graph: GraphRunner;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -62,23 +64,13 @@ export class OnnxSampler {
     readonly featuresInput: string,
     readonly noiseInput: string,
     readonly output: string,
-  ) {}
+  ) {
+    this.graph = graphRunner(session, file);
+  }
 
   /** Open `file` (or its already-read `bytes`, e.g. after a hash check). */
   static async open(file: string, opts: OnnxSamplerOptions = {}, bytes?: Uint8Array): Promise<OnnxSampler> {
-    checkThreads(opts.threads ?? 2);
-    const data = bytes ?? readModelBytes(file);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(data, {
-        intraOpNumThreads: opts.threads ?? 2,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-      });
-    } catch (e) {
-      throw new ModelMismatchError(`${file}: not a loadable ONNX model (${data.length} bytes): ${(e as Error).message.split('\n')[0]}`);
-    }
+    const session = await openOnnxSession(file, opts.threads ?? 2, 'ONNX model', bytes);
     const [fi, ni] = [opts.featuresInput ?? session.inputNames[0], opts.noiseInput ?? session.inputNames[1]];
     const out = opts.output ?? session.outputNames[0];
     for (const name of [fi, ni]) {
@@ -111,10 +103,9 @@ export class OnnxSampler {
 
   /** This session as infer-batch's GraphRunner (named float32 inputs, one output), for inferBatch on this thread. */
   runner(): GraphRunner {
-    const run = graphRunner(this.session, this.file);
     return async (feeds, output) => {
       if (this.closing) throw new ModelMismatchError(`${this.file}: the sampler is closed (a run was asked for after close())`);
-      const running = run(feeds, output);
+      const running = this.graph(feeds, output);
       this.inFlight.add(running);
       try {
         return await running;

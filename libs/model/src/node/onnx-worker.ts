@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ModelMismatchError } from '@pixsed/core';
 import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
+import type { OnnxSessionOptions } from './onnx-session.js';
 
 /**
  * Worker body (CommonJS, so it runs the same from src under vitest and from dist): onnxruntime-node sessions opened by
@@ -85,13 +86,8 @@ function kernelUrl(): URL {
   return built;
 }
 
-export interface OnnxWorkerSessionOptions {
-  intraOpNumThreads: number;
-  interOpNumThreads: number;
-  graphOptimizationLevel: 'all';
-  executionMode: 'sequential';
-  extra?: Record<string, unknown>;
-}
+/** A worker session's options: onnxSessionOptions's. */
+export type OnnxWorkerSessionOptions = OnnxSessionOptions;
 
 type Reply = { id: number; error?: string; errorName?: string; batch?: InferBatchResult; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
 

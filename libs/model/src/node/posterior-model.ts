@@ -10,6 +10,7 @@ import { checkSamplerInputs, checkSamplerOutput, checkThreads, OnnxSampler, read
 import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 import { PpcEmulator } from './ppc-emulator.js';
 import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
+import { onnxSessionOptions } from './onnx-session.js';
 
 export interface PosteriorModelOptions {
   threads?: number;
@@ -488,15 +489,9 @@ export class PosteriorModel {
       const plan = samplerWorkerPlan(this.threads, this.workers);
       const started: OnnxWorker[] = [];
       try {
-        // OnnxSampler's options, but intra-op threads that sleep instead of spinning between parallel sections: they
-        // share the cores with this thread's JavaScript (measured on the 2-core machine, loaded: 2 threads 420 → 845 px/s)
-        const options = (threads: number) => ({
-          intraOpNumThreads: threads,
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all' as const,
-          executionMode: 'sequential' as const,
-          extra: { session: { intra_op: { allow_spinning: '0' } } },
-        });
+        // OnnxSampler's options, with intra-op threads that sleep between parallel sections (they share the cores with
+        // this thread's JavaScript)
+        const options = (threads: number) => onnxSessionOptions(threads, { sleeping: true });
         const p = this.manifest.ppc;
         let emulatorBytes: Uint8Array | undefined;
         if (this.ppcEmulator && p) {

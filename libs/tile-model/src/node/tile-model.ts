@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ConfigError, ModelMismatchError, parseConfig, sha256Hex } from '@pixsed/core';
-import { openOnnxSession, readModelBytes, runFloat32, type OnnxSession } from '@pixsed/model/node';
+import { graphRunner, openOnnxSession, readModelBytes, type OnnxSession } from '@pixsed/model/node';
 import { manifestBands, tileModelManifestSchema, type TileModelManifest } from '../tile-model-manifest.js';
 
 /** Find and validate the manifest of an image model given its `.onnx`, its manifest, or its folder. */
@@ -80,9 +80,9 @@ export class TileModel {
   async run(input: Float32Array, n: number): Promise<Float32Array> {
     const { heightPx: H, widthPx: W, channels } = this.manifest.input;
     const P = this.manifest.output.parameters.length;
-    let r: Awaited<ReturnType<typeof runFloat32>>;
+    let r: Awaited<ReturnType<ReturnType<typeof graphRunner>>>;
     try {
-      r = await runFloat32(this.session, this.manifest.input.name, input, [n, channels.length, H, W], this.manifest.output.name);
+      r = await graphRunner(this.session, this.onnxFile)({ [this.manifest.input.name]: { data: input, dims: [n, channels.length, H, W] } }, this.manifest.output.name);
     } catch (e) {
       throw new ModelMismatchError(`${this.onnxFile}: the graph does not accept [${n}, ${channels.length}, ${H}, ${W}] as ${this.manifestFile} input.channels (${channels.length}), input.heightPx and input.widthPx say: ${(e as Error).message.split('\n')[0]}`);
     }
