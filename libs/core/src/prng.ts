@@ -7,6 +7,8 @@
 export interface Prng {
   /** The generator's next raw 32-bit output, as an unsigned integer. */
   uint32(): number;
+  /** The next `n` raw outputs into out[0..n), exactly as n calls of uint32() give them (a tight loop, for bulk use). */
+  fillUint32(out: Uint32Array, n: number): void;
   /** Uniform in [0, 1) with 32 random bits. */
   uniform(): number;
   /** Uniform in [lo, hi). */
@@ -52,6 +54,20 @@ export function createPrng(seed: number): Prng {
     d = rotl(d, 11);
     return result;
   };
+  const fillUint32 = (out: Uint32Array, n: number): void => {
+    let [sa, sb, sc, sd] = [a, b, c, d];
+    for (let k = 0; k < n; k++) {
+      out[k] = Math.imul(rotl(Math.imul(sb, 5), 7), 9);
+      const t = sb << 9;
+      sc ^= sa;
+      sd ^= sb;
+      sb ^= sc;
+      sa ^= sd;
+      sc ^= t;
+      sd = (sd << 11) | (sd >>> 21);
+    }
+    [a, b, c, d] = [sa, sb, sc, sd];
+  };
   let spare: number | undefined;
   const uniform = (): number => next() / 4294967296;
   const normal = (): number => {
@@ -91,6 +107,7 @@ export function createPrng(seed: number): Prng {
   };
   return {
     uint32: next,
+    fillUint32,
     uniform,
     uniformIn: (lo, hi) => lo + (hi - lo) * uniform(),
     normal,
@@ -155,18 +172,55 @@ export const ZIGGURAT = (() => {
  */
 export function fillNormal<T extends Float32Array | Float64Array>(rng: Prng, out: T): T {
   const { x, ratio } = ZIGGURAT;
+  const draws = drawBuffer();
+  const src: DrawSource = { rng, buf: draws, at: 0, end: 0 };
   for (let k = 0; k < out.length; k++) {
-    const w = rng.uint32();
+    if (src.at === src.end) refill(src, out.length - k);
+    const w = draws[src.at++];
     const i = w & 127;
     const u = ((w >>> 7) + 0.5) * (1 / 16777216) - 1; // (−1, 1), symmetric, never 0
     if (Math.abs(u) < ratio[i]) out[k] = u * x[i];
-    else out[k] = zigguratSlow(rng, i, u);
+    else out[k] = zigguratSlow(src, out.length - k, i, u);
   }
   return out;
 }
 
-/** fillNormal's ~1 % of draws outside a layer's rectangle: the tail (i = 0) or a wedge, else a new draw. */
-function zigguratSlow(rng: Prng, i: number, u: number): number {
+/** Raw draws fetched at a time by fillNormal (never more than the values still to come need: the stream is not overdrawn). */
+const DRAW_BLOCK = 4096;
+let sharedDraws: Uint32Array | undefined;
+function drawBuffer(): Uint32Array {
+  return (sharedDraws ??= new Uint32Array(DRAW_BLOCK));
+}
+
+/** fillNormal's source of raw draws: `buf[at..end)` are fetched and not yet used. */
+interface DrawSource {
+  rng: Prng;
+  buf: Uint32Array;
+  at: number;
+  end: number;
+}
+
+/**
+ * Fetch the next draws when `buf` is used up: `need` values (this one included) are still to be made, each taking at
+ * least one draw, so min(DRAW_BLOCK, need) draws are all used and the generator ends where n uint32() calls leave it.
+ */
+function refill(src: DrawSource, need: number): void {
+  const n = Math.min(DRAW_BLOCK, need);
+  src.rng.fillUint32(src.buf, n);
+  src.at = 0;
+  src.end = n;
+}
+
+function nextDraw(src: DrawSource, need: number): number {
+  if (src.at === src.end) refill(src, need);
+  return src.buf[src.at++];
+}
+
+/**
+ * fillNormal's ~1 % of draws outside a layer's rectangle: the tail (i = 0) or a wedge, else a new draw; `need`: the
+ * values still to make, this one included (each further draw is taken in stream order from `src`).
+ */
+function zigguratSlow(src: DrawSource, need: number, i: number, u: number): number {
   const { x, ratio, fx, R } = ZIGGURAT;
   const toUnit = 1 / 4294967296;
   for (;;) {
@@ -176,15 +230,15 @@ function zigguratSlow(rng: Prng, i: number, u: number): number {
       let t: number;
       let y: number;
       do {
-        t = -Math.log((rng.uint32() + 0.5) * toUnit) / R;
-        y = -Math.log((rng.uint32() + 0.5) * toUnit);
+        t = -Math.log((nextDraw(src, need) + 0.5) * toUnit) / R;
+        y = -Math.log((nextDraw(src, need) + 0.5) * toUnit);
       } while (2 * y < t * t);
       return u < 0 ? -(R + t) : R + t;
     }
-    // wedge between layers i and i+1: accept under the density
     const xi = u * x[i];
-    if (fx[i + 1] + (rng.uint32() + 0.5) * toUnit * (fx[i] - fx[i + 1]) < Math.exp(-0.5 * xi * xi)) return xi;
-    const w = rng.uint32();
+    // wedge between layers i and i+1: accept under the density
+    if (fx[i + 1] + (nextDraw(src, need) + 0.5) * toUnit * (fx[i] - fx[i + 1]) < Math.exp(-0.5 * xi * xi)) return xi;
+    const w = nextDraw(src, need);
     i = w & 127;
     u = ((w >>> 7) + 0.5) * (1 / 16777216) - 1;
   }

@@ -141,4 +141,54 @@ describe('fillNormal (ziggurat)', () => {
     const longer = fillNormal(createPrng(9), new Float32Array(5000));
     expect(Array.from(longer.subarray(0, 2500))).toEqual(Array.from(a));
   });
+
+  it('fetches draws in blocks yet equals a draw-by-draw ziggurat exactly, and leaves the generator where that one does', async () => {
+    const { fillNormal, ZIGGURAT } = await import('./prng.js');
+    // the algorithm of fillNormal's comment with one uint32() per draw: the reference for the blocked fetching
+    const reference = (rng: ReturnType<typeof createPrng>, n: number) => {
+      const { x, ratio, fx, R } = ZIGGURAT;
+      const out = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        let w = rng.uint32();
+        let i = w & 127;
+        let u = ((w >>> 7) + 0.5) / 16777216 - 1;
+        for (;;) {
+          if (Math.abs(u) < ratio[i]) {
+            out[k] = u * x[i];
+            break;
+          }
+          if (i === 0) {
+            let t: number;
+            let y: number;
+            do {
+              t = -Math.log((rng.uint32() + 0.5) / 4294967296) / R;
+              y = -Math.log((rng.uint32() + 0.5) / 4294967296);
+            } while (2 * y < t * t);
+            out[k] = u < 0 ? -(R + t) : R + t;
+            break;
+          }
+          const xi = u * x[i];
+          if (fx[i + 1] + ((rng.uint32() + 0.5) / 4294967296) * (fx[i] - fx[i + 1]) < Math.exp(-0.5 * xi * xi)) {
+            out[k] = xi;
+            break;
+          }
+          w = rng.uint32();
+          i = w & 127;
+          u = ((w >>> 7) + 0.5) / 16777216 - 1;
+        }
+      }
+      return out;
+    };
+    for (const n of [1, 2, 127, 4095, 4096, 4097, 10_000, 50_001]) {
+      const [a, b] = [createPrng(n), createPrng(n)];
+      expect(Array.from(fillNormal(a, new Float64Array(n))), `n ${n}`).toEqual(Array.from(reference(b, n)));
+      expect([a.uint32(), a.uint32()], `generator state after ${n}`).toEqual([b.uint32(), b.uint32()]);
+    }
+    const [p, q] = [createPrng(3), createPrng(3)];
+    const bulk = new Uint32Array(1000);
+    p.fillUint32(bulk, 999);
+    expect(Array.from(bulk.subarray(0, 999))).toEqual(Array.from({ length: 999 }, () => q.uint32()));
+    expect(bulk[999]).toBe(0);
+    expect(p.uint32()).toBe(q.uint32());
+  });
 });
