@@ -1,25 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, PixsedError, RunCancelledError } from '@pixsed/core';
-import { runCommand } from './commands/run.js';
-import { reportCommand } from './commands/report.js';
-import { mergeCommand } from './commands/merge.js';
-import { slurmCommand } from './commands/slurm.js';
-import { validateConfigCommand } from './commands/validate-config.js';
-import { schemaCommand } from './commands/schema.js';
-import { pluginsCommand } from './commands/plugins.js';
-import { fitsInfoCommand } from './commands/fits-info.js';
-import { simulateCommand } from './commands/simulate.js';
-import { inferCommand } from './commands/infer.js';
-import { validateMatrixCommand } from './commands/validate-matrix.js';
-import { ppcCalibrateCommand } from './commands/ppc-calibrate.js';
 import { NOISE_MODEL_NAMES } from '@pixsed/simulator';
-import { validateCommand } from './commands/validate.js';
-import { psfConvolveCommand, psfKernelCommand } from './commands/psf.js';
-import { simulateMosaicCommand } from '@pixsed/mocks/node';
+import { DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS } from '@pixsed/model';
 import { demoPipeline } from './paths.js';
-import { versionLine } from './registry.js';
-import { DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS } from '@pixsed/model/node';
+import { versionLine } from './version.js';
+
+/**
+ * A command's action, its module loaded when the command runs: `pixsed --help` or one command does not load every
+ * command's libraries (onnxruntime, the PSF and FITS stacks, the plug-in registry).
+ */
+function lazy<K extends string>(load: () => Promise<Record<K, (...args: any[]) => unknown>>, name: K) {
+  return async (...args: unknown[]) => {
+    await (await load())[name](...args);
+  };
+}
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -44,9 +39,7 @@ program
   .option('--quiet', 'print only warnings and errors (no progress, no summary: it is saved as run-summary.json)')
   .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
   .option('--shard <i/N|auto>', 'run shard i of N (1-based) into <out>/shards/part-<i>-of-<N>/; auto: from SLURM_ARRAY_TASK_ID (and _MIN/_MAX or _COUNT); combine with `pixsed merge <out>`')
-  .action(async (file: string, opts) => {
-    await runCommand(file, opts);
-  });
+  .action(lazy(() => import('./commands/run.js'), 'runCommand'));
 
 program
   .command('merge')
@@ -55,9 +48,7 @@ program
   .option('--json', 'print the merged run summary as JSON')
   .option('--quiet', 'print only warnings and errors')
   .option('--no-report', 'do not write the HTML run report (<out>/report/index.html)')
-  .action(async (dir: string, opts) => {
-    await mergeCommand(dir, opts);
-  });
+  .action(lazy(() => import('./commands/merge.js'), 'mergeCommand'));
 
 program
   .command('slurm')
@@ -72,17 +63,13 @@ program
   .option('--pixsed <command>', 'how the jobs start pixsed (default: this node and this CLI, absolute paths; or set PIXSED in the job environment)')
   .addOption(setOption())
   .option('--quiet', 'print nothing')
-  .action(async (file: string, opts) => {
-    await slurmCommand(file, opts);
-  });
+  .action(lazy(() => import('./commands/slurm.js'), 'slurmCommand'));
 
 program
   .command('report')
   .description('write the HTML run report of a complete run: <out-dir>/report/index.html (self-contained: figures copied, no network)')
   .argument('<out-dir>', 'output folder of a complete run (holds run-summary.json)')
-  .action(async (dir: string) => {
-    await reportCommand(dir);
-  });
+  .action(lazy(() => import('./commands/report.js'), 'reportCommand'));
 
 program
   .command('validate-config')
@@ -93,9 +80,7 @@ program
   .option('--overwrite', 'with --out: accept a folder holding earlier results')
   .option('--probe', 'also push the first batch through the stages and sinks (reads pixel data; by default every check runs in create() from the StreamInfo)')
   .option('--no-probe', 'checks at creation only, reading no pixel data (the default)')
-  .action(async (file: string, opts) => {
-    await validateConfigCommand(file, opts);
-  });
+  .action(lazy(() => import('./commands/validate-config.js'), 'validateConfigCommand'));
 
 program
   .command('demo')
@@ -106,14 +91,14 @@ program
   .option('--json', 'print the run summary as JSON')
   .option('--quiet', 'print only warnings and errors')
   .action(async (opts) => {
-    await runCommand(demoPipeline, opts);
+    await (await import('./commands/run.js')).runCommand(demoPipeline, opts);
   });
 
 program
   .command('schema')
   .description('print (or write) the JSON Schema of the pipeline YAML format')
   .option('--out <file>', 'write to this file instead of stdout')
-  .action(schemaCommand);
+  .action(lazy(() => import('./commands/schema.js'), 'schemaCommand'));
 
 const fits = program.command('fits').description('FITS utilities');
 fits
@@ -122,7 +107,7 @@ fits
   .argument('<file>', 'FITS file (.fits or .fits.gz)')
   .option('--hdu <n>', '0-based HDU index (default: first image HDU with data)')
   .option('--json', 'print JSON: {file, hdu, bitpix, naxis, bunit, header, stats, wcs, corners}')
-  .action(fitsInfoCommand);
+  .action(lazy(() => import('./commands/fits-info.js'), 'fitsInfoCommand'));
 
 const simulate = program.command('simulate').description('simulate training catalogues (default) or mock mosaics');
 simulate
@@ -135,16 +120,14 @@ simulate
   .option('--config <sims.yaml>', 'simulator config (priors, SFH, noise); see libs/simulator/README.md')
   .option('--format <fmt>', 'npy (float32 matrix + columns.json for the PyTorch trainer), csv or parquet', 'npy')
   .option('--threads <n>', 'worker threads (default: the machine\'s cores, at most 8); the catalogue does not depend on it')
-  .action(simulateCommand);
+  .action(lazy(() => import('./commands/simulate.js'), 'simulateCommand'));
 simulate
   .command('mosaic')
   .description('simulate a mock multi-band mosaic with known truth (sci/err FITS per band, segmentation, catalogue, truth maps)')
   .requiredOption('--config <mosaic.yaml>', 'mosaic config (see libs/mocks/README.md; example: test-data/mosaic/mosaic.yaml)')
   .requiredOption('--out <dir>', 'output folder')
   .option('--quiet', 'no progress output')
-  .action(async (opts) => {
-    await simulateMosaicCommand(opts);
-  });
+  .action(lazy(() => import('@pixsed/mocks/node'), 'simulateMosaicCommand'));
 
 program
   .command('infer')
@@ -159,7 +142,7 @@ program
   .option('--threads <n>', 'cores for sampling (1 to 1024): one onnxruntime session per core up to 4, the rest as intra-op threads', '2')
   .option('--key <columns>', "columns that key each row's sampling noise, e.g. id, or x,y for a pixel table (default: the row index)")
   .option('--photz-model <model.onnx>', 'photo-z model (z a parameter) for rows without z (no z column, or NaN/empty z): writes its parameters incl. z_* and z_source (spec | pixsed-photo)')
-  .action(inferCommand);
+  .action(lazy(() => import('./commands/infer.js'), 'inferCommand'));
 
 const psf = program.command('psf').description('PSF matching kernels and convolution');
 psf
@@ -177,7 +160,7 @@ psf
   .option('--target-oversample <f>', 'target PSF is oversampled by f (e.g. 4 for WebbPSF HDU 1)')
   .option('--force', 'build the kernel even if the target is narrower than the source')
   .requiredOption('--out <kernel.fits>', 'output kernel FITS')
-  .action(psfKernelCommand);
+  .action(lazy(() => import('./commands/psf.js'), 'psfKernelCommand'));
 psf
   .command('convolve')
   .description('convolve an image with a kernel, streaming strips (mode "same", zeros outside)')
@@ -186,7 +169,7 @@ psf
   .option('--hdu <n>', 'HDU of the image')
   .option('--strip-rows <n>', 'rows per strip (default: an FFT-efficient height)')
   .requiredOption('--out <out.fits>', 'output FITS')
-  .action(psfConvolveCommand);
+  .action(lazy(() => import('./commands/psf.js'), 'psfConvolveCommand'));
 
 program
   .command('validate')
@@ -198,7 +181,7 @@ program
   .option('--samples <count>', 'posterior samples per object', '500')
   .option('--out <dir>', 'folder for pred_vs_true.png, coverage.png, sbc.png and validation.json (default: validation-<model name>, printed)')
   .option('--json', 'print the report as JSON')
-  .action(validateCommand);
+  .action(lazy(() => import('./commands/validate.js'), 'validateCommand'));
 
 program
   .command('ppc-calibrate')
@@ -213,7 +196,7 @@ program
   .option('--max-rows <n>', 'most mock rows used (after the S/N selection)', '20000')
   .option('--update-manifest', "write the threshold and the report into the model's manifest.json (atomically)")
   .option('--json', 'print the report as JSON')
-  .action(ppcCalibrateCommand);
+  .action(lazy(() => import('./commands/ppc-calibrate.js'), 'ppcCalibrateCommand'));
 
 program
   .command('validate-matrix')
@@ -230,9 +213,9 @@ program
   )
   .option('--out <dir>', 'folder for matrix.json', 'validation-matrix')
   .option('--record', "also record each model's cells under \"matrix\" in the validation.json beside it (its training report)")
-  .action(validateMatrixCommand);
+  .action(lazy(() => import('./commands/validate-matrix.js'), 'validateMatrixCommand'));
 
-program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(pluginsCommand);
+program.command('plugins').description('list the registered sources, stages and sinks with their config keys').action(lazy(() => import('./commands/plugins.js'), 'pluginsCommand'));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // commander has printed its message (or the help / version): 0 for --help and --version, 2 for a usage error

@@ -5,3 +5,4 @@ export * from './feature-layout.js';
 export * from './ppc-statistic.js';
 export * from './z-source.js';
 export * from './integrated-photometry.js';
+export * from './sampling-limits.js';

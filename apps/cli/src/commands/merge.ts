@@ -8,7 +8,7 @@ import { catalogColumns, type GalaxyCatalogRow } from '@pixsed/aggregate';
 import { provenanceCards, readShardRows, SHARD_ROWS_FILE, writeGalaxyCatalog, writeMassComparison, type ShardRows } from '@pixsed/aggregate/node';
 import { ARROW_SCHEMA_KEY, FIELD_METADATA_KEY, type ParquetColumns } from '@pixsed/parquet';
 import { createParquetWriter, readParquetRowGroups } from '@pixsed/parquet/node';
-import { PIXSED_VERSION } from '../registry.js';
+import { PIXSED_VERSION } from '../version.js';
 import { formatSummary } from '../summary.js';
 import { writeReportOrWarn } from '../report/write-run-report.js';
 import type { CompleteRunSummary } from './run.js';

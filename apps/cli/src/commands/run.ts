@@ -5,7 +5,8 @@ import { loadPipeline, OutputTransaction, pipelineInputs, SUMMARY_FILE } from '@
 import { checkSamplingPlan, loadManifest } from '@pixsed/model/node';
 import { resolveGalaxyRedshifts, type RedshiftPassSummary } from '@pixsed/inference/node';
 import { createProgress, isWarning } from '../progress.js';
-import { createRegistry, PIXSED_VERSION } from '../registry.js';
+import { createRegistry } from '../registry.js';
+import { PIXSED_VERSION } from '../version.js';
 import { formatSummary } from '../summary.js';
 import { REPORT_DIR, writeReportOrWarn } from '../report/write-run-report.js';
 import { checkShardable, clearIncomplete, markIncomplete, resolveShard, shardCommand, shardDir, shardState, type ShardRun } from './shard.js';
