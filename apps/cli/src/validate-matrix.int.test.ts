@@ -60,7 +60,7 @@ describe.skipIf(!ready)(ready ? 'pixsed validate-matrix (train on A, test on B)'
       for (const k of ['ecp68', 'ecp95', 'atc', 'atcStdErr']) expect(Number.isFinite(c.jointTarp[k]), k).toBe(true);
     }
     // one table row per cell, its verdict consistent with the cell's coverages in matrix.json
-    const rows = r.stdout.split('\n').filter((l) => /^\| jades-delayed-tau-affine \| snr/.test(l) && l.includes('maraston05/'));
+    const rows = r.stdout.split('\n').filter((l) => /^\| jades-delayed-tau-affine v\d+\.\d+\.\d+ \| snr/.test(l) && l.includes('maraston05/'));
     expect(rows).toHaveLength(6);
     for (const c of m.cells) {
       const row = rows.find((l) => l.includes(`| ${c.snrBin} | ${c.test} |`))!;
@@ -97,6 +97,22 @@ describe.skipIf(!ready)(ready ? 'pixsed validate-matrix (train on A, test on B)'
     delete rest.matrix;
     expect(rest).toEqual(before);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // two versions of one model (the same name) in one run: each report gets its own cells only, each table row is labelled
+    const v2 = mkdtempSync(join(tmpdir(), 'pixsed-matrix-record-v2-'));
+    for (const f of readdirSync(src)) copyFileSync(join(src, f), join(v2, f));
+    const man = JSON.parse(readFileSync(join(v2, 'manifest.json'), 'utf8'));
+    writeFileSync(join(v2, 'manifest.json'), JSON.stringify({ ...man, version: '9.9.9' }, null, 1) + '\n');
+    writeFileSync(join(v2, 'validation.json'), JSON.stringify(before, null, 1) + '\n');
+    writeFileSync(join(dir, 'validation.json'), JSON.stringify(before, null, 1) + '\n');
+    const both = spawnSync(process.execPath, [bin, ...args.map((a) => (a === join(dir, 'model.onnx') ? `${a},${join(v2, 'model.onnx')}` : a))], { encoding: 'utf8' });
+    expect(both.status, both.stderr).toBe(0);
+    for (const [d, version] of [[dir, man.version], [v2, '9.9.9']]) {
+      const cells = JSON.parse(readFileSync(join(d, 'validation.json'), 'utf8')).matrix.cells as { modelVersion: string; test: string }[];
+      expect(cells.map((c) => `${c.test}:${c.modelVersion}`), d).toEqual([`bc03-miles:${version}`, `bc03-miles:${version}`]);
+    }
+    expect(both.stdout).toContain(`| jades-delayed-tau-affine v${man.version} (`);
+    expect(both.stdout).toContain('| jades-delayed-tau-affine v9.9.9 (');
+    rmSync(v2, { recursive: true, force: true });
     rmSync(join(dir, 'validation.json'));
     const bad = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
     expect(bad.status).toBe(2);

@@ -76,7 +76,8 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   const priorFrom = resolve(opts.mocksConfigFrom ?? models[0]);
   const { manifest } = loadManifest(priorFrom);
   const baseConfig = (manifest.provenance.simulatorConfig ?? {}) as Record<string, unknown>;
-  const cells: { model: string; sps: string; test: string; library: string; noise?: string; bin: string; report: ValidationReport }[] = [];
+  const cells: { model: string; label: string; modelPath: string; sps: string; test: string; library: string; noise?: string; bin: string; report: ValidationReport }[] = [];
+  const labels = modelLabels(models);
   const baseNoise = (baseConfig.noise ?? {}) as NoiseConfigInput;
   const tests = columns.flatMap((library) => (noiseNames ?? [undefined]).map((noise) => ({ library, noise, label: noise === undefined ? library : `${library}/${noise}` })));
   for (const { library: column, noise, label } of tests) {
@@ -93,9 +94,9 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
           seed,
           selection: { snrBands: SNR_BANDS, minMeanSnr: bin.min, maxMeanSnr: bin.max },
         });
-        cells.push({ model: report.model.name, sps: report.model.sps, test: label, library: column, noise, bin: bin.name, report });
+        cells.push({ model: report.model.name, label: labels.get(resolve(modelPath))!, modelPath: resolve(modelPath), sps: report.model.sps, test: label, library: column, noise, bin: bin.name, report });
         const m = report.parameters.find((p) => p.name === 'log_mstar');
-        log(`  ${report.model.name} on ${label} ${bin.name}: ${report.selection.nKept} mocks, log M* bias ${m?.bias.toFixed(3)} NMAD ${m?.scatterNmad.toFixed(3)} cov68 ${m?.coverage68.toFixed(3)}`);
+        log(`  ${labels.get(resolve(modelPath))} on ${label} ${bin.name}: ${report.selection.nKept} mocks, log M* bias ${m?.bias.toFixed(3)} NMAD ${m?.scatterNmad.toFixed(3)} cov68 ${m?.coverage68.toFixed(3)}`);
       }
     }
   }
@@ -103,6 +104,8 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   await mkdir(outDir, { recursive: true });
   const summary = cells.map((c) => ({
     model: c.model,
+    modelVersion: c.report.model.version,
+    modelLabel: c.label,
     trainedOn: c.sps,
     test: c.test,
     ...(c.noise === undefined ? {} : { library: c.library, noise: c.noise, noiseConfig: namedNoiseConfig(c.noise, baseNoise) }),
@@ -118,14 +121,28 @@ export async function validateMatrixCommand(opts: ValidateMatrixOptions): Promis
   await writeFile(file, JSON.stringify({ ...head, cells: summary }, null, 2) + '\n');
   if (opts.record) {
     for (const modelPath of [...new Set(models.map((m) => resolve(m)))]) {
-      const name = loadManifest(modelPath).manifest.name;
-      const mine = summary.filter((c) => c.model === name).map((c) => ({ ...c, priorFrom: head.priorFrom, n, seed, samples, date: new Date().toISOString() }));
+      // this model's cells only (by its file: two versions of one model share a name)
+      const mine = summary.filter((_, i) => cells[i].modelPath === modelPath).map((c) => ({ ...c, priorFrom: head.priorFrom, n, seed, samples, date: new Date().toISOString() }));
       await recordMatrix(join(dirname(modelPath), 'validation.json'), mine);
-      log(`recorded ${name}'s ${summary.filter((c) => c.model === name).length} matrix cells in ${join(dirname(modelPath), 'validation.json')} (key "matrix")`);
+      log(`recorded ${labels.get(modelPath)}'s ${mine.length} matrix cells in ${join(dirname(modelPath), 'validation.json')} (key "matrix")`);
     }
   }
   const coverage = noiseNames === undefined ? '' : `\n${coverageTable(summary)}\n`;
   process.stdout.write(`${matrixTable(summary)}\n${coverage}output ${file}\n`);
+}
+
+/**
+ * A label per model file for the tables and the log: `name vX.Y.Z`, and where two files share that (a retrained copy
+ * before its version is bumped) their paths too, so no model's cells hide behind another's in a table.
+ */
+function modelLabels(models: string[]): Map<string, string> {
+  const paths = [...new Set(models.map((m) => resolve(m)))];
+  const base = new Map(paths.map((p) => {
+    const { manifest } = loadManifest(p);
+    return [p, `${manifest.name} v${manifest.version}`];
+  }));
+  const count = (l: string) => [...base.values()].filter((x) => x === l).length;
+  return new Map(paths.map((p) => [p, count(base.get(p)!) > 1 ? `${base.get(p)} (${p})` : base.get(p)!]));
 }
 
 /**
@@ -161,6 +178,9 @@ export const COVERAGE_TOLERANCE = 0.03;
 
 type CoverageCell = Cell & { jointTarp: { atc: number; atcStdErr: number; ecp68: number; ecp95: number } };
 
+/** A cell's model in the tables: its label (name and version, and path where two files share those), else its name. */
+const modelId = (c: { model: string; modelLabel?: string }) => c.modelLabel ?? c.model;
+
 /**
  * Markdown: one row per model × S/N bin × test column: 68/95 % coverage of every parameter, the joint TARP (ECP at
  * α = 0.68 / 0.95, ATC ± its bootstrap error) and the verdict "within ±3 %" (every parameter's coverage68 and
@@ -187,25 +207,25 @@ export function coverageTable(cells: CoverageCell[]): string {
     const verdict = `${ok ? 'yes' : 'no'} (worst ${worst.what || '–'}, ${worst.dev > 0 ? '+' : ''}${f(worst.dev)}; binomial σ ${f(se)})`;
     const cov = params.map((p) => `${f(c.parameters[p]?.coverage68)} / ${f(c.parameters[p]?.coverage95)}`);
     const t = c.jointTarp;
-    return `| ${c.model} | ${c.snrBin} | ${c.test} | ${c.nMocks} | ${cov.join(' | ')} | ${f(t.ecp68)} / ${f(t.ecp95)} / ${f(t.atc, 4)} ± ${f(t.atcStdErr, 4)} | ${verdict} |`;
+    return `| ${modelId(c)} | ${c.snrBin} | ${c.test} | ${c.nMocks} | ${cov.join(' | ')} | ${f(t.ecp68)} / ${f(t.ecp95)} / ${f(t.atc, 4)} ± ${f(t.atcStdErr, 4)} | ${verdict} |`;
   });
   return ['coverage (68/95 %, every parameter; joint TARP):', head, sep, ...body].join('\n');
 }
 
-type Cell = { model: string; trainedOn: string; test: string; snrBin: string; nMocks: number; parameters: Record<string, { r2: number; bias: number; nmad: number; coverage68: number; coverage95: number }> };
+type Cell = { model: string; modelLabel?: string; trainedOn: string; test: string; snrBin: string; nMocks: number; parameters: Record<string, { r2: number; bias: number; nmad: number; coverage68: number; coverage95: number }> };
 
 /** Markdown: one row per model × S/N bin, one column group per test library (log M*: bias / NMAD / cov68 / cov95). */
 export function matrixTable(cells: Cell[], parameter = 'log_mstar'): string {
   const tests = [...new Set(cells.map((c) => c.test))];
-  const rows = [...new Set(cells.map((c) => `${c.model}|${c.snrBin}`))];
+  const rows = [...new Set(cells.map((c) => `${modelId(c)}|${c.snrBin}`))];
   const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
   const head = `| model (trained on) | S/N | ${tests.map((t) => `test ${t}: bias / NMAD / cov68 / cov95 (n)`).join(' | ')} |`;
   const sep = `|---|---|${tests.map(() => '---').join('|')}|`;
   const body = rows.map((key) => {
     const [model, bin] = key.split('|');
-    const any = cells.find((c) => c.model === model)!;
+    const any = cells.find((c) => modelId(c) === model)!;
     const parts = tests.map((t) => {
-      const c = cells.find((x) => x.model === model && x.snrBin === bin && x.test === t);
+      const c = cells.find((x) => modelId(x) === model && x.snrBin === bin && x.test === t);
       const p = c?.parameters[parameter];
       return p ? `${f(p.bias)} / ${f(p.nmad)} / ${f(p.coverage68)} / ${f(p.coverage95)} (${c!.nMocks})` : '–';
     });
