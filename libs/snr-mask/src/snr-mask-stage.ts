@@ -33,6 +33,9 @@ export function resolveSnrBands(config: SnrMaskConfig, stream: StreamInfo): Reso
 
 /** Removal reasons in priority order: a pixel is counted once, under the first reason that applies. */
 export const MASK_REASONS = ['OUTSIDE_SEGMENTATION', 'NO_REDSHIFT', 'NONFINITE_FLUX', 'BAD_ERROR', 'LOW_SNR'] as const;
+/** The flag bit of each of MASK_REASONS, and all of them: a pixel with any is removed, counted under the first. */
+const REASON_BITS = MASK_REASONS.map((r) => FLAG[r]);
+const REMOVING_BITS = REASON_BITS.reduce((a, b) => a | b, 0);
 
 export interface MaskResult {
   /** Removed rows per galaxy id (> 0) and reason. */
@@ -77,10 +80,13 @@ export function snrMask(
   const snrE = config.snrBands.map((b) => get(b, true));
   const reqF = required.map((b) => get(b, false));
   const reqE = required.map((b) => get(b, true));
-  const flags = Uint32Array.from(inFlags);
+  const flags = new Uint32Array(inFlags); // a typed copy (Uint32Array.from iterates element by element)
   const keep = new Uint8Array(n);
-  const removed: Record<string, number> = {};
-  const removedByGalaxy: Record<number, Record<string, number>> = {};
+  // counts per reason (MASK_REASONS order), with each reason's first appearance kept so that the records below have
+  // the key order the counting by object gave: removed and, per galaxy, removedByGalaxy
+  const removedCount = new Float64Array(MASK_REASONS.length);
+  const removedOrder: number[] = [];
+  const byGalaxy = new Map<number, { count: Float64Array; order: number[] }>();
   const hasXY = ['x', 'y'].every((c) => batch.schema.fields.some((f) => f.name === c));
   const xs = hasXY ? column(batch, 'x', stage) : undefined;
   const ys = hasXY ? column(batch, 'y', stage) : undefined;
@@ -110,12 +116,14 @@ export function snrMask(
     const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
     if (!pass) f |= FLAG.LOW_SNR;
     flags[i] = f;
-    const reason = MASK_REASONS.find((r) => f & FLAG[r]);
-    if (reason) {
-      removed[reason] = (removed[reason] ?? 0) + 1;
+    if (f & REMOVING_BITS) {
+      let r = 0;
+      while (!(f & REASON_BITS[r])) r++; // the first reason in MASK_REASONS order
+      if (removedCount[r]++ === 0) removedOrder.push(r);
       if (gid[i] > 0) {
-        const g = (removedByGalaxy[gid[i]] ??= {});
-        g[reason] = (g[reason] ?? 0) + 1;
+        let g = byGalaxy.get(gid[i]);
+        if (!g) byGalaxy.set(gid[i], (g = { count: new Float64Array(MASK_REASONS.length), order: [] }));
+        if (g.count[r]++ === 0) g.order.push(r);
         if (xs && ys) removedPx.push(gid[i], xs[i], ys[i], f | 0);
       }
     } else {
@@ -123,12 +131,23 @@ export function snrMask(
       kept++;
     }
   }
+  const record = (count: Float64Array, order: number[]) => Object.fromEntries(order.map((r) => [MASK_REASONS[r], count[r]]));
+  const removed: Record<string, number> = record(removedCount, removedOrder);
+  const removedByGalaxy: Record<number, Record<string, number>> = {};
+  for (const [g, c] of byGalaxy) removedByGalaxy[g] = record(c.count, c.order);
   return { keep, flags, removed, removedByGalaxy, removedPixels: Int32Array.from(removedPx), kept };
 }
 
-function take(values: NumericArray, keep: Uint8Array, kept: number): NumericArray {
-  const out = new (values.constructor as new (n: number) => NumericArray)(kept);
-  for (let i = 0, j = 0; i < keep.length; i++) if (keep[i]) out[j++] = values[i];
+/** The rows of `keep` (their indices, ascending). */
+function keptRows(keep: Uint8Array, kept: number): Int32Array {
+  const rows = new Int32Array(kept);
+  for (let i = 0, j = 0; j < kept; i++) if (keep[i]) rows[j++] = i;
+  return rows;
+}
+
+function take(values: NumericArray, rows: Int32Array): NumericArray {
+  const out = new (values.constructor as new (n: number) => NumericArray)(rows.length);
+  for (let j = 0; j < rows.length; j++) out[j] = values[rows[j]];
   return out;
 }
 
@@ -156,7 +175,8 @@ function kernel(config: ResolvedSnrMaskConfig, sharded: boolean, requireRedshift
     );
     for (const [reason, count] of Object.entries(removed)) ctx.stats.recordDropped(reason, count);
     const cols: Record<string, NumericArray> = {};
-    for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), keep, kept);
+    const rows = keptRows(keep, kept);
+    for (const f of batch.schema.fields) cols[f.name] = take(f.name === FLAGS_COLUMN ? flags : column(batch, f.name), rows);
     const outMeta = new Map(batch.schema.metadata);
     for (const [k, v] of Object.entries({ ...(g ? stripMetadata(withoutHalo(g)) : {}), ...maskedByGalaxyMetadata(removedByGalaxy), ...removedPixelsMetadata(removedPixels) })) outMeta.set(k, v);
     outMeta.delete(SHARD_OWNED_KEY); // applied: the rows left are this shard's
