@@ -77,8 +77,8 @@ describe('csv-records', () => {
   it('an unterminated quoted field is an error naming its line; a malformed closing quote too', async () => {
     const file = join(dir, 'quote.csv');
     writeFileSync(file, 'a,b\n1,2\n3,"open\n5,6\n');
-    await expect(streamed(file, { readChars: 3 })).rejects.toThrow(/quote\.csv \(line 3\): CSV error: Quoted field unterminated/);
-    expect(() => parseCsvRecords('q.csv', 'a,b\n"x"y,2\n')).toThrow(/q\.csv \(line 2\): CSV error: .*quote/i);
+    await expect(streamed(file, { readChars: 3 })).rejects.toThrow(/quote\.csv \(line 3\): CSV error: a quoted field is not closed before the end of the file/);
+    expect(() => parseCsvRecords('q.csv', 'a,b\n"x"y,2\n')).toThrow(/q\.csv \(line 2\): CSV error: text after a closing quote/);
   });
 
   it('an empty file or one with only comments is an error; a header without records gives no records', async () => {
@@ -91,5 +91,76 @@ describe('csv-records', () => {
     writeFileSync(file, 'a,b\n');
     expect(await streamed(file, {})).toEqual([['a', 'b']]);
     await expect(openCsvRecords(join(dir, 'absent.csv'))).rejects.toThrow(/absent\.csv: cannot read CSV file: ENOENT/);
+  });
+
+  // cases found by a review (a fuzzer against csv-parse): each whole and streamed in pieces of 1 to 65,536 characters
+  const both = async (name: string, text: string, o: CsvReadOptions = {}) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const whole = (() => {
+      try {
+        const r = parseCsvRecords(name, text, o);
+        return r.header ? [r.header, ...r.records] : [];
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    for (const readChars of [1, 2, 3, 5, 8, 1 << 16]) {
+      const got = await streamed(file, { ...o, readChars }).catch((e: Error) => e.message.replace(file, name));
+      expect(got, `${name} readChars ${readChars}`).toEqual(whole);
+    }
+    return whole;
+  };
+
+  it('LF and CRLF line ends, mixed or not, read alike (a CR only before LF is a line end; quoted CR and LF are data)', async () => {
+    const rows = [['a', 'b'], ['1', '2'], ['3', '4']];
+    expect(await both('mixed1.csv', 'a,b\r\n# note\n1,2\r\n3,4\r\n')).toEqual(rows);
+    expect(await both('mixed2.csv', 'a,b\r\n1,2\r\n3,4\n')).toEqual(rows);
+    expect(await both('mixed3.csv', 'x\n1\n2\r\n')).toEqual([['x'], ['1'], ['2']]);
+    expect(await both('mixed4.csv', '"x\ny",b\r\n1,2\r\n3,4')).toEqual([['x\ny', 'b'], ['1', '2'], ['3', '4']]);
+    expect(await both('quotedcr.csv', 'a,b\r\n"p\r\nq",2\r\n')).toEqual([['a', 'b'], ['p\r\nq', '2']]);
+    // csv-parse agrees where the line ends are not mixed; on mixed ones it goes wrong: on mixed1.csv it reads the
+    // LF-ended comment on to the next CRLF and loses '1,2', on mixed2.csv it gives '4\n'
+    for (const t of ['"x\ny",b\r\n1,2\r\n3,4', 'a,b\r\n"p\r\nq",2\r\n']) {
+      expect(parseCsvRecords('t.csv', t).records, t).toEqual(csvParse(t, { comment: '#', comment_no_infix: true, skip_empty_lines: true }).slice(1));
+    }
+  });
+
+  it('a bare CR line end (classic Mac OS) is an error naming its line, not one long header', async () => {
+    expect(await both('mac.csv', 'a,b\r1,2\r3,4\r')).toMatch(/mac\.csv \(line 1\): CSV error: a CR line end not followed by LF/);
+    expect(await both('mac2.csv', 'a,b\n1,2\n3,\r4\n')).toMatch(/mac2\.csv \(line 3\): CSV error: a CR line end not followed by LF/);
+  });
+
+  it('a record written as "" is a record (one empty field), never an empty line to skip', async () => {
+    expect(await both('q1.csv', 'a,b\n1,2\n""\n3,4\n')).toMatch(/q1\.csv \(line 3\): CSV error: a record of 1 fields where the header has 2/);
+    expect(await both('q2.csv', 'a\n1\n""\n2\n')).toEqual([['a'], ['1'], [''], ['2']]);
+  });
+
+  it('the line of a whitespace-only record is its own; the first error of the file is the one reported', async () => {
+    expect(await both('ws.csv', 'a,b\n1,2\n   \n3,4\n')).toMatch(/ws\.csv \(line 3\): CSV error: a record of 1 fields where the header has 2/);
+    expect(await both('ws2.csv', 'a,b\n1,2\n \n')).toMatch(/ws2\.csv \(line 3\): /);
+    expect(await both('first.csv', 'a,b\n1\n"x\n')).toMatch(/first\.csv \(line 2\): CSV error: a record of 1 fields/);
+  });
+
+  it('malformed quotes are errors as in csv-parse: text after a closing quote, a quote inside an unquoted field', async () => {
+    for (const [name, text, what] of [
+      ['after1.csv', 'a,b\n"x"  ,y\n', /\(line 2\): CSV error: text after a closing quote/],
+      ['after2.csv', 'a,b\n"x"\t,y\n', /\(line 2\): CSV error: text after a closing quote/],
+      ['inch.csv', 'a,b\n5",x\n', /\(line 2\): CSV error: a quote inside an unquoted field/],
+      ['mid.csv', 'a,b\nx"y"z,1\n', /\(line 2\): CSV error: a quote inside an unquoted field/],
+      ['lead.csv', 'a,b\n "x",1\n', /\(line 2\): CSV error: a quote inside an unquoted field/],
+    ] as const) {
+      expect(await both(name, text), name).toMatch(what);
+      expect(() => csvParse(text), `csv-parse rejects ${name} too`).toThrow();
+    }
+    // well-formed: a closing quote before CRLF, the delimiter or the end of the file
+    expect(await both('ok.csv', 'a,b\r\n"x",""\r\n"y","z"')).toEqual([['a', 'b'], ['x', ''], ['y', 'z']]);
+  });
+
+  it('a record longer than maxRecordChars (an unterminated quote early in a large file) is an error, not the file read into memory', async () => {
+    const text = 'a,b\n1,"open\n' + '2,3\n'.repeat(5000);
+    const file = join(dir, 'long.csv');
+    writeFileSync(file, text);
+    await expect(streamed(file, { readChars: 256, maxRecordChars: 4096 })).rejects.toThrow(/long\.csv \(line 2\): CSV error: a record longer than 4096 characters \(a quote opened at line 2 is not closed\)/);
   });
 });

@@ -4,17 +4,19 @@ import { DataFileError } from '../errors.js';
 
 /**
  * CSV and ECSV records for every reader in pixsed (`pixsed infer`'s pixel tables, galaxy catalogues, run reports), one
- * code path: RFC 4180 fields parsed by papaparse (measured 6–15× faster than csv-parse on a 4,096-row pixel table,
- * 25–60 ms against 330–500 ms), with these rules everywhere:
- * - a byte-order mark at the start is dropped; lines whose first character is `#` are comments; empty lines are skipped (a line of
- *   empty fields is a record);
- * - header names are trimmed; data fields are kept as written (quoted content is literal; numeric cells are trimmed
+ * code path. The text is read strictly, as csv-parse reads RFC 4180 (`RecordReader`: where records start and end, the
+ * quoting checked), and papaparse splits the checked records into fields (measured 6–15× faster than csv-parse on a
+ * 4,096-row pixel table). The rules everywhere:
+ * - a byte-order mark at the start is dropped; lines whose first character is `#` are comments; empty lines are
+ *   skipped (a line of empty fields, or `""`, is a record); line ends are LF or CRLF, mixed or not;
+ * - header names are trimmed, data fields are kept as written (quoted content is literal; numeric cells are trimmed
  *   where they are parsed, `parseNumericCell`);
- * - every record has as many fields as the header, and quotes are well formed, else a DataFileError naming the file,
- *   the line and what was expected.
- * Large files stream (`openCsvRecords`): the text is cut into pieces at record boundaries (a newline outside quotes;
- * the small state machine below, written here because papaparse's Node stream modes either drop errors or have no
- * backpressure) and each piece is parsed whole, so memory stays at one piece of records however long the file.
+ * - every record has as many fields as the header; a quote inside an unquoted field, text after a closing quote, a
+ *   quote not closed at the end, a bare CR line end or a record of more than MAX_RECORD_CHARS characters is an error:
+ *   a DataFileError naming the file and the line, the first such line of the file.
+ * Large files stream (`openCsvRecords`): pieces of complete records are handed to papaparse as they are read, so memory
+ * stays at one piece however long the file. (papaparse's own Node stream modes either drop errors or have no
+ * backpressure, and its parser accepts malformed quotes: hence the reader here.)
  */
 export interface CsvReadOptions {
   /** Field delimiter (default ','; ECSV's default is a space). */
@@ -23,73 +25,215 @@ export interface CsvReadOptions {
   what?: string;
   /** Characters read from the file at a time when streaming (default 262,144; the tests make it small). */
   readChars?: number;
+  /** Characters one record may span at most (default MAX_RECORD_CHARS; the tests make it small). */
+  maxRecordChars?: number;
 }
 
 interface Resolved {
   delimiter: string;
   what: string;
+  maxRecordChars: number;
 }
 
 function resolve(o: CsvReadOptions): Resolved {
   const delimiter = o.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new Error(`CSV delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
-  return { delimiter, what: o.what ?? 'CSV' };
+  return { delimiter, what: o.what ?? 'CSV', maxRecordChars: o.maxRecordChars ?? MAX_RECORD_CHARS };
 }
 
-/** The 1-based line of character `at` of `text`, whose first line is `firstLine`. */
-function lineAt(text: string, at: number, firstLine: number): number {
-  let line = firstLine;
-  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
+/** Characters one record may span at most (a longer one is an error: an unterminated quote would read the file). */
+export const MAX_RECORD_CHARS = 1 << 24;
 
-/**
- * A piece's line break, CRLF or LF, told to papaparse (whose own guess is thrown by a quote in a comment line): a piece
- * ends at a record's line feed, so its last characters tell; a piece without a final line feed (the file's last
- * record) takes `known`, else its first line feed's.
- */
-function lineBreak(text: string, known?: '\r\n' | '\n'): '\r\n' | '\n' {
-  if (text.endsWith('\n')) return text.endsWith('\r\n') ? '\r\n' : '\n';
-  if (known) return known;
-  const i = text.indexOf('\n');
-  return i > 0 && text.charCodeAt(i - 1) === 13 ? '\r\n' : '\n';
+/** An error at a line of the text, raised after the records before it are checked (the first error in file order wins). */
+interface LineError {
+  line: number;
+  problem: string;
 }
 
 /**
- * Records of one piece of text that starts at a record boundary (line `firstLine` of `file`); `fields`: the header's
- * field count (undefined for the piece holding the header, whose first record is the header).
+ * A piece of complete records: `text` holds them one per line (LF; a record's unquoted CRLF read as LF, comment and
+ * empty lines left out; quoted fields as written), `lines` the line of the file each starts at; `error`: the text was
+ * malformed after these records.
  */
-function parsePiece(file: string, text: string, firstLine: number, o: Resolved, fields: number | undefined, newline = lineBreak(text)): string[][] {
-  const config = { delimiter: o.delimiter, newline, comments: '#', skipEmptyLines: true };
-  const r = Papa.parse<string[]>(text, config);
-  const quote = r.errors.find((e) => e.type === 'Quotes');
-  if (quote) throw new DataFileError(file, `line ${lineAt(text, quote.index ?? 0, firstLine)}`, `${o.what} error: ${quote.message}`);
-  const want = fields ?? r.data[0]?.length;
-  for (let i = 0; i < r.data.length; i++) {
-    if (r.data[i].length === want) continue;
-    // the offending record's line: the text after the records before it, past comment and blank lines
-    let at = 0;
-    let k = 0;
-    if (i > 0) {
-      Papa.parse<string[]>(text, {
-        ...config,
-        step: (row, parser) => {
-          if (++k < i) return;
-          at = row.meta.cursor;
-          parser.abort();
-        },
-      });
+interface Piece {
+  text: string;
+  lines: number[];
+  error?: LineError;
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+const HASH = 35;
+const BARE_CR = 'a CR line end not followed by LF (bare CR line ends, as classic Mac OS wrote them, are not read: convert them to LF)';
+
+/**
+ * The strict reading of the text (RFC 4180 as csv-parse reads it), streamed: it finds where records start and end and
+ * checks the quoting; papaparse then splits the fields of the records it hands over. A field is quoted when its first
+ * character is `"`; inside, `""` is a quote and anything else, line breaks included, is data; after the closing quote
+ * only the delimiter or the line end may follow. A `"` inside an unquoted field, text after a closing quote, a CR not
+ * followed by LF (outside quotes) and a quote still open at the end are errors naming their line. Line ends are LF or
+ * CRLF, mixed or not. Lines whose first character is `#` are comments, empty lines are skipped.
+ */
+class RecordReader {
+  /** The text not yet handed over: from the start of the current line (or record) on; `scanned` of it already read. */
+  private carry = '';
+  private scanned = 0;
+  /** State at the end of what was scanned. */
+  private inQuote = false;
+  private quoteAtEnd = false; // a quote inside a quoted field as the last character: the next one decides
+  private afterQuote = false; // a quoted field has closed: the delimiter or the line end must follow
+  private fieldStart = true;
+  private lineStart = true;
+  private inComment = false;
+  private crAtEnd = false; // an unquoted CR as the last character: LF must follow
+  /** The line the scan is on, the line the current record began at, and the line of the open quote. */
+  private line = 1;
+  private recordLine = 1;
+  private quoteLine = 1;
+  private error?: LineError;
+  constructor(
+    private readonly delimiter: number,
+    private readonly maxRecordChars: number,
+  ) {}
+
+  /** The complete records of the text so far; the rest is kept for the next call. */
+  push(chunk: string): Piece {
+    const text = this.carry + chunk;
+    const out: string[] = [];
+    const lines: number[] = [];
+    let from = 0; // start of the current line / record in `text`
+    let i = this.scanned;
+    const first = text.indexOf('\n', i);
+    if (first >= 0 && !this.inQuote && !this.quoteAtEnd && chunk.indexOf('"') < 0) {
+      // no quote in the chunk (a table of numbers) and not inside a quoted field: each line feed ends a line. The new
+      // characters are checked for bare CRs; the text after the last line feed is scanned below, from its line start.
+      if (this.crAtEnd && text.charCodeAt(i) !== LF) this.fail(this.line, BARE_CR);
+      if (this.afterQuote && !this.inComment) {
+        // the line's quoted field closed in the previous chunk: the delimiter or the line end must follow
+        const next = text.charCodeAt(i);
+        if (next !== this.delimiter && next !== LF && next !== CR) this.fail(this.line, `text after a closing quote ('${text[i]}' where the delimiter or the line end must follow)`);
+      }
+      const crFrom = i;
+      for (let nl = first; nl >= 0 && !this.error; nl = text.indexOf('\n', nl + 1)) {
+        this.endLine(text, from, nl, out, lines, crFrom);
+        from = nl + 1;
+      }
+      i = from;
     }
-    while (at < text.length) {
-      const end = text.indexOf('\n', at);
-      const line = text.slice(at, end < 0 ? text.length : end);
-      if (line.trim() !== '' && !line.startsWith('#')) break;
-      at = end < 0 ? text.length : end + 1;
+    for (; i < text.length && !this.error; i++) {
+      const c = text.charCodeAt(i);
+      if (this.quoteAtEnd) {
+        this.quoteAtEnd = false;
+        if (c === QUOTE) continue; // "" inside quotes
+        this.inQuote = false;
+        this.afterQuote = true;
+      }
+      if (this.inQuote) {
+        if (c === QUOTE) this.quoteAtEnd = true;
+        else if (c === LF) this.line++;
+        continue;
+      }
+      if (this.crAtEnd && c !== LF) {
+        this.fail(this.line, BARE_CR);
+        break;
+      }
+      if (c === LF) {
+        this.endLine(text, from, i, out, lines);
+        from = i + 1;
+        continue;
+      }
+      if (this.inComment) continue;
+      if (this.lineStart && c === HASH) {
+        this.inComment = true;
+        this.lineStart = false;
+        continue;
+      }
+      if (this.lineStart) this.recordLine = this.line;
+      this.lineStart = false;
+      if (c === CR) {
+        this.crAtEnd = true;
+        continue;
+      }
+      if (this.afterQuote) {
+        if (c !== this.delimiter) {
+          this.fail(this.line, `text after a closing quote ('${text[i]}' where the delimiter or the line end must follow)`);
+          break;
+        }
+        this.afterQuote = false;
+      }
+      if (c === this.delimiter) {
+        this.fieldStart = true;
+        continue;
+      }
+      if (c === QUOTE) {
+        if (!this.fieldStart) {
+          this.fail(this.line, 'a quote inside an unquoted field (quote the whole field and double the quote: "5""")');
+          break;
+        }
+        this.inQuote = true;
+        this.quoteLine = this.line;
+      }
+      this.fieldStart = false;
     }
-    const where = `line ${lineAt(text, at, firstLine)}`;
-    throw new DataFileError(file, where, `${o.what} error: a record of ${r.data[i].length} fields where the header has ${want}`);
+    this.carry = this.error ? '' : text.slice(from);
+    this.scanned = this.carry.length;
+    if (this.carry.length > this.maxRecordChars) this.fail(this.recordLine, `a record longer than ${this.maxRecordChars} characters${this.inQuote ? ` (a quote opened at line ${this.quoteLine} is not closed)` : ''}`);
+    return { text: out.length ? out.join('\n') + '\n' : '', lines, ...(this.error ? { error: this.error } : {}) };
   }
-  return r.data;
+
+  /** What is left at the end of the input: a last record without a line feed; an open quote is an error. */
+  end(): Piece {
+    if (this.error) return { text: '', lines: [], error: this.error };
+    if (this.inQuote && !this.quoteAtEnd) return { text: '', lines: [], error: { line: this.quoteLine, problem: 'a quoted field is not closed before the end of the file' } };
+    const out: string[] = [];
+    const lines: number[] = [];
+    if (this.carry.length) this.endLine(this.carry + '\n', 0, this.carry.length, out, lines);
+    this.carry = '';
+    return { text: out.length ? out.join('\n') + '\n' : '', lines };
+  }
+
+  /**
+   * The line (or record) text[from..lf) has ended at the line feed `lf`: a record is handed over, a comment or an empty
+   * line is not. `crFrom`: where a CR is a bare line end (the fast path's check; the scan finds the others itself).
+   */
+  private endLine(text: string, from: number, lf: number, out: string[], lines: number[], crFrom = lf): void {
+    let to = lf;
+    if (to > from && text.charCodeAt(to - 1) === CR) to--;
+    const cr = text.indexOf('\r', Math.max(from, crFrom));
+    if (cr >= 0 && cr < to) this.fail(this.line, BARE_CR);
+    if (to > from && text.charCodeAt(from) !== HASH) {
+      out.push(text.slice(from, to));
+      lines.push(this.recordLine);
+    }
+    this.line++;
+    this.recordLine = this.line;
+    this.lineStart = true;
+    this.fieldStart = true;
+    this.inComment = false;
+    this.afterQuote = false;
+    this.crAtEnd = false;
+  }
+
+  private fail(line: number, problem: string): void {
+    this.error ??= { line, problem };
+  }
+}
+
+/**
+ * The records of a piece, split into fields by papaparse, each with the header's field count (`fields`; the piece
+ * holding the header: its first record's), else a DataFileError naming the file and the record's line; then the
+ * piece's own error, if any (so that the first error in the file is the one reported).
+ */
+function parsePiece(file: string, piece: Piece, o: Resolved, fields: number | undefined): string[][] {
+  const r = piece.text ? Papa.parse<string[]>(piece.text, { delimiter: o.delimiter, newline: '\n', quoteChar: '"', skipEmptyLines: false }).data : [];
+  if (r.length > piece.lines.length) r.length = piece.lines.length; // the final line feed's empty row
+  const want = fields ?? r[0]?.length;
+  for (let i = 0; i < r.length; i++) {
+    if (r[i].length !== want) throw new DataFileError(file, `line ${piece.lines[i]}`, `${o.what} error: a record of ${r[i].length} fields where the header has ${want}`);
+  }
+  if (piece.error) throw new DataFileError(file, `line ${piece.error.line}`, `${o.what} error: ${piece.error.problem}`);
+  return r;
 }
 
 /** An ECSV text's delimiter (astropy): its `# delimiter:` header line's, else a space, the format's default. */
@@ -100,87 +244,11 @@ export function ecsvDelimiter(text: string): string {
 
 /** The header and records of a whole CSV/ECSV text (catalogues, reports); errors name `file`. */
 export function parseCsvRecords(file: string, text: string, options: CsvReadOptions = {}): { header: string[] | undefined; records: string[][] } {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const all = parsePiece(file, body, 1, resolve(options), undefined);
+  const o = resolve(options);
+  const reader = new RecordReader(o.delimiter.charCodeAt(0), o.maxRecordChars);
+  const all = parsePiece(file, reader.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), o, undefined);
+  all.push(...parsePiece(file, reader.end(), o, all[0]?.length));
   return { header: all[0]?.map((h) => h.trim()), records: all.slice(1) };
-}
-
-/**
- * Cuts streamed text into pieces that end at record boundaries: a line feed outside a quoted field (a field is quoted
- * when its first character is `"`, as papaparse reads it; `""` inside is an escaped quote) and outside a `#` comment line.
- */
-class RecordCutter {
-  private carry = '';
-  private inQuote = false;
-  /** A quote seen inside a quoted field as the last character so far: the next character decides. */
-  private quoteAtEnd = false;
-  private fieldStart = true;
-  private lineStart = true;
-  private inComment = false;
-  constructor(private readonly delimiter: number) {}
-
-  /** The complete records of the text so far (possibly ''), keeping the rest for the next call. */
-  push(chunk: string): string {
-    const text = this.carry + chunk;
-    let cut = -1;
-    let from = this.carry.length;
-    if (!this.inQuote && !this.quoteAtEnd && chunk.indexOf('"') < 0) {
-      // no quote in the chunk (a table of numbers): every line feed in it ends a record; scan only past the last one
-      const nl = text.lastIndexOf('\n');
-      if (nl >= from) {
-        cut = nl + 1;
-        from = cut;
-        this.lineStart = true;
-        this.fieldStart = true;
-        this.inComment = false;
-      }
-    }
-    for (let i = from; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (this.quoteAtEnd) {
-        this.quoteAtEnd = false;
-        if (c === 34) continue; // "" escaped quote: still quoted
-        this.inQuote = false; // the quote closed the field: read c as unquoted
-      }
-      if (this.inQuote) {
-        if (c === 34) this.quoteAtEnd = true;
-        continue;
-      }
-      if (c === 10) {
-        cut = i + 1;
-        this.lineStart = true;
-        this.fieldStart = true;
-        this.inComment = false;
-        continue;
-      }
-      if (this.inComment) continue;
-      if (this.lineStart && c === 35) {
-        this.inComment = true;
-        this.lineStart = false;
-        continue;
-      }
-      this.lineStart = false;
-      if (c === this.delimiter) {
-        this.fieldStart = true;
-        continue;
-      }
-      if (c === 34 && this.fieldStart) this.inQuote = true;
-      this.fieldStart = false;
-    }
-    if (cut < 0) {
-      this.carry = text;
-      return '';
-    }
-    this.carry = text.slice(cut);
-    return text.slice(0, cut);
-  }
-
-  /** What is left at the end of the input (a last record without a line feed, or an unterminated quoted field). */
-  rest(): string {
-    const r = this.carry;
-    this.carry = '';
-    return r;
-  }
 }
 
 /** Records delivered per batch at most (a piece of text is cut into batches of this many). */
@@ -201,48 +269,41 @@ export async function openCsvRecords(file: string, options: CsvReadOptions = {})
   const o = resolve(options);
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: options.readChars ?? 1 << 18 });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
-  const cutter = new RecordCutter(o.delimiter.charCodeAt(0));
-  let line = 1;
+  const reader = new RecordReader(o.delimiter.charCodeAt(0), o.maxRecordChars);
   let first = true;
-  let newline: '\r\n' | '\n' | undefined;
   let done = false;
-  /** The next piece of complete records ('' at the end) and the line it starts at. */
-  const nextPiece = async (): Promise<{ text: string; line: number; newline: '\r\n' | '\n' } | undefined> => {
-    for (;;) {
-      if (done) return undefined;
-      let r: IteratorResult<string>;
-      try {
-        r = await chunks.next();
-      } catch (e) {
-        throw new DataFileError(file, undefined, `cannot read ${o.what} file: ${(e as Error).message}`);
-      }
-      let text: string;
-      if (r.done) {
-        done = true;
-        text = cutter.rest();
-      } else {
-        let chunk = r.value;
-        if (first && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-        first = false;
-        text = cutter.push(chunk);
-      }
-      if (text === '') continue;
-      const at = line;
-      line = lineAt(text, text.length, line);
-      newline = lineBreak(text, newline);
-      return { text, line: at, newline };
+  /** The next piece of records (possibly none), or undefined after the end. */
+  const nextPiece = async (): Promise<Piece | undefined> => {
+    if (done) return undefined;
+    let r: IteratorResult<string>;
+    try {
+      r = await chunks.next();
+    } catch (e) {
+      throw new DataFileError(file, undefined, `cannot read ${o.what} file: ${(e as Error).message}`);
     }
+    if (r.done) {
+      done = true;
+      return reader.end();
+    }
+    const chunk = first && r.value.charCodeAt(0) === 0xfeff ? r.value.slice(1) : r.value;
+    first = false;
+    return reader.push(chunk);
   };
   let header: string[] | undefined;
   let pending: string[][] = [];
-  while (!header) {
-    const p = await nextPiece();
-    if (!p) break;
-    const recs = parsePiece(file, p.text, p.line, o, undefined, p.newline);
-    if (recs.length) {
-      header = recs[0].map((h) => h.trim());
-      pending = recs.slice(1);
+  try {
+    while (!header) {
+      const p = await nextPiece();
+      if (!p) break;
+      const recs = parsePiece(file, p, o, undefined);
+      if (recs.length) {
+        header = recs[0].map((h) => h.trim());
+        pending = recs.slice(1);
+      }
     }
+  } catch (e) {
+    stream.destroy();
+    throw e;
   }
   if (!header) {
     stream.destroy();
@@ -257,7 +318,7 @@ export async function openCsvRecords(file: string, options: CsvReadOptions = {})
           for (let a = 0; a < pending.length; a += CSV_BATCH_RECORDS) yield pending.slice(a, a + CSV_BATCH_RECORDS);
           const p = await nextPiece();
           if (!p) return;
-          pending = parsePiece(file, p.text, p.line, o, fields, p.newline);
+          pending = parsePiece(file, p, o, fields);
         }
       } finally {
         stream.destroy();
