@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '@pixsed/core';
-import { checkSamplingPlan, MAX_BATCH_ROWS, PosteriorModel } from './posterior-model.js';
+import { checkSamplingPlan, PosteriorModel } from './posterior-model.js';
+import { MAX_BATCH_ROWS } from '../sampling-limits.js';
 import { checkThreads, MAX_INTRA_OP_THREADS, OnnxSampler } from './onnx-sampler.js';
 
 const shipped = resolve(__dirname, '../../../../test-data/models/jades-delayed-tau-affine/model.onnx');
