@@ -36,4 +36,19 @@ describe('meanSnr (one implementation: snr-mask, simulator snrSelection, calibra
     expect(meanSnrAt(flux, err, 2, 0)).toBe(3); // minBands < 1 means 1
     expect(Array.from(meanSnr(flux, err, 2, 3)).map((v) => Number.isNaN(v))).toEqual([false, true]);
   });
+
+  it('meanSnr (band by band) equals meanSnrAt (row by row) bit for bit on random rows with missing and bad bands', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 0) / 4294967296;
+    const special = [NaN, Infinity, -Infinity, 0, -1];
+    const n = 2000;
+    const bands = 4;
+    const f = Array.from({ length: bands }, () => Float32Array.from({ length: n }, () => (rnd() < 0.05 ? special[Math.floor(rnd() * 5)] : (rnd() - 0.2) * 1e3)));
+    const e = Array.from({ length: bands }, () => Float64Array.from({ length: n }, () => (rnd() < 0.05 ? special[Math.floor(rnd() * 5)] : rnd() * 30)));
+    for (const minBands of [1, 3, 4]) {
+      const all = meanSnr(f, e, n, minBands);
+      for (let i = 0; i < n; i++) expect(Object.is(all[i], meanSnrAt(f, e, i, minBands)), `row ${i} minBands ${minBands}`).toBe(true);
+    }
+  });
 });
+
