@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as csvParse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPrng } from '../prng.js';
 import { openCsvRecords, parseCsvRecords, type CsvReadOptions } from './csv-records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-csv-'));
@@ -129,6 +130,33 @@ describe('csv-records', () => {
   it('a bare CR line end (classic Mac OS) is an error naming its line, not one long header', async () => {
     expect(await both('mac.csv', 'a,b\r1,2\r3,4\r')).toMatch(/mac\.csv \(line 1\): CSV error: a CR line end not followed by LF/);
     expect(await both('mac2.csv', 'a,b\n1,2\n3,\r4\n')).toMatch(/mac2\.csv \(line 3\): CSV error: a CR line end not followed by LF/);
+  });
+
+  it('a comment is not read, a CR inside it too (whole and streamed alike); a line of only CR before LF is an empty line', async () => {
+    const rows = [['a', 'b'], ['1', '2']];
+    // the streamed fast path once flagged the comment's CR as a bare line end where the whole reading skipped it
+    expect(await both('crcomment1.csv', 'a,b\r\n#\r\r\n1,2\r\n')).toEqual(rows);
+    expect(await both('crcomment2.csv', 'a,b\n# x\ry\n1,2\n')).toEqual(rows);
+    expect(await both('crcomment3.csv', '# a\rb\r\na,b\n1,2')).toEqual(rows);
+    expect(await both('cronly.csv', 'a,b\n\r\n1,2\n')).toEqual(rows);
+    // outside a comment the same CR is still an error
+    expect(await both('crdata.csv', 'a,b\r\nx\r\r\n1,2\r\n')).toMatch(/crdata\.csv \(line 2\): CSV error: a CR line end not followed by LF/);
+  });
+
+  it('any text reads the same whole and streamed: 400 random texts of quotes, delimiters, CR, LF and # (the same records or the same error)', async () => {
+    const rng = createPrng(20261202);
+    const alphabet = ['a', 'a,b', ',', '"', '\r', '\n', '\r\n', '#', ' ', '""', '"a,b"', '\n1,2\n', '\r\n3,4\r\n', '\n#c\n', '\n\r\n'];
+    let errors = 0;
+    for (let k = 0; k < 400; k++) {
+      const n = 1 + Math.floor(rng.uniform() * 24);
+      let text = 'a,b\n';
+      for (let j = 0; j < n; j++) text += alphabet[Math.floor(rng.uniform() * alphabet.length)];
+      const r = await both(`fuzz${k}.csv`, text);
+      if (typeof r === 'string') errors++;
+    }
+    // both outcomes are exercised: records and errors
+    expect(errors).toBeGreaterThan(40);
+    expect(400 - errors).toBeGreaterThan(40);
   });
 
   it('a record written as "" is a record (one empty field), never an empty line to skip', async () => {

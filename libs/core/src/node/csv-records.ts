@@ -66,6 +66,12 @@ const LF = 10;
 const CR = 13;
 const HASH = 35;
 const BARE_CR = 'a CR line end not followed by LF (bare CR line ends, as classic Mac OS wrote them, are not read: convert them to LF)';
+const afterQuote = (ch: string) => `text after a closing quote ('${ch}' where the delimiter or the line end must follow)`;
+
+/** A Piece of the records `out` (one per line) starting at `lines`, and the error after them if any. */
+function piece(out: string[], lines: number[], error?: LineError): Piece {
+  return { text: out.length ? out.join('\n') + '\n' : '', lines, ...(error ? { error } : {}) };
+}
 
 /**
  * The strict reading of the text (RFC 4180 as csv-parse reads it), streamed: it finds where records start and end and
@@ -97,8 +103,13 @@ class RecordReader {
     private readonly maxRecordChars: number,
   ) {}
 
+  /** Nothing pushed yet (a byte-order mark at the start of the first chunk is dropped). */
+  private atStart = true;
+
   /** The complete records of the text so far; the rest is kept for the next call. */
   push(chunk: string): Piece {
+    if (this.atStart && chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    if (chunk.length) this.atStart = false;
     const text = this.carry + chunk;
     const out: string[] = [];
     const lines: number[] = [];
@@ -109,10 +120,10 @@ class RecordReader {
       // no quote in the chunk (a table of numbers) and not inside a quoted field: each line feed ends a line. The new
       // characters are checked for bare CRs; the text after the last line feed is scanned below, from its line start.
       if (this.crAtEnd && text.charCodeAt(i) !== LF) this.fail(this.line, BARE_CR);
-      if (this.afterQuote && !this.inComment) {
+      if (this.afterQuote) {
         // the line's quoted field closed in the previous chunk: the delimiter or the line end must follow
         const next = text.charCodeAt(i);
-        if (next !== this.delimiter && next !== LF && next !== CR) this.fail(this.line, `text after a closing quote ('${text[i]}' where the delimiter or the line end must follow)`);
+        if (next !== this.delimiter && next !== LF && next !== CR) this.fail(this.line, afterQuote(text[i]));
       }
       const crFrom = i;
       for (let nl = first; nl >= 0 && !this.error; nl = text.indexOf('\n', nl + 1)) {
@@ -157,7 +168,7 @@ class RecordReader {
       }
       if (this.afterQuote) {
         if (c !== this.delimiter) {
-          this.fail(this.line, `text after a closing quote ('${text[i]}' where the delimiter or the line end must follow)`);
+          this.fail(this.line, afterQuote(text[i]));
           break;
         }
         this.afterQuote = false;
@@ -179,7 +190,7 @@ class RecordReader {
     this.carry = this.error ? '' : text.slice(from);
     this.scanned = this.carry.length;
     if (this.carry.length > this.maxRecordChars) this.fail(this.recordLine, `a record longer than ${this.maxRecordChars} characters${this.inQuote ? ` (a quote opened at line ${this.quoteLine} is not closed)` : ''}`);
-    return { text: out.length ? out.join('\n') + '\n' : '', lines, ...(this.error ? { error: this.error } : {}) };
+    return piece(out, lines, this.error);
   }
 
   /** What is left at the end of the input: a last record without a line feed; an open quote is an error. */
@@ -190,7 +201,7 @@ class RecordReader {
     const lines: number[] = [];
     if (this.carry.length) this.endLine(this.carry + '\n', 0, this.carry.length, out, lines);
     this.carry = '';
-    return { text: out.length ? out.join('\n') + '\n' : '', lines };
+    return piece(out, lines);
   }
 
   /**
@@ -200,9 +211,13 @@ class RecordReader {
   private endLine(text: string, from: number, lf: number, out: string[], lines: number[], crFrom = lf): void {
     let to = lf;
     if (to > from && text.charCodeAt(to - 1) === CR) to--;
-    const cr = text.indexOf('\r', Math.max(from, crFrom));
-    if (cr >= 0 && cr < to) this.fail(this.line, BARE_CR);
-    if (to > from && text.charCodeAt(from) !== HASH) {
+    const comment = to > from && text.charCodeAt(from) === HASH;
+    if (!comment) {
+      // a comment's text is not read, CRs included (as the scan below skips it)
+      const cr = text.indexOf('\r', Math.max(from, crFrom));
+      if (cr >= 0 && cr < to) return this.fail(this.line, BARE_CR); // the line is not handed over (as the scan stops at it)
+    }
+    if (to > from && !comment) {
       out.push(text.slice(from, to));
       lines.push(this.recordLine);
     }
@@ -222,12 +237,13 @@ class RecordReader {
 
 /**
  * The records of a piece, split into fields by papaparse, each with the header's field count (`fields`; the piece
- * holding the header: its first record's), else a DataFileError naming the file and the record's line; then the
+ * holding the header: its first record's, whose names are trimmed), else a DataFileError naming the file and the record's line; then the
  * piece's own error, if any (so that the first error in the file is the one reported).
  */
 function parsePiece(file: string, piece: Piece, o: Resolved, fields: number | undefined): string[][] {
   const r = piece.text ? Papa.parse<string[]>(piece.text, { delimiter: o.delimiter, newline: '\n', quoteChar: '"', skipEmptyLines: false }).data : [];
   if (r.length > piece.lines.length) r.length = piece.lines.length; // the final line feed's empty row
+  if (fields === undefined && r.length) r[0] = r[0].map((h) => h.trim()); // the header's names
   const want = fields ?? r[0]?.length;
   for (let i = 0; i < r.length; i++) {
     if (r[i].length !== want) throw new DataFileError(file, `line ${piece.lines[i]}`, `${o.what} error: a record of ${r[i].length} fields where the header has ${want}`);
@@ -246,9 +262,9 @@ export function ecsvDelimiter(text: string): string {
 export function parseCsvRecords(file: string, text: string, options: CsvReadOptions = {}): { header: string[] | undefined; records: string[][] } {
   const o = resolve(options);
   const reader = new RecordReader(o.delimiter.charCodeAt(0), o.maxRecordChars);
-  const all = parsePiece(file, reader.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text), o, undefined);
+  const all = parsePiece(file, reader.push(text), o, undefined);
   all.push(...parsePiece(file, reader.end(), o, all[0]?.length));
-  return { header: all[0]?.map((h) => h.trim()), records: all.slice(1) };
+  return { header: all[0], records: all.slice(1) };
 }
 
 /** Records delivered per batch at most (a piece of text is cut into batches of this many). */
@@ -270,7 +286,6 @@ export async function openCsvRecords(file: string, options: CsvReadOptions = {})
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: options.readChars ?? 1 << 18 });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
   const reader = new RecordReader(o.delimiter.charCodeAt(0), o.maxRecordChars);
-  let first = true;
   let done = false;
   /** The next piece of records (possibly none), or undefined after the end. */
   const nextPiece = async (): Promise<Piece | undefined> => {
@@ -285,9 +300,7 @@ export async function openCsvRecords(file: string, options: CsvReadOptions = {})
       done = true;
       return reader.end();
     }
-    const chunk = first && r.value.charCodeAt(0) === 0xfeff ? r.value.slice(1) : r.value;
-    first = false;
-    return reader.push(chunk);
+    return reader.push(r.value);
   };
   let header: string[] | undefined;
   let pending: string[][] = [];
@@ -297,7 +310,7 @@ export async function openCsvRecords(file: string, options: CsvReadOptions = {})
       if (!p) break;
       const recs = parsePiece(file, p, o, undefined);
       if (recs.length) {
-        header = recs[0].map((h) => h.trim());
+        header = recs[0];
         pending = recs.slice(1);
       }
     }
