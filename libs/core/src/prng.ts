@@ -54,6 +54,8 @@ export function createPrng(seed: number): Prng {
     d = rotl(d, 11);
     return result;
   };
+  // next()'s step again, on local copies of the state: a loop calling next() (closure state) or a shared step on an
+  // Int32Array state made fillNormal 25-50 % slower (measured 2026-12-02); the unit test holds the two streams equal
   const fillUint32 = (out: Uint32Array, n: number): void => {
     let [sa, sb, sc, sd] = [a, b, c, d];
     for (let k = 0; k < n; k++) {

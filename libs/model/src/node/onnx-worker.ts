@@ -86,9 +86,6 @@ function kernelUrl(): URL {
   return built;
 }
 
-/** A worker session's options: onnxSessionOptions's. */
-export type OnnxWorkerSessionOptions = OnnxSessionOptions;
-
 type Reply = { id: number; error?: string; errorName?: string; batch?: InferBatchResult; data?: Float32Array; dims?: readonly number[]; back?: Record<string, Float32Array>; inputNames?: string[]; outputNames?: string[] };
 
 /**
@@ -144,7 +141,7 @@ export class OnnxWorker {
   }
 
   /** Open a session on the model `bytes` (copied to the worker); `file` names it in errors. */
-  async session(file: string, bytes: Uint8Array, options: OnnxWorkerSessionOptions, what = 'ONNX model'): Promise<OnnxWorkerSession> {
+  async session(file: string, bytes: Uint8Array, options: OnnxSessionOptions, what = 'ONNX model'): Promise<OnnxWorkerSession> {
     if (this.closing) throw new ModelMismatchError(`${file}: the onnxruntime worker is closed`);
     const session = this.sessions.length + 1;
     this.sessions.push(session);
