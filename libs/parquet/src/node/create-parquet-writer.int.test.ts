@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { batchFromColumns, SchemaError } from '@pixsed/core';
 import { readFile } from 'node:fs/promises';
 import { parquetMetadata } from 'hyparquet';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createParquetWriter } from './create-parquet-writer.js';
+import { snappyImplementation } from './parquet-codec.js';
 import { readParquet } from './read-parquet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pixsed-parquet-'));
@@ -30,6 +31,32 @@ function batch(b: number, n: number) {
 }
 
 describe('createParquetWriter', () => {
+  it('snappy: the snappy package where its binary loads (linux x64 here), else hyparquet-writer\'s pure JS; both files read back to the same values', async () => {
+    if (process.platform === 'linux' && process.arch === 'x64') expect(snappyImplementation).toBe('native');
+    const write = async (create: typeof createParquetWriter, file: string) => {
+      const w = await create(file, { rowGroupRows: 1000, compression: 'snappy' });
+      for (const b of [batch(0, 700), batch(1, 700)]) await w.write(b);
+      await w.close();
+      const bytes = await readFile(file);
+      const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      expect(meta.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec))).toEqual(Array(2 * 6).fill('SNAPPY'));
+      return readParquet(file);
+    };
+    const native = await write(createParquetWriter, join(dir, 'snappy-native.parquet'));
+    vi.stubEnv('PIXSED_PARQUET_JS_SNAPPY', '1');
+    vi.resetModules();
+    try {
+      const js = await import('./create-parquet-writer.js');
+      expect((await import('./parquet-codec.js')).snappyImplementation).toBe('js');
+      const back = await write(js.createParquetWriter, join(dir, 'snappy-js.parquet'));
+      expect(back.numRows).toBe(1400);
+      for (const name of Object.keys(native.columns)) expect(Array.from(back.columns[name] as ArrayLike<number>), name).toEqual(Array.from(native.columns[name] as ArrayLike<number>));
+    } finally {
+      vi.unstubAllEnvs();
+      vi.resetModules();
+    }
+  });
+
   it('round-trips every column type, regrouping batches into row groups of rowGroupRows', async () => {
     const file = join(dir, 'roundtrip.parquet');
     const w = await createParquetWriter(file, { rowGroupRows: 1000, compression: 'snappy', metadata: { survey: 'jades' } });
