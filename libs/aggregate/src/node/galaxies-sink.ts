@@ -50,7 +50,17 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
   const toRaDec = pixelToRaDec(wcs);
   const cards = provenanceCards(stream, init.run, config.model ? config.samplesPerGalaxy : undefined);
   const model = await loadIntegratedModel(config, init.pipelineDir, bands);
-  const out = await outputFolders(config, catalogs, init.output);
+  // closed once, by finish or abort (the model may be shared with the inference stage: each holder closes it once)
+  let modelHeld = model !== undefined;
+  const closeModel = async () => {
+    if (!modelHeld) return;
+    modelHeld = false;
+    await model?.close();
+  };
+  const out = await outputFolders(config, catalogs, init.output).catch(async (e) => {
+    await closeModel();
+    throw e;
+  });
   const acc = new GalaxyAccumulator(params, bands, rgb.map((b) => `flux_${b}_njy`), bands.includes(centroidBand) ? centroidBand : undefined);
   const masked = new Map<number, Record<string, number>>();
   // removed segment pixels (x, y, flags) per galaxy, held until the galaxy completes (bounded like its maps)
@@ -115,12 +125,12 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
       // a shard (`pixsed run --shard`) also keeps its exact rows for `pixsed merge` (ADR 0009)
       const shardRows = stream.shard ? init.output.path(SHARD_ROWS_FILE, 'galaxies.catalog') : undefined;
       if (shardRows) await writeShardRows(shardRows, { columns: columnOpts, samplesPerGalaxy: config.model ? config.samplesPerGalaxy : undefined, catalogs, rows }).catch(out.ioError(shardRows));
-      await model?.close();
+      await closeModel();
       init.log(`galaxies: ${rows.length} galaxies, ${written.length} map/quicklook files`);
       return [...out.catalogFiles, ...(shardRows ? [shardRows] : []), out.mapsDir, ...(out.qlDir ? [out.qlDir] : [])];
     },
     async abort() {
-      await model?.close();
+      await closeModel();
     },
   };
 }
@@ -128,7 +138,8 @@ export async function openGalaxiesSink(config: GalaxiesSinkConfig, init: Pick<In
 /** The integrated-photometry model (`config.model`, relative to the pipeline file), checked against the stream's bands; none without `model`. */
 async function loadIntegratedModel(config: GalaxiesSinkConfig, pipelineDir: string, bands: string[]): Promise<PosteriorModel | undefined> {
   if (!config.model) return undefined;
-  const model = await PosteriorModel.load(isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model));
+  // the inference stage's model when it is the same file (default threads and batch rows): one set of sessions and workers
+  const model = await PosteriorModel.shared(isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model));
   try {
     model.checkBands(bands, 'galaxies sink');
   } catch (err) {

@@ -33,7 +33,8 @@ export type InferenceStageConfig = z.infer<typeof inferenceStageSchema>;
  */
 export async function createInference(config: InferenceStageConfig, pipelineDir: string, stream?: StreamInfo, log: (m: string) => void = () => undefined, stageName = 'inference', redshifts?: GalaxyRedshifts) {
   const path = isAbsolute(config.model) ? config.model : resolve(pipelineDir, config.model);
-  const model = await PosteriorModel.load(path, { threads: config.threads, batchRows: config.batchRows });
+  // shared: a galaxies sink with the same model and defaults uses the same sessions and workers (PosteriorModel.shared)
+  const model = await PosteriorModel.shared(path, { threads: config.threads, batchRows: config.batchRows });
   const params = model.parameters;
   // the data bands are known before any batch: a model/band mismatch fails in create()
   const dataBands = stream ? bandNames(stream) : [];

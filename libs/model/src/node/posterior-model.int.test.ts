@@ -186,6 +186,26 @@ describe.skipIf(!hasOnnx)(hasOnnx ? 'PosteriorModel.infer (toy linear-Gaussian m
     expect(() => galaxyZPerSample([], new Float32Array(2))).toThrow(/no z samples/);
   });
 
+  it('shared(): one model per file and options within the process, open until its last holder closes; a failed load is not kept', async () => {
+    const a = await PosteriorModel.shared(join(dir, 'model.onnx'), { batchRows: 3 });
+    const b = await PosteriorModel.shared(dir, { batchRows: 3 }); // the folder names the same file
+    const c = await PosteriorModel.shared(join(dir, 'model.onnx'), { batchRows: 4 });
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    const want = await a.infer(table, { samples: 10, seed: 3 });
+    await a.close(); // b still holds it
+    const got = await b.infer(table, { samples: 10, seed: 3 });
+    expect(Array.from(got.summaries.log_mstar.p50)).toEqual(Array.from(want.summaries.log_mstar.p50));
+    await b.close();
+    await expect(b.infer(table, { samples: 10, seed: 3 })).rejects.toThrow(/is closed: infer\(\) after close\(\)/);
+    const d = await PosteriorModel.shared(join(dir, 'model.onnx'), { batchRows: 3 }); // the closed one is not handed out again
+    expect(d).not.toBe(a);
+    await d.close();
+    await c.close();
+    await expect(PosteriorModel.shared(join(dir, 'nope', 'model.onnx'))).rejects.toThrow(/manifest not found/);
+    await expect(PosteriorModel.shared(join(dir, 'nope', 'model.onnx'))).rejects.toThrow(/manifest not found/);
+  });
+
   it('refuses samples beyond 100000, a > 2 GiB call, unknown kept parameters and a missing key', async () => {
     const model = await PosteriorModel.load(join(dir, 'model.onnx'), { batchRows: 64 });
     await expect(model.infer(table, { samples: 1e9, seed: 0 })).rejects.toThrow(/samples: expected an integer from 2 to 100000, got 1000000000/);

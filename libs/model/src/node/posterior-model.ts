@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { ConfigError, fillNormal, FLAG, keyedSeed, ModelMismatchError, parseConfig, sha256Hex, type Prng } from '@pixsed/core';
 import { abMagFeatures, type AbMagFeatures } from '../ab-mag-features.js';
@@ -172,6 +172,8 @@ export class PosteriorModel {
   /** The sessions of infer() and sample() (sampler, PPC emulator) in worker threads, started by the first call; see `remoteSessions`. */
   private remote?: Promise<RemoteSessions[]>;
   private closed = false;
+  /** The key of `sharedModels` this model is held under (opened by `PosteriorModel.shared`). */
+  private sharedKey?: string;
 
   private constructor(
     readonly manifest: ModelManifest,
@@ -224,6 +226,30 @@ export class PosteriorModel {
       }
     }
     return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? DEFAULT_BATCH_ROWS, emulator, bytes, opts.threads ?? 2, opts.workers);
+  }
+
+  /**
+   * The model at `path` with these options, shared within the process: one load (sessions, worker threads, memory)
+   * for every holder asking for the same ONNX file (real path) with the same threads, batchRows and workers, e.g. a
+   * pipeline's inference stage and its galaxies sink. Each holder calls close() once; the sessions close with the
+   * last. A failed load is not kept (the next call tries again).
+   */
+  static async shared(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
+    const { onnxFile } = loadManifest(path);
+    const file = existsSync(onnxFile) ? realpathSync(onnxFile) : onnxFile; // a missing file: load() reports it
+    const key = JSON.stringify([file, opts.threads ?? 2, opts.batchRows ?? DEFAULT_BATCH_ROWS, opts.workers ?? null]);
+    let held = sharedModels.get(key);
+    if (!held) {
+      const model = PosteriorModel.load(path, opts).then((m) => {
+        m.sharedKey = key;
+        return m;
+      });
+      held = { model, holders: 0 };
+      sharedModels.set(key, held);
+      model.catch(() => sharedModels.delete(key));
+    }
+    held.holders++;
+    return held.model;
   }
 
   /**
@@ -538,11 +564,19 @@ export class PosteriorModel {
 
   /** Releases the sessions (infer()'s worker after its runs in flight have settled); a later infer() is refused. */
   async close(): Promise<void> {
+    if (this.sharedKey !== undefined) {
+      const held = sharedModels.get(this.sharedKey);
+      if (held && --held.holders > 0) return; // another holder still uses it
+      sharedModels.delete(this.sharedKey);
+    }
     this.closed = true;
     const pool = this.remote ? await this.remote.catch(() => undefined) : undefined;
     await Promise.all([this.sampler.close(), this.ppcEmulator?.close(), ...(pool ?? []).map((r) => r.worker.close())]);
   }
 }
+
+/** Models opened by `PosteriorModel.shared`, by ONNX file and options, with the number of holders of each. */
+const sharedModels = new Map<string, { model: Promise<PosteriorModel>; holders: number }>();
 
 /** Sampler runs infer() keeps queued per worker (2: the next one is there when one ends, even if this thread is late). */
 const SAMPLER_RUNS_AHEAD = 2;
