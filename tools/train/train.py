@@ -35,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--emulator-only", action="store_true",
                     help="train and export only the PPC photometry emulator of an existing model (same cached catalogues); updates its manifest")
     ap.add_argument("--resume-lr-factor", type=float, default=0.3, help="lr0 of the resumed run = factor * training.lr")
+    ap.add_argument("--resume-from", type=Path, default=None,
+                    help="with --resume-minutes: start from this shipped model folder's sampler.pt and validation.json training history, not .work/<name>/flow.pt")
     return ap.parse_args(argv)
 
 
@@ -106,7 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     rule = nondetection_rule(cfg)
     fb = build_features(cat["flux"], cat["err"], cat["z"], bands, rule)  # 3. features + standardization
     ps = param_setup(cfg, cat)
-    resume = {"minutes": args.resume_minutes, "lrFactor": args.resume_lr_factor} if args.resume_minutes else None
+    if args.resume_from and not args.resume_minutes:
+        raise SystemExit("--resume-from needs --resume-minutes (how long to continue training)")
+    resume = {"minutes": args.resume_minutes, "lrFactor": args.resume_lr_factor, "fromModel": args.resume_from} if args.resume_minutes else None
     flow, tinfo = obtain_flow(cfg, work, cat, ps, fb, args.reuse_model, resume)  # 4. training loop
     sampler, onnx_path = export_sampler(flow, fb, ps, out_dir)  # 5. export
     test = load_catalog(d_test)

@@ -31,6 +31,27 @@ def merge_resumed_info(prev: dict, info: dict, lr0: float, minutes: float) -> di
             "resumed": {"fromEpochs": prev["epochs"], "lr0": lr0, "minutes": minutes}}
 
 
+def resume_start(work: Path, from_model: Path | None) -> tuple:
+    """Where a resumed training starts: (flow state_dict, previous train-info, the source named in the log). From
+    <work>/flow.pt + train-info.json, or from a shipped model folder (`--resume-from`): its sampler.pt (the Sampler's
+    state_dict, whose `flow.` entries are the flow's) and the train-info its validation.json records under `training`.
+    The new run's feature and parameter standardisation come from its own catalogue, so a changed simulator config
+    fine-tunes the shipped weights on the new rows."""
+    import torch
+
+    if from_model is None:
+        ck = torch.load(work / "flow.pt")
+        return ck["state"], json.loads((work / "train-info.json").read_text()), work / "flow.pt"
+    sd = torch.load(Path(from_model) / "sampler.pt")
+    state = {k[len("flow."):]: v for k, v in sd.items() if k.startswith("flow.")}
+    if not state:
+        raise SystemExit(f"{Path(from_model) / 'sampler.pt'}: no flow.* weights (expected the Sampler state_dict that export.py writes)")
+    prev = json.loads((Path(from_model) / "validation.json").read_text()).get("training")
+    if not prev or "history" not in prev:
+        raise SystemExit(f"{Path(from_model) / 'validation.json'}: no `training` block with a history to continue")
+    return state, prev, Path(from_model) / "sampler.pt"
+
+
 def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mean, feat_std, fills, resume=None) -> tuple:
     import torch
 
@@ -86,12 +107,11 @@ def train(cfg: dict, work: Path, cat: dict, ps: dict, feat: np.ndarray, feat_mea
         flow.set_colour_stats(feat_mean[MAG], feat_std[MAG], cols.mean(0), np.where(cstd < 1e-6, 1.0, cstd))
         log(f"colour features m_b - m_{cat['bands'][flow.col_ref]} for {nb} bands")
     prev = None
-    if resume:  # continue from .work/<name>/flow.pt (same flow config) with lr0 = resume["lrFactor"] * lr
-        ck = torch.load(work / "flow.pt")
-        flow.load_state_dict(ck["state"])
-        prev = json.loads((work / "train-info.json").read_text())
+    if resume:  # continue from .work/<name>/flow.pt or a shipped model (same flow config) with lr0 = resume["lrFactor"] * lr
+        state, prev, src = resume_start(work, resume.get("fromModel"))
+        flow.load_state_dict(state)
         tc = {**tc, "lr": tc.get("lr", 1e-3) * resume["lrFactor"], "maxMinutes": resume["minutes"]}
-        log(f"resuming from {work / 'flow.pt'} (epochs {prev['epochs']}), lr0 {tc['lr']:.1e}, {resume['minutes']} min")
+        log(f"resuming from {src} (epochs {prev['epochs']}), lr0 {tc['lr']:.1e}, {resume['minutes']} min")
     aux_w = float(tc.get("auxiliaryLossWeight", 0.0))
     aux_head = torch.nn.Linear(cfg["flow"]["contextDim"], len(ps["names"])) if aux_w > 0 else None
     params = list(flow.parameters()) + (list(aux_head.parameters()) if aux_head is not None else [])
