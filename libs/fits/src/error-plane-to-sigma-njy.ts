@@ -33,10 +33,11 @@ export function errorPlaneSigmaUnit(bunit: string | undefined, kind: ErrorPlaneK
  * - ERR, RMS (σ): σ_nJy = σ × |f|;
  * - WHT, IVM (inverse variance w = 1/σ²): σ_nJy = |f| / √w (w = 0 → +Infinity, no information);
  * - VAR (σ²): σ_nJy = √var × |f|.
- * Negative or NaN inputs give NaN. Writes into `out` (default: a new array of the input's type).
+ * Negative or NaN inputs give NaN. Writes into `out` (default: a new array of the input's type; `values` itself
+ * converts in place; another type, e.g. float32 for a float64 plane, rounds each result once).
  */
-export function errorPlaneToSigmaNjy<T extends PixelArray>(values: T, kind: ErrorPlaneKind, fluxToNjy: number, out?: T): T {
-  const o = out ?? (new (values.constructor as { new (n: number): T })(values.length));
+export function errorPlaneToSigmaNjy<T extends PixelArray, O extends PixelArray = T>(values: T, kind: ErrorPlaneKind, fluxToNjy: number, out?: O): O {
+  const o = out ?? (new (values.constructor as { new (n: number): O })(values.length));
   const f = Math.abs(fluxToNjy);
   const n = values.length;
   switch (kind) {

@@ -84,6 +84,21 @@ describe('errorPlaneToSigmaNjy', () => {
     expect(fromW[1]).toBeCloseTo(fromV[1], 10);
   });
 
+  it('writes into `out`: in place on the input, or a float64 plane into float32 rounding each result once (the mosaic reader\'s paths)', () => {
+    const raw = new Float64Array([0.3, 2.5e-3, 0, -1, NaN, 1e-9]);
+    for (const kind of ['ERR', 'WHT', 'VAR'] as const) {
+      const want = Float32Array.from(errorPlaneToSigmaNjy(raw, kind, f)); // the float64 result, then float32
+      const into32 = errorPlaneToSigmaNjy(raw, kind, f, new Float32Array(raw.length));
+      expect(into32).toBeInstanceOf(Float32Array);
+      expect(Array.from(into32)).toEqual(Array.from(want));
+      const plane = Float32Array.from(raw);
+      const copy = errorPlaneToSigmaNjy(plane, kind, f);
+      const same = errorPlaneToSigmaNjy(plane, kind, f, plane);
+      expect(same).toBe(plane);
+      expect(Array.from(same)).toEqual(Array.from(copy));
+    }
+  });
+
   it('errorPlaneKind reads EXTNAME / file suffixes', () => {
     expect(errorPlaneKind('WHT')).toBe('WHT');
     expect(errorPlaneKind('abell_2744_dwarf_galaxy_f105w_rms')).toBe('RMS');

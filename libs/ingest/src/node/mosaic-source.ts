@@ -442,16 +442,18 @@ async function readTile(planes: BandPlanes[], seg: FitsImageReader, zOf: (id: nu
   const fieldMeta: Record<string, Record<string, string>> = {};
   for (const p of planes) {
     const sci = await p.sci.readRect(y0, y1, x0, x1);
-    const f = new Float32Array(n);
-    for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
-    cols[`flux_${p.band}_njy`] = f;
     const errRaw = await p.err.readRect(y0, y1, x0, x1);
     if (!p.checkedIdentical) {
       const cmp = identicalPlanes(sci, errRaw);
       if (cmp.identical) throw identicalError(p, `the tile x ${x0}-${x1 - 1}, y ${y0}-${y1 - 1} (${cmp.compared} pixels with data)`);
       if (cmp.compared > 0) p.checkedIdentical = true;
     }
-    cols[`flux_${p.band}_err_njy`] = Float32Array.from(errorPlaneToSigmaNjy(errRaw, p.errKind, p.errToNjy));
+    // readRect hands over a new array: a float32 plane (BITPIX -32, JWST's and HST's) is converted in place, others
+    // into a new float32 column (each value rounded to float32 once, as before)
+    const f = sci instanceof Float32Array ? sci : new Float32Array(n);
+    for (let i = 0; i < n; i++) f[i] = sci[i] * p.sciToNjy;
+    cols[`flux_${p.band}_njy`] = f;
+    cols[`flux_${p.band}_err_njy`] = errorPlaneToSigmaNjy(errRaw, p.errKind, p.errToNjy, errRaw instanceof Float32Array ? errRaw : new Float32Array(n));
     fieldMeta[`flux_${p.band}_njy`] = { unit: 'nJy', quantity: `flux density per pixel, band ${p.band}` };
     fieldMeta[`flux_${p.band}_err_njy`] = { unit: 'nJy', quantity: `1σ error per pixel, band ${p.band}` };
   }
