@@ -67,6 +67,15 @@ function sumPercentiles(sums: Float64Array): SampleSum {
 }
 
 /**
+ * sum[s] += 10^values[o + s] for each s of `sum`, as exp(v ln 10): the same sums to ~1e-15 relative, ~3× faster than **
+ * (the sink's hottest loop). A function of its own: one small loop the compiler optimises on its own, where inline in
+ * add() its results were boxed (~100 MB of garbage per 10,000 pixels × 1,000 samples, measured 2026-12-02).
+ */
+function addPowers(sum: Float64Array, values: ArrayLike<number>, o: number): void {
+  for (let s = 0; s < sum.length; s++) sum[s] += Math.exp(Math.LN10 * values[o + s]);
+}
+
+/**
  * Per-galaxy state held only while a galaxy is open: kept pixels' map values, sample-wise sums of
  * 10^{log M*} and 10^{log SFR} (sum over pixels for each posterior-sample index, then percentiles),
  * and summed photometry for the integrated fit.
@@ -102,6 +111,8 @@ export class GalaxyAccumulator {
     const err = this.bands.map((b) => column(batch, `flux_${b}_err_njy`, stage));
     const flagCol = has('flags') ? column(batch, 'flags', stage) : undefined;
     const cBand = this.centroidBand === undefined ? -1 : this.bands.indexOf(this.centroidBand);
+    const colNames = [...cols.keys()]; // per pixel by index: no iterator entries allocated
+    const colValues = [...cols.values()];
     for (let i = 0; i < batch.numRows; i++) {
       const id = gid[i];
       if (id <= 0) throw new SchemaError(`${stage}: row with galaxy_id ${id}: aggregation expects masked pixels (put snr-mask before it)`);
@@ -123,10 +134,9 @@ export class GalaxyAccumulator {
           g.cw += f;
         }
       }
-      for (const [k, v] of cols) g.values.get(k)!.push(v[i]);
-      // 10^v as exp(v ln 10): the same sums to ~1e-15 relative, ~3× faster than ** (the sink's hottest loop)
-      if (mass && g.massSum) for (let s = 0, o = i * mass.listSize; s < mass.listSize; s++) g.massSum[s] += Math.exp(Math.LN10 * mass.values[o + s]);
-      if (sfr && g.sfrSum) for (let s = 0, o = i * sfr.listSize; s < sfr.listSize; s++) g.sfrSum[s] += Math.exp(Math.LN10 * sfr.values[o + s]);
+      for (let c = 0; c < colNames.length; c++) g.values.get(colNames[c])!.push(colValues[c][i]);
+      if (mass && g.massSum) addPowers(g.massSum, mass.values, i * mass.listSize);
+      if (sfr && g.sfrSum) addPowers(g.sfrSum, sfr.values, i * sfr.listSize);
       g.sums.add(flux, err, i);
     }
   }
