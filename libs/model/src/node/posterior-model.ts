@@ -194,7 +194,11 @@ export class PosteriorModel {
   }
 
   static async load(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
-    const { manifest, manifestFile, onnxFile } = loadManifest(path);
+    return PosteriorModel.open(loadManifest(path), opts);
+  }
+
+  /** load() on a manifest already found and validated (`loadManifest`). */
+  private static async open({ manifest, manifestFile, onnxFile }: ReturnType<typeof loadManifest>, opts: PosteriorModelOptions): Promise<PosteriorModel> {
     checkSamplingPlan(2, opts.batchRows ?? DEFAULT_BATCH_ROWS, 1, { what: 'model options' }); // batchRows 0 would loop forever
     checkThreads(opts.threads ?? 2);
     if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1 && opts.workers <= MAX_SAMPLER_WORKERS)) {
@@ -235,12 +239,12 @@ export class PosteriorModel {
    * last. A failed load is not kept (the next call tries again).
    */
   static async shared(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
-    const { onnxFile } = loadManifest(path);
-    const file = existsSync(onnxFile) ? realpathSync(onnxFile) : onnxFile; // a missing file: load() reports it
+    const found = loadManifest(path);
+    const file = existsSync(found.onnxFile) ? realpathSync(found.onnxFile) : found.onnxFile; // a missing file: open() reports it
     const key = JSON.stringify([file, opts.threads ?? 2, opts.batchRows ?? DEFAULT_BATCH_ROWS, opts.workers ?? null]);
     let held = sharedModels.get(key);
     if (!held) {
-      const model = PosteriorModel.load(path, opts).then((m) => {
+      const model = PosteriorModel.open(found, opts).then((m) => {
         m.sharedKey = key;
         return m;
       });
