@@ -41,7 +41,8 @@ export interface FitsImageReader {
    * The rectangle rows [y0, y1) × columns [x0, x1) as physical values, row-major, `(x1 − x0) × (y1 − y0)`
    * values (same types and conversions as `readRows`). Plain files: one positioned read per row, so
    * only the rectangle's bytes are read. Gzip files: decompresses rows [y0, y1) and copies the columns
-   * (tiles of a gzip file are not cheap: read it in full-width strips).
+   * (tiles of a gzip file are not cheap: read it in full-width strips). Like `readRows`, a new array each call, the
+   * caller's to keep or overwrite (the mosaic source converts float32 planes to nJy in place).
    */
   readRect(y0: number, y1: number, x0: number, x1: number): Promise<PixelArray>;
   /** Releases the file handle / decompression stream; later reads throw. Idempotent. */
