@@ -161,9 +161,10 @@ export async function runPipeline(config: PipelineConfig, options: RunOptions): 
     if (shard && (stream.shard?.index !== shard.index || stream.shard.count !== shard.count)) {
       throw new ConfigError(config.file, [{ path: 'source.type', message: `--shard ${shard.index}/${shard.count}: source '${config.source.type}' cannot read a shard of its data (it states no shard in its StreamInfo)` }]);
     }
-    for (const s of config.stages) {
+    for (const [i, s] of config.stages.entries()) {
       if (options.prepass && s.def.readsRedshift) throw new ConfigError(config.file, [{ path: 'stages', message: `stage '${s.name}' reads z: it cannot run in a photo-z first pass` }]);
-      const instance = await s.def.create(s.config as any, { ...init, stream });
+      const segmentPixelsOnly = config.stages[i + 1]?.def.dropsOutsideSegments === true;
+      const instance = await s.def.create(s.config as any, { ...init, stream, ...(segmentPixelsOnly ? { segmentPixelsOnly } : {}) });
       stages.push(instance);
       if (instance.info) stream = checkStreamInfo(instance.info, `stage '${s.name}'`);
     }

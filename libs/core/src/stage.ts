@@ -81,6 +81,11 @@ export interface InitContext {
   readonly redshifts?: GalaxyRedshifts;
   /** A check run (`validate-config`): nothing is streamed past `check` (RunOptions.check). */
   readonly check?: 'create' | 'first-batch';
+  /**
+   * The next stage drops every pixel outside the galaxy segments (galaxy_id ≤ 0) without reading its values
+   * (StageDefinition.dropsOutsideSegments: snr-mask): this stage may leave those pixels' values uncomputed (NaN).
+   */
+  readonly segmentPixelsOnly?: boolean;
 }
 
 /** What a kernel receives with each batch. */
@@ -122,6 +127,8 @@ export interface StageDefinition<S extends AnyObjectSchema = AnyObjectSchema> ex
   readonly kind: 'stage';
   /** The stage reads the `z` column (inference, tile-model): it does not run in a photo-z first pass, which has no z yet. */
   readonly readsRedshift?: boolean;
+  /** The stage removes every pixel outside the galaxy segments (galaxy_id ≤ 0) whatever its values (snr-mask): the stage before it gets InitContext.segmentPixelsOnly. */
+  readonly dropsOutsideSegments?: boolean;
   /** Batches processed concurrently (output order preserved). Default 1. */
   readonly concurrency?: number;
   create(config: z.infer<S>, init: InitContext): StageInstance | Promise<StageInstance>;

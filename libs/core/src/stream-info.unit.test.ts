@@ -58,6 +58,19 @@ describe('StreamInfo', () => {
     expect(summary.configHash).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('segmentPixelsOnly: only the stage right before one that drops every pixel outside the segments is told so', async () => {
+    const saw: Record<string, boolean | undefined> = {};
+    const info = minimalStreamInfo('source:one', ['f444w']);
+    const source = defineSource({ ...meta('one'), create: () => ({ info, async *[Symbol.asyncIterator]() {} }) });
+    const probe = (name: string, drops = false) =>
+      defineStage({ ...meta(name), ...(drops ? { dropsOutsideSegments: true } : {}), create: (_c, init: InitContext) => ((saw[name] = init.segmentPixelsOnly), { kernel: (b) => b }) });
+    const sink = defineSink({ ...meta('none'), create: () => ({ write: () => undefined, close: () => [] }) });
+    const registry = new PluginRegistry().register(source, probe('first'), probe('before'), probe('drops', true), probe('after'), sink);
+    const stages = ['first', 'before', 'drops', 'after'].map((type) => ({ type }));
+    await runPipeline(validatePipeline({ name: 'seg', source: { type: 'one' }, stages, sinks: [{ type: 'none' }] }, registry), { outDir: '/tmp/pixsed-si-test', check: 'create' });
+    expect(saw).toEqual({ first: undefined, before: true, drops: undefined, after: undefined });
+  });
+
   it('check: create makes every plug-in without pulling a batch', async () => {
     const { seen, config, pulled } = chain();
     await runPipeline(config, { outDir: '/tmp/pixsed-si-test', check: 'create' });

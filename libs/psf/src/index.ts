@@ -19,3 +19,4 @@ export * from './efficient-strip-rows.js';
 export * from './footprint-dilation.js';
 export * from './invalid-pixels.js';
 export * from './match-band-strip.js';
+export * from './segment-windows.js';

@@ -211,5 +211,6 @@ export const snrMaskStage = defineStage({
   version: '0.2.0',
   description: 'keep pixels in a segment, with z, finite fluxes, positive errors and mean S/N above the threshold',
   configSchema: snrMaskSchema,
+  dropsOutsideSegments: true,
   create: (config, init) => createSnrMask(config, init.stream, init.log, 'snr-mask', init.prepass),
 });

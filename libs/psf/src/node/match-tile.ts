@@ -3,6 +3,7 @@ import { batchFromColumns, column, columnsOf, fieldMetadataOf, FLAG, FLAGS_COLUM
 import { createStripConvolver, type StripConvolver } from '../create-strip-convolver.js';
 import { invalidPixels } from '../invalid-pixels.js';
 import { matchBandStrip } from '../match-band-strip.js';
+import { copyRect, segmentWindows, type StripWindow } from '../segment-windows.js';
 import { varianceKernel } from '../variance-kernel.js';
 import { MISSING_BANDS_COLUMN, type BandKernel } from './build-band-kernels.js';
 
@@ -45,15 +46,72 @@ function checkHalo(k: TileKernel, g: StripGeometry): void {
   }
 }
 
+/** The largest number of rows or columns any kernel reaches from a pixel. */
+function kernelReach(kernels: Map<string, TileKernel>, width: number): number {
+  let reach = 0;
+  for (const k of kernels.values()) {
+    const c = convolversFor(k, width).flux;
+    reach = Math.max(reach, c.haloRowsTop, c.haloRowsBottom, c.haloColsLeft, c.haloColsRight);
+  }
+  return reach;
+}
+
+/**
+ * The windows holding a tile's core segment pixels (galaxy_id > 0), or undefined where they cover more than
+ * WINDOWS_MAX_AREA of the tile (the whole tile is convolved then: one FFT pass costs less than several).
+ */
+function segmentPixelWindows(batch: RecordBatch, g: StripGeometry, kernels: Map<string, TileKernel>, stage: string): StripWindow[] | undefined {
+  const gid = column(batch, 'galaxy_id', stage);
+  const { width, height, haloTop, haloBottom, haloLeft, haloRight } = g;
+  const windows = segmentWindows((i) => gid[i] > 0, { rows: height, width, rowStart: haloTop, rowEnd: height - haloBottom, colStart: haloLeft, colEnd: width - haloRight }, kernelReach(kernels, width));
+  let area = 0;
+  for (const w of windows) area += (w.y1 - w.y0) * (w.x1 - w.x0);
+  return area <= WINDOWS_MAX_AREA * width * height ? windows : undefined;
+}
+/** Above this fraction of a tile's area in windows, the whole tile is convolved. */
+const WINDOWS_MAX_AREA = 0.5;
+
+/**
+ * One band through PSF matching in windows of the strip only (segmentPixelWindows): flux ⊛ K and σ' as
+ * matchBandStrip gives them inside each window's interior, NaN elsewhere (not computed), in the tile's
+ * output layout (core rows and columns); `missing` marks window pixels whose footprint holds an invalid input.
+ */
+function matchBandWindows(f: NumericArray, e: NumericArray, k: TileKernel, g: StripGeometry, windows: StripWindow[]): { flux: Float32Array; err: Float32Array; missing: Uint8Array | null } {
+  const { width, haloTop, haloLeft } = g;
+  const core = withoutHalo(g);
+  const flux = new Float32Array(core.width * core.height).fill(NaN);
+  const err = new Float32Array(core.width * core.height).fill(NaN);
+  let missing: Uint8Array | null = null;
+  for (const w of windows) {
+    const ww = w.x1 - w.x0;
+    const r = matchBandStrip(copyRect(f, width, w), copyRect(e, width, w), convolversFor(k, ww), w.r0 - w.y0, w.y1 - w.r1);
+    for (let row = w.r0; row < w.r1; row++) {
+      const from = (row - w.r0) * ww + (w.c0 - w.x0);
+      const to = (row - haloTop) * core.width + (w.c0 - haloLeft);
+      const n = w.c1 - w.c0;
+      flux.set(r.flux.subarray(from, from + n), to);
+      err.set(r.err.subarray(from, from + n), to);
+      if (r.missing) {
+        missing ??= new Uint8Array(core.width * core.height);
+        missing.set(r.missing.subarray(from, from + n), to);
+      }
+    }
+  }
+  return { flux, err, missing };
+}
+
 /**
  * One tile through the psf stage: matched bands convolved (flux ⊛ K, variance ⊛ K²), halos trimmed,
  * invalid inputs (in a kernel footprint, or the pixel itself for unmatched bands) set to NaN and
- * marked in `missing_bands` and the flags (MISSING_BAND, PSF_MASKED).
+ * marked in `missing_bands` and the flags (MISSING_BAND, PSF_MASKED). With `segmentsOnly` (the next stage drops
+ * every pixel outside the segmentation: InitContext.segmentPixelsOnly), matched bands are computed only in windows
+ * around the tile's segment pixels and are NaN elsewhere; a tile whose windows cover most of it is convolved whole.
  */
-export function matchTile(batch: RecordBatch, bands: string[], kernels: Map<string, TileKernel>, stage: string): RecordBatch {
+export function matchTile(batch: RecordBatch, bands: string[], kernels: Map<string, TileKernel>, stage: string, segmentsOnly = false): RecordBatch {
   const g = stripGeometry(batch, stage);
   const { haloTop, haloBottom, haloLeft, haloRight, width } = g;
   for (const k of kernels.values()) checkHalo(k, g);
+  const windows = segmentsOnly && kernels.size ? segmentPixelWindows(batch, g, kernels, stage) : undefined;
   const core = withoutHalo(g);
   const lo = haloTop * width;
   const hi = lo + core.height * width;
@@ -80,6 +138,13 @@ export function matchTile(batch: RecordBatch, bands: string[], kernels: Map<stri
     const f = column(batch, fName, stage);
     const e = column(batch, eName, stage);
     const k = kernels.get(band);
+    if (k && windows) {
+      const r = matchBandWindows(f, e, k, g, windows);
+      cols[fName] = r.flux;
+      cols[eName] = r.err;
+      if (r.missing) markMissing(r.missing, b, true);
+      return;
+    }
     if (k) {
       const r = matchBandStrip(f, e, convolversFor(k, width), haloTop, haloBottom);
       cols[fName] = trimColumns(r.flux, width, haloLeft, haloRight);

@@ -234,4 +234,72 @@ describe('psf stage', () => {
     const b = strips(img(1), img(2), 50, 12)[0];
     expect(Array.from(column(await again.kernel(b, ctx()), 'flux_f150w_njy'))).toEqual(Array.from(column(await first.kernel(b, ctx()), 'flux_f150w_njy')));
   });
+  it("with segmentPixelsOnly (snr-mask next) matches windows around segment pixels only: the same values there, NaN elsewhere, footprint flags kept", async () => {
+    // a 160 × 100 image, one tile: core rows 20–59 and columns 30–129 with 12 halo rows and columns
+    const [W2, H2, y0, y1, x0, x1, halo] = [160, 100, 8, 72, 18, 142, 12];
+    const flux = Float32Array.from({ length: W2 * H2 }, (_, i) => Math.abs(Math.sin(i * 0.37 + 1)) * 100 + (i % 7));
+    const err = Float32Array.from({ length: W2 * H2 }, (_, i) => 1 + (i % 5) / 10);
+    flux[40 * W2 + 125] = NaN; // an invalid input beside the second segment: its footprint pixels lose the band
+    const gid = new Int32Array(W2 * H2);
+    for (let y = 30; y < 34; y++) for (let x = 40; x < 45; x++) gid[y * W2 + x] = 7; // two small segments, far apart
+    for (let y = 44; y < 50; y++) for (let x = 118; x < 122; x++) gid[y * W2 + x] = 9;
+    const rect = (a: Float32Array | Int32Array) => {
+      const r = new (a.constructor as Float32ArrayConstructor)((x1 - x0) * (y1 - y0));
+      for (let y = y0; y < y1; y++) r.set(a.subarray(y * W2 + x0, y * W2 + x1), (y - y0) * (x1 - x0));
+      return r;
+    };
+    const n = (x1 - x0) * (y1 - y0);
+    const batch = batchFromColumns(
+      {
+        x: Int32Array.from({ length: n }, (_, i) => x0 + (i % (x1 - x0))),
+        y: Int32Array.from({ length: n }, (_, i) => y0 + Math.floor(i / (x1 - x0))),
+        flux_f150w_njy: rect(flux),
+        flux_f150w_err_njy: rect(err), flux_f444w_njy: rect(flux),
+        flux_f444w_err_njy: rect(err),
+        galaxy_id: Int32Array.from(rect(gid)),
+        flags: new Uint32Array(n),
+      },
+      stripMetadata({ x0, y0, width: x1 - x0, height: y1 - y0, haloTop: halo, haloBottom: halo, haloLeft: halo, haloRight: halo, mosaicWidth: W2, mosaicHeight: H2 }),
+    );
+    const logs: string[] = [];
+    const windowed = await createPsfStage(cfg, info(), '.', (m) => logs.push(m), true);
+    expect(logs.join('\n')).toMatch(/matching windows around segment pixels only/);
+    expect(windowed.provenance?.pixels).toBe('segments');
+    const whole = await createPsfStage(psfStageSchema.parse({ ...cfg, pixels: 'all' }), info(), '.', () => undefined, true);
+    expect(whole.provenance?.pixels).toBe('all');
+    const [a, b] = [await windowed.kernel(batch, ctx()), await whole.kernel(batch, ctx())];
+    // the independent reference: whole-image convolution (float64 FFT), zeros for the invalid input
+    const clean = Float32Array.from(flux, (v) => (Number.isFinite(v) ? v : 0));
+    const refFlux = convolveImage(clean, W2, H2, K);
+    const refVar = convolveImage(Float32Array.from(err, (e) => e * e), W2, H2, varianceKernel(K));
+    const [fa, ea, fb, xa, ya, ga, flagsA, flagsB] = ['flux_f150w_njy', 'flux_f150w_err_njy', 'flux_f150w_njy', 'x', 'y', 'galaxy_id', 'flags', 'flags'].map((c, i) => column(i === 2 || i === 7 ? b : a, c));
+    const masked = 1 << STANDARD_FLAGS.find((f) => f.name === 'PSF_MASKED')!.bit;
+    const r = (K.width - 1) / 2;
+    let segment = 0;
+    let maskedSegment = 0;
+    let nanOutside = 0;
+    let maxRel = 0;
+    expect(a.numRows).toBe(100 * 40);
+    for (let i = 0; i < a.numRows; i++) {
+      const k = ya[i] * W2 + xa[i];
+      if (ga[i] > 0) {
+        segment++;
+        expect(flagsA[i] & masked).toBe(flagsB[i] & masked);
+        const nearBad = Math.abs(ya[i] - 40) <= r && Math.abs(xa[i] - 125) <= r;
+        expect(!!(flagsA[i] & masked)).toBe(nearBad);
+        if (nearBad) {
+          maskedSegment++;
+          expect(Number.isNaN(fa[i]) && Number.isNaN(ea[i])).toBe(true);
+          continue;
+        }
+        maxRel = Math.max(maxRel, Math.abs(fa[i] - refFlux[k]) / refFlux[k], Math.abs(ea[i] - Math.sqrt(refVar[k])) / Math.sqrt(refVar[k]), Math.abs(fa[i] - fb[i]) / fb[i]);
+      } else if (Number.isNaN(fa[i])) nanOutside++;
+    }
+    expect(segment).toBe(20 + 24);
+    expect(maskedSegment).toBeGreaterThan(0);
+    expect(maxRel).toBeLessThan(1e-5);
+    // most pixels outside the segments were not computed (NaN), and the target band passes through everywhere
+    expect(nanOutside).toBeGreaterThan(0.5 * (a.numRows - segment));
+    expect(column(a, 'flux_f444w_njy').every((v, i) => Object.is(v, column(b, 'flux_f444w_njy')[i]))).toBe(true);
+  });
 });

@@ -31,6 +31,10 @@ export const psfStageSchema = z.strictObject({
   pixelScaleArcsec: z.number().positive().optional().describe('image pixel scale; default from the WCS of the batches'),
   cacheDir: z.string().optional().describe('kernel cache folder (default ~/.cache/pixsed/kernels)'),
   maxEeDeviation: z.number().positive().default(0.05).describe('warn when a kernel misses the target encircled energy by more than this'),
+  pixels: z
+    .enum(['auto', 'all'])
+    .default('auto')
+    .describe("'auto': where the next stage (snr-mask) drops every pixel outside the galaxy segments, match only windows around segment pixels (the others are NaN); 'all': every pixel"),
 });
 export type PsfStageConfig = z.infer<typeof psfStageSchema>;
 
@@ -42,22 +46,24 @@ export type PsfStageConfig = z.infer<typeof psfStageSchema>;
  * whole-image output). The target band passes through untouched. Downstream stages see the target
  * band, the pass-through bands and the kernel-cache keys in the StreamInfo (`psf`).
  */
-export async function createPsfStage(config: PsfStageConfig, stream: StreamInfo, pipelineDir: string, log: (m: string) => void): Promise<StageInstance> {
+export async function createPsfStage(config: PsfStageConfig, stream: StreamInfo, pipelineDir: string, log: (m: string) => void, segmentPixelsOnly = false): Promise<StageInstance> {
   const cacheDir = config.cacheDir ? resolve(pipelineDir, config.cacheDir) : join(homedir(), '.cache', 'pixsed', 'kernels');
   const { targetBand, kernels: built } = await buildBandKernels(config, stream, pipelineDir, log, cacheDir);
   const kernels = new Map<string, TileKernel>([...built].map(([band, k]) => [band, { ...k, byWidth: new Map() }]));
   if (stream.mosaic) checkSourceHalo(kernels.values(), stream.mosaic);
   const bands = bandNames(stream);
   const kernelCacheKeys = Object.fromEntries([...kernels.values()].map((k) => [k.band, k.key]));
+  const segmentsOnly = config.pixels === 'auto' && segmentPixelsOnly;
+  if (segmentsOnly && kernels.size) log('psf: matching windows around segment pixels only (the next stage drops every pixel outside the segments; psf.pixels: all matches every pixel)');
   const info: StreamInfo = {
     ...stream,
     psf: { targetBand, passThroughBands: config.passThroughBands, kernelCacheKeys },
     columns: [...stream.columns, { name: MISSING_BANDS_COLUMN, addedBy: 'psf', unit: 'bitmask' }],
   };
   return {
-    kernel: async (batch: RecordBatch, ctx: StageContext) => matchTile(batch, bands, kernels, ctx.stageName),
+    kernel: async (batch: RecordBatch, ctx: StageContext) => matchTile(batch, bands, kernels, ctx.stageName, segmentsOnly),
     info,
-    provenance: { targetBand, ...Object.fromEntries(Object.entries(kernelCacheKeys).map(([b, k]) => [`kernel:${b}`, k])) },
+    provenance: { targetBand, pixels: segmentsOnly ? 'segments' : 'all', ...Object.fromEntries(Object.entries(kernelCacheKeys).map(([b, k]) => [`kernel:${b}`, k])) },
   };
 }
 
@@ -66,5 +72,5 @@ export const psfStage = defineStage({
   version: '0.2.0',
   description: 'match every band to the target band PSF (flux ⊛ K, variance ⊛ K²) on halo strips',
   configSchema: psfStageSchema,
-  create: (config, init) => createPsfStage(config, init.stream, init.pipelineDir, init.log),
+  create: (config, init) => createPsfStage(config, init.stream, init.pipelineDir, init.log, init.segmentPixelsOnly),
 });
