@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Int32, type RecordBatch } from 'apache-arrow';
-import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, removedPixelsMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnr, shardOwned, SHARD_OWNED_KEY, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
+import { batchFromColumns, bandNames, column, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, maskedByGalaxyMetadata, removedPixelsMetadata, SchemaError, FLAG, bandNameSchema, maybeStripGeometry, meanSnrAt, shardOwned, SHARD_OWNED_KEY, stripMetadata, withoutHalo, type NumericArray, type StageContext, type StageInstance, type StreamInfo } from '@pixsed/core';
 
 export const snrMaskSchema = z.strictObject({
   snrBands: z.array(bandNameSchema).min(1).optional().describe("bands whose mean S/N selects pixels (default: the survey's snrBands, e.g. JADES F277W, F356W, F444W)"),
@@ -92,13 +92,10 @@ export function snrMask(
   const ys = hasXY ? column(batch, 'y', stage) : undefined;
   const removedPx: number[] = []; // (galaxy_id, x, y, flags) of removed segment pixels
   const strict = config.comparison === '>';
-  const nb = snrF.length;
   let kept = 0;
-  // per band, one column at a time: which rows lack a required band's flux or σ, and the mean S/N (meanSnr)
-  const bad = new Uint8Array(rowEnd);
-  for (let b = 0; b < reqF.length; b++) markBadBand(reqF[b], reqE[b], rowStart, rowEnd, bad);
-  // every S/N band must be present (finite f, finite σ > 0): else the mean is NaN and the pixel LOW_SNR
-  const means = meanSnr(snrF, snrE, rowEnd, nb);
+  // Only segment pixels' values decide anything: a pixel outside every segment is removed as OUTSIDE_SEGMENTATION,
+  // the first reason, whatever its values (a mosaic tile's are mostly such; the stage before may not even compute
+  // them, InitContext.segmentPixelsOnly). Its flux and σ reasons are neither looked for nor recorded.
   const cw = columns?.width ?? 1;
   const cLo = columns?.left ?? 0;
   const cHi = cw - (columns?.right ?? 0);
@@ -109,13 +106,15 @@ export function snrMask(
     }
     if (owned && !(gid[i] > 0 ? owned.galaxies.has(gid[i]) : owned.background)) continue;
     let f = requireRedshift ? flags[i] : flags[i] & ~FLAG.NO_REDSHIFT;
-    if (gid[i] <= 0) f |= FLAG.OUTSIDE_SEGMENTATION;
     if (requireRedshift && !(z[i] >= 0)) f |= FLAG.NO_REDSHIFT;
-    if (bad[i] & BAD_FLUX) f |= FLAG.NONFINITE_FLUX;
-    if (bad[i] & BAD_SIGMA) f |= FLAG.BAD_ERROR;
-    const mean = means[i];
-    const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
-    if (!pass) f |= FLAG.LOW_SNR;
+    if (gid[i] <= 0) f |= FLAG.OUTSIDE_SEGMENTATION;
+    else {
+      f |= badBands(reqF, reqE, i);
+      // every S/N band must be present (finite f, finite σ > 0): else the mean is NaN and the pixel LOW_SNR
+      const mean = meanSnrAt(snrF, snrE, i, snrF.length);
+      const pass = strict ? mean > config.snrThreshold : mean >= config.snrThreshold;
+      if (!pass) f |= FLAG.LOW_SNR;
+    }
     flags[i] = f;
     if (f & REMOVING_BITS) {
       let r = 0;
@@ -146,16 +145,15 @@ function keptRows(keep: Uint8Array, kept: number): Int32Array {
   return rows;
 }
 
-const BAD_FLUX = 1;
-const BAD_SIGMA = 2;
-
-/** Rows rowStart…rowEnd−1 whose flux is not finite (BAD_FLUX) or whose σ is not finite and > 0 (BAD_SIGMA), OR-ed into `bad`. */
-function markBadBand(flux: ArrayLike<number>, err: ArrayLike<number>, rowStart: number, rowEnd: number, bad: Uint8Array): void {
-  for (let i = rowStart; i < rowEnd; i++) {
-    if (!Number.isFinite(flux[i])) bad[i] |= BAD_FLUX;
-    const e = err[i];
-    if (!(e > 0) || !Number.isFinite(e)) bad[i] |= BAD_SIGMA;
+/** NONFINITE_FLUX where a required band's flux is not finite, BAD_ERROR where its σ is not finite and > 0, in row `i`. */
+function badBands(flux: readonly ArrayLike<number>[], err: readonly ArrayLike<number>[], i: number): number {
+  let f = 0;
+  for (let b = 0; b < flux.length; b++) {
+    if (!Number.isFinite(flux[b][i])) f |= FLAG.NONFINITE_FLUX;
+    const e = err[b][i];
+    if (!(e > 0) || !Number.isFinite(e)) f |= FLAG.BAD_ERROR;
   }
+  return f;
 }
 
 function take(values: NumericArray, rows: Int32Array): NumericArray {

@@ -43,7 +43,7 @@ describe('snr-mask', () => {
 
   it('flags and counts each removal reason once, in priority order', () => {
     const b = pixels([
-      { f: [9, 9, 9], gid: 0 },
+      { f: [NaN, 9, 9], gid: 0 },
       { f: [9, 9, 9], z: NaN },
       { f: [NaN, 9, 9] },
       { f: [9, 9, 9], e: [1, 0, 1] },
@@ -55,6 +55,7 @@ describe('snr-mask', () => {
     expect(r.removed).toEqual({ OUTSIDE_SEGMENTATION: 2, NO_REDSHIFT: 1, NONFINITE_FLUX: 1, BAD_ERROR: 1, LOW_SNR: 1 });
     expect(r.kept).toBe(1);
     expect(r.flags[6]).toBe(0b11); // outside + no z (its S/N is fine)
+    expect(r.flags[0]).toBe(0b1); // outside: its values are not looked at (no NONFINITE_FLUX, no LOW_SNR for its NaN flux)
     expect(r.flags[2]).toBe(1 << 2 | 1 << 4); // NaN flux → non-finite, and its mean S/N is NaN → low
   });
 

@@ -46,6 +46,9 @@ function checkHalo(k: TileKernel, g: StripGeometry): void {
   }
 }
 
+/** Placeholder of a matched band's column until its matched values replace it. */
+const REPLACED = new Float32Array(0);
+
 /** The largest number of rows or columns any kernel reaches from a pixel. */
 function kernelReach(kernels: Map<string, TileKernel>, width: number): number {
   let reach = 0;
@@ -117,7 +120,11 @@ export function matchTile(batch: RecordBatch, bands: string[], kernels: Map<stri
   const hi = lo + core.height * width;
   const cols: Record<string, NumericArray> = {};
   const fieldMeta = fieldMetadataOf(batch);
-  for (const [name, values] of Object.entries(columnsOf(batch))) if (!('listSize' in values)) cols[name] = trimColumns(values.subarray(lo, hi) as NumericArray, width, haloLeft, haloRight);
+  // the matched bands' columns are replaced below (their places kept: the column order is the input's), the others trimmed here
+  const matched = new Set(bands.filter((b) => kernels.has(b)).flatMap((b) => [`flux_${b}_njy`, `flux_${b}_err_njy`]));
+  for (const [name, values] of Object.entries(columnsOf(batch))) {
+    if (!('listSize' in values)) cols[name] = matched.has(name) ? REPLACED : trimColumns(values.subarray(lo, hi) as NumericArray, width, haloLeft, haloRight);
+  }
   const flags = Uint32Array.from(trimColumns(column(batch, FLAGS_COLUMN, stage).subarray(lo, hi), width, haloLeft, haloRight));
   const nOut = core.height * core.width;
   const missingBands = batch.schema.fields.some((f) => f.name === MISSING_BANDS_COLUMN) ? Uint32Array.from(cols[MISSING_BANDS_COLUMN]) : new Uint32Array(nOut);

@@ -268,6 +268,8 @@ describe('psf stage', () => {
     const whole = await createPsfStage(psfStageSchema.parse({ ...cfg, pixels: 'all' }), info(), '.', () => undefined, true);
     expect(whole.provenance?.pixels).toBe('all');
     const [a, b] = [await windowed.kernel(batch, ctx()), await whole.kernel(batch, ctx())];
+    // the input's columns in their order, then missing_bands, either way
+    for (const out of [a, b]) expect(out.schema.fields.map((f) => f.name)).toEqual([...batch.schema.fields.map((f) => f.name), MISSING_BANDS_COLUMN]);
     // the independent reference: whole-image convolution (float64 FFT), zeros for the invalid input
     const clean = Float32Array.from(flux, (v) => (Number.isFinite(v) ? v : 0));
     const refFlux = convolveImage(clean, W2, H2, K);
