@@ -1,8 +1,8 @@
 /**
  * Mean S/N of one row: mean_b(f_b/σ_b) over the bands present in row `i` (finite flux, finite σ > 0),
  * NaN when fewer than `minBands` (≥ 1) are present. The selection of Iglesias-Navarro et al. (2025):
- * mean S/N over F277W, F356W, F444W > 5. The rule of the snr-mask stage, the simulator's `snrSelection` and the
- * calibration's `validateModel`, which take it for all rows at once (`meanSnr`, the same sums).
+ * mean S/N over F277W, F356W, F444W > 5. The rule of the snr-mask stage (per segment pixel), the simulator's
+ * `snrSelection` and the calibration's `validateModel` (these two for all rows at once: `meanSnr`, the same sums).
  */
 export function meanSnrAt(flux: readonly ArrayLike<number>[], err: readonly ArrayLike<number>[], i: number, minBands = 1): number {
   let s = 0;

@@ -1,3 +1,5 @@
+import type { NumericArray } from '@pixsed/core';
+
 /**
  * A rectangle of a strip to convolve on its own: input rows [y0, y1) and columns [x0, x1) (strip coordinates),
  * of which rows [r0, r1) and columns [c0, c1) are its interior, the outputs it gives exactly: every input their
@@ -71,14 +73,20 @@ export function segmentWindows(want: (i: number) => boolean, region: WantedRegio
   return windows;
 }
 
-/** Rows [y0, y1) and columns [x0, x1) of a `width`-wide row-major array, as a new Float32Array. */
-export function copyRect(src: ArrayLike<number>, width: number, w: Pick<StripWindow, 'y0' | 'y1' | 'x0' | 'x1'>): Float32Array {
+/**
+ * Rows [y0, y1) and columns [x0, x1) of a `width`-wide row-major array, as a new array of the same type (a typed
+ * array), or a Float32Array (any other array-like). The psf stage's one rectangle copy: windows and halo trimming.
+ */
+export function copyRect<T extends NumericArray>(src: T, width: number, w: Pick<StripWindow, 'y0' | 'y1' | 'x0' | 'x1'>): T;
+export function copyRect(src: ArrayLike<number>, width: number, w: Pick<StripWindow, 'y0' | 'y1' | 'x0' | 'x1'>): Float32Array;
+export function copyRect(src: ArrayLike<number>, width: number, w: Pick<StripWindow, 'y0' | 'y1' | 'x0' | 'x1'>): NumericArray {
   const ww = w.x1 - w.x0;
-  const out = new Float32Array(ww * (w.y1 - w.y0));
-  const typed = ArrayBuffer.isView(src) ? (src as unknown as Float32Array) : undefined;
+  const n = ww * (w.y1 - w.y0);
+  const typed = ArrayBuffer.isView(src) ? (src as NumericArray) : undefined;
+  const out = typed ? new (typed.constructor as new (n: number) => NumericArray)(n) : new Float32Array(n);
   for (let r = w.y0, o = 0; r < w.y1; r++, o += ww) {
     const from = r * width + w.x0;
-    if (typed) out.set(typed.subarray(from, from + ww), o);
+    if (typed) out.set(typed.subarray(from, from + ww) as never, o);
     else for (let k = 0; k < ww; k++) out[o + k] = src[from + k];
   }
   return out;

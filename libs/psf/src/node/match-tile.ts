@@ -23,12 +23,7 @@ export function convolversFor(k: TileKernel, width: number): { flux: StripConvol
 
 /** Copy rows of `src` (`width` wide) keeping columns [left, width − right). */
 function trimColumns<T extends NumericArray>(src: T, width: number, left: number, right: number): T {
-  if (!left && !right) return src;
-  const w = width - left - right;
-  const rows = src.length / width;
-  const out = new (src.constructor as new (n: number) => T)(w * rows);
-  for (let r = 0; r < rows; r++) out.set(src.subarray(r * width + left, r * width + left + w) as never, r * w);
-  return out;
+  return !left && !right ? src : copyRect(src, width, { y0: 0, y1: src.length / width, x0: left, x1: width - right });
 }
 
 /** Throws a PsfMatchingError naming the band and `source.haloRows` when tile `g` lacks the halo kernel `k` needs. */
