@@ -47,6 +47,19 @@ export const modelManifestSchema = z
       inputNames: z.tuple([z.string(), z.string()]),
       outputName: z.string(),
       noiseDim: z.number().int().positive(),
+      /** The exported graph's layout (tools/train export.py): `affine-folded-v1` for an affine flow, `sampler` otherwise. */
+      graph: z.string().optional(),
+      /** The flow's training config (tools/train); the native sampler (ADR 0015) reads its structure from it. */
+      flow: z
+        .looseObject({
+          kind: z.string(),
+          layers: z.number().int().positive(),
+          hidden: z.number().int().positive(),
+          hiddenLayers: z.number().int().positive(),
+          embedLayers: z.number().int().nonnegative(),
+          colours: z.looseObject({ nBands: z.number().int().positive(), refIndex: z.number().int().nonnegative() }).optional(),
+        })
+        .optional(),
     }),
     /** Stellar-population synthesis the model was trained on (absent in models trained before SSP libraries were selectable: Maraston 2005). */
     sps: z

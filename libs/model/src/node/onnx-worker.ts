@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { ModelMismatchError } from '@pixsed/core';
 import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 import type { OnnxSessionOptions } from './onnx-session.js';
+import { nativeAddonPath, type PackedAffineFlow } from './affine-flow.js';
 
 /**
  * Worker body (CommonJS, so it runs the same from src under vitest and from dist): onnxruntime-node sessions opened by
@@ -44,6 +45,20 @@ async function handle(m) {
       const s = await ort.InferenceSession.create(m.bytes, m.options);
       sessions.set(m.session, s);
       post({ id: m.id, inputNames: s.inputNames, outputNames: s.outputNames });
+    } else if (m.type === 'open-native') {
+      // the native affine-flow sampler (ADR 0015) as a session: run(tensors) -> { [output]: { data, dims } }
+      const lib = require(workerData.nativePath);
+      const h = lib.create(m.packed.header, m.packed.weights, m.isa);
+      const [fi, ni] = m.inputNames;
+      const D = m.packed.header[1];
+      sessions.set(m.session, {
+        run: async (ts) => {
+          const f = ts[fi], z = ts[ni];
+          return { [m.outputName]: { data: lib.run(h, f.data, f.dims[0], z.data, z.dims[1]), dims: [f.dims[0], z.dims[1], D] } };
+        },
+        release: async () => undefined,
+      });
+      post({ id: m.id, inputNames: m.inputNames, outputNames: [m.outputName] });
     } else if (m.type === 'run') {
       const t = await runner(m.session)(m.feeds, m.output);
       // the inputs moved here go back with the output, for the caller to reuse
@@ -123,7 +138,7 @@ export class OnnxWorker {
   }
 
   static start(): OnnxWorker {
-    return new OnnxWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ORT_PATH, kernelUrl: kernelUrl().href } }));
+    return new OnnxWorker(new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath: ORT_PATH, kernelUrl: kernelUrl().href, nativePath: nativeAddonPath() } }));
   }
 
   private request(m: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
@@ -141,15 +156,28 @@ export class OnnxWorker {
   }
 
   /** Open a session on the model `bytes` (copied to the worker); `file` names it in errors. */
-  async session(file: string, bytes: Uint8Array, options: OnnxSessionOptions, what = 'ONNX model'): Promise<OnnxWorkerSession> {
+  session(file: string, bytes: Uint8Array, options: OnnxSessionOptions, what = 'ONNX model'): Promise<OnnxWorkerSession> {
+    return this.open(file, { type: 'open', bytes, options }, `not a loadable ${what} (${bytes.length} bytes)`);
+  }
+
+  /**
+   * Open the native affine-flow sampler (ADR 0015) on `packed` as a session of this worker: it runs like a sampler
+   * session (`batch`, `run`); `file` names it in errors. The caller has checked the kernel against the graph.
+   */
+  nativeSession(file: string, packed: PackedAffineFlow, isa: string, inputNames: [string, string], outputName: string): Promise<OnnxWorkerSession> {
+    return this.open(file, { type: 'open-native', packed, isa, inputNames, outputName }, 'the native sampler did not open in its worker');
+  }
+
+  /** A session opened by `message` in the worker; a failure is a ModelMismatchError naming `file` and `failure`. */
+  private async open(file: string, message: Record<string, unknown>, failure: string): Promise<OnnxWorkerSession> {
     if (this.closing) throw new ModelMismatchError(`${file}: the onnxruntime worker is closed`);
     const session = this.sessions.length + 1;
     this.sessions.push(session);
     let r: Reply;
     try {
-      r = await this.request({ type: 'open', session, bytes, options });
+      r = await this.request({ ...message, session });
     } catch (e) {
-      throw new ModelMismatchError(`${file}: not a loadable ${what} (${bytes.length} bytes): ${(e as Error).message.split('\n')[0]}`);
+      throw new ModelMismatchError(`${file}: ${failure}: ${(e as Error).message.split('\n')[0]}`);
     }
     return new OnnxWorkerSession(file, session, r.inputNames ?? [], r.outputNames ?? [], (m, t) => {
       if (this.closing) return Promise.reject(new ModelMismatchError(`${file}: the session is closed (a run was asked for after close())`));

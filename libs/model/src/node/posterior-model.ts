@@ -11,6 +11,7 @@ import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 import { PpcEmulator } from './ppc-emulator.js';
 import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
 import { onnxSessionOptions } from './onnx-session.js';
+import { checkAgainst, NATIVE_CHECK_TOLERANCE, NativeAffineFlow, nativeIsa, packAffineFlow, readOnnxGraph, SAMPLER_KERNELS, type PackedAffineFlow, type SamplerKernel } from './affine-flow.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_SAMPLES_PER_ROW, MAX_SAMPLING_BYTES_PER_CALL } from '../sampling-limits.js';
 
 export interface PosteriorModelOptions {
@@ -19,6 +20,32 @@ export interface PosteriorModelOptions {
   batchRows?: number;
   /** Sampler worker threads of infer() and sample() (default: one per thread up to MAX_SAMPLER_WORKERS; `samplerWorkerPlan`). */
   workers?: number;
+  /**
+   * Which sampler runs the flow (ADR 0015): `auto` (default; the native kernel for an affine flow where it is built and
+   * agrees with onnxruntime at load, else onnxruntime), `onnx`, or `native` (an error where it cannot run).
+   * Default: the environment's PIXSED_SAMPLER_KERNEL, else `auto`.
+   */
+  kernel?: SamplerKernel;
+}
+
+/** How a loaded model samples: the kernel that runs, its instruction set, and why not native where it is onnxruntime. */
+export interface SamplerKernelInfo {
+  kernel: 'native' | 'onnx';
+  /** The native kernel's instruction set (avx2, avx512). */
+  isa?: string;
+  /** Largest |native − onnxruntime| at load, relative to each value's distance from the parameter mean plus its std. */
+  checkDifference?: number;
+  /** Why onnxruntime runs (`auto` and the native kernel unavailable or refused), or that `onnx` was asked for. */
+  reason?: string;
+}
+
+/** The sampler kernel asked for: `kernel`, else PIXSED_SAMPLER_KERNEL, else auto; anything else is a ConfigError. */
+export function samplerKernelOption(kernel?: string): SamplerKernel {
+  const k = kernel ?? process.env.PIXSED_SAMPLER_KERNEL ?? 'auto';
+  if (!(SAMPLER_KERNELS as readonly string[]).includes(k)) {
+    throw new ConfigError(kernel === undefined ? 'PIXSED_SAMPLER_KERNEL' : undefined, [{ path: 'kernel', message: `expected one of ${SAMPLER_KERNELS.join(', ')}, got ${JSON.stringify(k)}` }], 'model options');
+  }
+  return k as SamplerKernel;
 }
 
 /** Find and validate the manifest of a model given its `.onnx`, its manifest, or its folder. */
@@ -189,6 +216,9 @@ export class PosteriorModel {
     private readonly modelBytes?: Uint8Array,
     private readonly threads = 2,
     private readonly workers?: number,
+    /** The kernel infer() and sample() run (`samplerKernel`) and, when native, its packed weights for the workers. */
+    readonly kernelInfo: SamplerKernelInfo = { kernel: 'onnx', reason: 'not asked for' },
+    private readonly native?: PackedAffineFlow,
   ) {
     this.layout = featureLayout(manifest);
   }
@@ -229,7 +259,14 @@ export class PosteriorModel {
         throw e;
       }
     }
-    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? DEFAULT_BATCH_ROWS, emulator, bytes, opts.threads ?? 2, opts.workers);
+    let kernel: Awaited<ReturnType<typeof samplerKernel>>;
+    try {
+      kernel = await samplerKernel(samplerKernelOption(opts.kernel), manifest, onnxFile, bytes, sampler);
+    } catch (e) {
+      await Promise.all([sampler.close(), emulator?.close()]);
+      throw e;
+    }
+    return new PosteriorModel(manifest, manifestFile, onnxFile, sha256, sampler, opts.batchRows ?? DEFAULT_BATCH_ROWS, emulator, bytes, opts.threads ?? 2, opts.workers, kernel.info, kernel.packed);
   }
 
   /**
@@ -241,7 +278,7 @@ export class PosteriorModel {
   static async shared(path: string, opts: PosteriorModelOptions = {}): Promise<PosteriorModel> {
     const found = loadManifest(path);
     const file = existsSync(found.onnxFile) ? realpathSync(found.onnxFile) : found.onnxFile; // a missing file: open() reports it
-    const key = JSON.stringify([file, opts.threads ?? 2, opts.batchRows ?? DEFAULT_BATCH_ROWS, opts.workers ?? null]);
+    const key = JSON.stringify([file, opts.threads ?? 2, opts.batchRows ?? DEFAULT_BATCH_ROWS, opts.workers ?? null, samplerKernelOption(opts.kernel)]);
     let held = sharedModels.get(key);
     if (!held) {
       const model = PosteriorModel.open(found, opts).then((m) => {
@@ -520,7 +557,9 @@ export class PosteriorModel {
           plan.map(async (intraOp) => {
             const worker = OnnxWorker.start();
             started.push(worker);
-            const sampler = await worker.session(this.onnxFile, bytes, options(intraOp));
+            const sampler = this.native
+              ? await worker.nativeSession(this.onnxFile, this.native, this.kernelInfo.isa!, [this.sampler.featuresInput, this.sampler.noiseInput], this.sampler.output)
+              : await worker.session(this.onnxFile, bytes, options(intraOp));
             const emulator = emulatorBytes && this.ppcEmulator ? await worker.session(this.ppcEmulator.file, emulatorBytes, options(1), 'ONNX emulator') : undefined;
             return { worker, sampler, emulator };
           }),
@@ -640,4 +679,32 @@ export function galaxyZPerSample(galaxyZ: ArrayLike<number>, out: Float32Array):
   if (!galaxyZ.length) throw new ModelMismatchError('galaxyZPerSample: the galaxy has no z samples');
   for (let k = 0; k < out.length; k++) out[k] = galaxyZ[k % galaxyZ.length];
   return out;
+}
+
+/**
+ * The sampler kernel of a model being opened (ADR 0015): for `auto` and `native`, the affine flow's weights packed from
+ * its ONNX graph and the native kernel checked against `sampler` (onnxruntime) on keyed rows; a kernel that is
+ * unavailable, refused or off by more than NATIVE_CHECK_TOLERANCE is onnxruntime under `auto` (with the reason) and a
+ * ModelMismatchError naming the file under `native`.
+ */
+async function samplerKernel(asked: SamplerKernel, manifest: ModelManifest, onnxFile: string, bytes: Uint8Array, sampler: OnnxSampler): Promise<{ info: SamplerKernelInfo; packed?: PackedAffineFlow }> {
+  if (asked === 'onnx') return { info: { kernel: 'onnx', reason: 'kernel onnx asked for' } };
+  const refuse = (reason: string) => {
+    if (asked === 'native') throw new ModelMismatchError(`${onnxFile}: the native sampler was asked for (kernel native) but cannot run: ${reason}`);
+    return { info: { kernel: 'onnx' as const, reason } };
+  };
+  let graph;
+  try {
+    graph = readOnnxGraph(bytes);
+  } catch (e) {
+    return refuse(`the ONNX file is not readable as a graph: ${(e as Error).message}`);
+  }
+  const packed = packAffineFlow(manifest, graph);
+  if (typeof packed === 'string') return refuse(packed);
+  const flow = NativeAffineFlow.create(packed, nativeIsa());
+  if (typeof flow === 'string') return refuse(flow);
+  const D = manifest.sampler.noiseDim;
+  const diff = await checkAgainst(flow, packed, (f, rows, noise, s) => sampler.run(f, noise, rows, packed.header[2], s, D));
+  if (!(diff <= NATIVE_CHECK_TOLERANCE)) return refuse(`the native kernel differs from onnxruntime by ${diff.toExponential(2)} (tolerance ${NATIVE_CHECK_TOLERANCE}) on the load-time check`);
+  return { info: { kernel: 'native', isa: flow.isa, checkDifference: diff }, packed };
 }
