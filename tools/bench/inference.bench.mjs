@@ -1,5 +1,5 @@
 // Inference throughput of a shipped model, side by side with its peers on the same rows, in one run (issue 22):
-//   - pixsed: onnxruntime-node sampler (PosteriorModel.sample: one session per thread, samplerWorkerPlan) and the whole inference path (PosteriorModel.infer:
+//   - pixsed: its sampler (PosteriorModel.sample: the native kernel where it runs, ADR 0015, and the same rows with kernel onnx on onnxruntime-node; one session per thread, samplerWorkerPlan) and the whole inference path (PosteriorModel.infer:
 //     features, keyed noise, sampling, summaries) for several batch sizes, with peak RSS;
 //   - PyTorch, same weights (tools/train/bench_torch.py on <model>/sampler.pt) at 1 and 2 threads, in a venv made on
 //     first use (~/.cache/pixsed/venv-torch from tools/train/bench-torch-requirements.txt: torch==2.13.0 takes the
@@ -119,7 +119,8 @@ async function child(rows, threads, rowsFile, outDir, dir, samplerOnly) {
       writeNpy(join(outDir, 'pixsed-p50.npy'), p50, [n, D]);
     }
   }
-  console.log(JSON.stringify({ n, samplerPxPerS: n / sampler, inferPxPerS: infer ? n / infer : null, rss: peakRssMB() }));
+  const k = model.kernelInfo;
+  console.log(JSON.stringify({ n, samplerPxPerS: n / sampler, inferPxPerS: infer ? n / infer : null, rss: peakRssMB(), kernel: k.kernel === 'native' ? `native ${k.isa}` : 'onnxruntime' }));
   await model.close();
   process.exit(0);
 }
@@ -213,8 +214,17 @@ async function main() {
           process.exit(1);
         }
         const c = JSON.parse(r.stdout.trim().split('\n').pop());
-        keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n });
+        keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n, kernel: c.kernel });
         keep(`infer.${key}`, c.inferPxPerS);
+        if (c.kernel !== 'onnxruntime') {
+          // the same rows on onnxruntime (kernel onnx, ADR 0015): the native kernel's gain, interleaved
+          const o = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), modelDir, 'sampler-only'], { encoding: 'utf8', env: { ...process.env, PIXSED_SAMPLER_KERNEL: 'onnx' } });
+          if (o.status !== 0) {
+            process.stderr.write(o.stderr);
+            process.exit(1);
+          }
+          keep(`onnxrt.${key}`, JSON.parse(o.stdout.trim().split('\n').pop()).samplerPxPerS);
+        }
         if (!BASELINE) return;
         const b = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), BASELINE, 'sampler-only'], { encoding: 'utf8' });
         if (b.status !== 0) {
@@ -233,10 +243,13 @@ async function main() {
       const c = bestOf.get(`sampler.${key}`);
       const inf = bestOf.get(`infer.${key}`)?.v;
       const name = `batch${rows}.threads${threads}`;
-      emit(`inference.onnx.${name}.px_per_s`, c.v, `px/s (${S} samples, sampler, ${c.n} rows, best of ${ROUNDS})`);
+      emit(`inference.onnx.${name}.px_per_s`, c.v, `px/s (${S} samples, sampler (${c.kernel}), ${c.n} rows, best of ${ROUNDS})`);
+      const ort = bestOf.get(`onnxrt.${key}`)?.v;
+      if (ort) emit(`inference.onnxruntime.${name}.px_per_s`, ort, `px/s (the same rows with kernel onnx; native / onnxruntime ${(c.v / ort).toFixed(2)}x)`);
       if (inf) emit(`inference.infer.${name}.px_per_s`, inf, `px/s (${S} samples, PosteriorModel.infer: features, keyed noise, sampling, summaries)`);
       emit(`inference.onnx.${name}.peak_rss`, c.rss, 'MB');
-      row(`pixsed ONNX sampler, batch ${rows}, ${threads} thread(s) (${samplerWorkerPlan(threads).length} session(s) × ${samplerWorkerPlan(threads)[0]} intra-op)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
+      row(`pixsed sampler (${c.kernel}), batch ${rows}, ${threads} thread(s) (${samplerWorkerPlan(threads).length} session(s) × ${samplerWorkerPlan(threads)[0]} intra-op)`, c.v, inf ? `infer() ${inf.toFixed(0)} px/s` : '');
+      if (ort) row(`pixsed sampler (onnxruntime), batch ${rows}, ${threads} thread(s)`, ort, 'kernel onnx, same rows, interleaved');
       if (c.v > best.pxs) best = { pxs: c.v, rows, threads };
       bestInfer = Math.max(bestInfer, inf ?? 0);
     }
@@ -257,13 +270,13 @@ async function main() {
       const c = bestOf.get(`cli.${ext}`);
       if (!c) continue;
       emit(`inference.cli_infer.${ext}.rows_per_s`, c.v, `rows/s (pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s), as it reports: reading, inference, writing)`);
-      emit(`inference.cli_infer.${ext}.vs_sampler`, c.v / best.pxs, 'fraction of the best ONNX sampler px/s (goal ≥ 0.9)');
+      emit(`inference.cli_infer.${ext}.vs_sampler`, c.v / best.pxs, 'fraction of the best pixsed sampler px/s (goal ≥ 0.9)');
       emit(`inference.cli_infer.${ext}.wall_rows_per_s`, c.wall, 'rows/s (process wall clock: start-up and model load included)');
       const q = bestOf.get(`cli.${ext}.quarter`);
       const marginal = q && c.n > q.n ? (c.n - q.n) / (c.n / c.v - q.n / q.v) : undefined;
       if (marginal > 0) {
         emit(`inference.cli_infer.${ext}.marginal_rows_per_s`, marginal, `rows/s (the ${c.n - q.n} rows beyond the first ${q.n}, best runs of each: cold start excluded)`);
-        emit(`inference.cli_infer.${ext}.marginal_vs_sampler`, marginal / best.pxs, 'fraction of the best ONNX sampler px/s');
+        emit(`inference.cli_infer.${ext}.marginal_vs_sampler`, marginal / best.pxs, 'fraction of the best pixsed sampler px/s');
       }
       row(`pixsed infer CSV → ${ext}, batch ${cliConfig.rows}, ${cliConfig.threads} thread(s)`, c.v, `${c.wall.toFixed(0)} rows/s wall${marginal > 0 ? `; marginal ${marginal.toFixed(0)} rows/s (${(marginal / best.pxs).toFixed(2)} of the sampler)` : ''}`);
     }
@@ -317,7 +330,7 @@ async function main() {
         macs = cur.macs;
       }
       await sameWeights(tbest);
-      emit('inference.onnx_vs_torch', best.pxs / tbest.pxPerS, `x (best pixsed ONNX sampler / best PyTorch, ${best.threads} / ${tbest.threads} thread(s))`);
+      emit('inference.onnx_vs_torch', best.pxs / tbest.pxPerS, `x (best pixsed sampler / best PyTorch, ${best.threads} / ${tbest.threads} thread(s))`);
       if (pixsedP50) {
         const tp = await readP50(join(work, `torch-p50-${tbest.threads}.npy`));
         const a = await agreement(column(pixsedP50, logMstar), column(tp, logMstar));
@@ -394,7 +407,7 @@ async function main() {
         const tm = res.timing;
         emit(`inference.sbipix.${mode}.px_per_s`, tm.px_per_s, `px/s (${S} samples, ${ids.length} rows${mode === 'flow' ? ', chunks of 64' : `, ${tm.stalled_rows} stalled`})`);
         if (mode === 'flow') emit('inference.sbipix.flow.fraction_outside_prior', tm.fraction_outside_prior, 'fraction of draws');
-        emit(`inference.onnx_vs_sbipix_${mode}`, best.pxs / tm.px_per_s, `x (best pixsed ONNX sampler / SBIPIX at ${best.threads} thread(s))`);
+        emit(`inference.onnx_vs_sbipix_${mode}`, best.pxs / tm.px_per_s, `x (best pixsed sampler / SBIPIX at ${best.threads} thread(s))`);
         const out = readPeerOutput(output, ids);
         const a = await agreement(column(pixsedP50, logMstar).subarray(0, ids.length), out.log_mstar_p50);
         emit(`agreement.sbipix_${mode}.log_mstar.median_delta`, a.median, `dex (pixsed − SBIPIX p50, ${a.n} rows)`);

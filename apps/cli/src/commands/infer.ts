@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { batchFromColumns, ConfigError, DataFileError, duplicateColumns, FLAG, parseNumericCell, type NumericArray } from '@pixsed/core';
 import { openCsvRecords, OutputTransaction, realTarget } from '@pixsed/core/node';
 import { percentileSorted, spsLabel, SUMMARY_STATS, Z_SOURCE_CODES, zSourceCode, type ZSource } from '@pixsed/model';
-import { checkSamplingPlan, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_PPC_DRAWS, describeKernel, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult } from '@pixsed/model/node';
 import { createParquetWriter, readParquetRowGroups, type ParquetFileWriter } from '@pixsed/parquet/node';
 
 export interface InferOptions {
@@ -259,6 +259,7 @@ export async function inferCommand(opts: InferOptions): Promise<void> {
   if (bad.length) throw new ConfigError(undefined, bad, 'option');
 
   const model = await PosteriorModel.load(resolve(opts.model), { batchRows, threads });
+  process.stderr.write(`[pixsed] ${model.manifest.name}: sampler ${describeKernel(model.kernelInfo)}\n`);
   model.start(); // its worker sessions open while the input is opened and its first chunk read
   let photz: PosteriorModel | undefined;
   try {

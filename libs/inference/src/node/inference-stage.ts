@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RecordBatch } from 'apache-arrow';
 import { bandNames, batchFromColumns, column, columnsOf, ConfigError, defineStage, fieldMetadataOf, FLAGS_COLUMN, ModelMismatchError, type GalaxyRedshifts, type ListColumn, type NumericArray, type StageContext, type StreamInfo } from '@pixsed/core';
-import { checkSamplingPlan, DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, emptyInferCounts, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
+import { checkSamplingPlan, DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, emptyInferCounts, describeKernel, galaxyZPerSample, MAX_BATCH_ROWS, MAX_INTRA_OP_THREADS, MAX_SAMPLES_PER_ROW, PosteriorModel, ppcColumns, type InferResult, type InferTable } from '@pixsed/model/node';
 import { loadPhotozModel, PHOTOZ_PASS, photozSchema, zDrawsPerPixel } from './galaxy-redshifts.js';
 import { checkModelBands, modelBandColumns } from './model-bands.js';
 import { spsLabel, SUMMARY_STATS } from '@pixsed/model';
@@ -192,6 +192,7 @@ export const inferenceStage = defineStage({
     }
     const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log, 'inference', init.redshifts);
     if (!init.check) model.start(); // the worker sessions open while the first tiles are read and convolved
-    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest) } };
+    init.log(`inference: sampler ${describeKernel(model.kernelInfo)}`);
+    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest), samplerKernel: describeKernel(model.kernelInfo) } };
   },
 });

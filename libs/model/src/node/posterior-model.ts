@@ -39,6 +39,11 @@ export interface SamplerKernelInfo {
   reason?: string;
 }
 
+/** One line naming the kernel a model samples with, for logs and provenance, e.g. `native (avx512; load check 2.1e-6)`. */
+export function describeKernel(info: SamplerKernelInfo): string {
+  return info.kernel === 'native' ? `native (${info.isa}; load check ${info.checkDifference?.toExponential(1)})` : `onnxruntime (${info.reason})`;
+}
+
 /** The sampler kernel asked for: `kernel`, else PIXSED_SAMPLER_KERNEL, else auto; anything else is a ConfigError. */
 export function samplerKernelOption(kernel?: string): SamplerKernel {
   const k = kernel ?? process.env.PIXSED_SAMPLER_KERNEL ?? 'auto';
