@@ -76,6 +76,16 @@ if (BASELINE && !existsSync(join(BASELINE, 'model.onnx'))) usage(`PIXSED_BENCH_B
 if (process.argv[2] === '--child') await child(Number(process.argv[3]), Number(process.argv[6]), process.argv[4], process.argv[5], process.argv[7] ?? modelDir, process.argv[8] === 'sampler-only');
 else await main();
 
+/** `child` in its own process with `args` (after --child) and `env` added; its JSON line, or the bench stops with its stderr. */
+function benchChild(args, env = {}) {
+  const r = spawnSync(process.execPath, [here, '--child', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    process.stderr.write(r.stderr);
+    process.exit(1);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
 /**
  * One batch size in its own process (so peak RSS is per batch size). `rowsFile`: a CSV of mock rows (or '-': features
  * drawn inside the training ranges); `outDir` (or '-'): write features.npy and pixsed-p50.npy there for the peers.
@@ -208,30 +218,12 @@ async function main() {
     const configs = BATCHES.flatMap((rows) => THREAD_COUNTS.map((threads) => ({ rows, threads, key: `${rows}.t${threads}` })));
     for (let round = 0; round < ROUNDS; round++) {
       configs.forEach(({ rows, threads, key }, k) => {
-        const r = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, round === 0 && k === 0 ? work : '-', String(threads)], { encoding: 'utf8' });
-        if (r.status !== 0) {
-          process.stderr.write(r.stderr);
-          process.exit(1);
-        }
-        const c = JSON.parse(r.stdout.trim().split('\n').pop());
+        const c = benchChild([String(rows), rowsFile, round === 0 && k === 0 ? work : '-', String(threads)]);
         keep(`sampler.${key}`, c.samplerPxPerS, { rss: c.rss, n: c.n, kernel: c.kernel });
         keep(`infer.${key}`, c.inferPxPerS);
-        if (c.kernel !== 'onnxruntime') {
-          // the same rows on onnxruntime (kernel onnx, ADR 0015): the native kernel's gain, interleaved
-          const o = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), modelDir, 'sampler-only'], { encoding: 'utf8', env: { ...process.env, PIXSED_SAMPLER_KERNEL: 'onnx' } });
-          if (o.status !== 0) {
-            process.stderr.write(o.stderr);
-            process.exit(1);
-          }
-          keep(`onnxrt.${key}`, JSON.parse(o.stdout.trim().split('\n').pop()).samplerPxPerS);
-        }
-        if (!BASELINE) return;
-        const b = spawnSync(process.execPath, [here, '--child', String(rows), rowsFile, '-', String(threads), BASELINE, 'sampler-only'], { encoding: 'utf8' });
-        if (b.status !== 0) {
-          process.stderr.write(b.stderr);
-          process.exit(1);
-        }
-        keep(`baseline.${key}`, JSON.parse(b.stdout.trim().split('\n').pop()).samplerPxPerS);
+        // the same rows on onnxruntime (kernel onnx, ADR 0015): the native kernel's gain, interleaved
+        if (c.kernel !== 'onnxruntime') keep(`onnxrt.${key}`, benchChild([String(rows), rowsFile, '-', String(threads), modelDir, 'sampler-only'], { PIXSED_SAMPLER_KERNEL: 'onnx' }).samplerPxPerS);
+        if (BASELINE) keep(`baseline.${key}`, benchChild([String(rows), rowsFile, '-', String(threads), BASELINE, 'sampler-only']).samplerPxPerS);
       });
       await ortFlowShapeGemm(BATCHES, keep); // the GEMM microbench in every round too: the machine may be shared
       cliConfig ??= configs.reduce((a, c) => (bestOf.get(`sampler.${c.key}`).v > bestOf.get(`sampler.${a.key}`).v ? c : a));

@@ -20,6 +20,7 @@
 #define MAX_LAYERS 64
 #define MAX_MID 8
 #define MAX_EMB 8
+#define MAX_EMB_WIDTH (MAX_H * 4 + 256) /* widest conditioning-network layer (and features + colours) */
 #define HEADER_VERSION 1
 
 typedef struct {
@@ -115,7 +116,7 @@ enum { ISA_AVX2 = 1, ISA_AVX512 = 2 };
 /* ---- per pixel, scalar loops the compiler vectorises: standardised features (+ colours), the conditioning MLP
  * (SiLU between its Linear layers) and each layer's context row W_c c + b */
 static void context(const Flow *f, const float *feat, float *ctx, int *isNan) {
-  float a[MAX_H * 4 + 256], b[MAX_H * 4 + 256];
+  float a[MAX_EMB_WIDTH], b[MAX_EMB_WIDTH];
   int n = f->F;
   for (int i = 0; i < f->F; i++) a[i] = (feat[i] - f->featMean[i]) / f->featStd[i];
   if (f->nCol) {
@@ -169,7 +170,7 @@ static const char *build(Flow *f, const int32_t *h, size_t nh, const float *w, s
   if (f->D < 1 || f->D > MAX_D || f->H < 1 || f->H > MAX_H || f->L < 1 || f->L > MAX_LAYERS || f->nMid < 0 || f->nMid > MAX_MID) return "dimension out of range";
   if (f->nCol < 0 || f->nCol > f->F || (f->nCol && (f->colRef < 0 || f->colRef >= f->nCol))) return "colour layout out of range";
   if (f->embDims[0] != f->F + f->nCol || f->embDims[f->nEmb] != f->C) return "embedding dims do not chain features to the context";
-  for (int k = 0; k <= f->nEmb; k++) if (f->embDims[k] < 1 || f->embDims[k] > MAX_H * 4 + 256) return "embedding width out of range";
+  for (int k = 0; k <= f->nEmb; k++) if (f->embDims[k] < 1 || f->embDims[k] > MAX_EMB_WIDTH) return "embedding width out of range";
   const int D = f->D, H = f->H, C = f->C;
   size_t need = 2 * (size_t)f->F + 4 * (size_t)f->nCol + 5 * (size_t)D;
   for (int k = 0; k < f->nEmb; k++) need += (size_t)f->embDims[k] * f->embDims[k + 1] + f->embDims[k + 1];

@@ -94,11 +94,10 @@ static void glue(tile_, SFX)(const Flow *f, const float *ctx, VF *x, VF *ha, VF 
 /* samples [spr][D] of one pixel from its noise [spr][D] and context rows; NaN context -> NaN samples (as the graph) */
 static void glue(pixel_, SFX)(const Flow *f, const float *ctx, int ctxNan, const float *noise, int spr, float *out) {
   enum { T = VW * V };
-  const int D = f->D, H = f->H;
+  const int D = f->D;
   VF x[MAX_D * V] __attribute__((aligned(64)));
   VF ha[MAX_H * V] __attribute__((aligned(64))), hb[MAX_H * V] __attribute__((aligned(64)));
   float buf[MAX_D * T] __attribute__((aligned(64)));
-  (void)H;
   for (int s0 = 0; s0 < spr; s0 += T) {
     const int n = spr - s0 < T ? spr - s0 : T;
     for (int d = 0; d < D; d++) {

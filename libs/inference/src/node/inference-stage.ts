@@ -192,7 +192,8 @@ export const inferenceStage = defineStage({
     }
     const { model, kernel, info } = await createInference(config, init.pipelineDir, init.stream, init.log, 'inference', init.redshifts);
     if (!init.check) model.start(); // the worker sessions open while the first tiles are read and convolved
-    init.log(`inference: sampler ${describeKernel(model.kernelInfo)}`);
-    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest), samplerKernel: describeKernel(model.kernelInfo) } };
+    const samplerKernel = describeKernel(model.kernelInfo);
+    init.log(`inference: sampler ${samplerKernel}`);
+    return { kernel, info, close: () => model.close(), provenance: { model: `${model.manifest.name}@${model.manifest.version}`, modelSha256: model.sha256, modelSps: spsLabel(model.manifest), samplerKernel } };
   },
 });

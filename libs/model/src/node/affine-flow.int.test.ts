@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { ConfigError, createPrng, fillNormal, ModelMismatchError } from '@pixsed/core';
-import { checkAgainst, NATIVE_CHECK_TOLERANCE, NativeAffineFlow, nativeAddon, packAffineFlow, readOnnxGraph } from './affine-flow.js';
+import { checkAgainst, NATIVE_CHECK_TOLERANCE, NativeAffineFlow, nativeAddon, nativeIsa, packAffineFlow, packedLayout, readOnnxGraph } from './affine-flow.js';
 import { loadManifest, PosteriorModel, samplerKernelOption } from './posterior-model.js';
 
 const models = resolve(__dirname, '../../../../test-data/models');
@@ -66,8 +66,7 @@ describe('native affine-flow sampler (ADR 0015)', () => {
       const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
       const ref = (await session.run({ features: new ort.Tensor('float32', feats, [rows, F]), noise: new ort.Tensor('float32', noise, [rows, S, D]) })).samples.data as Float32Array;
       await session.release();
-      const parMean = packed.weights.subarray(packed.weights.length - 5 * D, packed.weights.length - 4 * D);
-      const parStd = packed.weights.subarray(packed.weights.length - 4 * D, packed.weights.length - 3 * D);
+      const { parMean, parStd } = packedLayout(packed);
       for (const isa of ['avx2', 'avx512']) {
         const flow = NativeAffineFlow.create(packed, isa);
         if (typeof flow === 'string') {
@@ -130,13 +129,17 @@ describe('native affine-flow sampler (ADR 0015)', () => {
   it('kernel option: auto, onnx, native; anything else is a ConfigError naming where it came from', () => {
     expect(samplerKernelOption('onnx')).toBe('onnx');
     expect(() => samplerKernelOption('gpu')).toThrow(ConfigError);
-    const before = process.env.PIXSED_SAMPLER_KERNEL;
+    const before = [process.env.PIXSED_SAMPLER_KERNEL, process.env.PIXSED_NATIVE_ISA];
     process.env.PIXSED_SAMPLER_KERNEL = 'fast';
+    process.env.PIXSED_NATIVE_ISA = 'avx1024';
     try {
       expect(() => samplerKernelOption()).toThrow(/PIXSED_SAMPLER_KERNEL[\s\S]*expected one of auto, onnx, native, got "fast"/);
+      expect(() => nativeIsa()).toThrow(/PIXSED_NATIVE_ISA[\s\S]*expected one of auto, avx2, avx512, got "avx1024"/);
     } finally {
-      if (before === undefined) delete process.env.PIXSED_SAMPLER_KERNEL;
-      else process.env.PIXSED_SAMPLER_KERNEL = before;
+      for (const [k, v] of [['PIXSED_SAMPLER_KERNEL', before[0]], ['PIXSED_NATIVE_ISA', before[1]]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createPrng, fillNormal, ModelMismatchError } from '@pixsed/core';
+import { ConfigError, createPrng, fillNormal, ModelMismatchError } from '@pixsed/core';
 import type { ModelManifest } from '../model-manifest.js';
 
 /**
@@ -22,6 +22,32 @@ export const NATIVE_GRAPH = 'affine-folded-v1';
 export interface PackedAffineFlow {
   header: Int32Array;
   weights: Float32Array;
+}
+
+/**
+ * The named parts of a packed flow that callers read: parameters D and features F (header[1], header[2]), the feature
+ * standardisation (the weights' first 2F values) and the parameters' par_mean and par_std (the weights' tail is
+ * par_mean, par_std, logit, lo, range, D values each).
+ */
+export function packedLayout(p: PackedAffineFlow) {
+  const D = p.header[1];
+  const F = p.header[2];
+  const tail = p.weights.length - 5 * D;
+  return {
+    D,
+    F,
+    featMean: p.weights.subarray(0, F),
+    featStd: p.weights.subarray(F, 2 * F),
+    parMean: p.weights.subarray(tail, tail + D),
+    parStd: p.weights.subarray(tail + D, tail + 2 * D),
+  };
+}
+
+/** Why `manifest`'s sampler is not one the native kernel implements, or undefined when it is (an affine-folded-v1 graph). */
+export function nativeRefusal(manifest: ModelManifest): string | undefined {
+  if (manifest.sampler.graph !== NATIVE_GRAPH) return `sampler.graph is ${manifest.sampler.graph ?? 'absent'}, not ${NATIVE_GRAPH}`;
+  if (manifest.sampler.flow?.kind !== 'affine') return 'sampler.flow is not an affine flow';
+  return undefined;
 }
 
 // ---- a minimal reader of the ONNX protobuf (onnx.proto3): the graph's nodes and float/bool initializers. Written here
@@ -154,9 +180,9 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
  * beside its context projection; the bounded parameters' hi − lo multiplies the final Sigmoid).
  */
 export function packAffineFlow(manifest: ModelManifest, graph: OnnxGraph): PackedAffineFlow | string {
-  const fl = manifest.sampler.flow;
-  if (manifest.sampler.graph !== NATIVE_GRAPH) return `sampler.graph is ${manifest.sampler.graph ?? 'absent'}, not ${NATIVE_GRAPH}`;
-  if (!fl || fl.kind !== 'affine') return 'sampler.flow is not an affine flow';
+  const refused = nativeRefusal(manifest);
+  if (refused) return refused;
+  const fl = manifest.sampler.flow!;
   const D = manifest.sampler.noiseDim;
   const F = manifest.features.count;
   const init = graph.initializers;
@@ -258,8 +284,11 @@ export function nativeAddon(): Addon | string {
 
 /** The instruction set the kernel uses: PIXSED_NATIVE_ISA (auto, avx2, avx512), default auto (AVX-512 where present). */
 export function nativeIsa(): string {
-  return process.env.PIXSED_NATIVE_ISA ?? 'auto';
+  const isa = process.env.PIXSED_NATIVE_ISA ?? 'auto';
+  if (!NATIVE_ISAS.includes(isa)) throw new ConfigError('PIXSED_NATIVE_ISA', [{ path: 'PIXSED_NATIVE_ISA', message: `expected one of ${NATIVE_ISAS.join(', ')}, got ${JSON.stringify(isa)}` }], 'environment');
+  return isa;
 }
+const NATIVE_ISAS = ['auto', 'avx2', 'avx512'];
 
 /** A native flow on this thread: `run` samples [rows, samplesPerRow, D] like the graph. */
 export class NativeAffineFlow {
@@ -276,7 +305,7 @@ export class NativeAffineFlow {
     if (typeof lib === 'string') return lib;
     try {
       const h = lib.create(packed.header, packed.weights, isa);
-      return new NativeAffineFlow(lib, h, packed.header[1], lib.isa(h));
+      return new NativeAffineFlow(lib, h, packedLayout(packed).D, lib.isa(h));
     } catch (e) {
       return `the native sampler refused the model: ${(e as Error).message}`;
     }
@@ -310,10 +339,7 @@ export async function checkAgainst(
   packed: PackedAffineFlow,
   runGraph: (features: Float32Array, rows: number, noise: Float32Array, samplesPerRow: number) => Promise<Float32Array>,
 ): Promise<number> {
-  const F = packed.header[2];
-  const D = flow.D;
-  const mean = packed.weights.subarray(0, F);
-  const std = packed.weights.subarray(F, 2 * F);
+  const { F, D, featMean: mean, featStd: std, parMean, parStd } = packedLayout(packed);
   const prng = createPrng(20261202);
   const feats = new Float32Array(CHECK_ROWS * F);
   const u = new Float32Array(CHECK_ROWS * F);
@@ -324,12 +350,10 @@ export async function checkAgainst(
   const a = flow.run(feats, CHECK_ROWS, noise, CHECK_SAMPLES);
   const b = await runGraph(feats, CHECK_ROWS, noise, CHECK_SAMPLES);
   if (a.length !== b.length) throw new ModelMismatchError(`native check: ${a.length} vs ${b.length} values`);
-  const parMeanAt = packed.weights.length - 5 * D;
-  const parStdAt = parMeanAt + D;
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = i % D;
-    const diff = Math.abs(a[i] - b[i]) / (Math.abs(b[i] - packed.weights[parMeanAt + d]) + packed.weights[parStdAt + d]);
+    const diff = Math.abs(a[i] - b[i]) / (Math.abs(b[i] - parMean[d]) + parStd[d]);
     if (!(diff <= worst)) worst = Number.isNaN(diff) ? Infinity : diff;
   }
   return worst;

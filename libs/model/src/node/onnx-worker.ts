@@ -50,7 +50,7 @@ async function handle(m) {
       const lib = require(workerData.nativePath);
       const h = lib.create(m.packed.header, m.packed.weights, m.isa);
       const [fi, ni] = m.inputNames;
-      const D = m.packed.header[1];
+      const D = m.packed.header[1]; // packedLayout's D (this source cannot import it)
       sessions.set(m.session, {
         run: async (ts) => {
           const f = ts[fi], z = ts[ni];

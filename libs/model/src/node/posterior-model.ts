@@ -11,7 +11,7 @@ import type { InferBatchRequest, InferBatchResult } from './infer-batch.js';
 import { PpcEmulator } from './ppc-emulator.js';
 import { OnnxWorker, type OnnxWorkerSession } from './onnx-worker.js';
 import { onnxSessionOptions } from './onnx-session.js';
-import { checkAgainst, NATIVE_CHECK_TOLERANCE, NativeAffineFlow, nativeIsa, packAffineFlow, readOnnxGraph, SAMPLER_KERNELS, type PackedAffineFlow, type SamplerKernel } from './affine-flow.js';
+import { checkAgainst, NATIVE_CHECK_TOLERANCE, NativeAffineFlow, nativeIsa, nativeRefusal, packAffineFlow, packedLayout, readOnnxGraph, SAMPLER_KERNELS, type PackedAffineFlow, type SamplerKernel } from './affine-flow.js';
 import { DEFAULT_BATCH_ROWS, DEFAULT_PPC_DRAWS, MAX_BATCH_ROWS, MAX_SAMPLES_PER_ROW, MAX_SAMPLING_BYTES_PER_CALL } from '../sampling-limits.js';
 
 export interface PosteriorModelOptions {
@@ -698,6 +698,8 @@ async function samplerKernel(asked: SamplerKernel, manifest: ModelManifest, onnx
     if (asked === 'native') throw new ModelMismatchError(`${onnxFile}: the native sampler was asked for (kernel native) but cannot run: ${reason}`);
     return { info: { kernel: 'onnx' as const, reason } };
   };
+  const refused = nativeRefusal(manifest); // before reading the graph: a spline model's load does not parse it
+  if (refused) return refuse(refused);
   let graph;
   try {
     graph = readOnnxGraph(bytes);
@@ -708,8 +710,8 @@ async function samplerKernel(asked: SamplerKernel, manifest: ModelManifest, onnx
   if (typeof packed === 'string') return refuse(packed);
   const flow = NativeAffineFlow.create(packed, nativeIsa());
   if (typeof flow === 'string') return refuse(flow);
-  const D = manifest.sampler.noiseDim;
-  const diff = await checkAgainst(flow, packed, (f, rows, noise, s) => sampler.run(f, noise, rows, packed.header[2], s, D));
+  const { F, D } = packedLayout(packed);
+  const diff = await checkAgainst(flow, packed, (f, rows, noise, s) => sampler.run(f, noise, rows, F, s, D));
   if (!(diff <= NATIVE_CHECK_TOLERANCE)) return refuse(`the native kernel differs from onnxruntime by ${diff.toExponential(2)} (tolerance ${NATIVE_CHECK_TOLERANCE}) on the load-time check`);
   return { info: { kernel: 'native', isa: flow.isa, checkDifference: diff }, packed };
 }
